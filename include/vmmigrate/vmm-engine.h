@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#if !defined(VMM_INSIDE) && !defined(VMM_COMPILATION)
+#error "Only <vmmigrate/vmmigrate.h> can be included directly."
+#endif
+
+#include "vmm-migration.h"
+
+G_BEGIN_DECLS
+
+#define VMM_TYPE_ENGINE (vmm_engine_get_type ())
+VMM_AVAILABLE_IN_ALL
+G_DECLARE_FINAL_TYPE (VmmEngine, vmm_engine, VMM, ENGINE, GObject)
+
+VMM_AVAILABLE_IN_ALL
+VmmEngine *vmm_engine_new (void);
+VMM_AVAILABLE_IN_ALL
+VmmMigration *vmm_engine_create_migration (VmmEngine *self,
+                                           VmmBackend *backend,
+                                           const char *vm,
+                                           VmmRelocateSpec *spec,
+                                           GError **error);
+VMM_AVAILABLE_IN_ALL
+VmmMigration *vmm_engine_create_migration_with_type (VmmEngine *self,
+                                                     GType migration_type,
+                                                     VmmBackend *backend,
+                                                     const char *vm,
+                                                     VmmRelocateSpec *spec,
+                                                     GError **error);
+
+VMM_AVAILABLE_IN_ALL
+guint vmm_engine_get_max_per_source_host (VmmEngine *self);
+VMM_AVAILABLE_IN_ALL
+void vmm_engine_set_max_per_source_host (VmmEngine *self, guint limit);
+VMM_AVAILABLE_IN_ALL
+guint vmm_engine_get_max_per_destination_host (VmmEngine *self);
+VMM_AVAILABLE_IN_ALL
+void vmm_engine_set_max_per_destination_host (VmmEngine *self, guint limit);
+VMM_AVAILABLE_IN_ALL
+guint vmm_engine_get_max_per_datastore (VmmEngine *self);
+VMM_AVAILABLE_IN_ALL
+void vmm_engine_set_max_per_datastore (VmmEngine *self, guint limit);
+VMM_AVAILABLE_IN_ALL
+guint vmm_engine_get_max_global (VmmEngine *self);
+VMM_AVAILABLE_IN_ALL
+void vmm_engine_set_max_global (VmmEngine *self, guint limit);
+VMM_AVAILABLE_IN_ALL
+guint vmm_engine_get_n_running (VmmEngine *self);
+VMM_AVAILABLE_IN_ALL
+guint vmm_engine_get_n_queued (VmmEngine *self);
+
+G_END_DECLS

@@ -1,0 +1,214 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "vmm-actions.h"
+
+static const char *
+transform_format (VmmDiskTransform transform, const char *format)
+{
+  switch (transform)
+    {
+    case VMM_DISK_TRANSFORM_QCOW2:
+      return "qcow2";
+    case VMM_DISK_TRANSFORM_RAW:
+      return "raw";
+    case VMM_DISK_TRANSFORM_THIN:
+      return "thin";
+    case VMM_DISK_TRANSFORM_THICK:
+      return "thick";
+    case VMM_DISK_TRANSFORM_NONE:
+    default:
+      return format;
+    }
+}
+
+/* The copy spec: where each disk goes. A disk follows the primary datastore
+ * when it changes, unless a disk locator names another target. */
+void
+vmm_workflow_compute_targets (VmmMigrationContext *context)
+{
+  VmmVmInfo *vm = vmm_migration_context_get_vm (context);
+  VmmRelocateSpec *spec = vmm_migration_context_get_spec (context);
+  const char *primary = vmm_relocate_spec_get_datastore (spec);
+  gboolean primary_changes = primary != NULL && g_strcmp0 (primary, vmm_vm_info_get_datastore (vm)) != 0;
+  GPtrArray *disks = vmm_vm_info_get_disks (vm);
+  g_autoptr (GPtrArray) targets = g_ptr_array_new_full (disks->len, g_object_unref);
+
+  for (guint i = 0; i < disks->len; i++)
+    {
+      VmmDiskInfo *disk = g_ptr_array_index (disks, i);
+      VmmDiskLocator *loc = vmm_relocate_spec_lookup_disk (spec, vmm_disk_info_get_key (disk));
+      const char *ds = vmm_disk_info_get_datastore (disk);
+      VmmDiskInfo *target = vmm_disk_info_copy (disk);
+
+      if (loc != NULL)
+        ds = vmm_disk_locator_get_datastore (loc);
+      else if (primary_changes)
+        ds = primary;
+      if (g_strcmp0 (ds, vmm_disk_info_get_datastore (disk)) != 0)
+        {
+          g_autofree char *base = g_path_get_basename (vmm_disk_info_get_path (disk) != NULL
+                                                         ? vmm_disk_info_get_path (disk)
+                                                         : vmm_disk_info_get_key (disk));
+          g_autofree char *path = g_strdup_printf ("%s/%s", vmm_vm_info_get_name (vm), base);
+
+          vmm_disk_info_set_datastore (target, ds);
+          vmm_disk_info_set_path (target, path);
+          if (loc != NULL)
+            vmm_disk_info_set_format (target,
+                                      transform_format (vmm_disk_locator_get_transform (loc),
+                                                        vmm_disk_info_get_format (disk)));
+        }
+      g_ptr_array_add (targets, target);
+    }
+  vmm_migration_context_set_target_disks (context, targets);
+}
+
+gboolean
+vmm_workflow_resolve (VmmMigrationContext *context, GError **error)
+{
+  VmmVmInfo *vm = vmm_migration_context_get_vm (context);
+  VmmRelocateSpec *spec = vmm_migration_context_get_spec (context);
+  VmmInventory *inventory = vmm_migration_context_get_inventory (context);
+  const char *host = vmm_migration_context_get_pinned_host (context);
+  const char *ds = vmm_relocate_spec_get_datastore (spec);
+  const char *pool = vmm_relocate_spec_get_resource_pool (spec);
+  gboolean changes_host, changes_primary, changes_disks = FALSE, changes_pool, cross;
+  VmmHostInfo *src = vmm_inventory_lookup_host (inventory, vmm_vm_info_get_host (vm));
+  VmmHostInfo *dst;
+  GPtrArray *targets;
+
+  if (host == NULL)
+    host = vmm_relocate_spec_get_host (spec);
+  changes_host = host != NULL ? g_strcmp0 (host, vmm_vm_info_get_host (vm)) != 0
+                              : vmm_relocate_spec_is_empty (spec);
+  dst = host != NULL ? vmm_inventory_lookup_host (inventory, host) : NULL;
+  cross = vmm_relocate_spec_get_service_locator (spec) != NULL ||
+          (src != NULL && dst != NULL &&
+           g_strcmp0 (vmm_host_info_get_manager (src), vmm_host_info_get_manager (dst)) != 0);
+  changes_primary = ds != NULL && g_strcmp0 (ds, vmm_vm_info_get_datastore (vm)) != 0;
+  changes_pool = pool != NULL && g_strcmp0 (pool, vmm_vm_info_get_resource_pool (vm)) != 0;
+
+  vmm_migration_context_set_destination_host (context, changes_host ? host
+                                                                     : vmm_vm_info_get_host (vm));
+  vmm_migration_context_set_destination_datastore (context,
+                                                   ds != NULL ? ds : vmm_vm_info_get_datastore (vm));
+  vmm_migration_context_set_destination_pool (context,
+                                              pool != NULL ? pool : vmm_vm_info_get_resource_pool (vm));
+  vmm_workflow_compute_targets (context);
+  targets = vmm_migration_context_get_target_disks (context);
+  for (guint i = 0; i < targets->len; i++)
+    if (vmm_migration_context_disk_moves (context,
+                                          vmm_disk_info_get_key (g_ptr_array_index (targets, i))))
+      changes_disks = TRUE;
+  vmm_migration_context_set_changes (context, changes_host, changes_primary, changes_disks,
+                                     changes_pool, cross);
+  return TRUE;
+}
+
+typedef struct
+{
+  VmmHostInfo *host;
+  guint64 free_mib;
+} Candidate;
+
+static gint
+candidate_compare (gconstpointer a, gconstpointer b)
+{
+  const Candidate *ca = a, *cb = b;
+
+  if (ca->free_mib != cb->free_mib)
+    return ca->free_mib > cb->free_mib ? -1 : 1;
+  return g_strcmp0 (vmm_host_info_get_name (ca->host), vmm_host_info_get_name (cb->host));
+}
+
+static void
+set_destination_pool (VmmMigrationContext *context, VmmHostInfo *host)
+{
+  VmmRelocateSpec *spec = vmm_migration_context_get_spec (context);
+  VmmVmInfo *vm = vmm_migration_context_get_vm (context);
+  const char *pool = vmm_relocate_spec_get_resource_pool (spec);
+
+  if (pool == NULL)
+    {
+      pool = vmm_vm_info_get_resource_pool (vm);
+      if (vmm_host_info_get_pools (host) != NULL && !vmm_host_info_has_pool (host, pool) &&
+          vmm_host_info_get_default_pool (host) != NULL)
+        pool = vmm_host_info_get_default_pool (host);
+    }
+  vmm_migration_context_set_destination_pool (context, pool);
+}
+
+static gboolean
+select_destination (VmmMigrationContext *context, GError **error)
+{
+  VmmInventory *inventory = vmm_migration_context_get_inventory (context);
+  VmmRelocateSpec *spec = vmm_migration_context_get_spec (context);
+  const char *source = vmm_migration_context_get_source_host (context);
+  const char *wanted = vmm_migration_context_get_pinned_host (context);
+  VmmHostInfo *src = vmm_inventory_lookup_host (inventory, source);
+  GPtrArray *hosts = vmm_inventory_get_hosts (inventory);
+  g_autoptr (GArray) candidates = g_array_new (FALSE, FALSE, sizeof (Candidate));
+  g_autoptr (GString) reasons = g_string_new (NULL);
+  gboolean all_capacity = TRUE;
+
+  if (wanted == NULL)
+    wanted = vmm_relocate_spec_get_host (spec);
+  if (wanted != NULL)
+    {
+      VmmHostInfo *host = vmm_inventory_lookup_host (inventory, wanted);
+
+      if (host == NULL)
+        {
+          g_set_error (error, VMM_ERROR, VMM_ERROR_NOT_FOUND, "host: no host named '%s'", wanted);
+          return FALSE;
+        }
+      vmm_migration_context_set_destination_host (context, wanted);
+      set_destination_pool (context, host);
+      return TRUE;
+    }
+
+  for (guint i = 0; i < hosts->len; i++)
+    {
+      VmmHostInfo *host = g_ptr_array_index (hosts, i);
+      g_autoptr (GError) local_error = NULL;
+      Candidate c;
+
+      if (g_strcmp0 (vmm_host_info_get_name (host), source) == 0)
+        continue;
+      if (src != NULL &&
+          g_strcmp0 (vmm_host_info_get_manager (host), vmm_host_info_get_manager (src)) != 0)
+        continue;
+      if (!vmm_check_destination_host (context, host, &local_error))
+        {
+          if (!g_error_matches (local_error, VMM_ERROR, VMM_ERROR_INSUFFICIENT_CAPACITY))
+            all_capacity = FALSE;
+          g_string_append_printf (reasons, "; %s", local_error->message);
+          continue;
+        }
+      c.host = host;
+      c.free_mib = vmm_host_info_get_memory_mib (host) > vmm_host_info_get_memory_used_mib (host)
+                     ? vmm_host_info_get_memory_mib (host) - vmm_host_info_get_memory_used_mib (host)
+                     : 0;
+      g_array_append_val (candidates, c);
+    }
+  if (candidates->len == 0)
+    {
+      g_set_error (error, VMM_ERROR,
+                   reasons->len > 0 && all_capacity ? VMM_ERROR_INSUFFICIENT_CAPACITY
+                                                    : VMM_ERROR_INCOMPATIBLE,
+                   "no host can take VM '%s'%s", vmm_migration_context_get_vm_name (context),
+                   reasons->len > 0 ? reasons->str : ": there is no other host");
+      return FALSE;
+    }
+  g_array_sort (candidates, candidate_compare);
+  vmm_migration_context_set_destination_host (
+    context, vmm_host_info_get_name (g_array_index (candidates, Candidate, 0).host));
+  set_destination_pool (context, g_array_index (candidates, Candidate, 0).host);
+  return TRUE;
+}
+
+VmmAction *
+vmm_action_select_destination_new (void)
+{
+  return vmm_engine_action_new ("SelectDestination", VMM_ACTION_PERFORMER_ENGINE,
+                                select_destination);
+}

@@ -1,0 +1,640 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "vmm-private.h"
+
+/**
+ * VmmEngine:
+ *
+ * The entry point: creates migrations, locks each VM for the duration of its
+ * migration (one migration per VM at a time) and enforces concurrency limits
+ * per source host, per destination host, per datastore (storage moves) and
+ * globally. Migrations that find no free slot wait, and start in priority
+ * order (then in the order they were started) as slots free.
+ *
+ * The engine is not thread-safe: use it from one thread.
+ *
+ * Since: 1.0
+ */
+
+typedef struct
+{
+  VmmMigration *migration; /* unowned: removed on finish/dispose */
+  GMainContext *context;
+  VmmEngineSlotFunc ready;
+  VmmPriority priority;
+  guint64 seq;
+  GPtrArray *keys; /* slot keys this migration needs */
+  gboolean holding;
+} Slot;
+
+struct _VmmEngine
+{
+  GObject parent_instance;
+
+  guint max_src;
+  guint max_dst;
+  guint max_ds;
+  guint max_global;
+
+  GHashTable *locks;  /* "backend/vm" -> VmmMigration (unowned) */
+  GHashTable *counts; /* slot key -> count */
+  GHashTable *slots;  /* VmmMigration -> Slot */
+  GList *waiting;     /* Slot*, sorted by priority then seq */
+  guint n_running;
+  guint64 seq;
+};
+
+enum {
+  PROP_0,
+  PROP_MAX_PER_SOURCE_HOST,
+  PROP_MAX_PER_DESTINATION_HOST,
+  PROP_MAX_PER_DATASTORE,
+  PROP_MAX_GLOBAL,
+  N_PROPS
+};
+
+enum {
+  SIGNAL_READY,
+  N_SIGNALS
+};
+
+static GParamSpec *props[N_PROPS];
+static guint signals[N_SIGNALS];
+
+G_DEFINE_FINAL_TYPE (VmmEngine, vmm_engine, G_TYPE_OBJECT)
+
+static void
+slot_free (Slot *slot)
+{
+  g_ptr_array_unref (slot->keys);
+  if (slot->context != NULL)
+    g_main_context_unref (slot->context);
+  g_free (slot);
+}
+
+static void
+vmm_engine_finalize (GObject *object)
+{
+  VmmEngine *self = VMM_ENGINE (object);
+
+  g_hash_table_unref (self->locks);
+  g_hash_table_unref (self->counts);
+  g_hash_table_unref (self->slots);
+  g_list_free (self->waiting);
+  G_OBJECT_CLASS (vmm_engine_parent_class)->finalize (object);
+}
+
+static void
+vmm_engine_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  VmmEngine *self = VMM_ENGINE (object);
+
+  switch (prop_id)
+    {
+    case PROP_MAX_PER_SOURCE_HOST:
+      g_value_set_uint (value, self->max_src);
+      break;
+    case PROP_MAX_PER_DESTINATION_HOST:
+      g_value_set_uint (value, self->max_dst);
+      break;
+    case PROP_MAX_PER_DATASTORE:
+      g_value_set_uint (value, self->max_ds);
+      break;
+    case PROP_MAX_GLOBAL:
+      g_value_set_uint (value, self->max_global);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+vmm_engine_set_property (GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
+{
+  VmmEngine *self = VMM_ENGINE (object);
+
+  switch (prop_id)
+    {
+    case PROP_MAX_PER_SOURCE_HOST:
+      vmm_engine_set_max_per_source_host (self, g_value_get_uint (value));
+      break;
+    case PROP_MAX_PER_DESTINATION_HOST:
+      vmm_engine_set_max_per_destination_host (self, g_value_get_uint (value));
+      break;
+    case PROP_MAX_PER_DATASTORE:
+      vmm_engine_set_max_per_datastore (self, g_value_get_uint (value));
+      break;
+    case PROP_MAX_GLOBAL:
+      vmm_engine_set_max_global (self, g_value_get_uint (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+vmm_engine_class_init (VmmEngineClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = vmm_engine_finalize;
+  object_class->get_property = vmm_engine_get_property;
+  object_class->set_property = vmm_engine_set_property;
+
+  /**
+   * VmmEngine:max-per-source-host:
+   *
+   * At most this many migrations leave one host at a time (0: no limit).
+   *
+   * Since: 1.0
+   */
+  props[PROP_MAX_PER_SOURCE_HOST] =
+    g_param_spec_uint ("max-per-source-host", NULL, NULL, 0, G_MAXUINT, 2,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /**
+   * VmmEngine:max-per-destination-host:
+   *
+   * At most this many migrations arrive on one host at a time (0: no limit).
+   *
+   * Since: 1.0
+   */
+  props[PROP_MAX_PER_DESTINATION_HOST] =
+    g_param_spec_uint ("max-per-destination-host", NULL, NULL, 0, G_MAXUINT, 2,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /**
+   * VmmEngine:max-per-datastore:
+   *
+   * At most this many storage moves target one datastore at a time
+   * (0: no limit). The default, 2, is the storage-motion default.
+   *
+   * Since: 1.0
+   */
+  props[PROP_MAX_PER_DATASTORE] =
+    g_param_spec_uint ("max-per-datastore", NULL, NULL, 0, G_MAXUINT, 2,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /**
+   * VmmEngine:max-global:
+   *
+   * At most this many migrations run at a time (0: no limit).
+   *
+   * Since: 1.0
+   */
+  props[PROP_MAX_GLOBAL] =
+    g_param_spec_uint ("max-global", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, props);
+
+  /**
+   * VmmEngine::ready:
+   * @self: the engine
+   * @migration: the migration about to move its VM
+   * @context: the resolved migration
+   *
+   * Emitted for every migration at its InvokeCallbacks action, after the
+   * migration's own #VmmMigration::ready. Return %FALSE (or call
+   * vmm_migration_context_veto()) to refuse it.
+   *
+   * Returns: %TRUE to go on
+   *
+   * Since: 1.0
+   */
+  signals[SIGNAL_READY] = g_signal_new ("ready", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                                        g_signal_accumulator_first_wins, NULL, NULL,
+                                        G_TYPE_BOOLEAN, 2, VMM_TYPE_MIGRATION,
+                                        VMM_TYPE_MIGRATION_CONTEXT);
+}
+
+static void
+vmm_engine_init (VmmEngine *self)
+{
+  self->max_src = 2;
+  self->max_dst = 2;
+  self->max_ds = 2;
+  self->max_global = 0;
+  self->locks = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->counts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->slots = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) slot_free);
+}
+
+/**
+ * vmm_engine_new:
+ *
+ * Creates an engine with the default limits: 2 migrations per source host,
+ * 2 per destination host, 2 storage moves per datastore, no global limit.
+ *
+ * Returns: (transfer full): a new #VmmEngine
+ *
+ * Since: 1.0
+ */
+VmmEngine *
+vmm_engine_new (void)
+{
+  return g_object_new (VMM_TYPE_ENGINE, NULL);
+}
+
+static char *
+lock_key (VmmBackend *backend, const char *vm)
+{
+  return g_strdup_printf ("%p/%s", (void *) backend, vm);
+}
+
+/**
+ * vmm_engine_create_migration:
+ * @self: a #VmmEngine
+ * @backend: the backend that manages the VM
+ * @vm: the VM's name
+ * @spec: where the VM goes (the migration keeps its own copy)
+ * @error: return location for a #GError
+ *
+ * Creates a migration of @vm. The VM is locked from now until the migration
+ * ends (or is dropped without running): a second migration of the same VM
+ * fails with %VMM_ERROR_BUSY.
+ *
+ * Returns: (transfer full): the migration, or %NULL with @error set
+ *
+ * Since: 1.0
+ */
+VmmMigration *
+vmm_engine_create_migration (VmmEngine *self,
+                             VmmBackend *backend,
+                             const char *vm,
+                             VmmRelocateSpec *spec,
+                             GError **error)
+{
+  return vmm_engine_create_migration_with_type (self, VMM_TYPE_MIGRATION, backend, vm, spec, error);
+}
+
+/**
+ * vmm_engine_create_migration_with_type:
+ * @self: a #VmmEngine
+ * @migration_type: a #GType derived from #VmmMigration, so a program can
+ *   override the signals' class handlers
+ * @backend: the backend that manages the VM
+ * @vm: the VM's name
+ * @spec: where the VM goes
+ * @error: return location for a #GError
+ *
+ * Like vmm_engine_create_migration(), with a subclass of #VmmMigration.
+ *
+ * Returns: (transfer full): the migration, or %NULL with @error set
+ *
+ * Since: 1.0
+ */
+VmmMigration *
+vmm_engine_create_migration_with_type (VmmEngine *self,
+                                       GType migration_type,
+                                       VmmBackend *backend,
+                                       const char *vm,
+                                       VmmRelocateSpec *spec,
+                                       GError **error)
+{
+  g_autofree char *key = NULL;
+  VmmMigration *migration;
+
+  g_return_val_if_fail (VMM_IS_ENGINE (self), NULL);
+  g_return_val_if_fail (g_type_is_a (migration_type, VMM_TYPE_MIGRATION), NULL);
+  g_return_val_if_fail (VMM_IS_BACKEND (backend), NULL);
+  g_return_val_if_fail (VMM_IS_RELOCATE_SPEC (spec), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (vm == NULL || *vm == '\0')
+    {
+      g_set_error_literal (error, VMM_ERROR, VMM_ERROR_INVALID_SPEC, "no VM named to migrate");
+      return NULL;
+    }
+  if (!vmm_relocate_spec_validate (spec, error))
+    return NULL;
+  key = lock_key (backend, vm);
+  if (g_hash_table_contains (self->locks, key))
+    {
+      g_set_error (error, VMM_ERROR, VMM_ERROR_BUSY,
+                   "VM '%s' already has a migration that has not ended", vm);
+      return NULL;
+    }
+  migration = g_object_new (migration_type, NULL);
+  vmm_migration_setup (migration, self, backend, vm, spec);
+  g_hash_table_insert (self->locks, g_steal_pointer (&key), migration);
+  return migration;
+}
+
+void
+vmm_engine_unlock_vm (VmmEngine *self, VmmMigration *migration)
+{
+  g_autofree char *key =
+    lock_key (vmm_migration_get_backend (migration), vmm_migration_get_vm_name (migration));
+
+  if (g_hash_table_lookup (self->locks, key) == migration)
+    g_hash_table_remove (self->locks, key);
+  vmm_engine_release_slots (self, migration);
+}
+
+gboolean
+vmm_engine_emit_ready (VmmEngine *self, VmmMigration *migration, VmmMigrationContext *context)
+{
+  gboolean proceed = TRUE;
+
+  if (!g_signal_has_handler_pending (self, signals[SIGNAL_READY], 0, FALSE))
+    return TRUE;
+  g_signal_emit (self, signals[SIGNAL_READY], 0, migration, context, &proceed);
+  return proceed;
+}
+
+/* --- slots --- */
+
+static guint
+limit_for (VmmEngine *self, const char *key)
+{
+  switch (key[0])
+    {
+    case 'S':
+      return self->max_src;
+    case 'D':
+      return self->max_dst;
+    case 'T':
+      return self->max_ds;
+    case 'G':
+    default:
+      return self->max_global;
+    }
+}
+
+static gboolean
+slot_fits (VmmEngine *self, Slot *slot)
+{
+  for (guint i = 0; i < slot->keys->len; i++)
+    {
+      const char *key = g_ptr_array_index (slot->keys, i);
+      guint limit = limit_for (self, key);
+
+      if (limit > 0 && GPOINTER_TO_UINT (g_hash_table_lookup (self->counts, key)) >= limit)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+slot_take (VmmEngine *self, Slot *slot, int delta)
+{
+  for (guint i = 0; i < slot->keys->len; i++)
+    {
+      const char *key = g_ptr_array_index (slot->keys, i);
+      guint count = GPOINTER_TO_UINT (g_hash_table_lookup (self->counts, key));
+
+      count = (guint) ((int) count + delta);
+      if (count == 0)
+        g_hash_table_remove (self->counts, key);
+      else
+        g_hash_table_insert (self->counts, g_strdup (key), GUINT_TO_POINTER (count));
+    }
+  slot->holding = delta > 0;
+  if (delta > 0)
+    self->n_running++;
+  else
+    self->n_running--;
+}
+
+static gint
+slot_compare (gconstpointer a, gconstpointer b)
+{
+  const Slot *sa = a, *sb = b;
+
+  if (sa->priority != sb->priority)
+    return sa->priority > sb->priority ? -1 : 1;
+  return sa->seq < sb->seq ? -1 : (sa->seq > sb->seq ? 1 : 0);
+}
+
+static gboolean
+slot_start_idle (gpointer user_data)
+{
+  VmmMigration *migration = user_data;
+  VmmEngine *self = NULL;
+  Slot *slot;
+
+  /* the engine is reachable through the migration's lock table entry */
+  self = g_object_get_data (G_OBJECT (migration), "vmm-engine");
+  if (self == NULL)
+    return G_SOURCE_REMOVE;
+  slot = g_hash_table_lookup (self->slots, migration);
+  if (slot != NULL && slot->holding)
+    slot->ready (migration);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+schedule_waiting (VmmEngine *self)
+{
+  GList *l = self->waiting;
+
+  while (l != NULL)
+    {
+      Slot *slot = l->data;
+      GList *next = l->next;
+
+      if (slot_fits (self, slot))
+        {
+          GSource *source = g_idle_source_new ();
+
+          self->waiting = g_list_delete_link (self->waiting, l);
+          slot_take (self, slot, +1);
+          g_source_set_callback (source, slot_start_idle, g_object_ref (slot->migration),
+                                 g_object_unref);
+          g_source_attach (source, slot->context);
+          g_source_unref (source);
+        }
+      l = next;
+    }
+}
+
+gboolean
+vmm_engine_acquire_slots (VmmEngine *self,
+                          VmmMigration *migration,
+                          VmmMigrationContext *context,
+                          VmmEngineSlotFunc ready)
+{
+  g_autofree char *prefix = g_strdup_printf ("%p", (void *) vmm_migration_get_backend (migration));
+  Slot *slot = g_new0 (Slot, 1);
+  GMainContext *main_context = g_main_context_get_thread_default ();
+  GPtrArray *targets = vmm_migration_context_get_target_disks (context);
+  g_autoptr (GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+
+  slot->migration = migration;
+  slot->ready = ready;
+  slot->context = g_main_context_ref (main_context != NULL ? main_context : g_main_context_default ());
+  slot->priority = vmm_relocate_spec_get_priority (vmm_migration_get_spec (migration));
+  slot->seq = self->seq++;
+  slot->keys = g_ptr_array_new_with_free_func (g_free);
+  g_ptr_array_add (slot->keys, g_strdup ("G"));
+  if (vmm_migration_context_changes_host (context))
+    {
+      g_ptr_array_add (slot->keys, g_strdup_printf ("S%s/%s", prefix,
+                                                    vmm_migration_context_get_source_host (context)));
+      g_ptr_array_add (slot->keys,
+                       g_strdup_printf ("D%s/%s", prefix,
+                                        vmm_migration_context_get_destination_host (context)));
+    }
+  if (vmm_migration_context_changes_primary_datastore (context))
+    {
+      const char *ds = vmm_migration_context_get_destination_datastore (context);
+
+      g_hash_table_add (seen, (gpointer) ds);
+      g_ptr_array_add (slot->keys, g_strdup_printf ("T%s/%s", prefix, ds));
+    }
+  for (guint i = 0; i < targets->len; i++)
+    {
+      VmmDiskInfo *disk = g_ptr_array_index (targets, i);
+      const char *ds = vmm_disk_info_get_datastore (disk);
+
+      if (!vmm_migration_context_disk_moves (context, vmm_disk_info_get_key (disk)) ||
+          g_hash_table_contains (seen, ds))
+        continue;
+      g_hash_table_add (seen, (gpointer) ds);
+      g_ptr_array_add (slot->keys, g_strdup_printf ("T%s/%s", prefix, ds));
+    }
+  g_object_set_data (G_OBJECT (migration), "vmm-engine", self);
+  g_hash_table_replace (self->slots, migration, slot);
+  if (self->waiting == NULL && slot_fits (self, slot))
+    {
+      slot_take (self, slot, +1);
+      return TRUE;
+    }
+  self->waiting = g_list_insert_sorted (self->waiting, slot, slot_compare);
+  /* A newcomer may fit even though older ones wait for other slots. */
+  schedule_waiting (self);
+  return FALSE;
+}
+
+void
+vmm_engine_release_slots (VmmEngine *self, VmmMigration *migration)
+{
+  Slot *slot = g_hash_table_lookup (self->slots, migration);
+
+  if (slot == NULL)
+    return;
+  if (slot->holding)
+    slot_take (self, slot, -1);
+  self->waiting = g_list_remove (self->waiting, slot);
+  g_hash_table_remove (self->slots, migration);
+  schedule_waiting (self);
+}
+
+/**
+ * vmm_engine_get_n_running:
+ * @self: a #VmmEngine
+ *
+ * How many migrations hold their slots now.
+ *
+ * Returns: the number
+ *
+ * Since: 1.0
+ */
+guint
+vmm_engine_get_n_running (VmmEngine *self)
+{
+  g_return_val_if_fail (VMM_IS_ENGINE (self), 0);
+  return self->n_running;
+}
+
+/**
+ * vmm_engine_get_n_queued:
+ * @self: a #VmmEngine
+ *
+ * How many migrations wait for a slot.
+ *
+ * Returns: the number
+ *
+ * Since: 1.0
+ */
+guint
+vmm_engine_get_n_queued (VmmEngine *self)
+{
+  g_return_val_if_fail (VMM_IS_ENGINE (self), 0);
+  return g_list_length (self->waiting);
+}
+
+#define DEFINE_LIMIT(name, field, prop)                                                            \
+  guint vmm_engine_get_##name (VmmEngine *self)                                                    \
+  {                                                                                                \
+    g_return_val_if_fail (VMM_IS_ENGINE (self), 0);                                                \
+    return self->field;                                                                            \
+  }                                                                                                \
+  void vmm_engine_set_##name (VmmEngine *self, guint limit)                                        \
+  {                                                                                                \
+    g_return_if_fail (VMM_IS_ENGINE (self));                                                       \
+    if (self->field == limit)                                                                      \
+      return;                                                                                      \
+    self->field = limit;                                                                           \
+    g_object_notify_by_pspec (G_OBJECT (self), props[prop]);                                       \
+    schedule_waiting (self);                                                                       \
+  }
+
+/**
+ * vmm_engine_get_max_per_source_host:
+ * @self: a #VmmEngine
+ *
+ * Returns: the #VmmEngine:max-per-source-host limit
+ *
+ * Since: 1.0
+ */
+/**
+ * vmm_engine_set_max_per_source_host:
+ * @self: a #VmmEngine
+ * @limit: the limit, 0 for none
+ *
+ * Sets #VmmEngine:max-per-source-host.
+ *
+ * Since: 1.0
+ */
+DEFINE_LIMIT (max_per_source_host, max_src, PROP_MAX_PER_SOURCE_HOST)
+/**
+ * vmm_engine_get_max_per_destination_host:
+ * @self: a #VmmEngine
+ *
+ * Returns: the #VmmEngine:max-per-destination-host limit
+ *
+ * Since: 1.0
+ */
+/**
+ * vmm_engine_set_max_per_destination_host:
+ * @self: a #VmmEngine
+ * @limit: the limit, 0 for none
+ *
+ * Sets #VmmEngine:max-per-destination-host.
+ *
+ * Since: 1.0
+ */
+DEFINE_LIMIT (max_per_destination_host, max_dst, PROP_MAX_PER_DESTINATION_HOST)
+/**
+ * vmm_engine_get_max_per_datastore:
+ * @self: a #VmmEngine
+ *
+ * Returns: the #VmmEngine:max-per-datastore limit
+ *
+ * Since: 1.0
+ */
+/**
+ * vmm_engine_set_max_per_datastore:
+ * @self: a #VmmEngine
+ * @limit: the limit, 0 for none
+ *
+ * Sets #VmmEngine:max-per-datastore.
+ *
+ * Since: 1.0
+ */
+DEFINE_LIMIT (max_per_datastore, max_ds, PROP_MAX_PER_DATASTORE)
+/**
+ * vmm_engine_get_max_global:
+ * @self: a #VmmEngine
+ *
+ * Returns: the #VmmEngine:max-global limit
+ *
+ * Since: 1.0
+ */
+/**
+ * vmm_engine_set_max_global:
+ * @self: a #VmmEngine
+ * @limit: the limit, 0 for none
+ *
+ * Sets #VmmEngine:max-global.
+ *
+ * Since: 1.0
+ */
+DEFINE_LIMIT (max_global, max_global, PROP_MAX_GLOBAL)

@@ -1,0 +1,828 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "vmm-private.h"
+
+/**
+ * VmmMigrationContext:
+ *
+ * The state every action of one migration reads and writes: the spec, the VM
+ * as found, the resolved source and destination, the computed migration type
+ * and copy spec (the target of every disk), progress and warnings. Backends
+ * receive it in every step; they may keep their own per-migration state in it
+ * with vmm_migration_context_set_backend_data().
+ *
+ * Since: 1.0
+ */
+
+struct _VmmMigrationContext
+{
+  GObject parent_instance;
+
+  VmmBackend *backend;
+  VmmRelocateSpec *spec;
+  char *vm_name;
+  gboolean dry_run;
+
+  VmmInventory *inventory;
+  VmmVmInfo *vm;
+
+  char *source_host;
+  char *source_pool;
+  char *source_datastore;
+  char *pinned_host;
+  char *dest_host;
+  char *dest_pool;
+  char *dest_datastore;
+
+  VmmMigrationType type;
+  gboolean changes_host;
+  gboolean changes_primary;
+  gboolean changes_disks;
+  gboolean changes_pool;
+  gboolean cross_manager;
+
+  GPtrArray *target_disks;
+  GHashTable *moving_disks;
+  GPtrArray *queue;
+  GPtrArray *warnings;
+
+  guint64 bytes_done;
+  guint64 bytes_total;
+  gint64 downtime_ms;
+  char *veto_reason;
+
+  const VmmContextSink *sink;
+  gpointer sink_owner;
+
+  gpointer backend_data;
+  GDestroyNotify backend_data_destroy;
+};
+
+G_DEFINE_FINAL_TYPE (VmmMigrationContext, vmm_migration_context, G_TYPE_OBJECT)
+
+static void
+vmm_migration_context_finalize (GObject *object)
+{
+  VmmMigrationContext *self = VMM_MIGRATION_CONTEXT (object);
+
+  if (self->backend_data_destroy != NULL)
+    self->backend_data_destroy (self->backend_data);
+  g_clear_object (&self->backend);
+  g_clear_object (&self->spec);
+  g_clear_object (&self->inventory);
+  g_clear_object (&self->vm);
+  g_free (self->vm_name);
+  g_free (self->source_host);
+  g_free (self->source_pool);
+  g_free (self->source_datastore);
+  g_free (self->pinned_host);
+  g_free (self->dest_host);
+  g_free (self->dest_pool);
+  g_free (self->dest_datastore);
+  g_free (self->veto_reason);
+  g_clear_pointer (&self->target_disks, g_ptr_array_unref);
+  g_clear_pointer (&self->moving_disks, g_hash_table_unref);
+  g_clear_pointer (&self->queue, g_ptr_array_unref);
+  g_clear_pointer (&self->warnings, g_ptr_array_unref);
+  G_OBJECT_CLASS (vmm_migration_context_parent_class)->finalize (object);
+}
+
+static void
+vmm_migration_context_class_init (VmmMigrationContextClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = vmm_migration_context_finalize;
+}
+
+static void
+vmm_migration_context_init (VmmMigrationContext *self)
+{
+  self->queue = g_ptr_array_new_with_free_func (g_object_unref);
+  self->warnings = g_ptr_array_new_with_free_func (g_free);
+  self->target_disks = g_ptr_array_new_with_free_func (g_object_unref);
+  self->moving_disks = g_hash_table_new (g_str_hash, g_str_equal);
+  self->downtime_ms = -1;
+  g_ptr_array_add (self->warnings, NULL);
+}
+
+VmmMigrationContext *
+vmm_migration_context_new (VmmBackend *backend,
+                           const char *vm_name,
+                           VmmRelocateSpec *spec,
+                           gboolean dry_run)
+{
+  VmmMigrationContext *self = g_object_new (VMM_TYPE_MIGRATION_CONTEXT, NULL);
+
+  self->backend = g_object_ref (backend);
+  self->vm_name = g_strdup (vm_name);
+  self->spec = g_object_ref (spec);
+  self->dry_run = dry_run;
+  return self;
+}
+
+void
+vmm_migration_context_set_sink (VmmMigrationContext *self,
+                                const VmmContextSink *sink,
+                                gpointer owner)
+{
+  self->sink = sink;
+  self->sink_owner = owner;
+}
+
+void
+vmm_migration_context_set_inventory (VmmMigrationContext *self, VmmInventory *inventory)
+{
+  g_set_object (&self->inventory, inventory);
+}
+
+void
+vmm_migration_context_set_vm (VmmMigrationContext *self, VmmVmInfo *vm)
+{
+  g_set_object (&self->vm, vm);
+  g_free (self->source_host);
+  g_free (self->source_pool);
+  g_free (self->source_datastore);
+  self->source_host = g_strdup (vmm_vm_info_get_host (vm));
+  self->source_pool = g_strdup (vmm_vm_info_get_resource_pool (vm));
+  self->source_datastore = g_strdup (vmm_vm_info_get_datastore (vm));
+}
+
+void
+vmm_migration_context_set_pinned_host (VmmMigrationContext *self, const char *host)
+{
+  g_free (self->pinned_host);
+  self->pinned_host = g_strdup (host);
+}
+
+const char *
+vmm_migration_context_get_pinned_host (VmmMigrationContext *self)
+{
+  return self->pinned_host;
+}
+
+void
+vmm_migration_context_set_changes (VmmMigrationContext *self,
+                                   gboolean host,
+                                   gboolean primary_datastore,
+                                   gboolean disk_datastores,
+                                   gboolean pool,
+                                   gboolean cross_manager)
+{
+  self->changes_host = host;
+  self->changes_primary = primary_datastore;
+  self->changes_disks = disk_datastores;
+  self->changes_pool = pool;
+  self->cross_manager = cross_manager;
+}
+
+void
+vmm_migration_context_set_target_disks (VmmMigrationContext *self, GPtrArray *disks)
+{
+  g_hash_table_remove_all (self->moving_disks);
+  g_ptr_array_set_size (self->target_disks, 0);
+  for (guint i = 0; i < disks->len; i++)
+    {
+      VmmDiskInfo *target = g_ptr_array_index (disks, i);
+      VmmDiskInfo *source = self->vm != NULL
+                              ? vmm_vm_info_lookup_disk (self->vm, vmm_disk_info_get_key (target))
+                              : NULL;
+
+      g_ptr_array_add (self->target_disks, g_object_ref (target));
+      if (source == NULL ||
+          g_strcmp0 (vmm_disk_info_get_datastore (source), vmm_disk_info_get_datastore (target)) !=
+            0)
+        g_hash_table_add (self->moving_disks, (gpointer) vmm_disk_info_get_key (target));
+    }
+}
+
+GPtrArray *
+vmm_migration_context_get_queue (VmmMigrationContext *self)
+{
+  return self->queue;
+}
+
+const char *const *
+vmm_migration_context_get_warnings (VmmMigrationContext *self)
+{
+  return (const char *const *) self->warnings->pdata;
+}
+
+guint64
+vmm_migration_context_get_bytes_done (VmmMigrationContext *self)
+{
+  return self->bytes_done;
+}
+
+guint64
+vmm_migration_context_get_bytes_total (VmmMigrationContext *self)
+{
+  return self->bytes_total;
+}
+
+gint64
+vmm_migration_context_get_downtime_ms (VmmMigrationContext *self)
+{
+  return self->downtime_ms;
+}
+
+const char *
+vmm_migration_context_get_veto_reason (VmmMigrationContext *self)
+{
+  return self->veto_reason;
+}
+
+gboolean
+vmm_migration_context_invoke_callbacks (VmmMigrationContext *self, GError **error)
+{
+  if (self->sink == NULL || self->sink->invoke_callbacks == NULL)
+    return TRUE;
+  return self->sink->invoke_callbacks (self->sink_owner, self, error);
+}
+
+/**
+ * vmm_migration_context_get_spec:
+ * @self: a #VmmMigrationContext
+ *
+ * The relocate spec the migration follows.
+ *
+ * Returns: (transfer none): the spec
+ *
+ * Since: 1.0
+ */
+VmmRelocateSpec *
+vmm_migration_context_get_spec (VmmMigrationContext *self)
+{
+  g_return_val_if_fail (VMM_IS_MIGRATION_CONTEXT (self), NULL);
+  return self->spec;
+}
+
+/**
+ * vmm_migration_context_get_backend:
+ * @self: a #VmmMigrationContext
+ *
+ * The backend that moves the VM.
+ *
+ * Returns: (transfer none): the backend
+ *
+ * Since: 1.0
+ */
+VmmBackend *
+vmm_migration_context_get_backend (VmmMigrationContext *self)
+{
+  g_return_val_if_fail (VMM_IS_MIGRATION_CONTEXT (self), NULL);
+  return self->backend;
+}
+
+/**
+ * vmm_migration_context_get_vm_name:
+ * @self: a #VmmMigrationContext
+ *
+ * The name of the VM that moves.
+ *
+ * Returns: the VM's name
+ *
+ * Since: 1.0
+ */
+const char *
+vmm_migration_context_get_vm_name (VmmMigrationContext *self)
+{
+  g_return_val_if_fail (VMM_IS_MIGRATION_CONTEXT (self), NULL);
+  return self->vm_name;
+}
+
+/**
+ * vmm_migration_context_get_vm:
+ * @self: a #VmmMigrationContext
+ *
+ * The VM as it was found when the migration started (a snapshot: the
+ * backend's live record may change as it moves).
+ *
+ * Returns: (transfer none) (nullable): the VM's details
+ *
+ * Since: 1.0
+ */
+VmmVmInfo *
+vmm_migration_context_get_vm (VmmMigrationContext *self)
+{
+  g_return_val_if_fail (VMM_IS_MIGRATION_CONTEXT (self), NULL);
+  return self->vm;
+}
+
+/**
+ * vmm_migration_context_get_inventory:
+ * @self: a #VmmMigrationContext
+ *
+ * The facts the engine's checks and placement read.
+ *
+ * Returns: (transfer none) (nullable): the inventory
+ *
+ * Since: 1.0
+ */
+VmmInventory *
+vmm_migration_context_get_inventory (VmmMigrationContext *self)
+{
+  g_return_val_if_fail (VMM_IS_MIGRATION_CONTEXT (self), NULL);
+  return self->inventory;
+}
+
+/**
+ * vmm_migration_context_is_dry_run:
+ * @self: a #VmmMigrationContext
+ *
+ * Whether this context only plans: actions must not touch the platform.
+ *
+ * Returns: %TRUE for a plan
+ *
+ * Since: 1.0
+ */
+gboolean
+vmm_migration_context_is_dry_run (VmmMigrationContext *self)
+{
+  g_return_val_if_fail (VMM_IS_MIGRATION_CONTEXT (self), FALSE);
+  return self->dry_run;
+}
+
+/**
+ * vmm_migration_context_get_source_host:
+ * @self: a #VmmMigrationContext
+ *
+ * The host the VM was on when the migration started.
+ *
+ * Returns: (nullable): the host
+ *
+ * Since: 1.0
+ */
+const char *
+vmm_migration_context_get_source_host (VmmMigrationContext *self)
+{
+  g_return_val_if_fail (VMM_IS_MIGRATION_CONTEXT (self), NULL);
+  return self->source_host;
+}
+
+/**
+ * vmm_migration_context_get_source_pool:
+ * @self: a #VmmMigrationContext
+ *
+ * The resource pool the VM was in when the migration started.
+ *
+ * Returns: (nullable): the pool
+ *
+ * Since: 1.0
+ */
+const char *
+vmm_migration_context_get_source_pool (VmmMigrationContext *self)
+{
+  g_return_val_if_fail (VMM_IS_MIGRATION_CONTEXT (self), NULL);
+  return self->source_pool;
+}
+
+/**
+ * vmm_migration_context_get_source_datastore:
+ * @self: a #VmmMigrationContext
+ *
+ * The VM's primary datastore when the migration started.
+ *
+ * Returns: (nullable): the datastore
+ *
+ * Since: 1.0
+ */
+const char *
+vmm_migration_context_get_source_datastore (VmmMigrationContext *self)
+{
+  g_return_val_if_fail (VMM_IS_MIGRATION_CONTEXT (self), NULL);
+  return self->source_datastore;
+}
+
+/**
+ * vmm_migration_context_get_destination_host:
+ * @self: a #VmmMigrationContext
+ *
+ * The destination host, once SelectDestination chose or validated it.
+ *
+ * Returns: (nullable): the host
+ *
+ * Since: 1.0
+ */
+const char *
+vmm_migration_context_get_destination_host (VmmMigrationContext *self)
+{
+  g_return_val_if_fail (VMM_IS_MIGRATION_CONTEXT (self), NULL);
+  return self->dest_host;
+}
+
+/**
+ * vmm_migration_context_set_destination_host:
+ * @self: a #VmmMigrationContext
+ * @host: (nullable): the destination host
+ *
+ * Sets the destination host.
+ *
+ * Since: 1.0
+ */
+void
+vmm_migration_context_set_destination_host (VmmMigrationContext *self, const char *host)
+{
+  g_return_if_fail (VMM_IS_MIGRATION_CONTEXT (self));
+  g_free (self->dest_host);
+  self->dest_host = g_strdup (host);
+}
+
+/**
+ * vmm_migration_context_get_destination_pool:
+ * @self: a #VmmMigrationContext
+ *
+ * The destination resource pool.
+ *
+ * Returns: (nullable): the pool
+ *
+ * Since: 1.0
+ */
+const char *
+vmm_migration_context_get_destination_pool (VmmMigrationContext *self)
+{
+  g_return_val_if_fail (VMM_IS_MIGRATION_CONTEXT (self), NULL);
+  return self->dest_pool;
+}
+
+/**
+ * vmm_migration_context_set_destination_pool:
+ * @self: a #VmmMigrationContext
+ * @pool: (nullable): the destination pool
+ *
+ * Sets the destination resource pool.
+ *
+ * Since: 1.0
+ */
+void
+vmm_migration_context_set_destination_pool (VmmMigrationContext *self, const char *pool)
+{
+  g_return_if_fail (VMM_IS_MIGRATION_CONTEXT (self));
+  g_free (self->dest_pool);
+  self->dest_pool = g_strdup (pool);
+}
+
+/**
+ * vmm_migration_context_get_destination_datastore:
+ * @self: a #VmmMigrationContext
+ *
+ * The destination primary datastore (where the VM's configuration lives).
+ *
+ * Returns: (nullable): the datastore
+ *
+ * Since: 1.0
+ */
+const char *
+vmm_migration_context_get_destination_datastore (VmmMigrationContext *self)
+{
+  g_return_val_if_fail (VMM_IS_MIGRATION_CONTEXT (self), NULL);
+  return self->dest_datastore;
+}
+
+/**
+ * vmm_migration_context_set_destination_datastore:
+ * @self: a #VmmMigrationContext
+ * @datastore: (nullable): the destination primary datastore
+ *
+ * Sets the destination primary datastore.
+ *
+ * Since: 1.0
+ */
+void
+vmm_migration_context_set_destination_datastore (VmmMigrationContext *self, const char *datastore)
+{
+  g_return_if_fail (VMM_IS_MIGRATION_CONTEXT (self));
+  g_free (self->dest_datastore);
+  self->dest_datastore = g_strdup (datastore);
+}
+
+/**
+ * vmm_migration_context_get_destination_folder:
+ * @self: a #VmmMigrationContext
+ *
+ * The destination folder the spec names.
+ *
+ * Returns: (nullable): the folder
+ *
+ * Since: 1.0
+ */
+const char *
+vmm_migration_context_get_destination_folder (VmmMigrationContext *self)
+{
+  g_return_val_if_fail (VMM_IS_MIGRATION_CONTEXT (self), NULL);
+  return vmm_relocate_spec_get_folder (self->spec);
+}
+
+/**
+ * vmm_migration_context_get_migration_type:
+ * @self: a #VmmMigrationContext
+ *
+ * The migration type ComputeSpec chose.
+ *
+ * Returns: the type
+ *
+ * Since: 1.0
+ */
+VmmMigrationType
+vmm_migration_context_get_migration_type (VmmMigrationContext *self)
+{
+  g_return_val_if_fail (VMM_IS_MIGRATION_CONTEXT (self), VMM_MIGRATION_TYPE_UNKNOWN);
+  return self->type;
+}
+
+/**
+ * vmm_migration_context_set_migration_type:
+ * @self: a #VmmMigrationContext
+ * @type: the type
+ *
+ * Sets the migration type.
+ *
+ * Since: 1.0
+ */
+void
+vmm_migration_context_set_migration_type (VmmMigrationContext *self, VmmMigrationType type)
+{
+  g_return_if_fail (VMM_IS_MIGRATION_CONTEXT (self));
+  self->type = type;
+}
+
+/**
+ * vmm_migration_context_changes_host:
+ * @self: a #VmmMigrationContext
+ *
+ * Whether the VM changes host.
+ *
+ * Returns: %TRUE if the host changes
+ *
+ * Since: 1.0
+ */
+gboolean
+vmm_migration_context_changes_host (VmmMigrationContext *self)
+{
+  g_return_val_if_fail (VMM_IS_MIGRATION_CONTEXT (self), FALSE);
+  return self->changes_host;
+}
+
+/**
+ * vmm_migration_context_changes_primary_datastore:
+ * @self: a #VmmMigrationContext
+ *
+ * Whether the VM's primary datastore changes.
+ *
+ * Returns: %TRUE if it changes
+ *
+ * Since: 1.0
+ */
+gboolean
+vmm_migration_context_changes_primary_datastore (VmmMigrationContext *self)
+{
+  g_return_val_if_fail (VMM_IS_MIGRATION_CONTEXT (self), FALSE);
+  return self->changes_primary;
+}
+
+/**
+ * vmm_migration_context_changes_disk_datastores:
+ * @self: a #VmmMigrationContext
+ *
+ * Whether any disk changes datastore.
+ *
+ * Returns: %TRUE if a disk moves
+ *
+ * Since: 1.0
+ */
+gboolean
+vmm_migration_context_changes_disk_datastores (VmmMigrationContext *self)
+{
+  g_return_val_if_fail (VMM_IS_MIGRATION_CONTEXT (self), FALSE);
+  return self->changes_disks;
+}
+
+/**
+ * vmm_migration_context_changes_pool:
+ * @self: a #VmmMigrationContext
+ *
+ * Whether the VM's resource pool changes.
+ *
+ * Returns: %TRUE if it changes
+ *
+ * Since: 1.0
+ */
+gboolean
+vmm_migration_context_changes_pool (VmmMigrationContext *self)
+{
+  g_return_val_if_fail (VMM_IS_MIGRATION_CONTEXT (self), FALSE);
+  return self->changes_pool;
+}
+
+/**
+ * vmm_migration_context_is_cross_manager:
+ * @self: a #VmmMigrationContext
+ *
+ * Whether the VM moves to another manager.
+ *
+ * Returns: %TRUE for a cross-manager move
+ *
+ * Since: 1.0
+ */
+gboolean
+vmm_migration_context_is_cross_manager (VmmMigrationContext *self)
+{
+  g_return_val_if_fail (VMM_IS_MIGRATION_CONTEXT (self), FALSE);
+  return self->cross_manager;
+}
+
+/**
+ * vmm_migration_context_get_target_disks:
+ * @self: a #VmmMigrationContext
+ *
+ * The copy spec: where every disk of the VM ends up (datastore and path),
+ * moving or not. Backends update the paths when the platform chooses them.
+ *
+ * Returns: (transfer none) (element-type VmmDiskInfo): the target disks
+ *
+ * Since: 1.0
+ */
+GPtrArray *
+vmm_migration_context_get_target_disks (VmmMigrationContext *self)
+{
+  g_return_val_if_fail (VMM_IS_MIGRATION_CONTEXT (self), NULL);
+  return self->target_disks;
+}
+
+/**
+ * vmm_migration_context_lookup_target_disk:
+ * @self: a #VmmMigrationContext
+ * @key: a disk key
+ *
+ * The target of one disk.
+ *
+ * Returns: (transfer none) (nullable): the target disk
+ *
+ * Since: 1.0
+ */
+VmmDiskInfo *
+vmm_migration_context_lookup_target_disk (VmmMigrationContext *self, const char *key)
+{
+  g_return_val_if_fail (VMM_IS_MIGRATION_CONTEXT (self), NULL);
+  g_return_val_if_fail (key != NULL, NULL);
+  for (guint i = 0; i < self->target_disks->len; i++)
+    {
+      VmmDiskInfo *disk = g_ptr_array_index (self->target_disks, i);
+
+      if (g_strcmp0 (vmm_disk_info_get_key (disk), key) == 0)
+        return disk;
+    }
+  return NULL;
+}
+
+/**
+ * vmm_migration_context_disk_moves:
+ * @self: a #VmmMigrationContext
+ * @key: a disk key
+ *
+ * Whether the disk changes datastore.
+ *
+ * Returns: %TRUE if it moves
+ *
+ * Since: 1.0
+ */
+gboolean
+vmm_migration_context_disk_moves (VmmMigrationContext *self, const char *key)
+{
+  g_return_val_if_fail (VMM_IS_MIGRATION_CONTEXT (self), FALSE);
+  g_return_val_if_fail (key != NULL, FALSE);
+  return g_hash_table_contains (self->moving_disks, key);
+}
+
+/**
+ * vmm_migration_context_append_action:
+ * @self: a #VmmMigrationContext
+ * @action: (transfer none): the action
+ *
+ * Appends an action to the end of the workflow's queue (this is how
+ * ComputeSpec adds the hot or cold tail).
+ *
+ * Since: 1.0
+ */
+void
+vmm_migration_context_append_action (VmmMigrationContext *self, VmmAction *action)
+{
+  g_return_if_fail (VMM_IS_MIGRATION_CONTEXT (self));
+  g_return_if_fail (VMM_IS_ACTION (action));
+  g_ptr_array_add (self->queue, g_object_ref (action));
+}
+
+/**
+ * vmm_migration_context_report_transfer:
+ * @self: a #VmmMigrationContext
+ * @bytes_done: bytes moved so far by the step in flight
+ * @bytes_total: bytes the step will move (memory and disks)
+ *
+ * Reports the progress of a step that moves data. The migration turns it
+ * into its #VmmMigration::progress signal.
+ *
+ * Since: 1.0
+ */
+void
+vmm_migration_context_report_transfer (VmmMigrationContext *self,
+                                       guint64 bytes_done,
+                                       guint64 bytes_total)
+{
+  g_return_if_fail (VMM_IS_MIGRATION_CONTEXT (self));
+  self->bytes_total = MAX (bytes_total, bytes_done);
+  self->bytes_done = bytes_done;
+  if (self->sink != NULL && self->sink->transfer != NULL)
+    self->sink->transfer (self->sink_owner, self->bytes_done, self->bytes_total);
+}
+
+/**
+ * vmm_migration_context_add_warning:
+ * @self: a #VmmMigrationContext
+ * @message: what the move may lose, or what did not go as asked
+ *
+ * Adds a warning to the migration (and its result) and emits
+ * #VmmMigration::warning.
+ *
+ * Since: 1.0
+ */
+void
+vmm_migration_context_add_warning (VmmMigrationContext *self, const char *message)
+{
+  g_return_if_fail (VMM_IS_MIGRATION_CONTEXT (self));
+  g_return_if_fail (message != NULL);
+  g_ptr_array_insert (self->warnings, (gint) self->warnings->len - 1, g_strdup (message));
+  if (self->sink != NULL && self->sink->warning != NULL)
+    self->sink->warning (self->sink_owner, message);
+}
+
+/**
+ * vmm_migration_context_set_downtime_ms:
+ * @self: a #VmmMigrationContext
+ * @downtime_ms: the guest's downtime at switch-over, as the platform measured it
+ *
+ * Records the downtime for the result.
+ *
+ * Since: 1.0
+ */
+void
+vmm_migration_context_set_downtime_ms (VmmMigrationContext *self, gint64 downtime_ms)
+{
+  g_return_if_fail (VMM_IS_MIGRATION_CONTEXT (self));
+  self->downtime_ms = downtime_ms;
+}
+
+/**
+ * vmm_migration_context_veto:
+ * @self: a #VmmMigrationContext
+ * @reason: why the migration must not go on
+ *
+ * Called from a #VmmMigration::ready or #VmmEngine::ready handler to refuse
+ * the migration with a reason; the migration fails with %VMM_ERROR_VETOED
+ * before anything moves.
+ *
+ * Since: 1.0
+ */
+void
+vmm_migration_context_veto (VmmMigrationContext *self, const char *reason)
+{
+  g_return_if_fail (VMM_IS_MIGRATION_CONTEXT (self));
+  g_free (self->veto_reason);
+  self->veto_reason = g_strdup (reason != NULL ? reason : "vetoed");
+}
+
+/**
+ * vmm_migration_context_get_backend_data:
+ * @self: a #VmmMigrationContext
+ *
+ * The backend's own per-migration state.
+ *
+ * Returns: (nullable) (transfer none): the data
+ *
+ * Since: 1.0
+ */
+gpointer
+vmm_migration_context_get_backend_data (VmmMigrationContext *self)
+{
+  g_return_val_if_fail (VMM_IS_MIGRATION_CONTEXT (self), NULL);
+  return self->backend_data;
+}
+
+/**
+ * vmm_migration_context_set_backend_data:
+ * @self: a #VmmMigrationContext
+ * @data: (nullable): the data
+ * @destroy: (nullable): frees @data with the context
+ *
+ * Keeps the backend's own per-migration state (for example the platform's
+ * job or task handle) with the migration.
+ *
+ * Since: 1.0
+ */
+void
+vmm_migration_context_set_backend_data (VmmMigrationContext *self,
+                                        gpointer data,
+                                        GDestroyNotify destroy)
+{
+  g_return_if_fail (VMM_IS_MIGRATION_CONTEXT (self));
+  if (self->backend_data_destroy != NULL)
+    self->backend_data_destroy (self->backend_data);
+  self->backend_data = data;
+  self->backend_data_destroy = destroy;
+}

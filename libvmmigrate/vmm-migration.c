@@ -1,0 +1,1418 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "vmm-private.h"
+
+/**
+ * VmmMigration:
+ *
+ * One VM's migration: the queue of workflow actions and its runner.
+ *
+ * A migration first *plans* (vmm_migration_plan(): a dry run that expands the
+ * whole queue, including the tail ComputeSpec appends, without touching the
+ * platform) and then *runs*: actions run in order on the caller's
+ * thread-default #GMainContext, signals report each action, the progress and
+ * warnings, and when an action fails the completed actions are undone in
+ * reverse order, so that the VM stays where it was.
+ *
+ * Cancellation follows vCenter's rules: a cold or storage-only move stops at
+ * any action boundary and inside long copies; a live host move stops until
+ * InitiateSource starts, after that only through the backend's abort (where
+ * the backend has one; otherwise the move goes on and a warning says so).
+ * Once the VM has switched over to its destination, nothing is undone.
+ *
+ * Since: 1.0
+ */
+
+typedef struct
+{
+  VmmEngine *engine;
+  VmmBackend *backend;
+  char *vm_name;
+  VmmRelocateSpec *spec;
+  VmmMigrationState state;
+  double fraction;
+  VmmAction *current;
+  VmmMigrationResult *result;
+
+  /* a plan or run in progress */
+  GTask *task;
+  gboolean dry_run;
+  GMainContext *main_context;
+  VmmMigrationContext *ctx;
+  VmmInventory *inventory;
+  VmmPlan *plan;
+  guint index;
+  GPtrArray *done;
+  GError *failure;
+  GPtrArray *undo_errors;
+  gboolean past_ponr;
+  gboolean in_transfer;
+  gboolean cancel_requested;
+  gboolean timed_out;
+  gboolean queued;
+  guint retries;
+  GCancellable *user_cancellable;
+  gulong cancel_handler;
+  GCancellable *step_cancellable;
+  GSource *timeout_source;
+  gint64 start_time;
+  double total_weight;
+  double done_weight;
+  gint64 transfer_start;
+} VmmMigrationPrivate;
+
+enum {
+  SIGNAL_ACTION_STARTED,
+  SIGNAL_ACTION_FINISHED,
+  SIGNAL_PROGRESS,
+  SIGNAL_WARNING,
+  SIGNAL_STATE_CHANGED,
+  SIGNAL_READY,
+  N_SIGNALS
+};
+
+enum {
+  PROP_0,
+  PROP_STATE,
+  PROP_VM_NAME,
+  PROP_FRACTION,
+  N_PROPS
+};
+
+static guint signals[N_SIGNALS];
+static GParamSpec *props[N_PROPS];
+
+G_DEFINE_TYPE_WITH_PRIVATE (VmmMigration, vmm_migration, G_TYPE_OBJECT)
+
+#define MAX_ROLL_FORWARD_TRIES 3
+
+static void run_next (VmmMigration *self);
+static void begin_real_run (gpointer migration);
+
+static void
+vmm_migration_dispose (GObject *object)
+{
+  VmmMigration *self = VMM_MIGRATION (object);
+  VmmMigrationPrivate *priv = vmm_migration_get_instance_private (self);
+
+  if (priv->engine != NULL)
+    {
+      vmm_engine_unlock_vm (priv->engine, self);
+      g_clear_object (&priv->engine);
+    }
+  G_OBJECT_CLASS (vmm_migration_parent_class)->dispose (object);
+}
+
+static void
+vmm_migration_finalize (GObject *object)
+{
+  VmmMigrationPrivate *priv = vmm_migration_get_instance_private (VMM_MIGRATION (object));
+
+  g_clear_object (&priv->backend);
+  g_clear_object (&priv->spec);
+  g_clear_object (&priv->result);
+  g_clear_object (&priv->current);
+  g_clear_object (&priv->ctx);
+  g_clear_object (&priv->inventory);
+  g_clear_object (&priv->plan);
+  g_clear_object (&priv->step_cancellable);
+  g_clear_pointer (&priv->done, g_ptr_array_unref);
+  g_clear_pointer (&priv->undo_errors, g_ptr_array_unref);
+  g_clear_error (&priv->failure);
+  g_free (priv->vm_name);
+  G_OBJECT_CLASS (vmm_migration_parent_class)->finalize (object);
+}
+
+static void
+vmm_migration_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  VmmMigrationPrivate *priv = vmm_migration_get_instance_private (VMM_MIGRATION (object));
+
+  switch (prop_id)
+    {
+    case PROP_STATE:
+      g_value_set_enum (value, priv->state);
+      break;
+    case PROP_VM_NAME:
+      g_value_set_string (value, priv->vm_name);
+      break;
+    case PROP_FRACTION:
+      g_value_set_double (value, priv->fraction);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static gboolean
+ready_accumulator (GSignalInvocationHint *hint,
+                   GValue *return_accu,
+                   const GValue *handler_return,
+                   gpointer data)
+{
+  gboolean proceed = g_value_get_boolean (handler_return);
+
+  g_value_set_boolean (return_accu, proceed);
+  return proceed;
+}
+
+static gboolean
+vmm_migration_real_ready (VmmMigration *self, VmmMigrationContext *context)
+{
+  return TRUE;
+}
+
+static void
+vmm_migration_class_init (VmmMigrationClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = vmm_migration_dispose;
+  object_class->finalize = vmm_migration_finalize;
+  object_class->get_property = vmm_migration_get_property;
+  klass->ready = vmm_migration_real_ready;
+
+  /**
+   * VmmMigration:state:
+   *
+   * Where the migration is in its life cycle.
+   *
+   * Since: 1.0
+   */
+  props[PROP_STATE] =
+    g_param_spec_enum ("state", NULL, NULL, VMM_TYPE_MIGRATION_STATE, VMM_MIGRATION_STATE_NEW,
+                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /**
+   * VmmMigration:vm-name:
+   *
+   * The VM that moves.
+   *
+   * Since: 1.0
+   */
+  props[PROP_VM_NAME] = g_param_spec_string ("vm-name", NULL, NULL, NULL,
+                                             G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  /**
+   * VmmMigration:fraction:
+   *
+   * The progress, from 0 to 1; it never goes backwards.
+   *
+   * Since: 1.0
+   */
+  props[PROP_FRACTION] = g_param_spec_double ("fraction", NULL, NULL, 0.0, 1.0, 0.0,
+                                              G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, props);
+
+  /**
+   * VmmMigration::action-started:
+   * @self: the migration
+   * @action: the action
+   *
+   * An action starts.
+   *
+   * Since: 1.0
+   */
+  signals[SIGNAL_ACTION_STARTED] =
+    g_signal_new ("action-started", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  G_STRUCT_OFFSET (VmmMigrationClass, action_started), NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, VMM_TYPE_ACTION);
+  /**
+   * VmmMigration::action-finished:
+   * @self: the migration
+   * @action: the action
+   * @error: (nullable): why it failed, or %NULL when it succeeded
+   *
+   * An action finished.
+   *
+   * Since: 1.0
+   */
+  signals[SIGNAL_ACTION_FINISHED] =
+    g_signal_new ("action-finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  G_STRUCT_OFFSET (VmmMigrationClass, action_finished), NULL, NULL, NULL,
+                  G_TYPE_NONE, 2, VMM_TYPE_ACTION, G_TYPE_ERROR);
+  /**
+   * VmmMigration::progress:
+   * @self: the migration
+   * @fraction: the whole migration's progress, 0 to 1, never going backwards
+   * @bytes_done: bytes the move has transferred
+   * @bytes_total: bytes the move transfers
+   * @eta_ms: estimated milliseconds left, or -1 when unknown
+   *
+   * The migration made progress.
+   *
+   * Since: 1.0
+   */
+  signals[SIGNAL_PROGRESS] =
+    g_signal_new ("progress", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  G_STRUCT_OFFSET (VmmMigrationClass, progress), NULL, NULL, NULL, G_TYPE_NONE,
+                  4, G_TYPE_DOUBLE, G_TYPE_UINT64, G_TYPE_UINT64, G_TYPE_INT64);
+  /**
+   * VmmMigration::warning:
+   * @self: the migration
+   * @message: the warning
+   *
+   * Something the move may lose, or a request the engine could not follow.
+   *
+   * Since: 1.0
+   */
+  signals[SIGNAL_WARNING] =
+    g_signal_new ("warning", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  G_STRUCT_OFFSET (VmmMigrationClass, warning), NULL, NULL, NULL, G_TYPE_NONE, 1,
+                  G_TYPE_STRING);
+  /**
+   * VmmMigration::state-changed:
+   * @self: the migration
+   * @old_state: the previous state
+   * @new_state: the new state
+   *
+   * The migration's state changed.
+   *
+   * Since: 1.0
+   */
+  signals[SIGNAL_STATE_CHANGED] =
+    g_signal_new ("state-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  G_STRUCT_OFFSET (VmmMigrationClass, state_changed), NULL, NULL, NULL,
+                  G_TYPE_NONE, 2, VMM_TYPE_MIGRATION_STATE, VMM_TYPE_MIGRATION_STATE);
+  /**
+   * VmmMigration::ready:
+   * @self: the migration
+   * @context: the resolved migration: destination, type, copy spec
+   *
+   * The InvokeCallbacks action: every check passed and the plan is final;
+   * nothing has moved yet. Return %FALSE (or call
+   * vmm_migration_context_veto()) to refuse the migration.
+   *
+   * Returns: %TRUE to go on
+   *
+   * Since: 1.0
+   */
+  signals[SIGNAL_READY] =
+    g_signal_new ("ready", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  G_STRUCT_OFFSET (VmmMigrationClass, ready), ready_accumulator, NULL, NULL,
+                  G_TYPE_BOOLEAN, 1, VMM_TYPE_MIGRATION_CONTEXT);
+}
+
+static void
+vmm_migration_init (VmmMigration *self)
+{
+  VmmMigrationPrivate *priv = vmm_migration_get_instance_private (self);
+
+  priv->state = VMM_MIGRATION_STATE_NEW;
+}
+
+void
+vmm_migration_setup (VmmMigration *self,
+                     gpointer engine,
+                     VmmBackend *backend,
+                     const char *vm,
+                     VmmRelocateSpec *spec)
+{
+  VmmMigrationPrivate *priv = vmm_migration_get_instance_private (self);
+
+  priv->engine = g_object_ref (engine);
+  priv->backend = g_object_ref (backend);
+  priv->vm_name = g_strdup (vm);
+  priv->spec = vmm_relocate_spec_copy (spec);
+}
+
+static void
+set_state (VmmMigration *self, VmmMigrationState state)
+{
+  VmmMigrationPrivate *priv = vmm_migration_get_instance_private (self);
+  VmmMigrationState old = priv->state;
+
+  if (old == state)
+    return;
+  priv->state = state;
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_STATE]);
+  g_signal_emit (self, signals[SIGNAL_STATE_CHANGED], 0, old, state);
+}
+
+/* --- progress --- */
+
+static double
+action_weight (VmmAction *action)
+{
+  if (vmm_action_get_transfers_data (action))
+    return 20.0;
+  switch (vmm_action_get_performer (action))
+    {
+    case VMM_ACTION_PERFORMER_BACKEND:
+      return 2.0;
+    case VMM_ACTION_PERFORMER_PLATFORM:
+    case VMM_ACTION_PERFORMER_NOBODY:
+      return 0.1;
+    case VMM_ACTION_PERFORMER_ENGINE:
+    case VMM_ACTION_PERFORMER_CALLER:
+    default:
+      return 0.5;
+    }
+}
+
+static void
+update_total_weight (VmmMigrationPrivate *priv)
+{
+  GPtrArray *queue = vmm_migration_context_get_queue (priv->ctx);
+  double total = 0;
+
+  for (guint i = 0; i < queue->len; i++)
+    total += action_weight (g_ptr_array_index (queue, i));
+  priv->total_weight = MAX (priv->total_weight, total);
+}
+
+static void
+emit_progress (VmmMigration *self, double in_action_fraction)
+{
+  VmmMigrationPrivate *priv = vmm_migration_get_instance_private (self);
+  guint64 done = vmm_migration_context_get_bytes_done (priv->ctx);
+  guint64 total = vmm_migration_context_get_bytes_total (priv->ctx);
+  double weight = priv->current != NULL ? action_weight (priv->current) : 0;
+  double fraction;
+  gint64 eta_ms = -1;
+
+  if (priv->total_weight <= 0)
+    return;
+  fraction = (priv->done_weight + weight * CLAMP (in_action_fraction, 0.0, 1.0)) / priv->total_weight;
+  fraction = CLAMP (fraction, 0.0, 1.0);
+  if (fraction < priv->fraction)
+    fraction = priv->fraction;
+  if (priv->in_transfer && done > 0 && total > done)
+    {
+      gint64 elapsed_us = g_get_monotonic_time () - priv->transfer_start;
+
+      if (elapsed_us > 0)
+        eta_ms = (gint64) ((double) (total - done) * ((double) elapsed_us / 1000.0) / (double) done);
+    }
+  priv->fraction = fraction;
+  g_signal_emit (self, signals[SIGNAL_PROGRESS], 0, fraction, done, total, eta_ms);
+}
+
+static void
+sink_transfer (gpointer owner, guint64 done, guint64 total)
+{
+  VmmMigration *self = owner;
+  VmmMigrationPrivate *priv = vmm_migration_get_instance_private (self);
+
+  if (!priv->in_transfer)
+    {
+      priv->in_transfer = TRUE;
+      priv->transfer_start = g_get_monotonic_time ();
+    }
+  emit_progress (self, total > 0 ? (double) done / (double) total : 0.0);
+}
+
+static void
+sink_warning (gpointer owner, const char *message)
+{
+  g_signal_emit (owner, signals[SIGNAL_WARNING], 0, message);
+}
+
+static gboolean
+sink_invoke_callbacks (gpointer owner, VmmMigrationContext *context, GError **error)
+{
+  VmmMigration *self = owner;
+  VmmMigrationPrivate *priv = vmm_migration_get_instance_private (self);
+  gboolean proceed = TRUE;
+
+  g_signal_emit (self, signals[SIGNAL_READY], 0, context, &proceed);
+  if (proceed && vmm_migration_context_get_veto_reason (context) == NULL)
+    proceed = vmm_engine_emit_ready (priv->engine, self, context);
+  if (!proceed || vmm_migration_context_get_veto_reason (context) != NULL)
+    {
+      const char *reason = vmm_migration_context_get_veto_reason (context);
+
+      g_set_error (error, VMM_ERROR, VMM_ERROR_VETOED, "a pre-migration callback refused the move%s%s",
+                   reason != NULL ? ": " : "", reason != NULL ? reason : "");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static const VmmContextSink migration_sink = {
+  sink_transfer,
+  sink_warning,
+  sink_invoke_callbacks,
+};
+
+/* --- ending --- */
+
+static void
+disconnect_cancellable (VmmMigrationPrivate *priv)
+{
+  if (priv->cancel_handler != 0)
+    {
+      g_cancellable_disconnect (priv->user_cancellable, priv->cancel_handler);
+      priv->cancel_handler = 0;
+    }
+  if (priv->timeout_source != NULL)
+    {
+      g_source_destroy (priv->timeout_source);
+      g_clear_pointer (&priv->timeout_source, g_source_unref);
+    }
+}
+
+static const char *
+current_location (VmmMigrationPrivate *priv)
+{
+  return priv->past_ponr ? vmm_migration_context_get_destination_host (priv->ctx)
+                         : vmm_migration_context_get_source_host (priv->ctx);
+}
+
+static void
+finish (VmmMigration *self, GError *error)
+{
+  VmmMigrationPrivate *priv = vmm_migration_get_instance_private (self);
+  g_autoptr (GTask) task = g_steal_pointer (&priv->task);
+  gboolean dry = priv->dry_run;
+  gint64 duration = priv->start_time > 0 ? (g_get_monotonic_time () - priv->start_time) / 1000 : 0;
+
+  disconnect_cancellable (priv);
+  g_clear_object (&priv->current);
+  if (dry)
+    {
+      if (error != NULL)
+        g_task_return_error (task, error);
+      else
+        g_task_return_pointer (task, vmm_plan_new_from_context (priv->ctx), g_object_unref);
+      g_clear_object (&priv->ctx);
+      return;
+    }
+
+  if (priv->engine != NULL)
+    {
+      vmm_engine_release_slots (priv->engine, self);
+      vmm_engine_unlock_vm (priv->engine, self);
+    }
+  if (priv->ctx != NULL)
+    {
+      g_clear_object (&priv->result);
+      priv->result = vmm_migration_result_new (priv->vm_name);
+      vmm_migration_result_fill (priv->result, priv->ctx, error == NULL || priv->past_ponr,
+                                 priv->done, duration);
+    }
+  if (error == NULL)
+    {
+      priv->current = NULL;
+      emit_progress (self, 1.0);
+      priv->fraction = 1.0;
+      set_state (self, VMM_MIGRATION_STATE_SUCCEEDED);
+      g_task_return_pointer (task, g_object_ref (priv->result), g_object_unref);
+      return;
+    }
+  set_state (self, g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
+                     ? VMM_MIGRATION_STATE_CANCELLED
+                     : VMM_MIGRATION_STATE_FAILED);
+  g_task_return_error (task, error);
+}
+
+/* Builds the final error: what failed, why, and where the VM is. */
+static GError *
+final_error (VmmMigrationPrivate *priv)
+{
+  const char *where = current_location (priv);
+  GError *cause = priv->failure;
+  GQuark domain = cause->domain;
+  int code = cause->code;
+  g_autoptr (GString) msg = g_string_new (cause->message);
+
+  if (priv->timed_out)
+    {
+      domain = VMM_ERROR;
+      code = VMM_ERROR_TIMEOUT;
+    }
+  if (priv->undo_errors != NULL && priv->undo_errors->len > 0)
+    {
+      domain = VMM_ERROR;
+      code = VMM_ERROR_ROLLBACK_FAILED;
+      g_string_append (msg, "; the rollback could not undo everything:");
+      for (guint i = 0; i < priv->undo_errors->len; i++)
+        g_string_append_printf (msg, " %s;", (char *) g_ptr_array_index (priv->undo_errors, i));
+      g_string_truncate (msg, msg->len - 1);
+    }
+  if (priv->past_ponr)
+    g_string_append_printf (msg, "; the VM runs on its destination host '%s'", where);
+  else if (priv->ctx != NULL && where != NULL)
+    g_string_append_printf (msg, "; the VM is on its source host '%s'", where);
+  return g_error_new_literal (domain, code, msg->str);
+}
+
+static void
+cleanup_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  VmmMigration *self = user_data;
+  VmmMigrationPrivate *priv = vmm_migration_get_instance_private (self);
+  g_autoptr (GError) error = NULL;
+
+  if (!vmm_backend_cleanup_finish (VMM_BACKEND (source), result, &error))
+    {
+      g_autofree char *msg = g_strdup_printf ("cleanup after the move left something behind: %s",
+                                              error->message);
+      vmm_migration_context_add_warning (priv->ctx, msg);
+    }
+  if (priv->failure != NULL)
+    finish (self, final_error (priv));
+  else
+    finish (self, NULL);
+  g_object_unref (self);
+}
+
+static void
+run_cleanup (VmmMigration *self, gboolean succeeded)
+{
+  VmmMigrationPrivate *priv = vmm_migration_get_instance_private (self);
+
+  vmm_backend_cleanup_async (priv->backend, priv->ctx, succeeded, NULL, cleanup_done_cb,
+                             g_object_ref (self));
+}
+
+static void undo_next (VmmMigration *self);
+
+static void
+undo_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  VmmMigration *self = user_data;
+  VmmMigrationPrivate *priv = vmm_migration_get_instance_private (self);
+  VmmAction *action = VMM_ACTION (source);
+  g_autoptr (GError) error = NULL;
+
+  if (!vmm_action_undo_finish (action, result, &error))
+    {
+      if (priv->undo_errors == NULL)
+        priv->undo_errors = g_ptr_array_new_with_free_func (g_free);
+      g_ptr_array_add (priv->undo_errors, g_strdup_printf ("undo of %s failed: %s",
+                                                           vmm_action_get_name (action),
+                                                           error->message));
+    }
+  g_ptr_array_remove_index (priv->done, priv->done->len - 1);
+  undo_next (self);
+  g_object_unref (self);
+}
+
+static void
+undo_next (VmmMigration *self)
+{
+  VmmMigrationPrivate *priv = vmm_migration_get_instance_private (self);
+  VmmAction *action;
+
+  /* The undo stack is the list of completed actions, newest first. */
+  while (priv->done->len > 0)
+    {
+      action = g_ptr_array_index (priv->done, priv->done->len - 1);
+      if (vmm_action_has_undo (action))
+        {
+          vmm_action_undo_async (action, priv->ctx, NULL, undo_done_cb, g_object_ref (self));
+          return;
+        }
+      g_ptr_array_remove_index (priv->done, priv->done->len - 1);
+    }
+  run_cleanup (self, FALSE);
+}
+
+static void
+fail (VmmMigration *self, VmmAction *action, GError *error)
+{
+  VmmMigrationPrivate *priv = vmm_migration_get_instance_private (self);
+
+  if (action != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_prefix_error (&error, "%s: ", vmm_action_get_name (action));
+  else if (action != NULL)
+    g_prefix_error (&error, "%s during %s: ", priv->timed_out ? "timed out" : "cancelled",
+                    vmm_action_get_name (action));
+  g_clear_error (&priv->failure);
+  priv->failure = error;
+  g_clear_object (&priv->current);
+
+  if (priv->dry_run)
+    {
+      finish (self, g_error_copy (priv->failure));
+      return;
+    }
+  if (priv->past_ponr)
+    {
+      /* The VM already runs at its destination: nothing to undo. */
+      run_cleanup (self, FALSE);
+      return;
+    }
+  set_state (self, VMM_MIGRATION_STATE_ROLLING_BACK);
+  undo_next (self);
+}
+
+/* --- cancellation and timeout --- */
+
+static gboolean
+phase_is_cancellable (VmmMigrationPrivate *priv)
+{
+  VmmMigrationType type;
+  VmmStep step;
+
+  if (priv->past_ponr)
+    return FALSE;
+  type = vmm_migration_context_get_migration_type (priv->ctx);
+  if (type == VMM_MIGRATION_TYPE_UNKNOWN || !vmm_migration_type_is_hot (type) ||
+      type == VMM_MIGRATION_TYPE_HOT_STORAGE || type == VMM_MIGRATION_TYPE_HOT_DISKS_ONLY)
+    return TRUE;
+  /* A live host move: cancellable until InitiateSource starts. */
+  if (priv->current != NULL && vmm_action_step_get_step (priv->current, &step) &&
+      step == VMM_STEP_INITIATE_SOURCE)
+    return FALSE;
+  return TRUE;
+}
+
+static void
+stop_now (VmmMigration *self, const char *why)
+{
+  VmmMigrationPrivate *priv = vmm_migration_get_instance_private (self);
+  g_autoptr (GError) error = NULL;
+
+  if (priv->past_ponr)
+    {
+      g_autofree char *msg = g_strdup_printf (
+        "%s ignored: the VM has already switched over to host '%s'; the move completes", why,
+        vmm_migration_context_get_destination_host (priv->ctx));
+      vmm_migration_context_add_warning (priv->ctx, msg);
+      return;
+    }
+  if (phase_is_cancellable (priv))
+    {
+      priv->cancel_requested = TRUE;
+      g_cancellable_cancel (priv->step_cancellable);
+      return;
+    }
+  if (vmm_backend_abort (priv->backend, priv->ctx, &error))
+    {
+      priv->cancel_requested = TRUE;
+      return;
+    }
+  {
+    g_autofree char *msg = g_strdup_printf (
+      "%s ignored: the live move is transferring and the backend cannot abort it (%s); the move "
+      "goes on",
+      why, error->message);
+    vmm_migration_context_add_warning (priv->ctx, msg);
+  }
+}
+
+static gboolean
+user_cancelled_idle (gpointer user_data)
+{
+  VmmMigration *self = user_data;
+  VmmMigrationPrivate *priv = vmm_migration_get_instance_private (self);
+
+  if (priv->task == NULL)
+    return G_SOURCE_REMOVE;
+  if (priv->ctx == NULL || priv->state == VMM_MIGRATION_STATE_QUEUED ||
+      priv->state == VMM_MIGRATION_STATE_NEW)
+    {
+      /* Still planning or waiting for a slot: nothing has moved. */
+      priv->cancel_requested = TRUE;
+      if (priv->state == VMM_MIGRATION_STATE_QUEUED)
+        {
+          vmm_engine_release_slots (priv->engine, self);
+          finish (self, g_error_new (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                     "migration of '%s' cancelled before it started; the VM is on "
+                                     "its source host '%s'",
+                                     priv->vm_name,
+                                     priv->ctx != NULL ? vmm_migration_context_get_source_host (priv->ctx)
+                                                       : "(unchanged)"));
+        }
+      return G_SOURCE_REMOVE;
+    }
+  if (priv->state == VMM_MIGRATION_STATE_RUNNING)
+    stop_now (self, "cancellation");
+  return G_SOURCE_REMOVE;
+}
+
+static void
+user_cancelled_cb (GCancellable *cancellable, gpointer user_data)
+{
+  VmmMigration *self = user_data;
+  VmmMigrationPrivate *priv = vmm_migration_get_instance_private (self);
+  GSource *source = g_idle_source_new ();
+
+  /* May run in another thread: act in the migration's own context. */
+  g_source_set_callback (source, user_cancelled_idle, g_object_ref (self), g_object_unref);
+  g_source_set_priority (source, G_PRIORITY_HIGH);
+  g_source_attach (source, priv->main_context);
+  g_source_unref (source);
+}
+
+static gboolean
+timeout_cb (gpointer user_data)
+{
+  VmmMigration *self = user_data;
+  VmmMigrationPrivate *priv = vmm_migration_get_instance_private (self);
+  VmmOnTimeoutAction action = vmm_relocate_spec_get_on_timeout (priv->spec);
+
+  g_clear_pointer (&priv->timeout_source, g_source_unref);
+  if (priv->task == NULL || priv->state != VMM_MIGRATION_STATE_RUNNING || priv->past_ponr)
+    return G_SOURCE_REMOVE;
+  if (action != VMM_ON_TIMEOUT_ABORT)
+    {
+      GEnumClass *klass = g_type_class_ref (VMM_TYPE_ON_TIMEOUT_ACTION);
+      g_autofree char *msg = g_strdup_printf (
+        "on-timeout %s is not available for this move on the %s backend; aborting instead",
+        g_enum_get_value (klass, action)->value_nick, G_OBJECT_TYPE_NAME (priv->backend));
+
+      g_type_class_unref (klass);
+      vmm_migration_context_add_warning (priv->ctx, msg);
+    }
+  priv->timed_out = TRUE;
+  stop_now (self, "the completion timeout");
+  return G_SOURCE_REMOVE;
+}
+
+/* --- the runner --- */
+
+static GCancellable *
+step_cancellable_for (VmmMigrationPrivate *priv)
+{
+  return priv->step_cancellable;
+}
+
+static gboolean
+retry_idle (gpointer user_data)
+{
+  run_next (user_data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+action_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (VmmMigration) self = user_data;
+  VmmMigrationPrivate *priv = vmm_migration_get_instance_private (self);
+  VmmAction *action = VMM_ACTION (source);
+  g_autoptr (GError) error = NULL;
+  gboolean ok = vmm_action_run_finish (action, result, &error);
+
+  priv->in_transfer = FALSE;
+  if (ok && priv->cancel_requested && !priv->past_ponr &&
+      !vmm_action_get_point_of_no_return (action))
+    {
+      /* Cancelled while an action that could not see it ran: stop at the
+       * boundary, undoing this action too. */
+      g_ptr_array_add (priv->done, g_object_ref (action));
+      if (!priv->dry_run)
+        g_signal_emit (self, signals[SIGNAL_ACTION_FINISHED], 0, action, NULL);
+      fail (self, action,
+            g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, "the migration was stopped"));
+      return;
+    }
+  if (!priv->dry_run)
+    g_signal_emit (self, signals[SIGNAL_ACTION_FINISHED], 0, action, ok ? NULL : error);
+  if (!ok)
+    {
+      if (priv->past_ponr && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
+          ++priv->retries < MAX_ROLL_FORWARD_TRIES)
+        {
+          /* After the switch-over the only way is forward: try again. */
+          g_autofree char *msg =
+            g_strdup_printf ("%s failed after the switch-over (%s); trying again (%u of %u)",
+                             vmm_action_get_name (action), error->message, priv->retries + 1,
+                             MAX_ROLL_FORWARD_TRIES);
+          vmm_migration_context_add_warning (priv->ctx, msg);
+          g_clear_object (&priv->current);
+          g_idle_add_full (G_PRIORITY_DEFAULT, retry_idle, g_object_ref (self), g_object_unref);
+          return;
+        }
+      fail (self, action, g_steal_pointer (&error));
+      return;
+    }
+  priv->retries = 0;
+  g_ptr_array_add (priv->done, g_object_ref (action));
+  if (vmm_action_get_point_of_no_return (action) && !priv->dry_run)
+    priv->past_ponr = TRUE;
+  priv->done_weight += action_weight (action);
+  priv->index++;
+  if (!priv->dry_run)
+    {
+      update_total_weight (priv);
+      emit_progress (self, 0.0);
+    }
+  g_clear_object (&priv->current);
+  run_next (self);
+}
+
+static void
+run_next (VmmMigration *self)
+{
+  VmmMigrationPrivate *priv = vmm_migration_get_instance_private (self);
+  GPtrArray *queue = vmm_migration_context_get_queue (priv->ctx);
+  VmmAction *action;
+
+  if (priv->cancel_requested && !priv->past_ponr && priv->index < queue->len)
+    {
+      VmmAction *next = g_ptr_array_index (queue, priv->index);
+
+      fail (self, next,
+            g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, "the migration was stopped"));
+      return;
+    }
+  if (priv->index >= queue->len)
+    {
+      if (priv->dry_run)
+        finish (self, NULL);
+      else
+        run_cleanup (self, TRUE);
+      return;
+    }
+  action = g_ptr_array_index (queue, priv->index);
+  g_set_object (&priv->current, action);
+  if (!priv->dry_run)
+    g_signal_emit (self, signals[SIGNAL_ACTION_STARTED], 0, action);
+  vmm_action_run_async (action, priv->ctx, step_cancellable_for (priv), action_done_cb,
+                        g_object_ref (self));
+}
+
+static void
+start_queue (VmmMigration *self, VmmInventory *inventory, VmmVmInfo *vm)
+{
+  VmmMigrationPrivate *priv = vmm_migration_get_instance_private (self);
+  g_autoptr (GError) error = NULL;
+
+  g_clear_object (&priv->ctx);
+  priv->ctx = vmm_migration_context_new (priv->backend, priv->vm_name, priv->spec, priv->dry_run);
+  vmm_migration_context_set_inventory (priv->ctx, inventory);
+  vmm_migration_context_set_vm (priv->ctx, vm);
+  if (!priv->dry_run)
+    {
+      vmm_migration_context_set_sink (priv->ctx, &migration_sink, self);
+      if (priv->plan != NULL)
+        vmm_migration_context_set_pinned_host (priv->ctx,
+                                               vmm_plan_get_destination_host (priv->plan));
+    }
+  if (!vmm_workflow_resolve (priv->ctx, &error))
+    {
+      finish (self, g_steal_pointer (&error));
+      return;
+    }
+  vmm_workflow_build_initial_queue (priv->ctx);
+  g_clear_pointer (&priv->done, g_ptr_array_unref);
+  priv->done = g_ptr_array_new_with_free_func (g_object_unref);
+  priv->index = 0;
+  priv->done_weight = 0;
+  priv->total_weight = 0;
+  if (!priv->dry_run)
+    {
+      GPtrArray *planned = vmm_plan_get_actions (priv->plan);
+
+      for (guint i = 0; i < planned->len; i++)
+        priv->total_weight += action_weight (g_ptr_array_index (planned, i));
+      update_total_weight (priv);
+    }
+  run_next (self);
+}
+
+static void
+inventory_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (VmmMigration) self = user_data;
+  VmmMigrationPrivate *priv = vmm_migration_get_instance_private (self);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (VmmInventory) inventory = NULL;
+  g_autoptr (VmmVmInfo) vm = NULL;
+  VmmVmInfo *found;
+
+  inventory = vmm_backend_query_inventory_finish (VMM_BACKEND (source), result, &error);
+  if (inventory == NULL)
+    {
+      g_prefix_error (&error, "reading the inventory of %s: ", vmm_backend_get_uri (priv->backend));
+      finish (self, g_steal_pointer (&error));
+      return;
+    }
+  if (priv->cancel_requested)
+    {
+      finish (self, g_error_new (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                 "migration of '%s' cancelled before it started", priv->vm_name));
+      return;
+    }
+  found = vmm_inventory_lookup_vm (inventory, priv->vm_name);
+  if (found == NULL)
+    {
+      finish (self, g_error_new (VMM_ERROR, VMM_ERROR_NOT_FOUND, "no VM named '%s' on %s",
+                                 priv->vm_name, vmm_backend_get_uri (priv->backend)));
+      return;
+    }
+  /* The VM as found: the backend's live record changes as the VM moves. */
+  vm = vmm_vm_info_copy (found);
+  g_set_object (&priv->inventory, inventory);
+  start_queue (self, inventory, vm);
+}
+
+static void
+begin (VmmMigration *self, GCancellable *cancellable)
+{
+  VmmMigrationPrivate *priv = vmm_migration_get_instance_private (self);
+
+  g_clear_object (&priv->step_cancellable);
+  priv->step_cancellable = g_cancellable_new ();
+  priv->cancel_requested = FALSE;
+  priv->main_context = g_main_context_get_thread_default ();
+  if (priv->main_context == NULL)
+    priv->main_context = g_main_context_default ();
+  priv->user_cancellable = cancellable;
+  if (cancellable != NULL)
+    priv->cancel_handler =
+      g_cancellable_connect (cancellable, G_CALLBACK (user_cancelled_cb), self, NULL);
+  vmm_backend_query_inventory_async (priv->backend, NULL, inventory_cb, g_object_ref (self));
+}
+
+/**
+ * vmm_migration_plan_async:
+ * @self: a #VmmMigration
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called with the plan
+ * @user_data: data for @callback
+ *
+ * Plans the migration: reads the backend's facts, runs the checks, chooses
+ * the destination and expands the whole action queue, without touching the
+ * platform. A check that fails fails the plan with the same error the run
+ * would give.
+ *
+ * Since: 1.0
+ */
+void
+vmm_migration_plan_async (VmmMigration *self,
+                          GCancellable *cancellable,
+                          GAsyncReadyCallback callback,
+                          gpointer user_data)
+{
+  VmmMigrationPrivate *priv;
+  g_autoptr (GError) error = NULL;
+
+  g_return_if_fail (VMM_IS_MIGRATION (self));
+  priv = vmm_migration_get_instance_private (self);
+  if (priv->task != NULL)
+    {
+      g_task_report_new_error (self, callback, user_data, vmm_migration_plan_async, VMM_ERROR,
+                               VMM_ERROR_BUSY, "the migration of '%s' is already planning or running",
+                               priv->vm_name);
+      return;
+    }
+  if (!vmm_relocate_spec_validate (priv->spec, &error))
+    {
+      g_task_report_error (self, callback, user_data, vmm_migration_plan_async,
+                           g_steal_pointer (&error));
+      return;
+    }
+  priv->task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (priv->task, vmm_migration_plan_async);
+  priv->dry_run = TRUE;
+  begin (self, cancellable);
+}
+
+/**
+ * vmm_migration_plan_finish:
+ * @self: a #VmmMigration
+ * @result: the #GAsyncResult
+ * @error: return location for a #GError
+ *
+ * Finishes vmm_migration_plan_async().
+ *
+ * Returns: (transfer full): the plan, or %NULL with @error set
+ *
+ * Since: 1.0
+ */
+VmmPlan *
+vmm_migration_plan_finish (VmmMigration *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (VMM_IS_MIGRATION (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+typedef struct
+{
+  GMainContext *context;
+  GAsyncResult *result;
+} SyncData;
+
+static void
+sync_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  SyncData *data = user_data;
+
+  data->result = g_object_ref (result);
+  g_main_context_wakeup (data->context);
+}
+
+/**
+ * vmm_migration_plan:
+ * @self: a #VmmMigration
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Plans the migration (a dry run). Blocks the calling thread; see
+ * vmm_migration_plan_async().
+ *
+ * Returns: (transfer full): the plan, or %NULL with @error set
+ *
+ * Since: 1.0
+ */
+VmmPlan *
+vmm_migration_plan (VmmMigration *self, GCancellable *cancellable, GError **error)
+{
+  SyncData data = { g_main_context_new (), NULL };
+  VmmPlan *plan;
+
+  g_return_val_if_fail (VMM_IS_MIGRATION (self), NULL);
+  g_main_context_push_thread_default (data.context);
+  vmm_migration_plan_async (self, cancellable, sync_cb, &data);
+  while (data.result == NULL)
+    g_main_context_iteration (data.context, TRUE);
+  g_main_context_pop_thread_default (data.context);
+  plan = vmm_migration_plan_finish (self, data.result, error);
+  g_object_unref (data.result);
+  g_main_context_unref (data.context);
+  return plan;
+}
+
+/* The run: plan first (nothing moves if any check fails or the backend lacks
+ * a step), then wait for the engine's slots, then run the real queue. */
+
+static void
+run_plan_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (VmmMigration) self = user_data;
+  VmmMigrationPrivate *priv = vmm_migration_get_instance_private (self);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (VmmPlan) plan = vmm_migration_plan_finish (self, result, &error);
+  GTask *run_task = g_object_steal_data (G_OBJECT (self), "vmm-run-task");
+
+  priv->task = run_task;
+  priv->dry_run = FALSE;
+  if (plan == NULL)
+    {
+      if (priv->engine != NULL)
+        vmm_engine_unlock_vm (priv->engine, self);
+      set_state (self, g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
+                         ? VMM_MIGRATION_STATE_CANCELLED
+                         : VMM_MIGRATION_STATE_FAILED);
+      g_task_return_error (g_steal_pointer (&priv->task), g_steal_pointer (&error));
+      g_object_unref (run_task);
+      return;
+    }
+  g_set_object (&priv->plan, plan);
+  /* re-arm cancellation for the run */
+  priv->user_cancellable = g_task_get_cancellable (run_task);
+  if (priv->user_cancellable != NULL)
+    priv->cancel_handler = g_cancellable_connect (priv->user_cancellable,
+                                                  G_CALLBACK (user_cancelled_cb), self, NULL);
+  /* The context for slot accounting is the plan's resolved one. */
+  priv->ctx = vmm_migration_context_new (priv->backend, priv->vm_name, priv->spec, FALSE);
+  vmm_migration_context_set_inventory (priv->ctx, priv->inventory);
+  {
+    VmmVmInfo *vm = vmm_inventory_lookup_vm (priv->inventory, priv->vm_name);
+    g_autoptr (GError) resolve_error = NULL;
+
+    vmm_migration_context_set_vm (priv->ctx, vm);
+    vmm_migration_context_set_pinned_host (priv->ctx, vmm_plan_get_destination_host (plan));
+    vmm_workflow_resolve (priv->ctx, &resolve_error);
+  }
+  if (vmm_engine_acquire_slots (priv->engine, self, priv->ctx, begin_real_run))
+    begin_real_run (self);
+  else
+    {
+      priv->queued = TRUE;
+      set_state (self, VMM_MIGRATION_STATE_QUEUED);
+    }
+}
+
+static void
+real_run_inventory_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (VmmMigration) self = user_data;
+  VmmMigrationPrivate *priv = vmm_migration_get_instance_private (self);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (VmmInventory) inventory =
+    vmm_backend_query_inventory_finish (VMM_BACKEND (source), result, &error);
+  VmmVmInfo *found;
+  g_autoptr (VmmVmInfo) vm = NULL;
+
+  if (inventory == NULL)
+    {
+      finish (self, g_steal_pointer (&error));
+      return;
+    }
+  found = vmm_inventory_lookup_vm (inventory, priv->vm_name);
+  if (found == NULL)
+    {
+      finish (self, g_error_new (VMM_ERROR, VMM_ERROR_NOT_FOUND,
+                                 "VM '%s' disappeared while its migration waited", priv->vm_name));
+      return;
+    }
+  vm = vmm_vm_info_copy (found);
+  g_set_object (&priv->inventory, inventory);
+  start_queue (self, inventory, vm);
+}
+
+static void
+begin_real_run (gpointer migration)
+{
+  VmmMigration *self = migration;
+  VmmMigrationPrivate *priv = vmm_migration_get_instance_private (self);
+  guint timeout_s = vmm_relocate_spec_get_completion_timeout_s (priv->spec);
+
+  if (priv->task == NULL)
+    return;
+  priv->start_time = g_get_monotonic_time ();
+  set_state (self, VMM_MIGRATION_STATE_RUNNING);
+  if (timeout_s > 0)
+    {
+      priv->timeout_source = g_timeout_source_new_seconds (timeout_s);
+      g_source_set_callback (priv->timeout_source, timeout_cb, self, NULL);
+      g_source_attach (priv->timeout_source, priv->main_context);
+    }
+  if (priv->queued)
+    {
+      /* Facts may have changed while the migration waited: read them again. */
+      vmm_backend_query_inventory_async (priv->backend, NULL, real_run_inventory_cb,
+                                         g_object_ref (self));
+      return;
+    }
+  {
+    g_autoptr (VmmVmInfo) vm =
+      vmm_vm_info_copy (vmm_inventory_lookup_vm (priv->inventory, priv->vm_name));
+    start_queue (self, priv->inventory, vm);
+  }
+}
+
+/**
+ * vmm_migration_run_async:
+ * @self: a #VmmMigration
+ * @cancellable: (nullable): cancels the migration where its phase allows
+ * @callback: called with the result
+ * @user_data: data for @callback
+ *
+ * Runs the migration: plans it (any failed check or missing backend step
+ * fails it here, before anything moves), waits for the engine's concurrency
+ * slots in priority order, then runs the action queue.
+ *
+ * Since: 1.0
+ */
+void
+vmm_migration_run_async (VmmMigration *self,
+                         GCancellable *cancellable,
+                         GAsyncReadyCallback callback,
+                         gpointer user_data)
+{
+  VmmMigrationPrivate *priv;
+  GTask *run_task;
+  g_autoptr (GError) error = NULL;
+
+  g_return_if_fail (VMM_IS_MIGRATION (self));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+  priv = vmm_migration_get_instance_private (self);
+  if (priv->state != VMM_MIGRATION_STATE_NEW || priv->task != NULL)
+    {
+      g_task_report_new_error (self, callback, user_data, vmm_migration_run_async, VMM_ERROR,
+                               VMM_ERROR_BUSY, "the migration of '%s' has already run or is running",
+                               priv->vm_name);
+      return;
+    }
+  run_task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (run_task, vmm_migration_run_async);
+  if (!vmm_relocate_spec_validate (priv->spec, &error))
+    {
+      set_state (self, VMM_MIGRATION_STATE_FAILED);
+      if (priv->engine != NULL)
+        vmm_engine_unlock_vm (priv->engine, self);
+      g_task_return_error (run_task, g_steal_pointer (&error));
+      g_object_unref (run_task);
+      return;
+    }
+  g_object_set_data (G_OBJECT (self), "vmm-run-task", run_task);
+  vmm_migration_plan_async (self, cancellable, run_plan_done_cb, g_object_ref (self));
+}
+
+/**
+ * vmm_migration_run_finish:
+ * @self: a #VmmMigration
+ * @result: the #GAsyncResult
+ * @error: return location for a #GError
+ *
+ * Finishes vmm_migration_run_async(). On failure the error names the action
+ * that failed, the cause and where the VM is; vmm_migration_get_result()
+ * still tells where the VM and its disks are.
+ *
+ * Returns: (transfer full): the result, or %NULL with @error set
+ *
+ * Since: 1.0
+ */
+VmmMigrationResult *
+vmm_migration_run_finish (VmmMigration *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (VMM_IS_MIGRATION (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/**
+ * vmm_migration_run_sync:
+ * @self: a #VmmMigration
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Runs the migration and blocks the calling thread until it ends (it runs
+ * on a private #GMainContext). Do not use it when other migrations of the
+ * same engine run on another context and could hold the slots it needs.
+ *
+ * Returns: (transfer full): the result, or %NULL with @error set
+ *
+ * Since: 1.0
+ */
+VmmMigrationResult *
+vmm_migration_run_sync (VmmMigration *self, GCancellable *cancellable, GError **error)
+{
+  SyncData data = { g_main_context_new (), NULL };
+  VmmMigrationResult *res;
+
+  g_return_val_if_fail (VMM_IS_MIGRATION (self), NULL);
+  g_main_context_push_thread_default (data.context);
+  vmm_migration_run_async (self, cancellable, sync_cb, &data);
+  while (data.result == NULL)
+    g_main_context_iteration (data.context, TRUE);
+  g_main_context_pop_thread_default (data.context);
+  res = vmm_migration_run_finish (self, data.result, error);
+  g_object_unref (data.result);
+  g_main_context_unref (data.context);
+  return res;
+}
+
+/**
+ * vmm_migration_get_vm_name:
+ * @self: a #VmmMigration
+ *
+ * The VM that moves.
+ *
+ * Returns: the name
+ *
+ * Since: 1.0
+ */
+const char *
+vmm_migration_get_vm_name (VmmMigration *self)
+{
+  VmmMigrationPrivate *priv;
+
+  g_return_val_if_fail (VMM_IS_MIGRATION (self), NULL);
+  priv = vmm_migration_get_instance_private (self);
+  return priv->vm_name;
+}
+
+/**
+ * vmm_migration_get_backend:
+ * @self: a #VmmMigration
+ *
+ * The backend that moves the VM.
+ *
+ * Returns: (transfer none): the backend
+ *
+ * Since: 1.0
+ */
+VmmBackend *
+vmm_migration_get_backend (VmmMigration *self)
+{
+  VmmMigrationPrivate *priv;
+
+  g_return_val_if_fail (VMM_IS_MIGRATION (self), NULL);
+  priv = vmm_migration_get_instance_private (self);
+  return priv->backend;
+}
+
+/**
+ * vmm_migration_get_spec:
+ * @self: a #VmmMigration
+ *
+ * The migration's own copy of the relocate spec.
+ *
+ * Returns: (transfer none): the spec
+ *
+ * Since: 1.0
+ */
+VmmRelocateSpec *
+vmm_migration_get_spec (VmmMigration *self)
+{
+  VmmMigrationPrivate *priv;
+
+  g_return_val_if_fail (VMM_IS_MIGRATION (self), NULL);
+  priv = vmm_migration_get_instance_private (self);
+  return priv->spec;
+}
+
+/**
+ * vmm_migration_get_state:
+ * @self: a #VmmMigration
+ *
+ * Where the migration is in its life cycle.
+ *
+ * Returns: the state
+ *
+ * Since: 1.0
+ */
+VmmMigrationState
+vmm_migration_get_state (VmmMigration *self)
+{
+  VmmMigrationPrivate *priv;
+
+  g_return_val_if_fail (VMM_IS_MIGRATION (self), VMM_MIGRATION_STATE_NEW);
+  priv = vmm_migration_get_instance_private (self);
+  return priv->state;
+}
+
+/**
+ * vmm_migration_get_fraction:
+ * @self: a #VmmMigration
+ *
+ * The progress so far.
+ *
+ * Returns: 0 to 1
+ *
+ * Since: 1.0
+ */
+double
+vmm_migration_get_fraction (VmmMigration *self)
+{
+  VmmMigrationPrivate *priv;
+
+  g_return_val_if_fail (VMM_IS_MIGRATION (self), 0.0);
+  priv = vmm_migration_get_instance_private (self);
+  return priv->fraction;
+}
+
+/**
+ * vmm_migration_get_current_action:
+ * @self: a #VmmMigration
+ *
+ * The action running now.
+ *
+ * Returns: (transfer none) (nullable): the action
+ *
+ * Since: 1.0
+ */
+VmmAction *
+vmm_migration_get_current_action (VmmMigration *self)
+{
+  VmmMigrationPrivate *priv;
+
+  g_return_val_if_fail (VMM_IS_MIGRATION (self), NULL);
+  priv = vmm_migration_get_instance_private (self);
+  return priv->current;
+}
+
+/**
+ * vmm_migration_get_result:
+ * @self: a #VmmMigration
+ *
+ * Where the migration left the VM, once it ended (also after a failure).
+ *
+ * Returns: (transfer none) (nullable): the result, or %NULL before the end
+ *
+ * Since: 1.0
+ */
+VmmMigrationResult *
+vmm_migration_get_result (VmmMigration *self)
+{
+  VmmMigrationPrivate *priv;
+
+  g_return_val_if_fail (VMM_IS_MIGRATION (self), NULL);
+  priv = vmm_migration_get_instance_private (self);
+  return priv->result;
+}

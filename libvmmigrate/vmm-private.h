@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include "vmmigrate.h"
+
+G_BEGIN_DECLS
+
+/* --- backend registry --- */
+void vmm_backends_ensure_builtin (void);
+
+/* --- migration context --- */
+typedef struct
+{
+  void (*transfer) (gpointer owner, guint64 done, guint64 total);
+  void (*warning) (gpointer owner, const char *message);
+  gboolean (*invoke_callbacks) (gpointer owner, VmmMigrationContext *context, GError **error);
+} VmmContextSink;
+
+VmmMigrationContext *vmm_migration_context_new (VmmBackend *backend,
+                                                const char *vm_name,
+                                                VmmRelocateSpec *spec,
+                                                gboolean dry_run);
+void vmm_migration_context_set_sink (VmmMigrationContext *self,
+                                     const VmmContextSink *sink,
+                                     gpointer owner);
+void vmm_migration_context_set_inventory (VmmMigrationContext *self, VmmInventory *inventory);
+void vmm_migration_context_set_vm (VmmMigrationContext *self, VmmVmInfo *vm);
+void vmm_migration_context_set_pinned_host (VmmMigrationContext *self, const char *host);
+const char *vmm_migration_context_get_pinned_host (VmmMigrationContext *self);
+void vmm_migration_context_set_changes (VmmMigrationContext *self,
+                                        gboolean host,
+                                        gboolean primary_datastore,
+                                        gboolean disk_datastores,
+                                        gboolean pool,
+                                        gboolean cross_manager);
+void vmm_migration_context_set_target_disks (VmmMigrationContext *self, GPtrArray *disks);
+GPtrArray *vmm_migration_context_get_queue (VmmMigrationContext *self);
+const char *const *vmm_migration_context_get_warnings (VmmMigrationContext *self);
+guint64 vmm_migration_context_get_bytes_done (VmmMigrationContext *self);
+guint64 vmm_migration_context_get_bytes_total (VmmMigrationContext *self);
+gint64 vmm_migration_context_get_downtime_ms (VmmMigrationContext *self);
+const char *vmm_migration_context_get_veto_reason (VmmMigrationContext *self);
+gboolean vmm_migration_context_invoke_callbacks (VmmMigrationContext *self, GError **error);
+
+/* --- actions (libvmmigrate/actions/) --- */
+VmmAction *vmm_action_invoke_prechecks_new (void);
+VmmAction *vmm_action_select_destination_new (void);
+VmmAction *vmm_action_check_permission_new (void);
+VmmAction *vmm_action_check_compatibility_new (void);
+VmmAction *vmm_action_compute_spec_new (void);
+VmmAction *vmm_action_invoke_callbacks_new (void);
+VmmAction *vmm_action_step_new (VmmBackend *backend, VmmStep step);
+gboolean vmm_action_step_get_step (VmmAction *action, VmmStep *step);
+void vmm_workflow_build_initial_queue (VmmMigrationContext *context);
+gboolean vmm_workflow_resolve (VmmMigrationContext *context, GError **error);
+gboolean vmm_workflow_check_supported (VmmMigrationContext *context, GError **error);
+gboolean vmm_migration_type_is_hot (VmmMigrationType type);
+
+/* --- plan / result --- */
+VmmPlan *vmm_plan_new_from_context (VmmMigrationContext *context);
+VmmMigrationResult *vmm_migration_result_new (const char *vm_name);
+void vmm_migration_result_fill (VmmMigrationResult *self,
+                                VmmMigrationContext *context,
+                                gboolean moved,
+                                GPtrArray *actions_done,
+                                gint64 duration_ms);
+
+/* --- engine internals used by VmmMigration --- */
+typedef void (*VmmEngineSlotFunc) (gpointer migration);
+void vmm_migration_setup (VmmMigration *self,
+                          gpointer engine,
+                          VmmBackend *backend,
+                          const char *vm,
+                          VmmRelocateSpec *spec);
+gboolean vmm_engine_acquire_slots (VmmEngine *self,
+                                   VmmMigration *migration,
+                                   VmmMigrationContext *context,
+                                   VmmEngineSlotFunc ready);
+void vmm_engine_release_slots (VmmEngine *self, VmmMigration *migration);
+void vmm_engine_unlock_vm (VmmEngine *self, VmmMigration *migration);
+gboolean vmm_engine_emit_ready (VmmEngine *self, VmmMigration *migration, VmmMigrationContext *context);
+
+/* helpers */
+char *vmm_strv_join_quoted (const char *const *strv);
+
+G_END_DECLS
