@@ -374,6 +374,7 @@ vmm_action_undo_async (VmmAction *self,
   if (klass->undo_async == NULL)
     {
       g_autoptr (GTask) task = g_task_new (self, cancellable, callback, user_data);
+      g_task_set_check_cancellable (task, FALSE);
 
       g_task_set_source_tag (task, vmm_action_undo_async);
       g_task_return_boolean (task, TRUE);

@@ -536,6 +536,7 @@ pick_async (VmmBackend *self,
             gpointer user_data)
 {
   GTask *task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_check_cancellable (task, FALSE);
   PickData *data = g_new0 (PickData, 1);
 
   data->pick = pick;
@@ -938,6 +939,7 @@ vmm_backend_undo_step_async (VmmBackend *self,
   if (klass->undo_step == NULL)
     {
       g_autoptr (GTask) task = g_task_new (self, cancellable, callback, user_data);
+      g_task_set_check_cancellable (task, FALSE);
 
       g_task_set_source_tag (task, vmm_backend_undo_step_async);
       g_task_return_boolean (task, TRUE);
@@ -1024,6 +1026,7 @@ vmm_backend_cleanup_async (VmmBackend *self,
   if (klass->cleanup == NULL)
     {
       g_autoptr (GTask) task = g_task_new (self, cancellable, callback, user_data);
+      g_task_set_check_cancellable (task, FALSE);
 
       g_task_set_source_tag (task, vmm_backend_cleanup_async);
       g_task_return_boolean (task, TRUE);

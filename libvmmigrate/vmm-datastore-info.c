@@ -36,15 +36,12 @@ enum
   N_PROPS
 };
 
-static GParamSpec *props[N_PROPS] = {NULL};
+static GParamSpec *props[N_PROPS] = { NULL };
 
-static const char *const empty_strv[] = {NULL};
+static const char *const empty_strv[] = { NULL };
 
 static void
-vmm_datastore_info_get_property (GObject *object,
-                                 guint prop_id,
-                                 GValue *value,
-                                 GParamSpec *pspec)
+vmm_datastore_info_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
 {
   VmmDatastoreInfo *self = VMM_DATASTORE_INFO (object);
 
@@ -60,9 +57,7 @@ vmm_datastore_info_get_property (GObject *object,
 }
 
 static void
-vmm_datastore_info_set_property (GObject *object,
-                                 guint prop_id,
-                                 const GValue *value,
+vmm_datastore_info_set_property (GObject *object, guint prop_id, const GValue *value,
                                  GParamSpec *pspec)
 {
   VmmDatastoreInfo *self = VMM_DATASTORE_INFO (object);
@@ -107,9 +102,9 @@ vmm_datastore_info_class_init (VmmDatastoreInfoClass *klass)
    *
    * Since: 1.0
    */
-  props[PROP_NAME] = g_param_spec_string ("name", NULL, NULL, NULL,
-                                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY |
-                                            G_PARAM_STATIC_STRINGS);
+  props[PROP_NAME]
+      = g_param_spec_string ("name", NULL, NULL, NULL,
+                             G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, props);
 }
@@ -344,7 +339,7 @@ const char *const *
 vmm_datastore_info_get_hosts (VmmDatastoreInfo *self)
 {
   g_return_val_if_fail (VMM_IS_DATASTORE_INFO (self), NULL);
-  return self->hosts != NULL ? (const char *const *) self->hosts : empty_strv;
+  return self->hosts != NULL ? (const char *const *)self->hosts : empty_strv;
 }
 
 /**
@@ -361,10 +356,10 @@ void
 vmm_datastore_info_set_hosts (VmmDatastoreInfo *self, const char *const *hosts)
 {
   g_return_if_fail (VMM_IS_DATASTORE_INFO (self));
-  if ((const char *const *) self->hosts == hosts)
+  if ((const char *const *)self->hosts == hosts)
     return;
   g_strfreev (self->hosts);
-  self->hosts = g_strdupv ((char **) hosts);
+  self->hosts = g_strdupv ((char **)hosts);
 }
 
 /**
@@ -386,5 +381,5 @@ vmm_datastore_info_is_mounted_on (VmmDatastoreInfo *self, const char *host)
 {
   g_return_val_if_fail (VMM_IS_DATASTORE_INFO (self), FALSE);
   g_return_val_if_fail (host != NULL, FALSE);
-  return self->hosts != NULL && g_strv_contains ((const char *const *) self->hosts, host);
+  return self->hosts != NULL && g_strv_contains ((const char *const *)self->hosts, host);
 }

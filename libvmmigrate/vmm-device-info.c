@@ -37,7 +37,7 @@ enum
   N_PROPS
 };
 
-static GParamSpec *props[N_PROPS] = {NULL};
+static GParamSpec *props[N_PROPS] = { NULL };
 
 static void
 vmm_device_info_set_string (char **field, const char *value)
@@ -68,9 +68,7 @@ vmm_device_info_get_property (GObject *object, guint prop_id, GValue *value, GPa
 }
 
 static void
-vmm_device_info_set_property (GObject *object,
-                              guint prop_id,
-                              const GValue *value,
+vmm_device_info_set_property (GObject *object, guint prop_id, const GValue *value,
                               GParamSpec *pspec)
 {
   VmmDeviceInfo *self = VMM_DEVICE_INFO (object);
@@ -118,9 +116,8 @@ vmm_device_info_class_init (VmmDeviceInfoClass *klass)
    *
    * Since: 1.0
    */
-  props[PROP_KEY] = g_param_spec_string ("key", NULL, NULL, NULL,
-                                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY |
-                                           G_PARAM_STATIC_STRINGS);
+  props[PROP_KEY] = g_param_spec_string (
+      "key", NULL, NULL, NULL, G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
 
   /**
    * VmmDeviceInfo:kind:
@@ -129,11 +126,9 @@ vmm_device_info_class_init (VmmDeviceInfoClass *klass)
    *
    * Since: 1.0
    */
-  props[PROP_KIND] = g_param_spec_enum ("kind", NULL, NULL,
-                                        VMM_TYPE_DEVICE_KIND,
-                                        VMM_DEVICE_KIND_OTHER,
-                                        G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY |
-                                          G_PARAM_STATIC_STRINGS);
+  props[PROP_KIND]
+      = g_param_spec_enum ("kind", NULL, NULL, VMM_TYPE_DEVICE_KIND, VMM_DEVICE_KIND_OTHER,
+                           G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, props);
 }
@@ -162,7 +157,7 @@ vmm_device_info_new (const char *key, VmmDeviceKind kind)
   VmmDeviceInfo *self;
 
   g_return_val_if_fail (key != NULL, NULL);
-  g_return_val_if_fail ((guint) kind <= VMM_DEVICE_KIND_SERIAL, NULL);
+  g_return_val_if_fail ((guint)kind <= VMM_DEVICE_KIND_SERIAL, NULL);
 
   self = g_object_new (VMM_TYPE_DEVICE_INFO, NULL);
   self->key = g_strdup (key);

@@ -35,7 +35,7 @@ enum
   N_PROPS
 };
 
-static GParamSpec *props[N_PROPS] = {NULL};
+static GParamSpec *props[N_PROPS] = { NULL };
 
 static void
 vmm_disk_info_set_string (char **field, const char *value)
@@ -63,10 +63,7 @@ vmm_disk_info_get_property (GObject *object, guint prop_id, GValue *value, GPara
 }
 
 static void
-vmm_disk_info_set_property (GObject *object,
-                            guint prop_id,
-                            const GValue *value,
-                            GParamSpec *pspec)
+vmm_disk_info_set_property (GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
 {
   VmmDiskInfo *self = VMM_DISK_INFO (object);
 
@@ -110,9 +107,8 @@ vmm_disk_info_class_init (VmmDiskInfoClass *klass)
    *
    * Since: 1.0
    */
-  props[PROP_KEY] = g_param_spec_string ("key", NULL, NULL, NULL,
-                                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY |
-                                           G_PARAM_STATIC_STRINGS);
+  props[PROP_KEY] = g_param_spec_string (
+      "key", NULL, NULL, NULL, G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, props);
 }

@@ -36,7 +36,7 @@ enum
   N_PROPS
 };
 
-static GParamSpec *props[N_PROPS] = {NULL};
+static GParamSpec *props[N_PROPS] = { NULL };
 
 static void
 vmm_disk_locator_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
@@ -64,9 +64,7 @@ vmm_disk_locator_get_property (GObject *object, guint prop_id, GValue *value, GP
 }
 
 static void
-vmm_disk_locator_set_property (GObject *object,
-                               guint prop_id,
-                               const GValue *value,
+vmm_disk_locator_set_property (GObject *object, guint prop_id, const GValue *value,
                                GParamSpec *pspec)
 {
   VmmDiskLocator *self = VMM_DISK_LOCATOR (object);
@@ -120,9 +118,8 @@ vmm_disk_locator_class_init (VmmDiskLocatorClass *klass)
    *
    * Since: 1.0
    */
-  props[PROP_KEY] = g_param_spec_string ("key", NULL, NULL, NULL,
-                                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY |
-                                           G_PARAM_STATIC_STRINGS);
+  props[PROP_KEY] = g_param_spec_string (
+      "key", NULL, NULL, NULL, G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
 
   /**
    * VmmDiskLocator:datastore:
@@ -131,9 +128,9 @@ vmm_disk_locator_class_init (VmmDiskLocatorClass *klass)
    *
    * Since: 1.0
    */
-  props[PROP_DATASTORE] = g_param_spec_string ("datastore", NULL, NULL, NULL,
-                                               G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY |
-                                                 G_PARAM_STATIC_STRINGS);
+  props[PROP_DATASTORE]
+      = g_param_spec_string ("datastore", NULL, NULL, NULL,
+                             G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
 
   /**
    * VmmDiskLocator:move-type:
@@ -142,11 +139,9 @@ vmm_disk_locator_class_init (VmmDiskLocatorClass *klass)
    *
    * Since: 1.0
    */
-  props[PROP_MOVE_TYPE] = g_param_spec_enum ("move-type", NULL, NULL,
-                                             VMM_TYPE_DISK_MOVE_TYPE,
-                                             VMM_DISK_MOVE_TYPE_MOVE_ALL,
-                                             G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY |
-                                               G_PARAM_STATIC_STRINGS);
+  props[PROP_MOVE_TYPE] = g_param_spec_enum (
+      "move-type", NULL, NULL, VMM_TYPE_DISK_MOVE_TYPE, VMM_DISK_MOVE_TYPE_MOVE_ALL,
+      G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   /**
    * VmmDiskLocator:transform:
@@ -155,11 +150,9 @@ vmm_disk_locator_class_init (VmmDiskLocatorClass *klass)
    *
    * Since: 1.0
    */
-  props[PROP_TRANSFORM] = g_param_spec_enum ("transform", NULL, NULL,
-                                             VMM_TYPE_DISK_TRANSFORM,
-                                             VMM_DISK_TRANSFORM_NONE,
-                                             G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY |
-                                               G_PARAM_STATIC_STRINGS);
+  props[PROP_TRANSFORM] = g_param_spec_enum (
+      "transform", NULL, NULL, VMM_TYPE_DISK_TRANSFORM, VMM_DISK_TRANSFORM_NONE,
+      G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, props);
 }
@@ -258,7 +251,7 @@ void
 vmm_disk_locator_set_move_type (VmmDiskLocator *self, VmmDiskMoveType move_type)
 {
   g_return_if_fail (VMM_IS_DISK_LOCATOR (self));
-  g_return_if_fail ((guint) move_type <= VMM_DISK_MOVE_TYPE_CREATE_NEW_CHILD);
+  g_return_if_fail ((guint)move_type <= VMM_DISK_MOVE_TYPE_CREATE_NEW_CHILD);
 
   if (self->move_type == move_type)
     return;
@@ -296,7 +289,7 @@ void
 vmm_disk_locator_set_transform (VmmDiskLocator *self, VmmDiskTransform transform)
 {
   g_return_if_fail (VMM_IS_DISK_LOCATOR (self));
-  g_return_if_fail ((guint) transform <= VMM_DISK_TRANSFORM_RAW);
+  g_return_if_fail ((guint)transform <= VMM_DISK_TRANSFORM_RAW);
 
   if (self->transform == transform)
     return;

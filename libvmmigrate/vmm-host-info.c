@@ -46,9 +46,9 @@ enum
   N_PROPS
 };
 
-static GParamSpec *props[N_PROPS] = {NULL};
+static GParamSpec *props[N_PROPS] = { NULL };
 
-static const char *const empty_strv[] = {NULL};
+static const char *const empty_strv[] = { NULL };
 
 static void
 vmm_host_info_set_string (char **field, const char *value)
@@ -62,10 +62,10 @@ vmm_host_info_set_string (char **field, const char *value)
 static void
 vmm_host_info_set_strv (GStrv *field, const char *const *value)
 {
-  if ((const char *const *) *field == value)
+  if ((const char *const *)*field == value)
     return;
   g_strfreev (*field);
-  *field = g_strdupv ((char **) value);
+  *field = g_strdupv ((char **)value);
 }
 
 static void
@@ -85,10 +85,7 @@ vmm_host_info_get_property (GObject *object, guint prop_id, GValue *value, GPara
 }
 
 static void
-vmm_host_info_set_property (GObject *object,
-                            guint prop_id,
-                            const GValue *value,
-                            GParamSpec *pspec)
+vmm_host_info_set_property (GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
 {
   VmmHostInfo *self = VMM_HOST_INFO (object);
 
@@ -139,9 +136,9 @@ vmm_host_info_class_init (VmmHostInfoClass *klass)
    *
    * Since: 1.0
    */
-  props[PROP_NAME] = g_param_spec_string ("name", NULL, NULL, NULL,
-                                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY |
-                                            G_PARAM_STATIC_STRINGS);
+  props[PROP_NAME]
+      = g_param_spec_string ("name", NULL, NULL, NULL,
+                             G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, props);
 }
@@ -355,7 +352,7 @@ void
 vmm_host_info_set_state (VmmHostInfo *self, VmmHostState state)
 {
   g_return_if_fail (VMM_IS_HOST_INFO (self));
-  g_return_if_fail ((guint) state <= VMM_HOST_STATE_DOWN);
+  g_return_if_fail ((guint)state <= VMM_HOST_STATE_DOWN);
   self->state = state;
 }
 
@@ -407,7 +404,7 @@ const char *const *
 vmm_host_info_get_cpu_features (VmmHostInfo *self)
 {
   g_return_val_if_fail (VMM_IS_HOST_INFO (self), NULL);
-  return self->cpu_features != NULL ? (const char *const *) self->cpu_features : empty_strv;
+  return self->cpu_features != NULL ? (const char *const *)self->cpu_features : empty_strv;
 }
 
 /**
@@ -442,8 +439,8 @@ vmm_host_info_has_cpu_feature (VmmHostInfo *self, const char *feature)
 {
   g_return_val_if_fail (VMM_IS_HOST_INFO (self), FALSE);
   g_return_val_if_fail (feature != NULL, FALSE);
-  return self->cpu_features != NULL &&
-         g_strv_contains ((const char *const *) self->cpu_features, feature);
+  return self->cpu_features != NULL
+         && g_strv_contains ((const char *const *)self->cpu_features, feature);
 }
 
 /**
@@ -627,7 +624,7 @@ const char *const *
 vmm_host_info_get_networks (VmmHostInfo *self)
 {
   g_return_val_if_fail (VMM_IS_HOST_INFO (self), NULL);
-  return self->networks != NULL ? (const char *const *) self->networks : empty_strv;
+  return self->networks != NULL ? (const char *const *)self->networks : empty_strv;
 }
 
 /**
@@ -662,8 +659,7 @@ vmm_host_info_has_network (VmmHostInfo *self, const char *network)
 {
   g_return_val_if_fail (VMM_IS_HOST_INFO (self), FALSE);
   g_return_val_if_fail (network != NULL, FALSE);
-  return self->networks != NULL &&
-         g_strv_contains ((const char *const *) self->networks, network);
+  return self->networks != NULL && g_strv_contains ((const char *const *)self->networks, network);
 }
 
 /**
@@ -681,7 +677,7 @@ const char *const *
 vmm_host_info_get_datastores (VmmHostInfo *self)
 {
   g_return_val_if_fail (VMM_IS_HOST_INFO (self), NULL);
-  return self->datastores != NULL ? (const char *const *) self->datastores : empty_strv;
+  return self->datastores != NULL ? (const char *const *)self->datastores : empty_strv;
 }
 
 /**
@@ -716,8 +712,8 @@ vmm_host_info_has_datastore (VmmHostInfo *self, const char *datastore)
 {
   g_return_val_if_fail (VMM_IS_HOST_INFO (self), FALSE);
   g_return_val_if_fail (datastore != NULL, FALSE);
-  return self->datastores != NULL &&
-         g_strv_contains ((const char *const *) self->datastores, datastore);
+  return self->datastores != NULL
+         && g_strv_contains ((const char *const *)self->datastores, datastore);
 }
 
 /**
@@ -735,7 +731,7 @@ const char *const *
 vmm_host_info_get_pools (VmmHostInfo *self)
 {
   g_return_val_if_fail (VMM_IS_HOST_INFO (self), NULL);
-  return (const char *const *) self->pools;
+  return (const char *const *)self->pools;
 }
 
 /**
@@ -751,8 +747,7 @@ void
 vmm_host_info_set_pools (VmmHostInfo *self, const char *const *pools)
 {
   g_return_if_fail (VMM_IS_HOST_INFO (self));
-  g_strfreev (self->pools);
-  self->pools = g_strdupv ((char **) pools);
+  vmm_host_info_set_strv (&self->pools, pools);
 }
 
 /**
@@ -771,64 +766,7 @@ vmm_host_info_has_pool (VmmHostInfo *self, const char *pool)
 {
   g_return_val_if_fail (VMM_IS_HOST_INFO (self), FALSE);
   g_return_val_if_fail (pool != NULL, FALSE);
-  return self->pools == NULL || g_strv_contains ((const char *const *) self->pools, pool);
-}
-
-/**
- * vmm_host_info_get_pools:
- * @self: a #VmmHostInfo
- *
- * Gets the resource pools that VMs on this host can be placed in.
- *
- * Returns: (transfer none) (array zero-terminated=1) (nullable): the pool
- *   names, or %NULL if the backend does not restrict pools per host (any
- *   pool will do); an empty list means no pool at all
- *
- * Since: 1.0
- */
-const char *const *
-vmm_host_info_get_pools (VmmHostInfo *self)
-{
-  g_return_val_if_fail (VMM_IS_HOST_INFO (self), NULL);
-  return (const char *const *) self->pools;
-}
-
-/**
- * vmm_host_info_set_pools:
- * @self: a #VmmHostInfo
- * @pools: (nullable) (array zero-terminated=1): the pool names, or %NULL
- *   if any pool will do
- *
- * Sets the resource pools that VMs on this host can be placed in.
- *
- * Since: 1.0
- */
-void
-vmm_host_info_set_pools (VmmHostInfo *self, const char *const *pools)
-{
-  g_return_if_fail (VMM_IS_HOST_INFO (self));
-  vmm_host_info_set_strv (&self->pools, pools);
-}
-
-/**
- * vmm_host_info_has_pool:
- * @self: a #VmmHostInfo
- * @pool: a resource pool name
- *
- * Tells whether @pool is in the host's pool list (an exact match). A host
- * without a pool list (vmm_host_info_get_pools() returns %NULL) lists no
- * pool, so check that first where "any pool" matters.
- *
- * Returns: %TRUE if the host lists @pool
- *
- * Since: 1.0
- */
-gboolean
-vmm_host_info_has_pool (VmmHostInfo *self, const char *pool)
-{
-  g_return_val_if_fail (VMM_IS_HOST_INFO (self), FALSE);
-  g_return_val_if_fail (pool != NULL, FALSE);
-  return self->pools != NULL && g_strv_contains ((const char *const *) self->pools, pool);
+  return self->pools == NULL || g_strv_contains ((const char *const *)self->pools, pool);
 }
 
 /**

@@ -19,11 +19,11 @@
 struct _VmmInventory
 {
   GObject parent_instance;
-  GPtrArray *hosts;            /* (element-type VmmHostInfo) */
-  GHashTable *hosts_by_name;   /* name → VmmHostInfo (borrowed from @hosts) */
-  GPtrArray *datastores;       /* (element-type VmmDatastoreInfo) */
+  GPtrArray *hosts;          /* (element-type VmmHostInfo) */
+  GHashTable *hosts_by_name; /* name → VmmHostInfo (borrowed from @hosts) */
+  GPtrArray *datastores;     /* (element-type VmmDatastoreInfo) */
   GHashTable *datastores_by_name;
-  GPtrArray *vms;              /* (element-type VmmVmInfo) */
+  GPtrArray *vms; /* (element-type VmmVmInfo) */
   GHashTable *vms_by_name;
 };
 
@@ -111,12 +111,12 @@ vmm_inventory_add (GPtrArray *array, GHashTable *by_name, const char *name, GObj
       /* the old object owns the key: re-key before dropping it */
       g_hash_table_remove (by_name, name);
       g_ptr_array_index (array, idx) = g_object_ref (object);
-      g_hash_table_insert (by_name, (gpointer) name, object);
+      g_hash_table_insert (by_name, (gpointer)name, object);
       g_object_unref (old);
       return;
     }
   g_ptr_array_add (array, g_object_ref (object));
-  g_hash_table_insert (by_name, (gpointer) name, object);
+  g_hash_table_insert (by_name, (gpointer)name, object);
 }
 
 /**
@@ -135,9 +135,7 @@ vmm_inventory_add_host (VmmInventory *self, VmmHostInfo *host)
   g_return_if_fail (VMM_IS_INVENTORY (self));
   g_return_if_fail (VMM_IS_HOST_INFO (host));
 
-  vmm_inventory_add (self->hosts,
-                     self->hosts_by_name,
-                     vmm_host_info_get_name (host),
+  vmm_inventory_add (self->hosts, self->hosts_by_name, vmm_host_info_get_name (host),
                      G_OBJECT (host));
 }
 
@@ -157,10 +155,8 @@ vmm_inventory_add_datastore (VmmInventory *self, VmmDatastoreInfo *datastore)
   g_return_if_fail (VMM_IS_INVENTORY (self));
   g_return_if_fail (VMM_IS_DATASTORE_INFO (datastore));
 
-  vmm_inventory_add (self->datastores,
-                     self->datastores_by_name,
-                     vmm_datastore_info_get_name (datastore),
-                     G_OBJECT (datastore));
+  vmm_inventory_add (self->datastores, self->datastores_by_name,
+                     vmm_datastore_info_get_name (datastore), G_OBJECT (datastore));
 }
 
 /**
@@ -267,7 +263,7 @@ vmm_inventory_get_vms (VmmInventory *self)
 static gint
 vmm_inventory_strcmp_ptr (gconstpointer a, gconstpointer b)
 {
-  return g_strcmp0 (*(const char *const *) a, *(const char *const *) b);
+  return g_strcmp0 (*(const char *const *)a, *(const char *const *)b);
 }
 
 /**
@@ -294,13 +290,14 @@ vmm_inventory_get_networks (VmmInventory *self)
       const char *const *networks = vmm_host_info_get_networks (g_ptr_array_index (self->hosts, i));
       for (guint j = 0; networks[j] != NULL; j++)
         {
-          if (g_hash_table_add (seen, (gpointer) networks[j]))
+          if (g_hash_table_add (seen, (gpointer)networks[j]))
             g_ptr_array_add (names, g_strdup (networks[j]));
         }
     }
-  qsort (names->pdata, names->len, sizeof (gpointer), vmm_inventory_strcmp_ptr);
+  /* terminated first, so that pdata is never NULL */
   g_ptr_array_add (names, NULL);
-  return (char **) g_ptr_array_free (g_steal_pointer (&names), FALSE);
+  qsort (names->pdata, names->len - 1, sizeof (gpointer), vmm_inventory_strcmp_ptr);
+  return (char **)g_ptr_array_free (g_steal_pointer (&names), FALSE);
 }
 
 /**

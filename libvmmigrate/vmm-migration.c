@@ -468,11 +468,13 @@ finish (VmmMigration *self, GError *error)
   g_clear_object (&priv->current);
   if (dry)
     {
+      g_autoptr (VmmMigrationContext) ctx = g_steal_pointer (&priv->ctx);
+
+      /* returning may start the run at once: touch nothing of priv after */
       if (error != NULL)
         g_task_return_error (task, error);
       else
-        g_task_return_pointer (task, vmm_plan_new_from_context (priv->ctx), g_object_unref);
-      g_clear_object (&priv->ctx);
+        g_task_return_pointer (task, vmm_plan_new_from_context (ctx), g_object_unref);
       return;
     }
 
@@ -994,6 +996,7 @@ vmm_migration_plan_async (VmmMigration *self,
       return;
     }
   priv->task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_check_cancellable (priv->task, FALSE);
   g_task_set_source_tag (priv->task, vmm_migration_plan_async);
   priv->dry_run = TRUE;
   begin (self, cancellable);
@@ -1209,6 +1212,7 @@ vmm_migration_run_async (VmmMigration *self,
       return;
     }
   run_task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_check_cancellable (run_task, FALSE);
   g_task_set_source_tag (run_task, vmm_migration_run_async);
   if (!vmm_relocate_spec_validate (priv->spec, &error))
     {

@@ -75,7 +75,7 @@ enum
   N_PROPS
 };
 
-static GParamSpec *props[N_PROPS] = {NULL};
+static GParamSpec *props[N_PROPS] = { NULL };
 
 /* ------------------------------------------------------------------------ */
 /* The JSON vocabulary                                                       */
@@ -97,10 +97,8 @@ static const char *const migration_type_names[] = {
 };
 
 static const char *const on_timeout_names[] = {
-  [VMM_ON_TIMEOUT_ABORT] = "abort",
-  [VMM_ON_TIMEOUT_FORCE_COMPLETE] = "force-complete",
-  [VMM_ON_TIMEOUT_POST_COPY] = "post-copy",
-  [VMM_ON_TIMEOUT_SUSPEND] = "suspend",
+  [VMM_ON_TIMEOUT_ABORT] = "abort",         [VMM_ON_TIMEOUT_FORCE_COMPLETE] = "force-complete",
+  [VMM_ON_TIMEOUT_POST_COPY] = "post-copy", [VMM_ON_TIMEOUT_SUSPEND] = "suspend",
   [VMM_ON_TIMEOUT_SUSPEND + 1] = NULL,
 };
 
@@ -112,12 +110,9 @@ static const char *const move_type_names[] = {
 };
 
 static const char *const transform_names[] = {
-  [VMM_DISK_TRANSFORM_NONE] = "none",
-  [VMM_DISK_TRANSFORM_THIN] = "thin",
-  [VMM_DISK_TRANSFORM_THICK] = "thick",
-  [VMM_DISK_TRANSFORM_QCOW2] = "qcow2",
-  [VMM_DISK_TRANSFORM_RAW] = "raw",
-  [VMM_DISK_TRANSFORM_RAW + 1] = NULL,
+  [VMM_DISK_TRANSFORM_NONE] = "none",   [VMM_DISK_TRANSFORM_THIN] = "thin",
+  [VMM_DISK_TRANSFORM_THICK] = "thick", [VMM_DISK_TRANSFORM_QCOW2] = "qcow2",
+  [VMM_DISK_TRANSFORM_RAW] = "raw",     [VMM_DISK_TRANSFORM_RAW + 1] = NULL,
 };
 
 /* Known members of each JSON object, in the order vmm_relocate_spec_to_json()
@@ -151,11 +146,7 @@ static const char *const service_locator_members[] = {
 };
 
 static const char *const disk_members[] = {
-  "key",
-  "datastore",
-  "move-type",
-  "transform",
-  NULL,
+  "key", "datastore", "move-type", "transform", NULL,
 };
 
 /* The numeric tuning members: 0 means "the backend's default" in the API, and
@@ -168,19 +159,22 @@ typedef struct
   const char *unit;
 } VmmSpecRange;
 
-static const VmmSpecRange range_max_downtime_ms = {"max-downtime-ms", 1, 600000, "milliseconds"};
-static const VmmSpecRange range_bandwidth_mibps = {"bandwidth-mibps", 1, 1048576, "MiB/s"};
-static const VmmSpecRange range_completion_timeout_s = {"completion-timeout-s", 1, 604800,
-                                                        "seconds"};
-static const VmmSpecRange range_parallel_connections = {"parallel-connections", 1, 64,
-                                                        "connections"};
+static const VmmSpecRange range_max_downtime_ms = { "max-downtime-ms", 1, 600000, "milliseconds" };
+static const VmmSpecRange range_bandwidth_mibps = { "bandwidth-mibps", 1, 1048576, "MiB/s" };
+static const VmmSpecRange range_completion_timeout_s
+    = { "completion-timeout-s", 1, 604800, "seconds" };
+static const VmmSpecRange range_parallel_connections
+    = { "parallel-connections", 1, 64, "connections" };
 
 /* ------------------------------------------------------------------------ */
 /* Errors                                                                    */
 /* ------------------------------------------------------------------------ */
 
 /* Sets a VMM_ERROR_INVALID_SPEC error "<path>: <reason>" and returns FALSE. */
-static gboolean G_GNUC_PRINTF (3, 4)
+static gboolean
+vmm_spec_error (GError **error, const char *path, const char *format, ...) G_GNUC_PRINTF (3, 4);
+
+static gboolean
 vmm_spec_error (GError **error, const char *path, const char *format, ...)
 {
   va_list args;
@@ -207,18 +201,17 @@ vmm_spec_member_path (const char *path, const char *member)
 /* parser                                                                    */
 /* ------------------------------------------------------------------------ */
 
+/* @hint says what to write instead of an empty string */
 static gboolean
-vmm_spec_check_name (const char *path, const char *value, const char *what, GError **error)
+vmm_spec_check_name (const char *path, const char *value, const char *hint, GError **error)
 {
   if (value != NULL && value[0] == '\0')
-    return vmm_spec_error (error, path, "empty string (name a %s, or leave the member out)", what);
+    return vmm_spec_error (error, path, "empty string (%s)", hint);
   return TRUE;
 }
 
 static gboolean
-vmm_spec_check_range (const VmmSpecRange *range,
-                      guint64 value,
-                      gboolean zero_is_default,
+vmm_spec_check_range (const VmmSpecRange *range, guint64 value, gboolean zero_is_default,
                       GError **error)
 {
   if (value == 0 && zero_is_default)
@@ -226,20 +219,12 @@ vmm_spec_check_range (const VmmSpecRange *range,
   if (value >= range->min && value <= range->max)
     return TRUE;
   if (value == 0)
-    return vmm_spec_error (error,
-                           range->member,
+    return vmm_spec_error (error, range->member,
                            "0 is out of range (%u..%u %s; leave the member out for the "
                            "backend's default)",
-                           range->min,
-                           range->max,
-                           range->unit);
-  return vmm_spec_error (error,
-                         range->member,
-                         "%" G_GUINT64_FORMAT " is out of range (%u..%u %s)",
-                         value,
-                         range->min,
-                         range->max,
-                         range->unit);
+                           range->min, range->max, range->unit);
+  return vmm_spec_error (error, range->member, "%" G_GUINT64_FORMAT " is out of range (%u..%u %s)",
+                         value, range->min, range->max, range->unit);
 }
 
 static gboolean
@@ -251,8 +236,7 @@ vmm_spec_check_thumbprint (const char *path, const char *thumbprint, GError **er
   if (thumbprint == NULL)
     return TRUE;
   if (thumbprint[0] == '\0')
-    return vmm_spec_error (error,
-                           path,
+    return vmm_spec_error (error, path,
                            "empty string (give the certificate's SHA-1 or SHA-256 "
                            "fingerprint, or leave the member out)");
 
@@ -262,16 +246,13 @@ vmm_spec_check_thumbprint (const char *path, const char *thumbprint, GError **er
     {
       const char *pair = pairs[i];
       if (strlen (pair) != 2 || !g_ascii_isxdigit (pair[0]) || !g_ascii_isxdigit (pair[1]))
-        return vmm_spec_error (error,
-                               path,
+        return vmm_spec_error (error, path,
                                "\"%s\" (byte %u) is not a pair of hex digits (expected a "
                                "fingerprint such as AB:CD:EF:...)",
-                               pair,
-                               i + 1);
+                               pair, i + 1);
     }
   if (n_pairs != 20 && n_pairs != 32)
-    return vmm_spec_error (error,
-                           path,
+    return vmm_spec_error (error, path,
                            "%u bytes is not the length of a fingerprint (expected 20 "
                            "colon-separated pairs of hex digits for SHA-1, or 32 for SHA-256)",
                            n_pairs);
@@ -289,13 +270,11 @@ vmm_spec_check_service_locator (VmmServiceLocator *locator, GError **error)
   g_autoptr (GError) error_local = NULL;
 
   if (url == NULL)
-    return vmm_spec_error (error,
-                           "service-locator.url",
+    return vmm_spec_error (error, "service-locator.url",
                            "missing (a service locator needs the URL of the other manager's "
                            "API endpoint)");
   if (url[0] == '\0')
-    return vmm_spec_error (error,
-                           "service-locator.url",
+    return vmm_spec_error (error, "service-locator.url",
                            "empty string (give the URL of the other manager's API endpoint)");
 
   /* the URL is never echoed: a mistyped one might carry a password */
@@ -304,21 +283,16 @@ vmm_spec_check_service_locator (VmmServiceLocator *locator, GError **error)
     {
       if (strchr (url, '@') != NULL)
         return vmm_spec_error (error, "service-locator.url", "not a valid URL");
-      return vmm_spec_error (error,
-                             "service-locator.url",
-                             "not a valid URL (%s)",
+      return vmm_spec_error (error, "service-locator.url", "not a valid URL (%s)",
                              error_local->message);
     }
   scheme = g_uri_get_scheme (uri);
   if (g_ascii_strcasecmp (scheme, "http") != 0 && g_ascii_strcasecmp (scheme, "https") != 0)
-    return vmm_spec_error (error,
-                           "service-locator.url",
-                           "unsupported scheme \"%s\" (expected http or https)",
-                           scheme);
+    return vmm_spec_error (error, "service-locator.url",
+                           "unsupported scheme \"%s\" (expected http or https)", scheme);
   userinfo = g_uri_get_userinfo (uri);
   if (userinfo != NULL && strchr (userinfo, ':') != NULL)
-    return vmm_spec_error (error,
-                           "service-locator.url",
+    return vmm_spec_error (error, "service-locator.url",
                            "must not contain a password (name a credentials entry in "
                            "service-locator.credential instead)");
   host = g_uri_get_host (uri);
@@ -327,12 +301,10 @@ vmm_spec_check_service_locator (VmmServiceLocator *locator, GError **error)
 
   if (!vmm_spec_check_name ("service-locator.credential",
                             vmm_service_locator_get_credential (locator),
-                            "credentials entry",
-                            error))
+                            "name a credentials entry, or leave the member out", error))
     return FALSE;
   return vmm_spec_check_thumbprint ("service-locator.ssl-thumbprint",
-                                    vmm_service_locator_get_ssl_thumbprint (locator),
-                                    error);
+                                    vmm_service_locator_get_ssl_thumbprint (locator), error);
 }
 
 static gboolean
@@ -350,26 +322,23 @@ vmm_spec_check_disks (GPtrArray *disks, GError **error)
       gpointer first;
 
       if (key == NULL)
-        return vmm_spec_error (error,
-                               path_key,
+        return vmm_spec_error (error, path_key,
                                "missing (each disk locator names the disk it moves)");
-      if (!vmm_spec_check_name (path_key, key, "disk", error))
+      if (!vmm_spec_check_name (path_key, key, "name the disk this locator moves", error))
         return FALSE;
       first = g_hash_table_lookup (seen, key);
       if (first != NULL)
-        return vmm_spec_error (error,
-                               path_key,
+        return vmm_spec_error (error, path_key,
                                "duplicate disk key \"%s\" (already in disks[%u]; each disk "
                                "can have one locator)",
-                               key,
-                               GPOINTER_TO_UINT (first) - 1);
-      g_hash_table_insert (seen, (gpointer) key, GUINT_TO_POINTER (i + 1));
+                               key, GPOINTER_TO_UINT (first) - 1);
+      g_hash_table_insert (seen, (gpointer)key, GUINT_TO_POINTER (i + 1));
 
       if (datastore == NULL)
-        return vmm_spec_error (error,
-                               path_datastore,
+        return vmm_spec_error (error, path_datastore,
                                "missing (each disk locator needs a target datastore)");
-      if (!vmm_spec_check_name (path_datastore, datastore, "datastore", error))
+      if (!vmm_spec_check_name (path_datastore, datastore, "name the datastore the disk moves to",
+                                error))
         return FALSE;
     }
   return TRUE;
@@ -378,14 +347,14 @@ vmm_spec_check_disks (GPtrArray *disks, GError **error)
 static gint
 vmm_spec_strcmp_ptr (gconstpointer a, gconstpointer b)
 {
-  return g_strcmp0 (*(const char *const *) a, *(const char *const *) b);
+  return g_strcmp0 (*(const char *const *)a, *(const char *const *)b);
 }
 
 /* The keys of the network map in the order they are checked and written. */
 static const char **
 vmm_spec_network_names_sorted (GHashTable *networks, guint *n_names)
 {
-  const char **names = (const char **) g_hash_table_get_keys_as_array (networks, n_names);
+  const char **names = (const char **)g_hash_table_get_keys_as_array (networks, n_names);
   qsort (names, *n_names, sizeof (const char *), vmm_spec_strcmp_ptr);
   return names;
 }
@@ -402,26 +371,25 @@ vmm_spec_check_networks (GHashTable *networks, GError **error)
       g_autofree char *path = g_strdup_printf ("networks[\"%s\"]", names[i]);
 
       if (names[i][0] == '\0')
-        return vmm_spec_error (error,
-                               path,
+        return vmm_spec_error (error, path,
                                "empty source network name (name the network the VM's NICs "
                                "are on now)");
       if (target == NULL || target[0] == '\0')
-        return vmm_spec_error (error,
-                               path,
+        return vmm_spec_error (error, path,
                                "empty destination network name (name the network the NICs "
                                "move to)");
     }
   return TRUE;
 }
 
+/* @what is "" or the value of @member that only a live move can use */
 static gboolean
-vmm_spec_check_hot_only (VmmRelocateSpec *self, const char *member, gboolean is_set, GError **error)
+vmm_spec_check_hot_only (VmmRelocateSpec *self, const char *member, const char *what,
+                         gboolean is_set, GError **error)
 {
   if (is_set && self->migration_type == VMM_MIGRATION_PREFERENCE_COLD)
-    return vmm_spec_error (error,
-                           member,
-                           "only applies to a live (hot) move, but migration-type is \"cold\"");
+    return vmm_spec_error (
+        error, member, "%sonly applies to a live (hot) move, but migration-type is \"cold\"", what);
   return TRUE;
 }
 
@@ -429,16 +397,19 @@ vmm_spec_check_hot_only (VmmRelocateSpec *self, const char *member, gboolean is_
 static gboolean
 vmm_relocate_spec_check (VmmRelocateSpec *self, GError **error)
 {
-  if (!vmm_spec_check_name ("host", self->host, "host", error))
+  if (!vmm_spec_check_name ("host", self->host, "name a host, or leave the member out", error))
     return FALSE;
-  if (!vmm_spec_check_name ("resource-pool", self->resource_pool, "resource pool", error))
+  if (!vmm_spec_check_name ("resource-pool", self->resource_pool,
+                            "name a resource pool, or leave the member out", error))
     return FALSE;
-  if (!vmm_spec_check_name ("datastore", self->datastore, "datastore", error))
+  if (!vmm_spec_check_name ("datastore", self->datastore,
+                            "name a datastore, or leave the member out", error))
     return FALSE;
-  if (!vmm_spec_check_name ("folder", self->folder, "folder", error))
+  if (!vmm_spec_check_name ("folder", self->folder, "name a folder, or leave the member out",
+                            error))
     return FALSE;
-  if (self->service_locator != NULL &&
-      !vmm_spec_check_service_locator (self->service_locator, error))
+  if (self->service_locator != NULL
+      && !vmm_spec_check_service_locator (self->service_locator, error))
     return FALSE;
   if (!vmm_spec_check_disks (self->disks, error))
     return FALSE;
@@ -448,33 +419,26 @@ vmm_relocate_spec_check (VmmRelocateSpec *self, GError **error)
   /* tuning */
   if (!vmm_spec_check_range (&range_max_downtime_ms, self->max_downtime_ms, TRUE, error))
     return FALSE;
-  if (!vmm_spec_check_hot_only (self, "max-downtime-ms", self->max_downtime_ms != 0, error))
+  if (!vmm_spec_check_hot_only (self, "max-downtime-ms", "", self->max_downtime_ms != 0, error))
     return FALSE;
   if (!vmm_spec_check_range (&range_bandwidth_mibps, self->bandwidth_mibps, TRUE, error))
     return FALSE;
-  if (!vmm_spec_check_range (&range_completion_timeout_s,
-                             self->completion_timeout_s,
-                             TRUE,
-                             error))
+  if (!vmm_spec_check_range (&range_completion_timeout_s, self->completion_timeout_s, TRUE, error))
     return FALSE;
   if (self->on_timeout == VMM_ON_TIMEOUT_POST_COPY)
     {
-      if (!vmm_spec_check_hot_only (self, "on-timeout", TRUE, error))
+      if (!vmm_spec_check_hot_only (self, "on-timeout", "\"post-copy\" ", TRUE, error))
         return FALSE;
       if (!self->post_copy)
-        return vmm_spec_error (error,
-                               "on-timeout",
+        return vmm_spec_error (error, "on-timeout",
                                "\"post-copy\" needs \"post-copy\": true (post-copy must be "
                                "allowed for the move to switch to it)");
     }
-  if (!vmm_spec_check_hot_only (self, "auto-converge", self->auto_converge, error))
+  if (!vmm_spec_check_hot_only (self, "auto-converge", "", self->auto_converge, error))
     return FALSE;
-  if (!vmm_spec_check_hot_only (self, "post-copy", self->post_copy, error))
+  if (!vmm_spec_check_hot_only (self, "post-copy", "", self->post_copy, error))
     return FALSE;
-  if (!vmm_spec_check_range (&range_parallel_connections,
-                             self->parallel_connections,
-                             TRUE,
-                             error))
+  if (!vmm_spec_check_range (&range_parallel_connections, self->parallel_connections, TRUE, error))
     return FALSE;
   return TRUE;
 }
@@ -511,11 +475,9 @@ typedef struct
 static void
 vmm_json_dup_tracker_init (VmmJsonDupTracker *tracker)
 {
-  tracker->member_counts = g_hash_table_new_full (NULL,
-                                                  NULL,
-                                                  (GDestroyNotify) json_object_unref,
-                                                  NULL);
-  tracker->dups = g_ptr_array_new_with_free_func ((GDestroyNotify) vmm_json_dup_free);
+  tracker->member_counts
+      = g_hash_table_new_full (NULL, NULL, (GDestroyNotify)json_object_unref, NULL);
+  tracker->dups = g_ptr_array_new_with_free_func ((GDestroyNotify)vmm_json_dup_free);
 }
 
 static void
@@ -528,9 +490,7 @@ vmm_json_dup_tracker_clear (VmmJsonDupTracker *tracker)
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (VmmJsonDupTracker, vmm_json_dup_tracker_clear)
 
 static void
-vmm_json_dup_tracker_object_member_cb (JsonParser *parser,
-                                       JsonObject *object,
-                                       const char *member,
+vmm_json_dup_tracker_object_member_cb (JsonParser *parser, JsonObject *object, const char *member,
                                        gpointer user_data)
 {
   VmmJsonDupTracker *tracker = user_data;
@@ -547,8 +507,7 @@ vmm_json_dup_tracker_object_member_cb (JsonParser *parser,
       dup->member = g_strdup (member);
       g_ptr_array_add (tracker->dups, dup);
       /* count it once more only if it shows up again */
-      g_hash_table_insert (tracker->member_counts,
-                           json_object_ref (object),
+      g_hash_table_insert (tracker->member_counts, json_object_ref (object),
                            GUINT_TO_POINTER (json_object_get_size (object)));
     }
 }
@@ -646,11 +605,8 @@ vmm_json_suggest_member (const char *member, const char *const *known)
 
 /* Rejects duplicate and unknown members of @object, found at @path. */
 static gboolean
-vmm_json_check_members (JsonObject *object,
-                        const char *path,
-                        const char *const *known,
-                        VmmJsonDupTracker *tracker,
-                        GError **error)
+vmm_json_check_members (JsonObject *object, const char *path, const char *const *known,
+                        VmmJsonDupTracker *tracker, GError **error)
 {
   g_autoptr (GList) members = NULL;
   const char *dup = vmm_json_dup_tracker_find (tracker, object);
@@ -674,25 +630,17 @@ vmm_json_check_members (JsonObject *object,
       member_path = vmm_spec_member_path (path, member);
       suggestion = vmm_json_suggest_member (member, known);
       if (suggestion != NULL)
-        return vmm_spec_error (error,
-                               member_path,
-                               "unknown member (did you mean \"%s\"?)",
+        return vmm_spec_error (error, member_path, "unknown member (did you mean \"%s\"?)",
                                suggestion);
-      known_list = g_strjoinv (", ", (char **) known);
-      return vmm_spec_error (error,
-                             member_path,
-                             "unknown member (known members: %s)",
-                             known_list);
+      known_list = g_strjoinv (", ", (char **)known);
+      return vmm_spec_error (error, member_path, "unknown member (known members: %s)", known_list);
     }
   return TRUE;
 }
 
 /* Gets the string member @member; *value is NULL when the member is absent. */
 static gboolean
-vmm_json_get_string (JsonObject *object,
-                     const char *path,
-                     const char *member,
-                     const char **value,
+vmm_json_get_string (JsonObject *object, const char *path, const char *member, const char **value,
                      GError **error)
 {
   JsonNode *node = json_object_get_member (object, member);
@@ -703,9 +651,7 @@ vmm_json_get_string (JsonObject *object,
   if (!vmm_json_holds (node, G_TYPE_STRING))
     {
       g_autofree char *member_path = vmm_spec_member_path (path, member);
-      return vmm_spec_error (error,
-                             member_path,
-                             "must be a string, not %s",
+      return vmm_spec_error (error, member_path, "must be a string, not %s",
                              vmm_json_describe (node));
     }
   *value = json_node_get_string (node);
@@ -715,12 +661,8 @@ vmm_json_get_string (JsonObject *object,
 /* Gets the enum member @member as the index of its value in @names; *value is
  * left alone when the member is absent. */
 static gboolean
-vmm_json_get_enum (JsonObject *object,
-                   const char *path,
-                   const char *member,
-                   const char *const *names,
-                   guint *value,
-                   GError **error)
+vmm_json_get_enum (JsonObject *object, const char *path, const char *member,
+                   const char *const *names, guint *value, GError **error)
 {
   const char *str = NULL;
   g_autofree char *member_path = NULL;
@@ -739,11 +681,8 @@ vmm_json_get_enum (JsonObject *object,
         }
     }
   member_path = vmm_spec_member_path (path, member);
-  allowed = g_strjoinv (", ", (char **) names);
-  return vmm_spec_error (error,
-                         member_path,
-                         "unknown value \"%s\" (expected one of: %s)",
-                         str,
+  allowed = g_strjoinv (", ", (char **)names);
+  return vmm_spec_error (error, member_path, "unknown value \"%s\" (expected one of: %s)", str,
                          allowed);
 }
 
@@ -755,9 +694,7 @@ vmm_json_get_boolean (JsonObject *object, const char *member, gboolean *value, G
   if (node == NULL)
     return TRUE;
   if (!vmm_json_holds (node, G_TYPE_BOOLEAN))
-    return vmm_spec_error (error,
-                           member,
-                           "must be a boolean (true or false), not %s",
+    return vmm_spec_error (error, member, "must be a boolean (true or false), not %s",
                            vmm_json_describe (node));
   *value = json_node_get_boolean (node);
   return TRUE;
@@ -774,25 +711,21 @@ vmm_json_get_tuning (JsonObject *object, const VmmSpecRange *range, guint *value
   if (node == NULL)
     return TRUE;
   if (vmm_json_holds (node, G_TYPE_DOUBLE))
-    return vmm_spec_error (error,
-                           range->member,
-                           "must be a whole number, not %g",
+    return vmm_spec_error (error, range->member,
+                           "must be an integer written without a fraction or an exponent "
+                           "(got %g)",
                            json_node_get_double (node));
   if (!vmm_json_holds (node, G_TYPE_INT64))
-    return vmm_spec_error (error,
-                           range->member,
-                           "must be an integer, not %s",
+    return vmm_spec_error (error, range->member, "must be an integer, not %s",
                            vmm_json_describe (node));
   number = json_node_get_int (node);
   if (number < 0)
-    return vmm_spec_error (error,
-                           range->member,
-                           "must not be negative (%" G_GINT64_FORMAT ")",
+    return vmm_spec_error (error, range->member, "must not be negative (%" G_GINT64_FORMAT ")",
                            number);
   /* 0 is only the API's "unset": the document leaves the member out */
-  if (!vmm_spec_check_range (range, (guint64) number, FALSE, error))
+  if (!vmm_spec_check_range (range, (guint64)number, FALSE, error))
     return FALSE;
-  *value = (guint) number;
+  *value = (guint)number;
   return TRUE;
 }
 
@@ -807,8 +740,7 @@ vmm_json_load_service_locator (JsonNode *node, VmmJsonDupTracker *tracker, GErro
 
   if (!JSON_NODE_HOLDS_OBJECT (node))
     {
-      vmm_spec_error (error,
-                      path,
+      vmm_spec_error (error, path,
                       "must be an object with \"url\", \"credential\" and "
                       "\"ssl-thumbprint\", not %s",
                       vmm_json_describe (node));
@@ -823,14 +755,8 @@ vmm_json_load_service_locator (JsonNode *node, VmmJsonDupTracker *tracker, GErro
     return NULL;
   if (!vmm_json_get_string (object, path, "ssl-thumbprint", &thumbprint, error))
     return NULL;
-  return g_object_new (VMM_TYPE_SERVICE_LOCATOR,
-                       "url",
-                       url,
-                       "credential",
-                       credential,
-                       "ssl-thumbprint",
-                       thumbprint,
-                       NULL);
+  return g_object_new (VMM_TYPE_SERVICE_LOCATOR, "url", url, "credential", credential,
+                       "ssl-thumbprint", thumbprint, NULL);
 }
 
 static VmmDiskLocator *
@@ -845,9 +771,7 @@ vmm_json_load_disk (JsonNode *node, guint idx, VmmJsonDupTracker *tracker, GErro
 
   if (!JSON_NODE_HOLDS_OBJECT (node))
     {
-      vmm_spec_error (error,
-                      path,
-                      "must be an object with \"key\" and \"datastore\", not %s",
+      vmm_spec_error (error, path, "must be an object with \"key\" and \"datastore\", not %s",
                       vmm_json_describe (node));
       return NULL;
     }
@@ -864,38 +788,24 @@ vmm_json_load_disk (JsonNode *node, guint idx, VmmJsonDupTracker *tracker, GErro
     return NULL;
 
   /* a missing key or datastore is left to vmm_relocate_spec_check() */
-  return g_object_new (VMM_TYPE_DISK_LOCATOR,
-                       "key",
-                       key,
-                       "datastore",
-                       datastore,
-                       "move-type",
-                       move_type,
-                       "transform",
-                       transform,
-                       NULL);
+  return g_object_new (VMM_TYPE_DISK_LOCATOR, "key", key, "datastore", datastore, "move-type",
+                       move_type, "transform", transform, NULL);
 }
 
 static gboolean
-vmm_relocate_spec_load_disks (VmmRelocateSpec *self,
-                              JsonNode *node,
-                              VmmJsonDupTracker *tracker,
+vmm_relocate_spec_load_disks (VmmRelocateSpec *self, JsonNode *node, VmmJsonDupTracker *tracker,
                               GError **error)
 {
   JsonArray *array;
 
   if (!JSON_NODE_HOLDS_ARRAY (node))
-    return vmm_spec_error (error,
-                           "disks",
-                           "must be an array of disk locators, not %s",
+    return vmm_spec_error (error, "disks", "must be an array of disk locators, not %s",
                            vmm_json_describe (node));
   array = json_node_get_array (node);
   for (guint i = 0; i < json_array_get_length (array); i++)
     {
-      VmmDiskLocator *disk = vmm_json_load_disk (json_array_get_element (array, i),
-                                                 i,
-                                                 tracker,
-                                                 error);
+      VmmDiskLocator *disk
+          = vmm_json_load_disk (json_array_get_element (array, i), i, tracker, error);
       if (disk == NULL)
         return FALSE;
       /* kept as given, so that vmm_relocate_spec_check() names duplicate keys
@@ -906,9 +816,7 @@ vmm_relocate_spec_load_disks (VmmRelocateSpec *self,
 }
 
 static gboolean
-vmm_relocate_spec_load_networks (VmmRelocateSpec *self,
-                                 JsonNode *node,
-                                 VmmJsonDupTracker *tracker,
+vmm_relocate_spec_load_networks (VmmRelocateSpec *self, JsonNode *node, VmmJsonDupTracker *tracker,
                                  GError **error)
 {
   JsonObject *object;
@@ -916,8 +824,7 @@ vmm_relocate_spec_load_networks (VmmRelocateSpec *self,
   const char *dup;
 
   if (!JSON_NODE_HOLDS_OBJECT (node))
-    return vmm_spec_error (error,
-                           "networks",
+    return vmm_spec_error (error, "networks",
                            "must be an object mapping source network names to destination "
                            "network names, not %s",
                            vmm_json_describe (node));
@@ -937,8 +844,7 @@ vmm_relocate_spec_load_networks (VmmRelocateSpec *self,
       if (!vmm_json_holds (target, G_TYPE_STRING))
         {
           g_autofree char *path = g_strdup_printf ("networks[\"%s\"]", name);
-          return vmm_spec_error (error,
-                                 path,
+          return vmm_spec_error (error, path,
                                  "must be a string (the destination network's name), not %s",
                                  vmm_json_describe (target));
         }
@@ -948,9 +854,7 @@ vmm_relocate_spec_load_networks (VmmRelocateSpec *self,
 }
 
 static gboolean
-vmm_relocate_spec_load_json (VmmRelocateSpec *self,
-                             JsonObject *root,
-                             VmmJsonDupTracker *tracker,
+vmm_relocate_spec_load_json (VmmRelocateSpec *self, JsonObject *root, VmmJsonDupTracker *tracker,
                              GError **error)
 {
   const char *str = NULL;
@@ -1099,9 +1003,7 @@ vmm_relocate_spec_get_property (GObject *object, guint prop_id, GValue *value, G
 }
 
 static void
-vmm_relocate_spec_set_property (GObject *object,
-                                guint prop_id,
-                                const GValue *value,
+vmm_relocate_spec_set_property (GObject *object, guint prop_id, const GValue *value,
                                 GParamSpec *pspec)
 {
   VmmRelocateSpec *self = VMM_RELOCATE_SPEC (object);
@@ -1189,36 +1091,23 @@ vmm_relocate_spec_finalize (GObject *object)
 static GParamSpec *
 vmm_spec_param_string (const char *name)
 {
-  return g_param_spec_string (name,
-                              NULL,
-                              NULL,
-                              NULL,
-                              G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY |
-                                G_PARAM_STATIC_STRINGS);
+  return g_param_spec_string (name, NULL, NULL, NULL,
+                              G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 }
 
 static GParamSpec *
 vmm_spec_param_uint (const char *name)
 {
-  return g_param_spec_uint (name,
-                            NULL,
-                            NULL,
-                            0,
-                            G_MAXUINT,
-                            0,
-                            G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY |
-                              G_PARAM_STATIC_STRINGS);
+  return g_param_spec_uint (name, NULL, NULL, 0, G_MAXUINT, 0,
+                            G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 }
 
 static GParamSpec *
 vmm_spec_param_boolean (const char *name)
 {
-  return g_param_spec_boolean (name,
-                               NULL,
-                               NULL,
-                               FALSE,
-                               G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY |
-                                 G_PARAM_STATIC_STRINGS);
+  return g_param_spec_boolean (name, NULL, NULL, FALSE,
+                               G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY
+                                   | G_PARAM_STATIC_STRINGS);
 }
 
 static void
@@ -1277,13 +1166,9 @@ vmm_relocate_spec_class_init (VmmRelocateSpecClass *klass)
    *
    * Since: 1.0
    */
-  props[PROP_SERVICE_LOCATOR] = g_param_spec_object ("service-locator",
-                                                     NULL,
-                                                     NULL,
-                                                     VMM_TYPE_SERVICE_LOCATOR,
-                                                     G_PARAM_READWRITE |
-                                                       G_PARAM_EXPLICIT_NOTIFY |
-                                                       G_PARAM_STATIC_STRINGS);
+  props[PROP_SERVICE_LOCATOR]
+      = g_param_spec_object ("service-locator", NULL, NULL, VMM_TYPE_SERVICE_LOCATOR,
+                             G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   /**
    * VmmRelocateSpec:priority:
@@ -1293,13 +1178,9 @@ vmm_relocate_spec_class_init (VmmRelocateSpecClass *klass)
    *
    * Since: 1.0
    */
-  props[PROP_PRIORITY] = g_param_spec_enum ("priority",
-                                            NULL,
-                                            NULL,
-                                            VMM_TYPE_PRIORITY,
-                                            VMM_PRIORITY_DEFAULT,
-                                            G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY |
-                                              G_PARAM_STATIC_STRINGS);
+  props[PROP_PRIORITY]
+      = g_param_spec_enum ("priority", NULL, NULL, VMM_TYPE_PRIORITY, VMM_PRIORITY_DEFAULT,
+                           G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   /**
    * VmmRelocateSpec:migration-type:
@@ -1308,13 +1189,9 @@ vmm_relocate_spec_class_init (VmmRelocateSpecClass *klass)
    *
    * Since: 1.0
    */
-  props[PROP_MIGRATION_TYPE] = g_param_spec_enum ("migration-type",
-                                                  NULL,
-                                                  NULL,
-                                                  VMM_TYPE_MIGRATION_PREFERENCE,
-                                                  VMM_MIGRATION_PREFERENCE_AUTO,
-                                                  G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY |
-                                                    G_PARAM_STATIC_STRINGS);
+  props[PROP_MIGRATION_TYPE] = g_param_spec_enum (
+      "migration-type", NULL, NULL, VMM_TYPE_MIGRATION_PREFERENCE, VMM_MIGRATION_PREFERENCE_AUTO,
+      G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   /**
    * VmmRelocateSpec:max-downtime-ms:
@@ -1356,13 +1233,9 @@ vmm_relocate_spec_class_init (VmmRelocateSpecClass *klass)
    *
    * Since: 1.0
    */
-  props[PROP_ON_TIMEOUT] = g_param_spec_enum ("on-timeout",
-                                              NULL,
-                                              NULL,
-                                              VMM_TYPE_ON_TIMEOUT_ACTION,
-                                              VMM_ON_TIMEOUT_ABORT,
-                                              G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY |
-                                                G_PARAM_STATIC_STRINGS);
+  props[PROP_ON_TIMEOUT] = g_param_spec_enum (
+      "on-timeout", NULL, NULL, VMM_TYPE_ON_TIMEOUT_ACTION, VMM_ON_TIMEOUT_ABORT,
+      G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   /**
    * VmmRelocateSpec:auto-converge:
@@ -1521,7 +1394,7 @@ VmmRelocateSpec *
 vmm_relocate_spec_new_from_json (const char *json, GError **error)
 {
   g_autoptr (JsonParser) parser = json_parser_new ();
-  g_auto (VmmJsonDupTracker) tracker = {NULL};
+  g_auto (VmmJsonDupTracker) tracker = { NULL };
   gboolean ret;
   g_autoptr (GError) error_local = NULL;
   g_autoptr (VmmRelocateSpec) self = NULL;
@@ -1531,18 +1404,13 @@ vmm_relocate_spec_new_from_json (const char *json, GError **error)
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   vmm_json_dup_tracker_init (&tracker);
-  g_signal_connect (parser,
-                    "object-member",
-                    G_CALLBACK (vmm_json_dup_tracker_object_member_cb),
+  g_signal_connect (parser, "object-member", G_CALLBACK (vmm_json_dup_tracker_object_member_cb),
                     &tracker);
   ret = json_parser_load_from_data (parser, json, -1, &error_local);
   g_signal_handlers_disconnect_by_data (parser, &tracker);
   if (!ret)
     {
-      g_set_error (error,
-                   VMM_ERROR,
-                   VMM_ERROR_INVALID_SPEC,
-                   "(root): invalid JSON: %s",
+      g_set_error (error, VMM_ERROR, VMM_ERROR_INVALID_SPEC, "(root): invalid JSON: %s",
                    error_local->message);
       return NULL;
     }
@@ -1602,10 +1470,7 @@ vmm_json_add_boolean (JsonBuilder *builder, const char *member, gboolean value)
 }
 
 static void
-vmm_json_add_enum (JsonBuilder *builder,
-                   const char *member,
-                   const char *const *names,
-                   guint value,
+vmm_json_add_enum (JsonBuilder *builder, const char *member, const char *const *names, guint value,
                    guint default_value)
 {
   if (value == default_value)
@@ -1655,8 +1520,7 @@ vmm_relocate_spec_to_json (VmmRelocateSpec *self)
       json_builder_begin_object (builder);
       vmm_json_add_string (builder, "url", vmm_service_locator_get_url (locator));
       vmm_json_add_string (builder, "credential", vmm_service_locator_get_credential (locator));
-      vmm_json_add_string (builder,
-                           "ssl-thumbprint",
+      vmm_json_add_string (builder, "ssl-thumbprint",
                            vmm_service_locator_get_ssl_thumbprint (locator));
       json_builder_end_object (builder);
     }
@@ -1672,16 +1536,10 @@ vmm_relocate_spec_to_json (VmmRelocateSpec *self)
           json_builder_begin_object (builder);
           vmm_json_add_string (builder, "key", vmm_disk_locator_get_key (disk));
           vmm_json_add_string (builder, "datastore", vmm_disk_locator_get_datastore (disk));
-          vmm_json_add_enum (builder,
-                             "move-type",
-                             move_type_names,
-                             vmm_disk_locator_get_move_type (disk),
-                             VMM_DISK_MOVE_TYPE_MOVE_ALL);
-          vmm_json_add_enum (builder,
-                             "transform",
-                             transform_names,
-                             vmm_disk_locator_get_transform (disk),
-                             VMM_DISK_TRANSFORM_NONE);
+          vmm_json_add_enum (builder, "move-type", move_type_names,
+                             vmm_disk_locator_get_move_type (disk), VMM_DISK_MOVE_TYPE_MOVE_ALL);
+          vmm_json_add_enum (builder, "transform", transform_names,
+                             vmm_disk_locator_get_transform (disk), VMM_DISK_TRANSFORM_NONE);
           json_builder_end_object (builder);
         }
       json_builder_end_array (builder);
@@ -1700,18 +1558,12 @@ vmm_relocate_spec_to_json (VmmRelocateSpec *self)
     }
 
   vmm_json_add_enum (builder, "priority", priority_names, self->priority, VMM_PRIORITY_DEFAULT);
-  vmm_json_add_enum (builder,
-                     "migration-type",
-                     migration_type_names,
-                     self->migration_type,
+  vmm_json_add_enum (builder, "migration-type", migration_type_names, self->migration_type,
                      VMM_MIGRATION_PREFERENCE_AUTO);
   vmm_json_add_uint (builder, "max-downtime-ms", self->max_downtime_ms);
   vmm_json_add_uint (builder, "bandwidth-mibps", self->bandwidth_mibps);
   vmm_json_add_uint (builder, "completion-timeout-s", self->completion_timeout_s);
-  vmm_json_add_enum (builder,
-                     "on-timeout",
-                     on_timeout_names,
-                     self->on_timeout,
+  vmm_json_add_enum (builder, "on-timeout", on_timeout_names, self->on_timeout,
                      VMM_ON_TIMEOUT_ABORT);
   vmm_json_add_boolean (builder, "auto-converge", self->auto_converge);
   vmm_json_add_boolean (builder, "post-copy", self->post_copy);
@@ -1761,29 +1613,18 @@ vmm_relocate_spec_validate (VmmRelocateSpec *self, GError **error)
 static VmmServiceLocator *
 vmm_service_locator_dup (VmmServiceLocator *locator)
 {
-  return g_object_new (VMM_TYPE_SERVICE_LOCATOR,
-                       "url",
-                       vmm_service_locator_get_url (locator),
-                       "credential",
-                       vmm_service_locator_get_credential (locator),
-                       "ssl-thumbprint",
-                       vmm_service_locator_get_ssl_thumbprint (locator),
-                       NULL);
+  return g_object_new (VMM_TYPE_SERVICE_LOCATOR, "url", vmm_service_locator_get_url (locator),
+                       "credential", vmm_service_locator_get_credential (locator), "ssl-thumbprint",
+                       vmm_service_locator_get_ssl_thumbprint (locator), NULL);
 }
 
 static VmmDiskLocator *
 vmm_disk_locator_dup (VmmDiskLocator *disk)
 {
-  return g_object_new (VMM_TYPE_DISK_LOCATOR,
-                       "key",
-                       vmm_disk_locator_get_key (disk),
-                       "datastore",
-                       vmm_disk_locator_get_datastore (disk),
-                       "move-type",
-                       vmm_disk_locator_get_move_type (disk),
-                       "transform",
-                       vmm_disk_locator_get_transform (disk),
-                       NULL);
+  return g_object_new (VMM_TYPE_DISK_LOCATOR, "key", vmm_disk_locator_get_key (disk), "datastore",
+                       vmm_disk_locator_get_datastore (disk), "move-type",
+                       vmm_disk_locator_get_move_type (disk), "transform",
+                       vmm_disk_locator_get_transform (disk), NULL);
 }
 
 /**
@@ -1849,9 +1690,9 @@ vmm_relocate_spec_is_empty (VmmRelocateSpec *self)
 {
   g_return_val_if_fail (VMM_IS_RELOCATE_SPEC (self), TRUE);
 
-  return self->host == NULL && self->resource_pool == NULL && self->datastore == NULL &&
-         self->folder == NULL && self->service_locator == NULL && self->disks->len == 0 &&
-         g_hash_table_size (self->networks) == 0;
+  return self->host == NULL && self->resource_pool == NULL && self->datastore == NULL
+         && self->folder == NULL && self->service_locator == NULL && self->disks->len == 0
+         && g_hash_table_size (self->networks) == 0;
 }
 
 static void
@@ -2146,8 +1987,7 @@ vmm_relocate_spec_lookup_disk (VmmRelocateSpec *self, const char *key)
  * Since: 1.0
  */
 void
-vmm_relocate_spec_add_network_map (VmmRelocateSpec *self,
-                                   const char *old_network,
+vmm_relocate_spec_add_network_map (VmmRelocateSpec *self, const char *old_network,
                                    const char *new_network)
 {
   g_return_if_fail (VMM_IS_RELOCATE_SPEC (self));
@@ -2228,7 +2068,7 @@ void
 vmm_relocate_spec_set_priority (VmmRelocateSpec *self, VmmPriority priority)
 {
   g_return_if_fail (VMM_IS_RELOCATE_SPEC (self));
-  g_return_if_fail ((guint) priority <= VMM_PRIORITY_HIGH);
+  g_return_if_fail ((guint)priority <= VMM_PRIORITY_HIGH);
   if (self->priority == priority)
     return;
   self->priority = priority;
@@ -2265,7 +2105,7 @@ void
 vmm_relocate_spec_set_migration_type (VmmRelocateSpec *self, VmmMigrationPreference pref)
 {
   g_return_if_fail (VMM_IS_RELOCATE_SPEC (self));
-  g_return_if_fail ((guint) pref <= VMM_MIGRATION_PREFERENCE_COLD);
+  g_return_if_fail ((guint)pref <= VMM_MIGRATION_PREFERENCE_COLD);
   if (self->migration_type == pref)
     return;
   self->migration_type = pref;
@@ -2404,7 +2244,7 @@ void
 vmm_relocate_spec_set_on_timeout (VmmRelocateSpec *self, VmmOnTimeoutAction action)
 {
   g_return_if_fail (VMM_IS_RELOCATE_SPEC (self));
-  g_return_if_fail ((guint) action <= VMM_ON_TIMEOUT_SUSPEND);
+  g_return_if_fail ((guint)action <= VMM_ON_TIMEOUT_SUSPEND);
   if (self->on_timeout == action)
     return;
   self->on_timeout = action;
@@ -2541,8 +2381,5 @@ void
 vmm_relocate_spec_set_parallel_connections (VmmRelocateSpec *self, guint connections)
 {
   g_return_if_fail (VMM_IS_RELOCATE_SPEC (self));
-  vmm_spec_set_uint (self,
-                     &self->parallel_connections,
-                     connections,
-                     PROP_PARALLEL_CONNECTIONS);
+  vmm_spec_set_uint (self, &self->parallel_connections, connections, PROP_PARALLEL_CONNECTIONS);
 }

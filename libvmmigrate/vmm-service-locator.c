@@ -34,13 +34,10 @@ enum
   N_PROPS
 };
 
-static GParamSpec *props[N_PROPS] = {NULL};
+static GParamSpec *props[N_PROPS] = { NULL };
 
 static void
-vmm_service_locator_get_property (GObject *object,
-                                  guint prop_id,
-                                  GValue *value,
-                                  GParamSpec *pspec)
+vmm_service_locator_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
 {
   VmmServiceLocator *self = VMM_SERVICE_LOCATOR (object);
 
@@ -62,9 +59,7 @@ vmm_service_locator_get_property (GObject *object,
 }
 
 static void
-vmm_service_locator_set_property (GObject *object,
-                                  guint prop_id,
-                                  const GValue *value,
+vmm_service_locator_set_property (GObject *object, guint prop_id, const GValue *value,
                                   GParamSpec *pspec)
 {
   VmmServiceLocator *self = VMM_SERVICE_LOCATOR (object);
@@ -116,9 +111,8 @@ vmm_service_locator_class_init (VmmServiceLocatorClass *klass)
    *
    * Since: 1.0
    */
-  props[PROP_URL] = g_param_spec_string ("url", NULL, NULL, NULL,
-                                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY |
-                                           G_PARAM_STATIC_STRINGS);
+  props[PROP_URL] = g_param_spec_string (
+      "url", NULL, NULL, NULL, G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
 
   /**
    * VmmServiceLocator:credential:
@@ -129,9 +123,9 @@ vmm_service_locator_class_init (VmmServiceLocatorClass *klass)
    *
    * Since: 1.0
    */
-  props[PROP_CREDENTIAL] = g_param_spec_string ("credential", NULL, NULL, NULL,
-                                                G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY |
-                                                  G_PARAM_STATIC_STRINGS);
+  props[PROP_CREDENTIAL]
+      = g_param_spec_string ("credential", NULL, NULL, NULL,
+                             G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   /**
    * VmmServiceLocator:ssl-thumbprint:
@@ -141,9 +135,9 @@ vmm_service_locator_class_init (VmmServiceLocatorClass *klass)
    *
    * Since: 1.0
    */
-  props[PROP_SSL_THUMBPRINT] = g_param_spec_string ("ssl-thumbprint", NULL, NULL, NULL,
-                                                    G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY |
-                                                      G_PARAM_STATIC_STRINGS);
+  props[PROP_SSL_THUMBPRINT]
+      = g_param_spec_string ("ssl-thumbprint", NULL, NULL, NULL,
+                             G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, props);
 }

@@ -44,9 +44,9 @@ enum
   N_PROPS
 };
 
-static GParamSpec *props[N_PROPS] = {NULL};
+static GParamSpec *props[N_PROPS] = { NULL };
 
-static const char *const empty_strv[] = {NULL};
+static const char *const empty_strv[] = { NULL };
 
 static void
 vmm_vm_info_set_string (char **field, const char *value)
@@ -135,9 +135,9 @@ vmm_vm_info_class_init (VmmVmInfoClass *klass)
    *
    * Since: 1.0
    */
-  props[PROP_NAME] = g_param_spec_string ("name", NULL, NULL, NULL,
-                                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY |
-                                            G_PARAM_STATIC_STRINGS);
+  props[PROP_NAME]
+      = g_param_spec_string ("name", NULL, NULL, NULL,
+                             G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, props);
 }
@@ -175,8 +175,8 @@ vmm_vm_info_new (const char *name)
 static VmmDeviceInfo *
 vmm_device_info_dup (VmmDeviceInfo *device)
 {
-  VmmDeviceInfo *copy = vmm_device_info_new (vmm_device_info_get_key (device),
-                                             vmm_device_info_get_kind (device));
+  VmmDeviceInfo *copy
+      = vmm_device_info_new (vmm_device_info_get_key (device), vmm_device_info_get_kind (device));
 
   vmm_device_info_set_backing_datastore (copy, vmm_device_info_get_backing_datastore (device));
   vmm_device_info_set_backing_path (copy, vmm_device_info_get_backing_path (device));
@@ -436,7 +436,7 @@ void
 vmm_vm_info_set_power_state (VmmVmInfo *self, VmmPowerState state)
 {
   g_return_if_fail (VMM_IS_VM_INFO (self));
-  g_return_if_fail ((guint) state <= VMM_POWER_STATE_SUSPENDED);
+  g_return_if_fail ((guint)state <= VMM_POWER_STATE_SUSPENDED);
   self->power_state = state;
 }
 
@@ -522,7 +522,7 @@ const char *const *
 vmm_vm_info_get_cpu_features (VmmVmInfo *self)
 {
   g_return_val_if_fail (VMM_IS_VM_INFO (self), NULL);
-  return self->cpu_features != NULL ? (const char *const *) self->cpu_features : empty_strv;
+  return self->cpu_features != NULL ? (const char *const *)self->cpu_features : empty_strv;
 }
 
 /**
@@ -538,10 +538,10 @@ void
 vmm_vm_info_set_cpu_features (VmmVmInfo *self, const char *const *features)
 {
   g_return_if_fail (VMM_IS_VM_INFO (self));
-  if ((const char *const *) self->cpu_features == features)
+  if ((const char *const *)self->cpu_features == features)
     return;
   g_strfreev (self->cpu_features);
-  self->cpu_features = g_strdupv ((char **) features);
+  self->cpu_features = g_strdupv ((char **)features);
 }
 
 /**

@@ -25,6 +25,7 @@ vmm_engine_action_run_async (VmmAction *action,
 {
   VmmEngineAction *self = VMM_ENGINE_ACTION (action);
   g_autoptr (GTask) task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_check_cancellable (task, FALSE);
   GError *error = NULL;
 
   g_task_set_source_tag (task, vmm_engine_action_run_async);
@@ -87,6 +88,7 @@ vmm_step_action_run_async (VmmAction *action,
 {
   VmmStepAction *self = VMM_STEP_ACTION (action);
   GTask *task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_check_cancellable (task, FALSE);
 
   g_task_set_source_tag (task, vmm_step_action_run_async);
   if (vmm_action_get_performer (action) != VMM_ACTION_PERFORMER_BACKEND ||
@@ -110,6 +112,7 @@ vmm_step_action_undo_async (VmmAction *action,
 {
   VmmStepAction *self = VMM_STEP_ACTION (action);
   GTask *task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_check_cancellable (task, FALSE);
 
   g_task_set_source_tag (task, vmm_step_action_undo_async);
   if (vmm_action_get_performer (action) != VMM_ACTION_PERFORMER_BACKEND ||

@@ -1115,6 +1115,7 @@ sim_run (VmmSimBackend *self,
          gpointer user_data)
 {
   GTask *task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_check_cancellable (task, FALSE);
   StepRun *run = g_new0 (StepRun, 1);
   Fault *fault;
 
@@ -1846,6 +1847,7 @@ sim_undo_step (VmmBackend *backend,
 {
   VmmSimBackend *self = VMM_SIM_BACKEND (backend);
   g_autoptr (GTask) task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_check_cancellable (task, FALSE);
   Fault *fault = fault_take (self, vmm_migration_context_get_vm_name (ctx), step, TRUE);
   GError *error = NULL;
 
@@ -1876,6 +1878,7 @@ sim_cleanup (VmmBackend *backend,
 {
   VmmSimBackend *self = VMM_SIM_BACKEND (backend);
   g_autoptr (GTask) task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_check_cancellable (task, FALSE);
   SimMove *mv = vmm_migration_context_get_backend_data (ctx);
   VmmVmInfo *rec = record_of (self, ctx);
   GError *error = NULL;
@@ -1916,6 +1919,7 @@ sim_query_inventory_async (VmmBackend *backend,
 {
   VmmSimBackend *self = VMM_SIM_BACKEND (backend);
   g_autoptr (GTask) task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_check_cancellable (task, FALSE);
 
   g_task_set_source_tag (task, sim_query_inventory_async);
   g_task_return_pointer (task, g_object_ref (self->inventory), g_object_unref);
