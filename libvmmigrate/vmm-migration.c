@@ -812,7 +812,13 @@ action_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
                              MAX_ROLL_FORWARD_TRIES);
           vmm_migration_context_add_warning (priv->ctx, msg);
           g_clear_object (&priv->current);
-          g_idle_add_full (G_PRIORITY_DEFAULT, retry_idle, g_object_ref (self), g_object_unref);
+          {
+            GSource *idle = g_idle_source_new ();
+
+            g_source_set_callback (idle, retry_idle, g_object_ref (self), g_object_unref);
+            g_source_attach (idle, priv->main_context);
+            g_source_unref (idle);
+          }
           return;
         }
       fail (self, action, g_steal_pointer (&error));

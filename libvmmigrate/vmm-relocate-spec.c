@@ -1368,7 +1368,8 @@ vmm_relocate_spec_new (void)
  * - `migration-type`: `"auto"` (the default), `"hot"` or `"cold"`.
  * - `max-downtime-ms` (1 to 600000), `bandwidth-mibps` (1 to 1048576),
  *   `completion-timeout-s` (1 to 604800), `parallel-connections` (1 to 64):
- *   integers; left out, the backend's default applies.
+ *   integers; left out, the backend's default applies (0, the API's value for
+ *   "default", is not written in a document).
  * - `on-timeout`: `"abort"` (the default), `"force-complete"`,
  *   `"post-copy"` (needs `"post-copy": true`) or `"suspend"`.
  * - `auto-converge`, `post-copy`, `compression`: booleans, %FALSE by default.
@@ -1382,7 +1383,9 @@ vmm_relocate_spec_new (void)
  * `hots: unknown member (did you mean "host"?)` or
  * `networks["VM Network"]: must be a string (...), not an integer`. A
  * document that is not JSON is refused with json-glib's message, which gives
- * the line and the column.
+ * the line and the column; problems of the document as a whole use the path
+ * `(root)`. A member given twice in one object is refused as well, rather
+ * than silently keeping the last value.
  *
  * vmm_relocate_spec_to_json() writes this format back.
  *
@@ -1611,7 +1614,7 @@ vmm_relocate_spec_validate (VmmRelocateSpec *self, GError **error)
 }
 
 static VmmServiceLocator *
-vmm_service_locator_dup (VmmServiceLocator *locator)
+vmm_spec_service_locator_dup (VmmServiceLocator *locator)
 {
   return g_object_new (VMM_TYPE_SERVICE_LOCATOR, "url", vmm_service_locator_get_url (locator),
                        "credential", vmm_service_locator_get_credential (locator), "ssl-thumbprint",
@@ -1619,7 +1622,7 @@ vmm_service_locator_dup (VmmServiceLocator *locator)
 }
 
 static VmmDiskLocator *
-vmm_disk_locator_dup (VmmDiskLocator *disk)
+vmm_spec_disk_locator_dup (VmmDiskLocator *disk)
 {
   return g_object_new (VMM_TYPE_DISK_LOCATOR, "key", vmm_disk_locator_get_key (disk), "datastore",
                        vmm_disk_locator_get_datastore (disk), "move-type",
@@ -1654,9 +1657,9 @@ vmm_relocate_spec_copy (VmmRelocateSpec *self)
   copy->datastore = g_strdup (self->datastore);
   copy->folder = g_strdup (self->folder);
   if (self->service_locator != NULL)
-    copy->service_locator = vmm_service_locator_dup (self->service_locator);
+    copy->service_locator = vmm_spec_service_locator_dup (self->service_locator);
   for (guint i = 0; i < self->disks->len; i++)
-    g_ptr_array_add (copy->disks, vmm_disk_locator_dup (g_ptr_array_index (self->disks, i)));
+    g_ptr_array_add (copy->disks, vmm_spec_disk_locator_dup (g_ptr_array_index (self->disks, i)));
   g_hash_table_iter_init (&iter, self->networks);
   while (g_hash_table_iter_next (&iter, &key, &value))
     g_hash_table_insert (copy->networks, g_strdup (key), g_strdup (value));

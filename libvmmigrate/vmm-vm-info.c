@@ -173,7 +173,7 @@ vmm_vm_info_new (const char *name)
 }
 
 static VmmDeviceInfo *
-vmm_device_info_dup (VmmDeviceInfo *device)
+vmm_vm_info_device_dup (VmmDeviceInfo *device)
 {
   VmmDeviceInfo *copy
       = vmm_device_info_new (vmm_device_info_get_key (device), vmm_device_info_get_kind (device));
@@ -218,7 +218,7 @@ vmm_vm_info_copy (VmmVmInfo *self)
   for (guint i = 0; i < self->disks->len; i++)
     g_ptr_array_add (copy->disks, vmm_disk_info_copy (g_ptr_array_index (self->disks, i)));
   for (guint i = 0; i < self->devices->len; i++)
-    g_ptr_array_add (copy->devices, vmm_device_info_dup (g_ptr_array_index (self->devices, i)));
+    g_ptr_array_add (copy->devices, vmm_vm_info_device_dup (g_ptr_array_index (self->devices, i)));
   copy->dirty_rate = self->dirty_rate;
   return copy;
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include <glib/gstdio.h>
 #include <vmmigrate.h>
 
 /* Helpers shared by the engine's tests (header-only, static). */
