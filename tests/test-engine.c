@@ -68,9 +68,11 @@ static void
 run_done (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (GError) error = NULL;
-  g_autoptr (VmmMigrationResult) res = vmm_migration_run_finish (VMM_MIGRATION (source), result, &error);
+  VmmMigrationResult *res = vmm_migration_run_finish (VMM_MIGRATION (source), result, &error);
 
   g_assert_no_error (error);
+  g_assert_nonnull (res);
+  g_object_unref (res);
   (*(guint *) user_data)++;
 }
 
@@ -199,8 +201,9 @@ static void
 cancel_queued_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (GError) error = NULL;
-  g_autoptr (VmmMigrationResult) res = vmm_migration_run_finish (VMM_MIGRATION (source), result, &error);
+  VmmMigrationResult *res = vmm_migration_run_finish (VMM_MIGRATION (source), result, &error);
 
+  g_assert_null (res);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   (*(guint *) user_data)++;
 }

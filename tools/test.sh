@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# The whole test suite: installs what it needs, builds with -Werror and runs
+# every suite, then builds the engine again under AddressSanitizer + UBSan and
+# runs the engine's suites there.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash tools/setup-deps.sh
+
+build=${BUILD_DIR:-_build-test}
+asan=${ASAN_BUILD_DIR:-_build-asan}
+jobs=$(nproc)
+
+echo "== build (-Werror) in $build"
+if [ ! -d "$build" ]; then
+  meson setup "$build" -Dwerror=true -Dintrospection=enabled
+fi
+ninja -C "$build"
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+count() { grep -E "^$1: " "$log" | awk '{s += $2} END {print s + 0}'; }
+
+echo "== test suites"
+meson test -C "$build" --print-errorlogs --num-processes "$jobs" | tee -a "$log"
+
+echo "== AddressSanitizer + UBSan build in $asan"
+if [ ! -d "$asan" ]; then
+  CC=clang meson setup "$asan" -Dwerror=true -Dintrospection=disabled \
+    -Db_sanitize=address,undefined -Db_lundef=false
+fi
+ninja -C "$asan"
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  meson test -C "$asan" --print-errorlogs --num-processes "$jobs" --suite engine | tee -a "$log"
+
+# One closing line for both runs (test programs; each runs many subtests).
+echo "$(count Ok) passed, $(( $(count Fail) + $(count Timeout) )) failed"
