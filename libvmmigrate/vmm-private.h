@@ -7,6 +7,11 @@ G_BEGIN_DECLS
 
 /* --- backend registry --- */
 void vmm_backends_ensure_builtin (void);
+/* Each built-in backend registers its URI schemes on the extension point. */
+void vmm_sim_backend_register (void);
+void vmm_libvirt_backend_register (void);
+void vmm_nova_backend_register (void);
+void vmm_vsphere_backend_register (void);
 
 /* --- migration context --- */
 typedef struct

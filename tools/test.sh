@@ -10,9 +10,26 @@ build=${BUILD_DIR:-_build-test}
 asan=${ASAN_BUILD_DIR:-_build-asan}
 jobs=$(nproc)
 
+# Every backend that exists is built and its suite runs against its real
+# peer; tests/<backend>/ci-deps.sh installs what that peer needs.
+backend_opts=()
+for b in libvirt nova vsphere; do
+  if [ -f "libvmmigrate/backends/$b/meson.build" ]; then
+    if [ -f "tests/$b/ci-deps.sh" ]; then
+      echo "== peer dependencies for $b"
+      bash "tests/$b/ci-deps.sh"
+    fi
+    backend_opts+=("-D$b=enabled")
+  else
+    backend_opts+=("-D$b=disabled")
+  fi
+done
+
 echo "== build (-Werror) in $build"
 if [ ! -d "$build" ]; then
-  meson setup "$build" -Dwerror=true -Dintrospection=enabled
+  meson setup "$build" -Dwerror=true -Dintrospection=enabled "${backend_opts[@]}"
+else
+  meson configure "$build" "${backend_opts[@]}"
 fi
 ninja -C "$build"
 log=$(mktemp)

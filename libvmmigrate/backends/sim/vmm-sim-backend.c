@@ -75,9 +75,8 @@ struct _VmmSimBackend
 
 G_DEFINE_FINAL_TYPE (VmmSimBackend, vmm_sim_backend, VMM_TYPE_BACKEND)
 
-/* Called once, when the extension point is registered. */
 void
-vmm_backends_ensure_builtin (void)
+vmm_sim_backend_register (void)
 {
   g_io_extension_point_implement (VMM_BACKEND_EXTENSION_POINT_NAME, VMM_TYPE_SIM_BACKEND, "sim",
                                   0);
