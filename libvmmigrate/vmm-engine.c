@@ -39,6 +39,7 @@ struct _VmmEngine
   GHashTable *counts; /* slot key -> count */
   GHashTable *slots;  /* VmmMigration -> Slot */
   GList *waiting;     /* Slot*, sorted by priority then seq */
+  GHashTable *draining; /* "backend/host" being evacuated -> count */
   guint n_running;
   guint64 seq;
 };
@@ -79,6 +80,7 @@ vmm_engine_finalize (GObject *object)
   g_hash_table_unref (self->locks);
   g_hash_table_unref (self->counts);
   g_hash_table_unref (self->slots);
+  g_hash_table_unref (self->draining);
   g_list_free (self->waiting);
   G_OBJECT_CLASS (vmm_engine_parent_class)->finalize (object);
 }
@@ -213,6 +215,7 @@ vmm_engine_init (VmmEngine *self)
   self->locks = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->counts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->slots = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) slot_free);
+  self->draining = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }
 
 /**
@@ -325,6 +328,35 @@ vmm_engine_unlock_vm (VmmEngine *self, VmmMigration *migration)
   if (g_hash_table_lookup (self->locks, key) == migration)
     g_hash_table_remove (self->locks, key);
   vmm_engine_release_slots (self, migration);
+}
+
+gboolean
+vmm_engine_is_draining (VmmEngine *self, VmmBackend *backend, const char *host)
+{
+  g_autofree char *key = g_strdup_printf ("%p/%s", (void *) backend, host);
+
+  return g_hash_table_contains (self->draining, key);
+}
+
+void
+vmm_engine_set_draining (VmmEngine *self, VmmBackend *backend, const char *host, gboolean draining)
+{
+  g_autofree char *key = g_strdup_printf ("%p/%s", (void *) backend, host);
+  guint count = GPOINTER_TO_UINT (g_hash_table_lookup (self->draining, key));
+
+  count = draining ? count + 1 : (count > 0 ? count - 1 : 0);
+  if (count == 0)
+    g_hash_table_remove (self->draining, key);
+  else
+    g_hash_table_insert (self->draining, g_steal_pointer (&key), GUINT_TO_POINTER (count));
+}
+
+guint
+vmm_engine_count_inbound (VmmEngine *self, VmmBackend *backend, const char *host)
+{
+  g_autofree char *key = g_strdup_printf ("D%p/%s", (void *) backend, host);
+
+  return GPOINTER_TO_UINT (g_hash_table_lookup (self->counts, key));
 }
 
 gboolean

@@ -55,6 +55,13 @@ struct _VmmMigrationContext
 
   gpointer backend_data;
   GDestroyNotify backend_data_destroy;
+
+  GPtrArray *checks;
+  GPtrArray *candidates;
+  gint64 estimated_duration_ms;
+  gint64 estimated_downtime_ms;
+  VmmEngine *engine; /* unowned; the migration holds it */
+  GHashTable *excluded_hosts;
 };
 
 G_DEFINE_FINAL_TYPE (VmmMigrationContext, vmm_migration_context, G_TYPE_OBJECT)
@@ -83,6 +90,9 @@ vmm_migration_context_finalize (GObject *object)
   g_clear_pointer (&self->moving_disks, g_hash_table_unref);
   g_clear_pointer (&self->queue, g_ptr_array_unref);
   g_clear_pointer (&self->warnings, g_ptr_array_unref);
+  g_clear_pointer (&self->checks, g_ptr_array_unref);
+  g_clear_pointer (&self->candidates, g_ptr_array_unref);
+  g_clear_pointer (&self->excluded_hosts, g_hash_table_unref);
   G_OBJECT_CLASS (vmm_migration_context_parent_class)->finalize (object);
 }
 
@@ -100,6 +110,10 @@ vmm_migration_context_init (VmmMigrationContext *self)
   self->target_disks = g_ptr_array_new_with_free_func (g_object_unref);
   self->moving_disks = g_hash_table_new (g_str_hash, g_str_equal);
   self->downtime_ms = -1;
+  self->estimated_duration_ms = -1;
+  self->estimated_downtime_ms = -1;
+  self->checks = g_ptr_array_new_with_free_func (g_object_unref);
+  self->candidates = g_ptr_array_new_with_free_func (g_object_unref);
   g_ptr_array_add (self->warnings, NULL);
 }
 
@@ -825,4 +839,104 @@ vmm_migration_context_set_backend_data (VmmMigrationContext *self,
     self->backend_data_destroy (self->backend_data);
   self->backend_data = data;
   self->backend_data_destroy = destroy;
+}
+
+/**
+ * vmm_migration_context_add_check:
+ * @self: a #VmmMigrationContext
+ * @check: (transfer none): a precheck result
+ *
+ * Records a precheck result; a warning is also emitted as a warning of the
+ * migration.
+ *
+ * Since: 1.0
+ */
+void
+vmm_migration_context_add_check (VmmMigrationContext *self, VmmCheck *check)
+{
+  g_return_if_fail (VMM_IS_MIGRATION_CONTEXT (self));
+  g_return_if_fail (VMM_IS_CHECK (check));
+  for (guint i = 0; i < self->checks->len; i++)
+    {
+      VmmCheck *old = g_ptr_array_index (self->checks, i);
+
+      /* the run repeats the plan's checks: keep one of each */
+      if (g_strcmp0 (vmm_check_get_code (old), vmm_check_get_code (check)) == 0 &&
+          g_strcmp0 (vmm_check_get_message (old), vmm_check_get_message (check)) == 0)
+        return;
+    }
+  g_ptr_array_add (self->checks, g_object_ref (check));
+  if (vmm_check_get_severity (check) == VMM_CHECK_SEVERITY_WARNING)
+    {
+      g_autofree char *text = vmm_check_to_string (check);
+      vmm_migration_context_add_warning (self, text);
+    }
+}
+
+/**
+ * vmm_migration_context_get_checks:
+ * @self: a #VmmMigrationContext
+ *
+ * The precheck results so far.
+ *
+ * Returns: (transfer none) (element-type VmmCheck): the checks
+ *
+ * Since: 1.0
+ */
+GPtrArray *
+vmm_migration_context_get_checks (VmmMigrationContext *self)
+{
+  g_return_val_if_fail (VMM_IS_MIGRATION_CONTEXT (self), NULL);
+  return self->checks;
+}
+
+GPtrArray *
+vmm_migration_context_get_candidates (VmmMigrationContext *self)
+{
+  return self->candidates;
+}
+
+void
+vmm_migration_context_set_estimates (VmmMigrationContext *self, gint64 duration_ms, gint64 downtime_ms)
+{
+  self->estimated_duration_ms = duration_ms;
+  self->estimated_downtime_ms = downtime_ms;
+}
+
+gint64
+vmm_migration_context_get_estimated_duration_ms (VmmMigrationContext *self)
+{
+  return self->estimated_duration_ms;
+}
+
+gint64
+vmm_migration_context_get_estimated_downtime_ms (VmmMigrationContext *self)
+{
+  return self->estimated_downtime_ms;
+}
+
+void
+vmm_migration_context_set_engine (VmmMigrationContext *self, VmmEngine *engine)
+{
+  self->engine = engine;
+}
+
+VmmEngine *
+vmm_migration_context_get_engine (VmmMigrationContext *self)
+{
+  return self->engine;
+}
+
+void
+vmm_migration_context_exclude_host (VmmMigrationContext *self, const char *host)
+{
+  if (self->excluded_hosts == NULL)
+    self->excluded_hosts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_hash_table_add (self->excluded_hosts, g_strdup (host));
+}
+
+gboolean
+vmm_migration_context_is_host_excluded (VmmMigrationContext *self, const char *host)
+{
+  return self->excluded_hosts != NULL && g_hash_table_contains (self->excluded_hosts, host);
 }

@@ -32,6 +32,7 @@ typedef struct
   double fraction;
   VmmAction *current;
   VmmMigrationResult *result;
+  VmmPlan *last_plan;
 
   /* a plan or run in progress */
   GTask *task;
@@ -114,6 +115,7 @@ vmm_migration_finalize (GObject *object)
   g_clear_object (&priv->ctx);
   g_clear_object (&priv->inventory);
   g_clear_object (&priv->plan);
+  g_clear_object (&priv->last_plan);
   g_clear_object (&priv->step_cancellable);
   g_clear_pointer (&priv->done, g_ptr_array_unref);
   g_clear_pointer (&priv->undo_errors, g_ptr_array_unref);
@@ -470,11 +472,15 @@ finish (VmmMigration *self, GError *error)
     {
       g_autoptr (VmmMigrationContext) ctx = g_steal_pointer (&priv->ctx);
 
+      /* the whole story, also when a check failed */
+      g_clear_object (&priv->last_plan);
+      if (ctx != NULL)
+        priv->last_plan = vmm_plan_new_from_context (ctx);
       /* returning may start the run at once: touch nothing of priv after */
       if (error != NULL)
         g_task_return_error (task, error);
       else
-        g_task_return_pointer (task, vmm_plan_new_from_context (ctx), g_object_unref);
+        g_task_return_pointer (task, g_object_ref (priv->last_plan), g_object_unref);
       return;
     }
 
@@ -878,6 +884,7 @@ start_queue (VmmMigration *self, VmmInventory *inventory, VmmVmInfo *vm)
 
   g_clear_object (&priv->ctx);
   priv->ctx = vmm_migration_context_new (priv->backend, priv->vm_name, priv->spec, priv->dry_run);
+  vmm_migration_context_set_engine (priv->ctx, priv->engine);
   vmm_migration_context_set_inventory (priv->ctx, inventory);
   vmm_migration_context_set_vm (priv->ctx, vm);
   if (!priv->dry_run)
@@ -1107,6 +1114,7 @@ run_plan_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
                                                   G_CALLBACK (user_cancelled_cb), self, NULL);
   /* The context for slot accounting is the plan's resolved one. */
   priv->ctx = vmm_migration_context_new (priv->backend, priv->vm_name, priv->spec, FALSE);
+  vmm_migration_context_set_engine (priv->ctx, priv->engine);
   vmm_migration_context_set_inventory (priv->ctx, priv->inventory);
   {
     VmmVmInfo *vm = vmm_inventory_lookup_vm (priv->inventory, priv->vm_name);
@@ -1425,4 +1433,26 @@ vmm_migration_get_result (VmmMigration *self)
   g_return_val_if_fail (VMM_IS_MIGRATION (self), NULL);
   priv = vmm_migration_get_instance_private (self);
   return priv->result;
+}
+
+/**
+ * vmm_migration_get_plan:
+ * @self: a #VmmMigration
+ *
+ * The plan the last vmm_migration_plan() or run computed — also when it
+ * failed: then it holds every check (vmm_plan_get_checks()) and candidate,
+ * so a caller can show the whole story, not only the first blocking error.
+ *
+ * Returns: (transfer none) (nullable): the plan, or %NULL before any
+ *
+ * Since: 1.0
+ */
+VmmPlan *
+vmm_migration_get_plan (VmmMigration *self)
+{
+  VmmMigrationPrivate *priv;
+
+  g_return_val_if_fail (VMM_IS_MIGRATION (self), NULL);
+  priv = vmm_migration_get_instance_private (self);
+  return priv->last_plan;
 }

@@ -27,6 +27,10 @@ struct _VmmPlan
   GPtrArray *actions;
   GPtrArray *disks;
   GStrv warnings;
+  GPtrArray *checks;
+  GPtrArray *candidates;
+  gint64 estimated_duration_ms;
+  gint64 estimated_downtime_ms;
 };
 
 G_DEFINE_FINAL_TYPE (VmmPlan, vmm_plan, G_TYPE_OBJECT)
@@ -44,6 +48,8 @@ vmm_plan_finalize (GObject *object)
   g_clear_pointer (&self->actions, g_ptr_array_unref);
   g_clear_pointer (&self->disks, g_ptr_array_unref);
   g_strfreev (self->warnings);
+  g_clear_pointer (&self->checks, g_ptr_array_unref);
+  g_clear_pointer (&self->candidates, g_ptr_array_unref);
   G_OBJECT_CLASS (vmm_plan_parent_class)->finalize (object);
 }
 
@@ -77,6 +83,14 @@ vmm_plan_new_from_context (VmmMigrationContext *context)
   for (guint i = 0; i < targets->len; i++)
     g_ptr_array_add (self->disks, vmm_disk_info_copy (g_ptr_array_index (targets, i)));
   self->warnings = g_strdupv ((GStrv) vmm_migration_context_get_warnings (context));
+  self->checks = g_ptr_array_copy (vmm_migration_context_get_checks (context),
+                                   (GCopyFunc) (void (*) (void)) g_object_ref, NULL);
+  g_ptr_array_set_free_func (self->checks, g_object_unref);
+  self->candidates = g_ptr_array_copy (vmm_migration_context_get_candidates (context),
+                                       (GCopyFunc) (void (*) (void)) g_object_ref, NULL);
+  g_ptr_array_set_free_func (self->candidates, g_object_unref);
+  self->estimated_duration_ms = vmm_migration_context_get_estimated_duration_ms (context);
+  self->estimated_downtime_ms = vmm_migration_context_get_estimated_downtime_ms (context);
   return self;
 }
 
@@ -258,6 +272,97 @@ vmm_plan_get_warnings (VmmPlan *self)
   return (const char *const *) self->warnings;
 }
 
+/**
+ * vmm_plan_get_checks:
+ * @self: a #VmmPlan
+ *
+ * Every precheck result: the errors that block the move and the warnings
+ * about what it may lose.
+ *
+ * Returns: (transfer none) (element-type VmmCheck): the checks
+ *
+ * Since: 1.0
+ */
+GPtrArray *
+vmm_plan_get_checks (VmmPlan *self)
+{
+  g_return_val_if_fail (VMM_IS_PLAN (self), NULL);
+  return self->checks;
+}
+
+/**
+ * vmm_plan_get_candidates:
+ * @self: a #VmmPlan
+ *
+ * When the engine chose the host: every host it considered, best first,
+ * suitable or not with the reasons.
+ *
+ * Returns: (transfer none) (element-type VmmCandidate): the candidates
+ *
+ * Since: 1.0
+ */
+GPtrArray *
+vmm_plan_get_candidates (VmmPlan *self)
+{
+  g_return_val_if_fail (VMM_IS_PLAN (self), NULL);
+  return self->candidates;
+}
+
+/**
+ * vmm_plan_is_feasible:
+ * @self: a #VmmPlan
+ *
+ * Whether no check blocks the move.
+ *
+ * Returns: %TRUE if the migration can run
+ *
+ * Since: 1.0
+ */
+gboolean
+vmm_plan_is_feasible (VmmPlan *self)
+{
+  g_return_val_if_fail (VMM_IS_PLAN (self), FALSE);
+  for (guint i = 0; i < self->checks->len; i++)
+    if (vmm_check_get_severity (g_ptr_array_index (self->checks, i)) == VMM_CHECK_SEVERITY_ERROR)
+      return FALSE;
+  return self->type != VMM_MIGRATION_TYPE_UNKNOWN;
+}
+
+/**
+ * vmm_plan_get_estimated_duration_ms:
+ * @self: a #VmmPlan
+ *
+ * How long the data transfer is predicted to take (pre-copy passes over
+ * memory and the disks that move).
+ *
+ * Returns: milliseconds, or -1 when unknown
+ *
+ * Since: 1.0
+ */
+gint64
+vmm_plan_get_estimated_duration_ms (VmmPlan *self)
+{
+  g_return_val_if_fail (VMM_IS_PLAN (self), -1);
+  return self->estimated_duration_ms;
+}
+
+/**
+ * vmm_plan_get_estimated_downtime_ms:
+ * @self: a #VmmPlan
+ *
+ * The predicted guest downtime at switch-over (live moves).
+ *
+ * Returns: milliseconds, or -1 when unknown
+ *
+ * Since: 1.0
+ */
+gint64
+vmm_plan_get_estimated_downtime_ms (VmmPlan *self)
+{
+  g_return_val_if_fail (VMM_IS_PLAN (self), -1);
+  return self->estimated_downtime_ms;
+}
+
 static const char *
 performer_label (VmmActionPerformer performer)
 {
@@ -309,8 +414,21 @@ vmm_plan_to_string (VmmPlan *self)
       g_string_append_printf (out, "  disk %-8s -> [%s] %s\n", vmm_disk_info_get_key (disk),
                               vmm_disk_info_get_datastore (disk), vmm_disk_info_get_path (disk));
     }
-  for (guint i = 0; self->warnings[i] != NULL; i++)
-    g_string_append_printf (out, "  warning: %s\n", self->warnings[i]);
+  if (self->estimated_duration_ms >= 0)
+    g_string_append_printf (out, "  estimate:  %.1f s transfer%s", self->estimated_duration_ms / 1000.0,
+                            self->estimated_downtime_ms >= 0 ? "" : "\n");
+  if (self->estimated_duration_ms >= 0 && self->estimated_downtime_ms >= 0)
+    g_string_append_printf (out, ", %" G_GINT64_FORMAT " ms downtime\n", self->estimated_downtime_ms);
+  for (guint i = 0; i < self->checks->len; i++)
+    {
+      g_autofree char *text = vmm_check_to_string (g_ptr_array_index (self->checks, i));
+      g_string_append_printf (out, "  check: %s\n", text);
+    }
+  for (guint i = 0; i < self->candidates->len; i++)
+    {
+      g_autofree char *text = vmm_candidate_to_string (g_ptr_array_index (self->candidates, i));
+      g_string_append_printf (out, "  candidate %s\n", text);
+    }
   g_string_append (out, "  actions:\n");
   for (guint i = 0; i < self->actions->len; i++)
     {
@@ -389,6 +507,54 @@ vmm_plan_to_json (VmmPlan *self)
   for (guint i = 0; self->warnings[i] != NULL; i++)
     json_builder_add_string_value (b, self->warnings[i]);
   json_builder_end_array (b);
+  json_builder_set_member_name (b, "checks");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < self->checks->len; i++)
+    {
+      VmmCheck *check = g_ptr_array_index (self->checks, i);
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "code");
+      json_builder_add_string_value (b, vmm_check_get_code (check));
+      json_builder_set_member_name (b, "severity");
+      json_builder_add_string_value (b, vmm_check_get_severity (check) == VMM_CHECK_SEVERITY_ERROR ? "error" : "warning");
+      json_builder_set_member_name (b, "subject");
+      json_builder_add_string_value (b, vmm_check_get_subject (check));
+      json_builder_set_member_name (b, "message");
+      json_builder_add_string_value (b, vmm_check_get_message (check));
+      json_builder_set_member_name (b, "remedy");
+      json_builder_add_string_value (b, vmm_check_get_remedy (check));
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+  json_builder_set_member_name (b, "candidates");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < self->candidates->len; i++)
+    {
+      VmmCandidate *c = g_ptr_array_index (self->candidates, i);
+      GPtrArray *checks = vmm_candidate_get_checks (c);
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "host");
+      json_builder_add_string_value (b, vmm_candidate_get_host (c));
+      json_builder_set_member_name (b, "suitable");
+      json_builder_add_boolean_value (b, vmm_candidate_get_suitable (c));
+      json_builder_set_member_name (b, "requires-storage-motion");
+      json_builder_add_boolean_value (b, vmm_candidate_get_requires_storage_motion (c));
+      json_builder_set_member_name (b, "score");
+      json_builder_add_double_value (b, vmm_candidate_get_score (c));
+      json_builder_set_member_name (b, "reasons");
+      json_builder_begin_array (b);
+      for (guint j = 0; j < checks->len; j++)
+        json_builder_add_string_value (b, vmm_check_get_message (g_ptr_array_index (checks, j)));
+      json_builder_end_array (b);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+  json_builder_set_member_name (b, "estimated-duration-ms");
+  json_builder_add_int_value (b, self->estimated_duration_ms);
+  json_builder_set_member_name (b, "estimated-downtime-ms");
+  json_builder_add_int_value (b, self->estimated_downtime_ms);
   json_builder_end_object (b);
   g_type_class_unref (perf);
   root = json_builder_get_root (b);

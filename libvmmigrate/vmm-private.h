@@ -47,6 +47,21 @@ gint64 vmm_migration_context_get_downtime_ms (VmmMigrationContext *self);
 const char *vmm_migration_context_get_veto_reason (VmmMigrationContext *self);
 gboolean vmm_migration_context_invoke_callbacks (VmmMigrationContext *self, GError **error);
 
+GPtrArray *vmm_migration_context_get_candidates (VmmMigrationContext *self);
+void vmm_migration_context_set_estimates (VmmMigrationContext *self,
+                                          gint64 duration_ms,
+                                          gint64 downtime_ms);
+gint64 vmm_migration_context_get_estimated_duration_ms (VmmMigrationContext *self);
+gint64 vmm_migration_context_get_estimated_downtime_ms (VmmMigrationContext *self);
+void vmm_migration_context_set_engine (VmmMigrationContext *self, VmmEngine *engine);
+VmmEngine *vmm_migration_context_get_engine (VmmMigrationContext *self);
+void vmm_migration_context_exclude_host (VmmMigrationContext *self, const char *host);
+gboolean vmm_migration_context_is_host_excluded (VmmMigrationContext *self, const char *host);
+VmmCandidate *vmm_candidate_new (const char *host,
+                                 GPtrArray *checks,
+                                 gboolean storage_motion,
+                                 double score);
+
 /* --- actions (libvmmigrate/actions/) --- */
 VmmAction *vmm_action_invoke_prechecks_new (void);
 VmmAction *vmm_action_select_destination_new (void);
@@ -83,6 +98,9 @@ gboolean vmm_engine_acquire_slots (VmmEngine *self,
                                    VmmEngineSlotFunc ready);
 void vmm_engine_release_slots (VmmEngine *self, VmmMigration *migration);
 void vmm_engine_unlock_vm (VmmEngine *self, VmmMigration *migration);
+gboolean vmm_engine_is_draining (VmmEngine *self, VmmBackend *backend, const char *host);
+void vmm_engine_set_draining (VmmEngine *self, VmmBackend *backend, const char *host, gboolean draining);
+guint vmm_engine_count_inbound (VmmEngine *self, VmmBackend *backend, const char *host);
 gboolean vmm_engine_emit_ready (VmmEngine *self, VmmMigration *migration, VmmMigrationContext *context);
 
 /* helpers */

@@ -49,6 +49,11 @@ struct _VmmRelocateSpec
   gboolean auto_converge;
   gboolean post_copy;
   gboolean compression;
+  gboolean allow_storage_class_change;
+  gboolean allow_zone_change;
+  gboolean detach_unreachable_devices;
+  gboolean fallback_other_host;
+  gboolean fallback_cold;
   guint parallel_connections;
 };
 
@@ -71,6 +76,11 @@ enum
   PROP_AUTO_CONVERGE,
   PROP_POST_COPY,
   PROP_COMPRESSION,
+  PROP_ALLOW_STORAGE_CLASS_CHANGE,
+  PROP_ALLOW_ZONE_CHANGE,
+  PROP_DETACH_UNREACHABLE_DEVICES,
+  PROP_FALLBACK_OTHER_HOST,
+  PROP_FALLBACK_COLD,
   PROP_PARALLEL_CONNECTIONS,
   N_PROPS
 };
@@ -135,6 +145,11 @@ static const char *const spec_members[] = {
   "post-copy",
   "compression",
   "parallel-connections",
+  "allow-storage-class-change",
+  "allow-zone-change",
+  "detach-unreachable-devices",
+  "fallback-other-host",
+  "fallback-cold",
   NULL,
 };
 
@@ -932,6 +947,26 @@ vmm_relocate_spec_load_json (VmmRelocateSpec *self, JsonObject *root, VmmJsonDup
   if (!vmm_json_get_boolean (root, "compression", &enabled, error))
     return FALSE;
   vmm_relocate_spec_set_compression (self, enabled);
+  enabled = FALSE;
+  if (!vmm_json_get_boolean (root, "allow-storage-class-change", &enabled, error))
+    return FALSE;
+  vmm_relocate_spec_set_allow_storage_class_change (self, enabled);
+  enabled = FALSE;
+  if (!vmm_json_get_boolean (root, "allow-zone-change", &enabled, error))
+    return FALSE;
+  vmm_relocate_spec_set_allow_zone_change (self, enabled);
+  enabled = FALSE;
+  if (!vmm_json_get_boolean (root, "detach-unreachable-devices", &enabled, error))
+    return FALSE;
+  vmm_relocate_spec_set_detach_unreachable_devices (self, enabled);
+  enabled = FALSE;
+  if (!vmm_json_get_boolean (root, "fallback-other-host", &enabled, error))
+    return FALSE;
+  vmm_relocate_spec_set_fallback_other_host (self, enabled);
+  enabled = FALSE;
+  if (!vmm_json_get_boolean (root, "fallback-cold", &enabled, error))
+    return FALSE;
+  vmm_relocate_spec_set_fallback_cold (self, enabled);
 
   value = 0;
   if (!vmm_json_get_tuning (root, &range_parallel_connections, &value, error))
@@ -993,6 +1028,21 @@ vmm_relocate_spec_get_property (GObject *object, guint prop_id, GValue *value, G
     case PROP_COMPRESSION:
       g_value_set_boolean (value, self->compression);
       break;
+    case PROP_ALLOW_STORAGE_CLASS_CHANGE:
+      g_value_set_boolean (value, self->allow_storage_class_change);
+      break;
+    case PROP_ALLOW_ZONE_CHANGE:
+      g_value_set_boolean (value, self->allow_zone_change);
+      break;
+    case PROP_DETACH_UNREACHABLE_DEVICES:
+      g_value_set_boolean (value, self->detach_unreachable_devices);
+      break;
+    case PROP_FALLBACK_OTHER_HOST:
+      g_value_set_boolean (value, self->fallback_other_host);
+      break;
+    case PROP_FALLBACK_COLD:
+      g_value_set_boolean (value, self->fallback_cold);
+      break;
     case PROP_PARALLEL_CONNECTIONS:
       g_value_set_uint (value, self->parallel_connections);
       break;
@@ -1051,6 +1101,21 @@ vmm_relocate_spec_set_property (GObject *object, guint prop_id, const GValue *va
       break;
     case PROP_COMPRESSION:
       vmm_relocate_spec_set_compression (self, g_value_get_boolean (value));
+      break;
+    case PROP_ALLOW_STORAGE_CLASS_CHANGE:
+      vmm_relocate_spec_set_allow_storage_class_change (self, g_value_get_boolean (value));
+      break;
+    case PROP_ALLOW_ZONE_CHANGE:
+      vmm_relocate_spec_set_allow_zone_change (self, g_value_get_boolean (value));
+      break;
+    case PROP_DETACH_UNREACHABLE_DEVICES:
+      vmm_relocate_spec_set_detach_unreachable_devices (self, g_value_get_boolean (value));
+      break;
+    case PROP_FALLBACK_OTHER_HOST:
+      vmm_relocate_spec_set_fallback_other_host (self, g_value_get_boolean (value));
+      break;
+    case PROP_FALLBACK_COLD:
+      vmm_relocate_spec_set_fallback_cold (self, g_value_get_boolean (value));
       break;
     case PROP_PARALLEL_CONNECTIONS:
       vmm_relocate_spec_set_parallel_connections (self, g_value_get_uint (value));
@@ -1264,6 +1329,51 @@ vmm_relocate_spec_class_init (VmmRelocateSpecClass *klass)
    * Since: 1.0
    */
   props[PROP_COMPRESSION] = vmm_spec_param_boolean ("compression");
+
+  /**
+   * VmmRelocateSpec:allow-storage-class-change:
+   *
+   * Whether a disk may move between local and shared storage (refused by default: the storage class is part of what the VM was given).
+   *
+   * Since: 1.0
+   */
+  props[PROP_ALLOW_STORAGE_CLASS_CHANGE] = vmm_spec_param_boolean ("allow-storage-class-change");
+
+  /**
+   * VmmRelocateSpec:allow-zone-change:
+   *
+   * Whether the VM may move to a host in another availability zone.
+   *
+   * Since: 1.0
+   */
+  props[PROP_ALLOW_ZONE_CHANGE] = vmm_spec_param_boolean ("allow-zone-change");
+
+  /**
+   * VmmRelocateSpec:detach-unreachable-devices:
+   *
+   * Whether devices whose backing the destination cannot reach (an ISO on a datastore local to the source) are disconnected for the move instead of blocking it.
+   *
+   * Since: 1.0
+   */
+  props[PROP_DETACH_UNREACHABLE_DEVICES] = vmm_spec_param_boolean ("detach-unreachable-devices");
+
+  /**
+   * VmmRelocateSpec:fallback-other-host:
+   *
+   * Whether a live move that fails may be tried again to another suitable host the engine picks.
+   *
+   * Since: 1.0
+   */
+  props[PROP_FALLBACK_OTHER_HOST] = vmm_spec_param_boolean ("fallback-other-host");
+
+  /**
+   * VmmRelocateSpec:fallback-cold:
+   *
+   * Whether a VM that cannot move live may be stopped, moved cold and started again at its destination (downtime allowed).
+   *
+   * Since: 1.0
+   */
+  props[PROP_FALLBACK_COLD] = vmm_spec_param_boolean ("fallback-cold");
 
   /**
    * VmmRelocateSpec:parallel-connections:
@@ -1572,6 +1682,11 @@ vmm_relocate_spec_to_json (VmmRelocateSpec *self)
   vmm_json_add_boolean (builder, "post-copy", self->post_copy);
   vmm_json_add_boolean (builder, "compression", self->compression);
   vmm_json_add_uint (builder, "parallel-connections", self->parallel_connections);
+  vmm_json_add_boolean (builder, "allow-storage-class-change", self->allow_storage_class_change);
+  vmm_json_add_boolean (builder, "allow-zone-change", self->allow_zone_change);
+  vmm_json_add_boolean (builder, "detach-unreachable-devices", self->detach_unreachable_devices);
+  vmm_json_add_boolean (builder, "fallback-other-host", self->fallback_other_host);
+  vmm_json_add_boolean (builder, "fallback-cold", self->fallback_cold);
   json_builder_end_object (builder);
 
   root = json_builder_get_root (builder);
@@ -1672,6 +1787,11 @@ vmm_relocate_spec_copy (VmmRelocateSpec *self)
   copy->auto_converge = self->auto_converge;
   copy->post_copy = self->post_copy;
   copy->compression = self->compression;
+  copy->allow_storage_class_change = self->allow_storage_class_change;
+  copy->allow_zone_change = self->allow_zone_change;
+  copy->detach_unreachable_devices = self->detach_unreachable_devices;
+  copy->fallback_other_host = self->fallback_other_host;
+  copy->fallback_cold = self->fallback_cold;
   copy->parallel_connections = self->parallel_connections;
   return copy;
 }
@@ -2385,4 +2505,169 @@ vmm_relocate_spec_set_parallel_connections (VmmRelocateSpec *self, guint connect
 {
   g_return_if_fail (VMM_IS_RELOCATE_SPEC (self));
   vmm_spec_set_uint (self, &self->parallel_connections, connections, PROP_PARALLEL_CONNECTIONS);
+}
+
+/**
+ * vmm_relocate_spec_get_allow_storage_class_change:
+ * @self: a #VmmRelocateSpec
+ *
+ * Gets #VmmRelocateSpec:allow-storage-class-change.
+ *
+ * Returns: the value
+ *
+ * Since: 1.0
+ */
+gboolean
+vmm_relocate_spec_get_allow_storage_class_change (VmmRelocateSpec *self)
+{
+  g_return_val_if_fail (VMM_IS_RELOCATE_SPEC (self), FALSE);
+  return self->allow_storage_class_change;
+}
+
+/**
+ * vmm_relocate_spec_set_allow_storage_class_change:
+ * @self: a #VmmRelocateSpec
+ * @enabled: the value
+ *
+ * Sets #VmmRelocateSpec:allow-storage-class-change.
+ *
+ * Since: 1.0
+ */
+void
+vmm_relocate_spec_set_allow_storage_class_change (VmmRelocateSpec *self, gboolean enabled)
+{
+  g_return_if_fail (VMM_IS_RELOCATE_SPEC (self));
+  vmm_spec_set_boolean (self, &self->allow_storage_class_change, enabled, PROP_ALLOW_STORAGE_CLASS_CHANGE);
+}
+
+/**
+ * vmm_relocate_spec_get_allow_zone_change:
+ * @self: a #VmmRelocateSpec
+ *
+ * Gets #VmmRelocateSpec:allow-zone-change.
+ *
+ * Returns: the value
+ *
+ * Since: 1.0
+ */
+gboolean
+vmm_relocate_spec_get_allow_zone_change (VmmRelocateSpec *self)
+{
+  g_return_val_if_fail (VMM_IS_RELOCATE_SPEC (self), FALSE);
+  return self->allow_zone_change;
+}
+
+/**
+ * vmm_relocate_spec_set_allow_zone_change:
+ * @self: a #VmmRelocateSpec
+ * @enabled: the value
+ *
+ * Sets #VmmRelocateSpec:allow-zone-change.
+ *
+ * Since: 1.0
+ */
+void
+vmm_relocate_spec_set_allow_zone_change (VmmRelocateSpec *self, gboolean enabled)
+{
+  g_return_if_fail (VMM_IS_RELOCATE_SPEC (self));
+  vmm_spec_set_boolean (self, &self->allow_zone_change, enabled, PROP_ALLOW_ZONE_CHANGE);
+}
+
+/**
+ * vmm_relocate_spec_get_detach_unreachable_devices:
+ * @self: a #VmmRelocateSpec
+ *
+ * Gets #VmmRelocateSpec:detach-unreachable-devices.
+ *
+ * Returns: the value
+ *
+ * Since: 1.0
+ */
+gboolean
+vmm_relocate_spec_get_detach_unreachable_devices (VmmRelocateSpec *self)
+{
+  g_return_val_if_fail (VMM_IS_RELOCATE_SPEC (self), FALSE);
+  return self->detach_unreachable_devices;
+}
+
+/**
+ * vmm_relocate_spec_set_detach_unreachable_devices:
+ * @self: a #VmmRelocateSpec
+ * @enabled: the value
+ *
+ * Sets #VmmRelocateSpec:detach-unreachable-devices.
+ *
+ * Since: 1.0
+ */
+void
+vmm_relocate_spec_set_detach_unreachable_devices (VmmRelocateSpec *self, gboolean enabled)
+{
+  g_return_if_fail (VMM_IS_RELOCATE_SPEC (self));
+  vmm_spec_set_boolean (self, &self->detach_unreachable_devices, enabled, PROP_DETACH_UNREACHABLE_DEVICES);
+}
+
+/**
+ * vmm_relocate_spec_get_fallback_other_host:
+ * @self: a #VmmRelocateSpec
+ *
+ * Gets #VmmRelocateSpec:fallback-other-host.
+ *
+ * Returns: the value
+ *
+ * Since: 1.0
+ */
+gboolean
+vmm_relocate_spec_get_fallback_other_host (VmmRelocateSpec *self)
+{
+  g_return_val_if_fail (VMM_IS_RELOCATE_SPEC (self), FALSE);
+  return self->fallback_other_host;
+}
+
+/**
+ * vmm_relocate_spec_set_fallback_other_host:
+ * @self: a #VmmRelocateSpec
+ * @enabled: the value
+ *
+ * Sets #VmmRelocateSpec:fallback-other-host.
+ *
+ * Since: 1.0
+ */
+void
+vmm_relocate_spec_set_fallback_other_host (VmmRelocateSpec *self, gboolean enabled)
+{
+  g_return_if_fail (VMM_IS_RELOCATE_SPEC (self));
+  vmm_spec_set_boolean (self, &self->fallback_other_host, enabled, PROP_FALLBACK_OTHER_HOST);
+}
+
+/**
+ * vmm_relocate_spec_get_fallback_cold:
+ * @self: a #VmmRelocateSpec
+ *
+ * Gets #VmmRelocateSpec:fallback-cold.
+ *
+ * Returns: the value
+ *
+ * Since: 1.0
+ */
+gboolean
+vmm_relocate_spec_get_fallback_cold (VmmRelocateSpec *self)
+{
+  g_return_val_if_fail (VMM_IS_RELOCATE_SPEC (self), FALSE);
+  return self->fallback_cold;
+}
+
+/**
+ * vmm_relocate_spec_set_fallback_cold:
+ * @self: a #VmmRelocateSpec
+ * @enabled: the value
+ *
+ * Sets #VmmRelocateSpec:fallback-cold.
+ *
+ * Since: 1.0
+ */
+void
+vmm_relocate_spec_set_fallback_cold (VmmRelocateSpec *self, gboolean enabled)
+{
+  g_return_if_fail (VMM_IS_RELOCATE_SPEC (self));
+  vmm_spec_set_boolean (self, &self->fallback_cold, enabled, PROP_FALLBACK_COLD);
 }

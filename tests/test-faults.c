@@ -20,7 +20,7 @@ static const FaultType types[] = {
   { "hot-host-and-storage", "local-vm", "{\"host\": \"h2\", \"datastore\": \"local2\"}", "h1", "h2" },
   { "hot-disks-only", "hot1", "{\"disks\": [{\"key\": \"disk-1\", \"datastore\": \"shared2\"}]}", "h1", "h1" },
   { "cross-manager", "hot1",
-    "{\"host\": \"x1\", \"datastore\": \"remote1\", \"service-locator\": "
+    "{\"host\": \"x1\", \"datastore\": \"remote1\", \"allow-zone-change\": true, \"service-locator\": "
     "{\"url\": \"https://vc2.example/sdk\", \"credential\": \"vc2\"}}", "h1", "x1" },
   { "cold-primary", "cold1", "{\"host\": \"h2\", \"datastore\": \"shared2\"}", "h1", "h2" },
   { "cold-host", "cold1", "{\"host\": \"h2\", \"networks\": {\"net-a\": \"net-b\"}}", "h1", "h2" },

@@ -25,7 +25,7 @@ static const RunCase run_cases[] = {
   { "hot-disks-only", "hot1", "{\"disks\": [{\"key\": \"disk-0\", \"datastore\": \"shared2\"}]}",
     VMM_MIGRATION_TYPE_HOT_DISKS_ONLY, "h1", "prod", "shared1", "shared2", "hot1/hot1-disk-0.vmdk" },
   { "cross-manager", "hot1",
-    "{\"host\": \"x1\", \"datastore\": \"remote1\", \"service-locator\": "
+    "{\"host\": \"x1\", \"datastore\": \"remote1\", \"allow-zone-change\": true, \"service-locator\": "
     "{\"url\": \"https://vc2.example/sdk\", \"credential\": \"vc2\"}}",
     VMM_MIGRATION_TYPE_CROSS_MANAGER, "x1", "Resources", "remote1", "remote1",
     "hot1/hot1-disk-0.vmdk" },

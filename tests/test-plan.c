@@ -32,7 +32,7 @@ static const PlanCase cases[] = {
     "{\"disks\": [{\"key\": \"disk-1\", \"datastore\": \"shared2\"}]}",
     VMM_MIGRATION_TYPE_HOT_DISKS_ONLY, HEAD_STORAGE CALLBACKS HOT_TAIL },
   { "cross-manager", "hot1",
-    "{\"host\": \"x1\", \"datastore\": \"remote1\", \"service-locator\": "
+    "{\"host\": \"x1\", \"datastore\": \"remote1\", \"allow-zone-change\": true, \"service-locator\": "
     "{\"url\": \"https://vc2.example/sdk\", \"credential\": \"vc2\"}}",
     VMM_MIGRATION_TYPE_CROSS_MANAGER,
     "InvokePrechecks SelectDestination CheckPermission CheckCompatibility ReserveDirectory "
@@ -100,7 +100,7 @@ test_plan_disk_targets (void)
   g_autoptr (VmmEngine) engine = vmm_engine_new ();
   g_autoptr (VmmRelocateSpec) spec = vmm_test_spec (
     "{\"datastore\": \"shared2\", \"disks\": [{\"key\": \"disk-1\", \"datastore\": \"local1\", "
-    "\"transform\": \"qcow2\"}]}");
+    "\"transform\": \"qcow2\"}], \"allow-storage-class-change\": true}");
   g_autoptr (GError) error = NULL;
   g_autoptr (VmmMigration) migration =
     vmm_engine_create_migration (engine, VMM_BACKEND (sim), "hot1", spec, &error);
@@ -153,7 +153,7 @@ static const BadCase bad_cases[] = {
   { "maintenance", "hot1", "{\"host\": \"h4\"}", 0, VMM_ERROR_INCOMPATIBLE, "maintenance" },
   { "cpu", "needs-ibpb", "{\"host\": \"h3\"}", 0, VMM_ERROR_INCOMPATIBLE, "missing features: ibpb" },
   { "memory", "big", "{\"host\": \"h3\"}", 0, VMM_ERROR_INSUFFICIENT_CAPACITY, "MiB of memory free" },
-  { "network", "local-vm", "{\"host\": \"h3\", \"datastore\": \"shared1\"}", 0, VMM_ERROR_INCOMPATIBLE,
+  { "network", "local-vm", "{\"host\": \"h3\", \"datastore\": \"shared1\", \"allow-storage-class-change\": true}", 0, VMM_ERROR_INCOMPATIBLE,
     "network 'net-b'" },
   { "local-storage", "local-vm", "{\"host\": \"h2\"}", 0, VMM_ERROR_INCOMPATIBLE,
     "not reachable from host 'h2'" },

@@ -6,6 +6,7 @@
 #endif
 
 #include "vmm-backend.h"
+#include "vmm-check.h"
 #include "vmm-relocate-spec.h"
 
 G_BEGIN_DECLS
@@ -86,6 +87,11 @@ VMM_AVAILABLE_IN_ALL
 void vmm_migration_context_set_downtime_ms (VmmMigrationContext *self, gint64 downtime_ms);
 VMM_AVAILABLE_IN_ALL
 void vmm_migration_context_veto (VmmMigrationContext *self, const char *reason);
+
+VMM_AVAILABLE_IN_ALL
+void vmm_migration_context_add_check (VmmMigrationContext *self, VmmCheck *check);
+VMM_AVAILABLE_IN_ALL
+GPtrArray *vmm_migration_context_get_checks (VmmMigrationContext *self);
 
 VMM_AVAILABLE_IN_ALL
 gpointer vmm_migration_context_get_backend_data (VmmMigrationContext *self);

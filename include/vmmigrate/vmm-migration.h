@@ -63,6 +63,8 @@ VMM_AVAILABLE_IN_ALL
 VmmAction *vmm_migration_get_current_action (VmmMigration *self);
 VMM_AVAILABLE_IN_ALL
 VmmMigrationResult *vmm_migration_get_result (VmmMigration *self);
+VMM_AVAILABLE_IN_ALL
+VmmPlan *vmm_migration_get_plan (VmmMigration *self);
 
 VMM_AVAILABLE_IN_ALL
 void vmm_migration_plan_async (VmmMigration *self,

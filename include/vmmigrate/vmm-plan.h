@@ -6,6 +6,7 @@
 #endif
 
 #include "vmm-action.h"
+#include "vmm-candidate.h"
 
 G_BEGIN_DECLS
 
@@ -33,6 +34,16 @@ VMM_AVAILABLE_IN_ALL
 GPtrArray *vmm_plan_get_target_disks (VmmPlan *self);
 VMM_AVAILABLE_IN_ALL
 const char *const *vmm_plan_get_warnings (VmmPlan *self);
+VMM_AVAILABLE_IN_ALL
+GPtrArray *vmm_plan_get_checks (VmmPlan *self);
+VMM_AVAILABLE_IN_ALL
+GPtrArray *vmm_plan_get_candidates (VmmPlan *self);
+VMM_AVAILABLE_IN_ALL
+gboolean vmm_plan_is_feasible (VmmPlan *self);
+VMM_AVAILABLE_IN_ALL
+gint64 vmm_plan_get_estimated_duration_ms (VmmPlan *self);
+VMM_AVAILABLE_IN_ALL
+gint64 vmm_plan_get_estimated_downtime_ms (VmmPlan *self);
 VMM_AVAILABLE_IN_ALL
 char *vmm_plan_to_string (VmmPlan *self);
 VMM_AVAILABLE_IN_ALL

@@ -105,5 +105,25 @@ VMM_AVAILABLE_IN_ALL
 guint vmm_relocate_spec_get_parallel_connections (VmmRelocateSpec *self);
 VMM_AVAILABLE_IN_ALL
 void vmm_relocate_spec_set_parallel_connections (VmmRelocateSpec *self, guint connections);
+VMM_AVAILABLE_IN_ALL
+gboolean vmm_relocate_spec_get_allow_storage_class_change (VmmRelocateSpec *self);
+VMM_AVAILABLE_IN_ALL
+void vmm_relocate_spec_set_allow_storage_class_change (VmmRelocateSpec *self, gboolean enabled);
+VMM_AVAILABLE_IN_ALL
+gboolean vmm_relocate_spec_get_allow_zone_change (VmmRelocateSpec *self);
+VMM_AVAILABLE_IN_ALL
+void vmm_relocate_spec_set_allow_zone_change (VmmRelocateSpec *self, gboolean enabled);
+VMM_AVAILABLE_IN_ALL
+gboolean vmm_relocate_spec_get_detach_unreachable_devices (VmmRelocateSpec *self);
+VMM_AVAILABLE_IN_ALL
+void vmm_relocate_spec_set_detach_unreachable_devices (VmmRelocateSpec *self, gboolean enabled);
+VMM_AVAILABLE_IN_ALL
+gboolean vmm_relocate_spec_get_fallback_other_host (VmmRelocateSpec *self);
+VMM_AVAILABLE_IN_ALL
+void vmm_relocate_spec_set_fallback_other_host (VmmRelocateSpec *self, gboolean enabled);
+VMM_AVAILABLE_IN_ALL
+gboolean vmm_relocate_spec_get_fallback_cold (VmmRelocateSpec *self);
+VMM_AVAILABLE_IN_ALL
+void vmm_relocate_spec_set_fallback_cold (VmmRelocateSpec *self, gboolean enabled);
 
 G_END_DECLS

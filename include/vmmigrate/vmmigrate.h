@@ -10,6 +10,8 @@
 #include "vmm-disk-locator.h"
 #include "vmm-service-locator.h"
 #include "vmm-relocate-spec.h"
+#include "vmm-check.h"
+#include "vmm-candidate.h"
 #include "vmm-host-info.h"
 #include "vmm-datastore-info.h"
 #include "vmm-disk-info.h"

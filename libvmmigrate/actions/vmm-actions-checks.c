@@ -2,7 +2,67 @@
 #include "vmm-actions.h"
 
 /* The engine's rules over the backend's facts: the same cause gives the same
- * error on every backend. */
+ * check, with the same code, on every backend. */
+
+static void add_check (GPtrArray *out,
+                       const char *code,
+                       VmmCheckSeverity severity,
+                       VmmError error_code,
+                       const char *subject,
+                       const char *remedy,
+                       const char *format,
+                       ...) G_GNUC_PRINTF (7, 8);
+
+static void
+add_check (GPtrArray *out,
+           const char *code,
+           VmmCheckSeverity severity,
+           VmmError error_code,
+           const char *subject,
+           const char *remedy,
+           const char *format,
+           ...)
+{
+  va_list args;
+  g_autofree char *message = NULL;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+  g_ptr_array_add (out, vmm_check_new (code, severity, error_code, subject, message, remedy));
+}
+
+#define ERROR VMM_CHECK_SEVERITY_ERROR
+#define WARNING VMM_CHECK_SEVERITY_WARNING
+
+gboolean
+vmm_checks_apply (VmmMigrationContext *context, GPtrArray *checks, GError **error)
+{
+  VmmCheck *first = NULL;
+  guint n_errors = 0;
+
+  for (guint i = 0; i < checks->len; i++)
+    {
+      VmmCheck *check = g_ptr_array_index (checks, i);
+
+      vmm_migration_context_add_check (context, check);
+      if (vmm_check_get_severity (check) == ERROR)
+        {
+          if (first == NULL)
+            first = check;
+          n_errors++;
+        }
+    }
+  if (first == NULL)
+    return TRUE;
+  if (n_errors > 1)
+    g_set_error (error, VMM_ERROR, vmm_check_get_error_code (first), "%s (and %u more: see the plan's checks)",
+                 vmm_check_get_message (first), n_errors - 1);
+  else
+    g_set_error_literal (error, VMM_ERROR, vmm_check_get_error_code (first),
+                         vmm_check_get_message (first));
+  return FALSE;
+}
 
 static const char *
 host_state_reason (VmmHostState state)
@@ -21,21 +81,33 @@ host_state_reason (VmmHostState state)
     }
 }
 
-gboolean
-vmm_check_target_storage (VmmMigrationContext *context, const char *host, GError **error)
+static gboolean
+is_hot (VmmMigrationContext *context)
+{
+  return vmm_vm_info_get_power_state (vmm_migration_context_get_vm (context)) == VMM_POWER_STATE_RUNNING;
+}
+
+/* Storage rules (the storage-motion spec): every target must exist, be online,
+ * be reachable from @host and have room; storage the VM keeps must be
+ * reachable too, or the move needs storage motion. */
+static void
+checks_for_storage (VmmMigrationContext *context, const char *host, GPtrArray *out, gboolean *motion)
 {
   VmmInventory *inventory = vmm_migration_context_get_inventory (context);
   GPtrArray *targets = vmm_migration_context_get_target_disks (context);
   const char *primary = vmm_migration_context_get_destination_datastore (context);
+  const char *source_host = vmm_migration_context_get_source_host (context);
   g_autoptr (GHashTable) needed = g_hash_table_new (g_str_hash, g_str_equal);
 
   for (guint i = 0; i <= targets->len; i++)
     {
       VmmDiskInfo *disk = i < targets->len ? g_ptr_array_index (targets, i) : NULL;
       const char *name = disk != NULL ? vmm_disk_info_get_datastore (disk) : primary;
-      g_autofree char *what = disk != NULL
-                                ? g_strdup_printf ("disk %s", vmm_disk_info_get_key (disk))
-                                : g_strdup ("the VM's configuration");
+      gboolean moves = disk != NULL ? vmm_migration_context_disk_moves (context, vmm_disk_info_get_key (disk))
+                                    : vmm_migration_context_changes_primary_datastore (context);
+      g_autofree char *what = disk != NULL ? g_strdup_printf ("disk %s", vmm_disk_info_get_key (disk))
+                                           : g_strdup ("the VM's configuration");
+      g_autofree char *remedy = NULL;
       VmmDatastoreInfo *ds;
 
       if (name == NULL)
@@ -43,132 +115,229 @@ vmm_check_target_storage (VmmMigrationContext *context, const char *host, GError
       ds = vmm_inventory_lookup_datastore (inventory, name);
       if (ds == NULL)
         {
-          g_set_error (error, VMM_ERROR, VMM_ERROR_NOT_FOUND,
-                       "datastore '%s' (target of %s) does not exist", name, what);
-          return FALSE;
+          add_check (out, "datastore-not-found", ERROR, VMM_ERROR_NOT_FOUND, name, NULL,
+                     "datastore '%s' (target of %s) does not exist", name, what);
+          continue;
         }
       if (!vmm_datastore_info_get_online (ds))
         {
-          g_set_error (error, VMM_ERROR, VMM_ERROR_INCOMPATIBLE,
-                       "datastore '%s' (target of %s) is offline", name, what);
-          return FALSE;
+          add_check (out, "datastore-offline", ERROR, VMM_ERROR_INCOMPATIBLE, name,
+                     "bring it back or choose another datastore",
+                     "datastore '%s' (target of %s) is offline", name, what);
+          continue;
         }
       if (host != NULL && !vmm_datastore_info_is_mounted_on (ds, host))
         {
-          g_set_error (error, VMM_ERROR, VMM_ERROR_INCOMPATIBLE,
-                       "datastore '%s' (target of %s) is not reachable from host '%s': "
-                       "move the storage too (name a datastore '%s' reaches)",
-                       name, what, host, host);
-          return FALSE;
+          remedy = g_strdup_printf ("move the storage too: name a datastore '%s' reaches", host);
+          if (moves)
+            add_check (out, "datastore-not-mounted", ERROR, VMM_ERROR_INCOMPATIBLE, name, remedy,
+                       "datastore '%s' (target of %s) is not reachable from host '%s'", name, what, host);
+          else if (!vmm_datastore_info_get_shared (ds))
+            add_check (out, "local-storage-needs-motion", ERROR, VMM_ERROR_INCOMPATIBLE, name, remedy,
+                       "datastore '%s' (target of %s) is not reachable from host '%s': it is local "
+                       "to host '%s', so the move needs storage motion",
+                       name, what, host, source_host != NULL ? source_host : "?");
+          else
+            add_check (out, "shared-storage-unreachable", ERROR, VMM_ERROR_INCOMPATIBLE, name, remedy,
+                       "datastore '%s' (target of %s) is not reachable from host '%s': the shared "
+                       "storage is not mounted there, so the move needs storage motion",
+                       name, what, host);
+          if (!moves && motion != NULL)
+            *motion = TRUE;
         }
-      if (disk != NULL && vmm_migration_context_disk_moves (context, vmm_disk_info_get_key (disk)))
+      if (disk != NULL && moves)
         {
           guint64 sum = GPOINTER_TO_SIZE (g_hash_table_lookup (needed, name));
 
           sum += vmm_disk_info_get_capacity (disk);
           g_hash_table_insert (needed, (gpointer) name, GSIZE_TO_POINTER (sum));
           if (sum > vmm_datastore_info_get_free (ds))
-            {
-              g_set_error (error, VMM_ERROR, VMM_ERROR_INSUFFICIENT_CAPACITY,
-                           "datastore '%s' has %" G_GUINT64_FORMAT " MiB free; the disks moving "
-                           "there need %" G_GUINT64_FORMAT " MiB",
-                           name, vmm_datastore_info_get_free (ds) >> 20, sum >> 20);
-              return FALSE;
-            }
+            add_check (out, "datastore-capacity", ERROR, VMM_ERROR_INSUFFICIENT_CAPACITY, name,
+                       "free space there or choose another datastore",
+                       "datastore '%s' has %" G_GUINT64_FORMAT " MiB free; the disks moving there "
+                       "need %" G_GUINT64_FORMAT " MiB",
+                       name, vmm_datastore_info_get_free (ds) >> 20, sum >> 20);
         }
     }
-  return TRUE;
 }
 
-gboolean
-vmm_check_destination_host (VmmMigrationContext *context, VmmHostInfo *host, GError **error)
+void
+vmm_checks_for_host (VmmMigrationContext *context, VmmHostInfo *host, GPtrArray *out, gboolean *motion)
+{
+  VmmVmInfo *vm = vmm_migration_context_get_vm (context);
+  VmmInventory *inventory = vmm_migration_context_get_inventory (context);
+  VmmRelocateSpec *spec = vmm_migration_context_get_spec (context);
+  VmmEngine *engine = vmm_migration_context_get_engine (context);
+  const char *name = vmm_host_info_get_name (host);
+  const char *reason = host_state_reason (vmm_host_info_get_state (host));
+  const char *pool = vmm_relocate_spec_get_resource_pool (spec);
+  const char *source = vmm_migration_context_get_source_host (context);
+  VmmHostInfo *src = source != NULL ? vmm_inventory_lookup_host (inventory, source) : NULL;
+  gboolean moves_host = g_strcmp0 (name, source) != 0;
+
+  if (reason != NULL)
+    add_check (out, "host-state", ERROR, VMM_ERROR_INCOMPATIBLE, name,
+               "choose another host or bring this one back", "host '%s' %s", name, reason);
+  if (moves_host && (vmm_migration_context_is_host_excluded (context, name) ||
+                     (engine != NULL &&
+                      vmm_engine_is_draining (engine, vmm_migration_context_get_backend (context), name))))
+    add_check (out, "host-draining", ERROR, VMM_ERROR_INCOMPATIBLE, name, "choose another host",
+               "host '%s' is being evacuated", name);
+  if (pool != NULL && !vmm_host_info_has_pool (host, pool))
+    add_check (out, "pool-missing", ERROR, VMM_ERROR_INCOMPATIBLE, pool, NULL,
+               "resource pool '%s' is not available on host '%s'", pool, name);
+  if (moves_host && src != NULL && vmm_host_info_get_zone (src) != NULL &&
+      vmm_host_info_get_zone (host) != NULL &&
+      g_strcmp0 (vmm_host_info_get_zone (src), vmm_host_info_get_zone (host)) != 0)
+    {
+      gboolean allowed = vmm_relocate_spec_get_allow_zone_change (spec);
+
+      add_check (out, "zone-change", allowed ? WARNING : ERROR, VMM_ERROR_INCOMPATIBLE, name,
+                 allowed ? NULL : "choose a host in the same zone, or allow a zone change (allow-zone-change)",
+                 "host '%s' is in availability zone '%s'; the VM is in '%s'", name,
+                 vmm_host_info_get_zone (host), vmm_host_info_get_zone (src));
+    }
+  if (moves_host && is_hot (context))
+    {
+      guint64 total = vmm_host_info_get_memory_mib (host);
+      guint64 used = vmm_host_info_get_memory_used_mib (host);
+      guint64 free_mib = total > used ? total - used : 0;
+      double vcpu_limit = vmm_host_info_get_vcpus (host) * vmm_host_info_get_cpu_overcommit (host);
+      g_autoptr (GString) missing = g_string_new (NULL);
+      const char *const *features = vmm_vm_info_get_cpu_features (vm);
+
+      if (free_mib < vmm_vm_info_get_memory_mib (vm))
+        add_check (out, "memory-capacity", ERROR, VMM_ERROR_INSUFFICIENT_CAPACITY, name,
+                   "choose a host with more free memory",
+                   "host '%s' has %" G_GUINT64_FORMAT " MiB of memory free; the VM needs %" G_GUINT64_FORMAT " MiB",
+                   name, free_mib, vmm_vm_info_get_memory_mib (vm));
+      if (vmm_host_info_get_vcpus (host) > 0 &&
+          vmm_host_info_get_vcpus_used (host) + vmm_vm_info_get_vcpus (vm) > vcpu_limit)
+        add_check (out, "vcpu-capacity", ERROR, VMM_ERROR_INSUFFICIENT_CAPACITY, name,
+                   "choose a host with free vCPUs",
+                   "host '%s' has %u of %.0f vCPUs in use (overcommit %.1f); the VM needs %u", name,
+                   vmm_host_info_get_vcpus_used (host), vcpu_limit,
+                   vmm_host_info_get_cpu_overcommit (host), vmm_vm_info_get_vcpus (vm));
+      for (guint i = 0; features != NULL && features[i] != NULL; i++)
+        if (!vmm_host_info_has_cpu_feature (host, features[i]))
+          g_string_append_printf (missing, "%s%s", missing->len > 0 ? ", " : "", features[i]);
+      if (missing->len > 0)
+        add_check (out, "cpu-features", ERROR, VMM_ERROR_INCOMPATIBLE, name,
+                   "choose a host with these CPU features, or move the VM cold (fallback-cold)",
+                   "host '%s' lacks CPU features the running guest uses (missing features: %s)", name,
+                   missing->str);
+    }
+  if (moves_host)
+    {
+      GPtrArray *devices = vmm_vm_info_get_devices (vm);
+
+      for (guint i = 0; i < devices->len; i++)
+        {
+          VmmDeviceInfo *dev = g_ptr_array_index (devices, i);
+          const char *backing = vmm_device_info_get_backing_datastore (dev);
+          VmmDatastoreInfo *ds;
+
+          if (vmm_device_info_get_kind (dev) == VMM_DEVICE_KIND_NIC && vmm_device_info_get_network (dev) != NULL)
+            {
+              const char *net = vmm_relocate_spec_map_network (spec, vmm_device_info_get_network (dev));
+
+              if (!vmm_host_info_has_network (host, net))
+                add_check (out, "network-missing", ERROR, VMM_ERROR_INCOMPATIBLE, net,
+                           "map it to a network the host has (networks: {\"old\": \"new\"})",
+                           "network '%s' of %s does not exist on host '%s'", net,
+                           vmm_device_info_get_key (dev), name);
+              continue;
+            }
+          if (backing == NULL || !vmm_device_info_get_connected (dev))
+            continue;
+          ds = vmm_inventory_lookup_datastore (inventory, backing);
+          if (ds != NULL && vmm_datastore_info_is_mounted_on (ds, name) && vmm_datastore_info_get_online (ds))
+            continue;
+          if (is_hot (context) && !vmm_relocate_spec_get_detach_unreachable_devices (spec))
+            add_check (out, "device-backing-unreachable", ERROR, VMM_ERROR_INCOMPATIBLE,
+                       vmm_device_info_get_key (dev),
+                       "disconnect the device, re-home its backing, or allow it to be detached "
+                       "(detach-unreachable-devices)",
+                       "%s is backed by [%s] %s, which host '%s' cannot reach", vmm_device_info_get_key (dev),
+                       backing, vmm_device_info_get_backing_path (dev) != NULL ? vmm_device_info_get_backing_path (dev) : "",
+                       name);
+          else
+            add_check (out, "device-backing-unreachable", WARNING, VMM_ERROR_INCOMPATIBLE,
+                       vmm_device_info_get_key (dev), NULL,
+                       "%s is backed by [%s] %s, which host '%s' cannot reach: it will be disconnected",
+                       vmm_device_info_get_key (dev), backing,
+                       vmm_device_info_get_backing_path (dev) != NULL ? vmm_device_info_get_backing_path (dev) : "",
+                       name);
+        }
+    }
+  checks_for_storage (context, name, out, motion);
+}
+
+/* Pre-copy forecast: each pass sends what the previous one left dirty; the
+ * move converges when what is left fits in the allowed downtime. */
+static void
+checks_for_convergence (VmmMigrationContext *context, GPtrArray *out)
 {
   VmmVmInfo *vm = vmm_migration_context_get_vm (context);
   VmmRelocateSpec *spec = vmm_migration_context_get_spec (context);
-  const char *name = vmm_host_info_get_name (host);
-  const char *reason = host_state_reason (vmm_host_info_get_state (host));
-  gboolean running = vmm_vm_info_get_power_state (vm) == VMM_POWER_STATE_RUNNING;
-  const char *pool = vmm_relocate_spec_get_resource_pool (spec);
+  double bandwidth = (vmm_relocate_spec_get_bandwidth_mibps (spec) > 0 ? vmm_relocate_spec_get_bandwidth_mibps (spec)
+                                                                         : 1024.0) * 1048576.0;
+  double downtime = (vmm_relocate_spec_get_max_downtime_ms (spec) > 0 ? vmm_relocate_spec_get_max_downtime_ms (spec)
+                                                                        : 300.0) / 1000.0;
+  double dirty = (double) vmm_vm_info_get_dirty_rate (vm);
+  double remaining = (double) vmm_vm_info_get_memory_mib (vm) * 1048576.0;
+  double disks = 0, total = 0;
+  GPtrArray *targets = vmm_migration_context_get_target_disks (context);
+  gboolean converges = FALSE;
 
-  if (reason != NULL)
+  for (guint i = 0; i < targets->len; i++)
     {
-      g_set_error (error, VMM_ERROR, VMM_ERROR_INCOMPATIBLE, "host '%s' %s", name, reason);
-      return FALSE;
+      VmmDiskInfo *t = g_ptr_array_index (targets, i);
+
+      if (vmm_migration_context_disk_moves (context, vmm_disk_info_get_key (t)))
+        disks += (double) vmm_disk_info_get_capacity (t);
     }
-  if (pool != NULL && vmm_host_info_get_pools (host) != NULL && !vmm_host_info_has_pool (host, pool))
+  if (!is_hot (context))
     {
-      g_set_error (error, VMM_ERROR, VMM_ERROR_INCOMPATIBLE,
-                   "resource pool '%s' is not available on host '%s'", pool, name);
-      return FALSE;
+      vmm_migration_context_set_estimates (context, (gint64) (disks / bandwidth * 1000.0), -1);
+      return;
     }
-  if (g_strcmp0 (name, vmm_migration_context_get_source_host (context)) != 0)
+  total = disks / bandwidth;
+  for (guint pass = 0; pass < 30; pass++)
     {
-      if (running)
+      double t = remaining / bandwidth;
+
+      if (t <= downtime)
         {
-          guint64 total = vmm_host_info_get_memory_mib (host);
-          guint64 used = vmm_host_info_get_memory_used_mib (host);
-          guint64 free_mib = total > used ? total - used : 0;
-          double vcpu_limit = vmm_host_info_get_vcpus (host) * vmm_host_info_get_cpu_overcommit (host);
-          g_autoptr (GString) missing = g_string_new (NULL);
-          const char *const *features = vmm_vm_info_get_cpu_features (vm);
-
-          if (free_mib < vmm_vm_info_get_memory_mib (vm))
-            {
-              g_set_error (error, VMM_ERROR, VMM_ERROR_INSUFFICIENT_CAPACITY,
-                           "host '%s' has %" G_GUINT64_FORMAT " MiB of memory free; the VM needs "
-                           "%" G_GUINT64_FORMAT " MiB",
-                           name, free_mib, vmm_vm_info_get_memory_mib (vm));
-              return FALSE;
-            }
-          if (vmm_host_info_get_vcpus (host) > 0 &&
-              vmm_host_info_get_vcpus_used (host) + vmm_vm_info_get_vcpus (vm) > vcpu_limit)
-            {
-              g_set_error (error, VMM_ERROR, VMM_ERROR_INSUFFICIENT_CAPACITY,
-                           "host '%s' has %u of %.0f vCPUs in use (overcommit %.1f); the VM needs %u",
-                           name, vmm_host_info_get_vcpus_used (host), vcpu_limit,
-                           vmm_host_info_get_cpu_overcommit (host), vmm_vm_info_get_vcpus (vm));
-              return FALSE;
-            }
-          for (guint i = 0; features != NULL && features[i] != NULL; i++)
-            if (!vmm_host_info_has_cpu_feature (host, features[i]))
-              g_string_append_printf (missing, "%s%s", missing->len > 0 ? ", " : "", features[i]);
-          if (missing->len > 0)
-            {
-              g_set_error (error, VMM_ERROR, VMM_ERROR_INCOMPATIBLE,
-                           "host '%s' lacks CPU features the running guest uses "
-                           "(missing features: %s)",
-                           name, missing->str);
-              return FALSE;
-            }
+          converges = TRUE;
+          break;
         }
-      {
-        GPtrArray *devices = vmm_vm_info_get_devices (vm);
-
-        for (guint i = 0; i < devices->len; i++)
-          {
-            VmmDeviceInfo *dev = g_ptr_array_index (devices, i);
-            const char *net;
-
-            if (vmm_device_info_get_kind (dev) != VMM_DEVICE_KIND_NIC ||
-                vmm_device_info_get_network (dev) == NULL)
-              continue;
-            net = vmm_relocate_spec_map_network (spec, vmm_device_info_get_network (dev));
-            if (!vmm_host_info_has_network (host, net))
-              {
-                g_set_error (error, VMM_ERROR, VMM_ERROR_INCOMPATIBLE,
-                             "network '%s' of %s does not exist on host '%s' "
-                             "(map it to one that does with a network change)",
-                             net, vmm_device_info_get_key (dev), name);
-                return FALSE;
-              }
-          }
-      }
+      total += t;
+      remaining = MIN (remaining, dirty * t);
     }
-  return vmm_check_target_storage (context, name, error);
+  vmm_migration_context_set_estimates (context, (gint64) ((total + remaining / bandwidth) * 1000.0),
+                                       (gint64) (remaining / bandwidth * 1000.0));
+  if (!converges)
+    add_check (out, "convergence", WARNING, VMM_ERROR_TIMEOUT, vmm_vm_info_get_name (vm),
+               vmm_relocate_spec_get_auto_converge (spec) || vmm_relocate_spec_get_post_copy (spec)
+                 ? "the move will rely on auto-converge or post-copy"
+                 : "raise bandwidth-mibps or max-downtime-ms, or enable auto-converge or post-copy",
+               "pre-copy is predicted not to converge: %.0f MiB of memory dirtied at %.0f MiB/s over "
+               "%.0f MiB/s leaves %.0f MiB (%.0f ms) after 30 passes, above the %.0f ms allowed downtime",
+               vmm_vm_info_get_memory_mib (vm) * 1.0, dirty / 1048576.0, bandwidth / 1048576.0,
+               remaining / 1048576.0, remaining / bandwidth * 1000.0, downtime * 1000.0);
 }
 
 static gboolean
-invoke_prechecks (VmmMigrationContext *context, GError **error)
+is_shared (VmmInventory *inventory, const char *name)
+{
+  VmmDatastoreInfo *ds = name != NULL ? vmm_inventory_lookup_datastore (inventory, name) : NULL;
+
+  return ds != NULL && vmm_datastore_info_get_shared (ds);
+}
+
+void
+vmm_checks_for_vm (VmmMigrationContext *context, GPtrArray *out)
 {
   VmmVmInfo *vm = vmm_migration_context_get_vm (context);
   VmmInventory *inventory = vmm_migration_context_get_inventory (context);
@@ -176,28 +345,19 @@ invoke_prechecks (VmmMigrationContext *context, GError **error)
   const char *host = vmm_relocate_spec_get_host (spec);
   const char *datastore = vmm_relocate_spec_get_datastore (spec);
   GPtrArray *disks = vmm_relocate_spec_get_disks (spec);
+  GPtrArray *targets = vmm_migration_context_get_target_disks (context);
   VmmPowerState power = vmm_vm_info_get_power_state (vm);
-  g_autoptr (GHashTable) map = vmm_relocate_spec_get_network_map (spec) != NULL
-                                 ? g_hash_table_ref (vmm_relocate_spec_get_network_map (spec))
-                                 : NULL;
+  const char *name = vmm_vm_info_get_name (vm);
+  GHashTable *map = vmm_relocate_spec_get_network_map (spec);
 
   if (vmm_vm_info_get_migrating (vm))
-    {
-      g_set_error (error, VMM_ERROR, VMM_ERROR_BUSY, "VM '%s' is already migrating",
-                   vmm_vm_info_get_name (vm));
-      return FALSE;
-    }
+    add_check (out, "vm-busy", ERROR, VMM_ERROR_BUSY, name, "wait for the other move to end",
+               "VM '%s' is already migrating", name);
   if (host != NULL && vmm_inventory_lookup_host (inventory, host) == NULL)
-    {
-      g_set_error (error, VMM_ERROR, VMM_ERROR_NOT_FOUND, "host: no host named '%s'", host);
-      return FALSE;
-    }
+    add_check (out, "host-not-found", ERROR, VMM_ERROR_NOT_FOUND, host, NULL, "host: no host named '%s'", host);
   if (datastore != NULL && vmm_inventory_lookup_datastore (inventory, datastore) == NULL)
-    {
-      g_set_error (error, VMM_ERROR, VMM_ERROR_NOT_FOUND, "datastore: no datastore named '%s'",
-                   datastore);
-      return FALSE;
-    }
+    add_check (out, "datastore-not-found", ERROR, VMM_ERROR_NOT_FOUND, datastore, NULL,
+               "datastore: no datastore named '%s'", datastore);
   for (guint i = 0; disks != NULL && i < disks->len; i++)
     {
       VmmDiskLocator *loc = g_ptr_array_index (disks, i);
@@ -210,19 +370,45 @@ invoke_prechecks (VmmMigrationContext *context, GError **error)
           for (guint j = 0; j < vm_disks->len; j++)
             g_string_append_printf (keys, "%s%s", j > 0 ? ", " : "",
                                     vmm_disk_info_get_key (g_ptr_array_index (vm_disks, j)));
-          g_set_error (error, VMM_ERROR, VMM_ERROR_INVALID_SPEC,
-                       "disks[%u].key: VM '%s' has no disk '%s' (its disks: %s)", i,
-                       vmm_vm_info_get_name (vm), vmm_disk_locator_get_key (loc),
-                       keys->len > 0 ? keys->str : "none");
-          return FALSE;
+          add_check (out, "disk-not-found", ERROR, VMM_ERROR_INVALID_SPEC, vmm_disk_locator_get_key (loc), NULL,
+                     "disks[%u].key: VM '%s' has no disk '%s' (its disks: %s)", i, name,
+                     vmm_disk_locator_get_key (loc), keys->len > 0 ? keys->str : "none");
         }
       if (vmm_inventory_lookup_datastore (inventory, vmm_disk_locator_get_datastore (loc)) == NULL)
-        {
-          g_set_error (error, VMM_ERROR, VMM_ERROR_INVALID_SPEC,
-                       "disks[%u].datastore: no datastore named '%s'", i,
-                       vmm_disk_locator_get_datastore (loc));
-          return FALSE;
-        }
+        add_check (out, "datastore-not-found", ERROR, VMM_ERROR_INVALID_SPEC,
+                   vmm_disk_locator_get_datastore (loc), NULL, "disks[%u].datastore: no datastore named '%s'",
+                   i, vmm_disk_locator_get_datastore (loc));
+    }
+  /* local <-> shared changes the storage class the VM was given */
+  for (guint i = 0; i < targets->len; i++)
+    {
+      VmmDiskInfo *t = g_ptr_array_index (targets, i);
+      VmmDiskInfo *s = vmm_vm_info_lookup_disk (vm, vmm_disk_info_get_key (t));
+      gboolean from_shared, to_shared;
+      VmmDiskLocator *loc;
+      g_autofree char *field = NULL;
+
+      if (s == NULL || !vmm_migration_context_disk_moves (context, vmm_disk_info_get_key (t)) ||
+          vmm_inventory_lookup_datastore (inventory, vmm_disk_info_get_datastore (t)) == NULL)
+        continue;
+      from_shared = is_shared (inventory, vmm_disk_info_get_datastore (s));
+      to_shared = is_shared (inventory, vmm_disk_info_get_datastore (t));
+      if (from_shared == to_shared)
+        continue;
+      loc = vmm_relocate_spec_lookup_disk (spec, vmm_disk_info_get_key (t));
+      if (loc != NULL)
+        for (guint j = 0; j < disks->len; j++)
+          if (g_ptr_array_index (disks, j) == loc)
+            field = g_strdup_printf ("disks[%u].datastore", j);
+      if (field == NULL)
+        field = g_strdup ("datastore");
+      add_check (out, "storage-class-change",
+                 vmm_relocate_spec_get_allow_storage_class_change (spec) ? WARNING : ERROR,
+                 VMM_ERROR_INVALID_SPEC, vmm_disk_info_get_key (t),
+                 "keep the disk on the same class of storage, or allow it (allow-storage-class-change)",
+                 "%s: disk %s would move from %s datastore '%s' to %s datastore '%s'", field,
+                 vmm_disk_info_get_key (t), from_shared ? "shared" : "local", vmm_disk_info_get_datastore (s),
+                 to_shared ? "shared" : "local", vmm_disk_info_get_datastore (t));
     }
   if (map != NULL)
     {
@@ -233,46 +419,40 @@ invoke_prechecks (VmmMigrationContext *context, GError **error)
       g_hash_table_iter_init (&iter, map);
       while (g_hash_table_iter_next (&iter, &key, &value))
         if (!g_strv_contains ((const char *const *) networks, value))
-          {
-            g_set_error (error, VMM_ERROR, VMM_ERROR_NOT_FOUND,
-                         "networks.%s: no host has a network named '%s'", (char *) key,
-                         (char *) value);
-            return FALSE;
-          }
+          add_check (out, "network-not-found", ERROR, VMM_ERROR_NOT_FOUND, value, NULL,
+                     "networks.%s: no host has a network named '%s'", (char *) key, (char *) value);
     }
   switch (vmm_relocate_spec_get_migration_type (spec))
     {
     case VMM_MIGRATION_PREFERENCE_HOT:
       if (power != VMM_POWER_STATE_RUNNING)
-        {
-          g_set_error (error, VMM_ERROR, VMM_ERROR_INCOMPATIBLE,
-                       "migration-type: a hot move needs a running VM; '%s' is not running",
-                       vmm_vm_info_get_name (vm));
-          return FALSE;
-        }
+        add_check (out, "vm-not-running", ERROR, VMM_ERROR_INCOMPATIBLE, name, "power it on or allow a cold move",
+                   "migration-type: a hot move needs a running VM; '%s' is not running", name);
       break;
     case VMM_MIGRATION_PREFERENCE_COLD:
       if (power == VMM_POWER_STATE_RUNNING)
-        {
-          g_set_error (error, VMM_ERROR, VMM_ERROR_INCOMPATIBLE,
-                       "migration-type: a cold move needs a powered-off VM; '%s' is running "
-                       "(power it off first, or let the engine move it hot)",
-                       vmm_vm_info_get_name (vm));
-          return FALSE;
-        }
+        add_check (out, "vm-running", ERROR, VMM_ERROR_INCOMPATIBLE, name,
+                   "power it off first, or let the engine move it hot",
+                   "migration-type: a cold move needs a powered-off VM; '%s' is running (power it off "
+                   "first, or let the engine move it hot)", name);
       break;
     case VMM_MIGRATION_PREFERENCE_AUTO:
     default:
       break;
     }
   if (power == VMM_POWER_STATE_SUSPENDED)
-    {
-      g_set_error (error, VMM_ERROR, VMM_ERROR_INCOMPATIBLE,
-                   "VM '%s' is suspended: resume or power it off before moving it",
-                   vmm_vm_info_get_name (vm));
-      return FALSE;
-    }
-  return TRUE;
+    add_check (out, "vm-suspended", ERROR, VMM_ERROR_INCOMPATIBLE, name, "resume or power it off",
+               "VM '%s' is suspended: resume or power it off before moving it", name);
+  checks_for_convergence (context, out);
+}
+
+static gboolean
+invoke_prechecks (VmmMigrationContext *context, GError **error)
+{
+  g_autoptr (GPtrArray) checks = g_ptr_array_new_with_free_func (g_object_unref);
+
+  vmm_checks_for_vm (context, checks);
+  return vmm_checks_apply (context, checks, error);
 }
 
 static gboolean
@@ -285,8 +465,7 @@ check_permission (VmmMigrationContext *context, GError **error)
   if ((vmm_backend_get_capabilities (backend) & VMM_BACKEND_CAPABILITY_CROSS_MANAGER) == 0)
     {
       g_set_error (error, VMM_ERROR, VMM_ERROR_UNSUPPORTED,
-                   "the %s backend cannot move VMs to another manager",
-                   G_OBJECT_TYPE_NAME (backend));
+                   "the %s backend cannot move VMs to another manager", G_OBJECT_TYPE_NAME (backend));
       return FALSE;
     }
   if (locator != NULL && vmm_service_locator_get_credential (locator) == NULL)
@@ -304,6 +483,7 @@ check_compatibility (VmmMigrationContext *context, GError **error)
 {
   VmmInventory *inventory = vmm_migration_context_get_inventory (context);
   const char *name = vmm_migration_context_get_destination_host (context);
+  g_autoptr (GPtrArray) checks = g_ptr_array_new_with_free_func (g_object_unref);
   VmmHostInfo *host;
 
   if (name == NULL)
@@ -314,7 +494,8 @@ check_compatibility (VmmMigrationContext *context, GError **error)
       g_set_error (error, VMM_ERROR, VMM_ERROR_NOT_FOUND, "no host named '%s'", name);
       return FALSE;
     }
-  return vmm_check_destination_host (context, host, error);
+  vmm_checks_for_host (context, host, checks, NULL);
+  return vmm_checks_apply (context, checks, error);
 }
 
 static gboolean
@@ -340,8 +521,7 @@ vmm_action_check_permission_new (void)
 VmmAction *
 vmm_action_check_compatibility_new (void)
 {
-  return vmm_engine_action_new ("CheckCompatibility", VMM_ACTION_PERFORMER_ENGINE,
-                                check_compatibility);
+  return vmm_engine_action_new ("CheckCompatibility", VMM_ACTION_PERFORMER_ENGINE, check_compatibility);
 }
 
 VmmAction *

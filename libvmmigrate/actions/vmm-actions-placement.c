@@ -104,20 +104,44 @@ vmm_workflow_resolve (VmmMigrationContext *context, GError **error)
   return TRUE;
 }
 
-typedef struct
+VmmCandidate *
+vmm_placement_evaluate (VmmMigrationContext *context, VmmHostInfo *host)
 {
-  VmmHostInfo *host;
-  guint64 free_mib;
-} Candidate;
+  g_autoptr (GPtrArray) checks = g_ptr_array_new_with_free_func (g_object_unref);
+  VmmInventory *inventory = vmm_migration_context_get_inventory (context);
+  VmmVmInfo *vm = vmm_migration_context_get_vm (context);
+  VmmHostInfo *src = vmm_inventory_lookup_host (inventory, vmm_migration_context_get_source_host (context));
+  VmmEngine *engine = vmm_migration_context_get_engine (context);
+  gboolean motion = FALSE;
+  guint64 total = vmm_host_info_get_memory_mib (host);
+  guint64 used = vmm_host_info_get_memory_used_mib (host) + vmm_vm_info_get_memory_mib (vm);
+  double score;
+
+  vmm_checks_for_host (context, host, checks, &motion);
+  /* weigh: free memory after placement, moves already heading there, same
+   * cluster first, no storage motion preferred */
+  score = total > used ? (double) (total - used) / 1024.0 : 0.0;
+  if (src != NULL && vmm_host_info_get_cluster (src) != NULL &&
+      g_strcmp0 (vmm_host_info_get_cluster (src), vmm_host_info_get_cluster (host)) == 0)
+    score += 100.0;
+  if (engine != NULL)
+    score -= 10.0 * vmm_engine_count_inbound (engine, vmm_migration_context_get_backend (context),
+                                              vmm_host_info_get_name (host));
+  if (motion)
+    score -= 1000.0;
+  return vmm_candidate_new (vmm_host_info_get_name (host), checks, motion, score);
+}
 
 static gint
 candidate_compare (gconstpointer a, gconstpointer b)
 {
-  const Candidate *ca = a, *cb = b;
+  VmmCandidate *ca = *(VmmCandidate **) a, *cb = *(VmmCandidate **) b;
 
-  if (ca->free_mib != cb->free_mib)
-    return ca->free_mib > cb->free_mib ? -1 : 1;
-  return g_strcmp0 (vmm_host_info_get_name (ca->host), vmm_host_info_get_name (cb->host));
+  if (vmm_candidate_get_suitable (ca) != vmm_candidate_get_suitable (cb))
+    return vmm_candidate_get_suitable (ca) ? -1 : 1;
+  if (vmm_candidate_get_score (ca) != vmm_candidate_get_score (cb))
+    return vmm_candidate_get_score (ca) > vmm_candidate_get_score (cb) ? -1 : 1;
+  return g_strcmp0 (vmm_candidate_get_host (ca), vmm_candidate_get_host (cb));
 }
 
 static void
@@ -137,18 +161,38 @@ set_destination_pool (VmmMigrationContext *context, VmmHostInfo *host)
   vmm_migration_context_set_destination_pool (context, pool);
 }
 
+/* Every other host of the same manager, evaluated and sorted best first. */
+void
+vmm_placement_rank (VmmMigrationContext *context, GPtrArray *out)
+{
+  VmmInventory *inventory = vmm_migration_context_get_inventory (context);
+  const char *source = vmm_migration_context_get_source_host (context);
+  VmmHostInfo *src = vmm_inventory_lookup_host (inventory, source);
+  GPtrArray *hosts = vmm_inventory_get_hosts (inventory);
+
+  for (guint i = 0; i < hosts->len; i++)
+    {
+      VmmHostInfo *host = g_ptr_array_index (hosts, i);
+
+      if (g_strcmp0 (vmm_host_info_get_name (host), source) == 0)
+        continue;
+      if (src != NULL && g_strcmp0 (vmm_host_info_get_manager (host), vmm_host_info_get_manager (src)) != 0)
+        continue;
+      g_ptr_array_add (out, vmm_placement_evaluate (context, host));
+    }
+  g_ptr_array_sort (out, candidate_compare);
+}
+
 static gboolean
 select_destination (VmmMigrationContext *context, GError **error)
 {
   VmmInventory *inventory = vmm_migration_context_get_inventory (context);
   VmmRelocateSpec *spec = vmm_migration_context_get_spec (context);
-  const char *source = vmm_migration_context_get_source_host (context);
   const char *wanted = vmm_migration_context_get_pinned_host (context);
-  VmmHostInfo *src = vmm_inventory_lookup_host (inventory, source);
-  GPtrArray *hosts = vmm_inventory_get_hosts (inventory);
-  g_autoptr (GArray) candidates = g_array_new (FALSE, FALSE, sizeof (Candidate));
+  GPtrArray *candidates = vmm_migration_context_get_candidates (context);
   g_autoptr (GString) reasons = g_string_new (NULL);
   gboolean all_capacity = TRUE;
+  VmmCandidate *best;
 
   if (wanted == NULL)
     wanted = vmm_relocate_spec_get_host (spec);
@@ -166,43 +210,35 @@ select_destination (VmmMigrationContext *context, GError **error)
       return TRUE;
     }
 
-  for (guint i = 0; i < hosts->len; i++)
+  g_ptr_array_set_size (candidates, 0);
+  vmm_placement_rank (context, candidates);
+  best = candidates->len > 0 ? g_ptr_array_index (candidates, 0) : NULL;
+  if (best == NULL || !vmm_candidate_get_suitable (best))
     {
-      VmmHostInfo *host = g_ptr_array_index (hosts, i);
-      g_autoptr (GError) local_error = NULL;
-      Candidate c;
-
-      if (g_strcmp0 (vmm_host_info_get_name (host), source) == 0)
-        continue;
-      if (src != NULL &&
-          g_strcmp0 (vmm_host_info_get_manager (host), vmm_host_info_get_manager (src)) != 0)
-        continue;
-      if (!vmm_check_destination_host (context, host, &local_error))
+      for (guint i = 0; i < candidates->len; i++)
         {
-          if (!g_error_matches (local_error, VMM_ERROR, VMM_ERROR_INSUFFICIENT_CAPACITY))
-            all_capacity = FALSE;
-          g_string_append_printf (reasons, "; %s", local_error->message);
-          continue;
+          GPtrArray *checks = vmm_candidate_get_checks (g_ptr_array_index (candidates, i));
+
+          for (guint j = 0; j < checks->len; j++)
+            {
+              VmmCheck *check = g_ptr_array_index (checks, j);
+
+              if (vmm_check_get_severity (check) != VMM_CHECK_SEVERITY_ERROR)
+                continue;
+              if (vmm_check_get_error_code (check) != VMM_ERROR_INSUFFICIENT_CAPACITY)
+                all_capacity = FALSE;
+              g_string_append_printf (reasons, "; %s", vmm_check_get_message (check));
+              break;
+            }
         }
-      c.host = host;
-      c.free_mib = vmm_host_info_get_memory_mib (host) > vmm_host_info_get_memory_used_mib (host)
-                     ? vmm_host_info_get_memory_mib (host) - vmm_host_info_get_memory_used_mib (host)
-                     : 0;
-      g_array_append_val (candidates, c);
-    }
-  if (candidates->len == 0)
-    {
       g_set_error (error, VMM_ERROR,
-                   reasons->len > 0 && all_capacity ? VMM_ERROR_INSUFFICIENT_CAPACITY
-                                                    : VMM_ERROR_INCOMPATIBLE,
+                   reasons->len > 0 && all_capacity ? VMM_ERROR_INSUFFICIENT_CAPACITY : VMM_ERROR_INCOMPATIBLE,
                    "no host can take VM '%s'%s", vmm_migration_context_get_vm_name (context),
                    reasons->len > 0 ? reasons->str : ": there is no other host");
       return FALSE;
     }
-  g_array_sort (candidates, candidate_compare);
-  vmm_migration_context_set_destination_host (
-    context, vmm_host_info_get_name (g_array_index (candidates, Candidate, 0).host));
-  set_destination_pool (context, g_array_index (candidates, Candidate, 0).host);
+  vmm_migration_context_set_destination_host (context, vmm_candidate_get_host (best));
+  set_destination_pool (context, vmm_inventory_lookup_host (inventory, vmm_candidate_get_host (best)));
   return TRUE;
 }
 

@@ -11,14 +11,17 @@ VmmAction *vmm_engine_action_new (const char *name,
                                   VmmActionPerformer performer,
                                   VmmEngineActionFunc func);
 
-/* Rules shared by SelectDestination and CheckCompatibility: can @host take
- * the VM as the context describes the move? */
-gboolean vmm_check_destination_host (VmmMigrationContext *context,
-                                     VmmHostInfo *host,
-                                     GError **error);
-gboolean vmm_check_target_storage (VmmMigrationContext *context,
-                                   const char *host,
-                                   GError **error);
+/* The rules, shared by InvokePrechecks, SelectDestination, CheckCompatibility
+ * and placement: each appends VmmCheck results to @out. */
+void vmm_checks_for_vm (VmmMigrationContext *context, GPtrArray *out);
+void vmm_checks_for_host (VmmMigrationContext *context,
+                          VmmHostInfo *host,
+                          GPtrArray *out,
+                          gboolean *requires_storage_motion);
+/* Records @checks in the context; fails with the first blocking one. */
+gboolean vmm_checks_apply (VmmMigrationContext *context, GPtrArray *checks, GError **error);
+VmmCandidate *vmm_placement_evaluate (VmmMigrationContext *context, VmmHostInfo *host);
+void vmm_placement_rank (VmmMigrationContext *context, GPtrArray *out);
 void vmm_workflow_compute_targets (VmmMigrationContext *context);
 
 G_END_DECLS
