@@ -1052,3 +1052,67 @@ vmm_backend_cleanup_finish (VmmBackend *self, GAsyncResult *result, GError **err
 {
   return vmm_backend_step_finish (self, result, error);
 }
+
+/**
+ * vmm_backend_set_host_enabled_async:
+ * @self: a #VmmBackend
+ * @host: the host
+ * @enabled: %FALSE to disable the host for new VMs, %TRUE to enable it again
+ * @reason: (nullable): why (recorded by platforms that keep a reason)
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called when done
+ * @user_data: data for @callback
+ *
+ * Disables a host for new placements (the first step of draining it) or
+ * enables it again. Fails with %VMM_ERROR_UNSUPPORTED on a backend without
+ * %VMM_BACKEND_CAPABILITY_DISABLE_HOST.
+ *
+ * Since: 1.0
+ */
+void
+vmm_backend_set_host_enabled_async (VmmBackend *self,
+                                    const char *host,
+                                    gboolean enabled,
+                                    const char *reason,
+                                    GCancellable *cancellable,
+                                    GAsyncReadyCallback callback,
+                                    gpointer user_data)
+{
+  VmmBackendClass *klass;
+
+  g_return_if_fail (VMM_IS_BACKEND (self));
+  g_return_if_fail (host != NULL);
+  klass = VMM_BACKEND_GET_CLASS (self);
+  if (klass->set_host_enabled_async == NULL ||
+      (vmm_backend_get_capabilities (self) & VMM_BACKEND_CAPABILITY_DISABLE_HOST) == 0)
+    {
+      g_task_report_new_error (self, callback, user_data, vmm_backend_set_host_enabled_async,
+                               VMM_ERROR, VMM_ERROR_UNSUPPORTED,
+                               "the %s backend cannot disable or enable hosts",
+                               G_OBJECT_TYPE_NAME (self));
+      return;
+    }
+  klass->set_host_enabled_async (self, host, enabled, reason, cancellable, callback, user_data);
+}
+
+/**
+ * vmm_backend_set_host_enabled_finish:
+ * @self: a #VmmBackend
+ * @result: the #GAsyncResult
+ * @error: return location for a #GError
+ *
+ * Finishes vmm_backend_set_host_enabled_async().
+ *
+ * Returns: %TRUE on success
+ *
+ * Since: 1.0
+ */
+gboolean
+vmm_backend_set_host_enabled_finish (VmmBackend *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (VMM_IS_BACKEND (self), FALSE);
+  if (g_async_result_is_tagged (result, vmm_backend_set_host_enabled_async) ||
+      VMM_BACKEND_GET_CLASS (self)->set_host_enabled_finish == NULL)
+    return g_task_propagate_boolean (G_TASK (result), error);
+  return VMM_BACKEND_GET_CLASS (self)->set_host_enabled_finish (self, result, error);
+}

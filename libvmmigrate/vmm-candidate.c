@@ -170,7 +170,7 @@ vmm_candidate_to_string (VmmCandidate *self)
 
   g_return_val_if_fail (VMM_IS_CANDIDATE (self), NULL);
   out = g_string_new (NULL);
-  g_string_append_printf (out, "%s: %s (score %.1f%s)", self->host,
+  g_string_append_printf (out, "%s: %s (score %.1f%s)", self->host != NULL ? self->host : "(none)",
                           self->suitable ? "suitable" : "unsuitable", self->score,
                           self->storage_motion ? ", requires storage motion" : "");
   for (guint i = 0; i < self->checks->len; i++)

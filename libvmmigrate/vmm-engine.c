@@ -55,6 +55,8 @@ enum {
 
 enum {
   SIGNAL_READY,
+  SIGNAL_MIGRATION_CREATED,
+  SIGNAL_EVACUATION_PROGRESS,
   N_SIGNALS
 };
 
@@ -203,6 +205,45 @@ vmm_engine_class_init (VmmEngineClass *klass)
                                         g_signal_accumulator_first_wins, NULL, NULL,
                                         G_TYPE_BOOLEAN, 2, VMM_TYPE_MIGRATION,
                                         VMM_TYPE_MIGRATION_CONTEXT);
+  /**
+   * VmmEngine::migration-created:
+   * @self: the engine
+   * @migration: a migration the engine created itself (one VM of an evacuation)
+   *
+   * Lets the caller follow each VM of a batch: connect to the migration's
+   * own signals here.
+   *
+   * Since: 1.0
+   */
+  signals[SIGNAL_MIGRATION_CREATED] =
+    g_signal_new ("migration-created", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 1, VMM_TYPE_MIGRATION);
+  /**
+   * VmmEngine::evacuation-progress:
+   * @self: the engine
+   * @host: the host being evacuated
+   * @done: VMs dealt with (moved, failed or skipped)
+   * @total: VMs found on the host so far
+   *
+   * An evacuation made progress.
+   *
+   * Since: 1.0
+   */
+  signals[SIGNAL_EVACUATION_PROGRESS] =
+    g_signal_new ("evacuation-progress", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                  NULL, NULL, G_TYPE_NONE, 3, G_TYPE_STRING, G_TYPE_UINT, G_TYPE_UINT);
+}
+
+void
+vmm_engine_emit_evacuation_progress (VmmEngine *self, const char *host, guint done, guint total)
+{
+  g_signal_emit (self, signals[SIGNAL_EVACUATION_PROGRESS], 0, host, done, total);
+}
+
+void
+vmm_engine_emit_migration_created (VmmEngine *self, VmmMigration *migration)
+{
+  g_signal_emit (self, signals[SIGNAL_MIGRATION_CREATED], 0, migration);
 }
 
 static void
@@ -670,3 +711,176 @@ DEFINE_LIMIT (max_per_datastore, max_ds, PROP_MAX_PER_DATASTORE)
  * Since: 1.0
  */
 DEFINE_LIMIT (max_global, max_global, PROP_MAX_GLOBAL)
+
+/* --- where could a VM go? --- */
+
+typedef struct
+{
+  char *vm;
+  VmmRelocateSpec *spec;
+} FindData;
+
+static void
+find_data_free (FindData *data)
+{
+  g_free (data->vm);
+  g_clear_object (&data->spec);
+  g_free (data);
+}
+
+VmmMigrationContext *
+vmm_engine_new_context (VmmEngine *self,
+                        VmmBackend *backend,
+                        VmmInventory *inventory,
+                        const char *vm_name,
+                        VmmRelocateSpec *spec,
+                        GError **error)
+{
+  VmmVmInfo *found = vmm_inventory_lookup_vm (inventory, vm_name);
+  g_autoptr (VmmVmInfo) vm = NULL;
+  VmmMigrationContext *ctx;
+
+  if (found == NULL)
+    {
+      g_set_error (error, VMM_ERROR, VMM_ERROR_NOT_FOUND, "no VM named '%s' on %s", vm_name,
+                   vmm_backend_get_uri (backend) != NULL ? vmm_backend_get_uri (backend) : "the backend");
+      return NULL;
+    }
+  vm = vmm_vm_info_copy (found);
+  ctx = vmm_migration_context_new (backend, vm_name, spec, TRUE);
+  vmm_migration_context_set_engine (ctx, self);
+  vmm_migration_context_set_inventory (ctx, inventory);
+  vmm_migration_context_set_vm (ctx, vm);
+  vmm_workflow_resolve (ctx, NULL);
+  return ctx;
+}
+
+static void
+find_inventory_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  FindData *data = g_task_get_task_data (task);
+  VmmEngine *self = g_task_get_source_object (task);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (VmmInventory) inventory = vmm_backend_query_inventory_finish (VMM_BACKEND (source), result, &error);
+  g_autoptr (VmmMigrationContext) ctx = NULL;
+  GPtrArray *out;
+
+  if (inventory == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  ctx = vmm_engine_new_context (self, VMM_BACKEND (source), inventory, data->vm, data->spec, &error);
+  if (ctx == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  out = g_ptr_array_new_with_free_func (g_object_unref);
+  vmm_placement_rank (ctx, out);
+  g_task_return_pointer (task, out, (GDestroyNotify) g_ptr_array_unref);
+}
+
+/**
+ * vmm_engine_find_candidates_async:
+ * @self: a #VmmEngine
+ * @backend: the backend that manages the VM
+ * @vm: the VM's name
+ * @spec: (nullable): the move to consider (storage targets, options); %NULL
+ *   for a plain host move
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called with the candidates
+ * @user_data: data for @callback
+ *
+ * Asks where a VM could go, without migrating it: every other host of the
+ * same manager, best first, suitable or not with the checks that decided,
+ * and whether going there requires storage motion.
+ *
+ * Since: 1.0
+ */
+void
+vmm_engine_find_candidates_async (VmmEngine *self,
+                                  VmmBackend *backend,
+                                  const char *vm,
+                                  VmmRelocateSpec *spec,
+                                  GCancellable *cancellable,
+                                  GAsyncReadyCallback callback,
+                                  gpointer user_data)
+{
+  GTask *task;
+  FindData *data;
+
+  g_return_if_fail (VMM_IS_ENGINE (self));
+  g_return_if_fail (VMM_IS_BACKEND (backend));
+  g_return_if_fail (vm != NULL);
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, vmm_engine_find_candidates_async);
+  data = g_new0 (FindData, 1);
+  data->vm = g_strdup (vm);
+  data->spec = spec != NULL ? vmm_relocate_spec_copy (spec) : vmm_relocate_spec_new ();
+  g_task_set_task_data (task, data, (GDestroyNotify) find_data_free);
+  vmm_backend_query_inventory_async (backend, cancellable, find_inventory_cb, task);
+}
+
+/**
+ * vmm_engine_find_candidates_finish:
+ * @self: a #VmmEngine
+ * @result: the #GAsyncResult
+ * @error: return location for a #GError
+ *
+ * Finishes vmm_engine_find_candidates_async().
+ *
+ * Returns: (transfer container) (element-type VmmCandidate): the candidates
+ *
+ * Since: 1.0
+ */
+GPtrArray *
+vmm_engine_find_candidates_finish (VmmEngine *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+engine_sync_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+/**
+ * vmm_engine_find_candidates:
+ * @self: a #VmmEngine
+ * @backend: the backend that manages the VM
+ * @vm: the VM's name
+ * @spec: (nullable): the move to consider
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Like vmm_engine_find_candidates_async(), blocking the calling thread.
+ *
+ * Returns: (transfer container) (element-type VmmCandidate): the candidates
+ *
+ * Since: 1.0
+ */
+GPtrArray *
+vmm_engine_find_candidates (VmmEngine *self,
+                            VmmBackend *backend,
+                            const char *vm,
+                            VmmRelocateSpec *spec,
+                            GCancellable *cancellable,
+                            GError **error)
+{
+  g_autoptr (GMainContext) context = g_main_context_new ();
+  GAsyncResult *result = NULL;
+  GPtrArray *out;
+
+  g_main_context_push_thread_default (context);
+  vmm_engine_find_candidates_async (self, backend, vm, spec, cancellable, engine_sync_cb, &result);
+  while (result == NULL)
+    g_main_context_iteration (context, TRUE);
+  g_main_context_pop_thread_default (context);
+  out = vmm_engine_find_candidates_finish (self, result, error);
+  g_object_unref (result);
+  return out;
+}

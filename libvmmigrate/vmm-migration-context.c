@@ -61,6 +61,7 @@ struct _VmmMigrationContext
   gint64 estimated_duration_ms;
   gint64 estimated_downtime_ms;
   VmmEngine *engine; /* unowned; the migration holds it */
+  GHashTable *reservations; /* unowned: name -> VmmLoad, for batch placement */
   GHashTable *excluded_hosts;
 };
 
@@ -939,4 +940,16 @@ gboolean
 vmm_migration_context_is_host_excluded (VmmMigrationContext *self, const char *host)
 {
   return self->excluded_hosts != NULL && g_hash_table_contains (self->excluded_hosts, host);
+}
+
+void
+vmm_migration_context_set_reservations (VmmMigrationContext *self, GHashTable *reservations)
+{
+  self->reservations = reservations;
+}
+
+const VmmLoad *
+vmm_migration_context_get_reservation (VmmMigrationContext *self, const char *name)
+{
+  return self->reservations != NULL && name != NULL ? g_hash_table_lookup (self->reservations, name) : NULL;
 }

@@ -47,6 +47,15 @@ gint64 vmm_migration_context_get_downtime_ms (VmmMigrationContext *self);
 const char *vmm_migration_context_get_veto_reason (VmmMigrationContext *self);
 gboolean vmm_migration_context_invoke_callbacks (VmmMigrationContext *self, GError **error);
 
+/* Capacity already promised to earlier placements of the same batch. */
+typedef struct
+{
+  guint64 memory_mib;
+  guint vcpus;
+  guint64 bytes;
+} VmmLoad;
+void vmm_migration_context_set_reservations (VmmMigrationContext *self, GHashTable *reservations);
+const VmmLoad *vmm_migration_context_get_reservation (VmmMigrationContext *self, const char *name);
 GPtrArray *vmm_migration_context_get_candidates (VmmMigrationContext *self);
 void vmm_migration_context_set_estimates (VmmMigrationContext *self,
                                           gint64 duration_ms,
@@ -98,6 +107,26 @@ gboolean vmm_engine_acquire_slots (VmmEngine *self,
                                    VmmEngineSlotFunc ready);
 void vmm_engine_release_slots (VmmEngine *self, VmmMigration *migration);
 void vmm_engine_unlock_vm (VmmEngine *self, VmmMigration *migration);
+VmmMigrationContext *vmm_engine_new_context (VmmEngine *self,
+                                            VmmBackend *backend,
+                                            VmmInventory *inventory,
+                                            const char *vm_name,
+                                            VmmRelocateSpec *spec,
+                                            GError **error);
+void vmm_placement_rank (VmmMigrationContext *context, GPtrArray *out);
+GPtrArray *vmm_placement_batch (VmmEngine *engine,
+                                VmmBackend *backend,
+                                VmmInventory *inventory,
+                                const char *const *vms,
+                                VmmRelocateSpec *spec,
+                                GHashTable *excluded);
+void vmm_engine_emit_evacuation_progress (VmmEngine *self, const char *host, guint done, guint total);
+void vmm_engine_emit_migration_created (VmmEngine *self, VmmMigration *migration);
+VmmEvacuationEntry *vmm_evacuation_entry_new (const char *vm,
+                                              VmmEvacuationOutcome outcome,
+                                              const char *host,
+                                              const char *message,
+                                              VmmMigrationResult *result);
 gboolean vmm_engine_is_draining (VmmEngine *self, VmmBackend *backend, const char *host);
 void vmm_engine_set_draining (VmmEngine *self, VmmBackend *backend, const char *host, gboolean draining);
 guint vmm_engine_count_inbound (VmmEngine *self, VmmBackend *backend, const char *host);

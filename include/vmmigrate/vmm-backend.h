@@ -81,6 +81,9 @@ typedef void (*VmmBackendStepFunc) (VmmBackend *self,
  *   fails with %G_IO_ERROR_CANCELLED
  * @cleanup: called once when a migration ends, after undo on failure; removes
  *   what the move left behind (on success: the source's leftovers)
+ * @set_host_enabled_async: disable a host for new VMs (with a reason) or
+ *   enable it again; needs %VMM_BACKEND_CAPABILITY_DISABLE_HOST
+ * @set_host_enabled_finish: finishes @set_host_enabled_async
  *
  * The driver contract. A backend subclasses #VmmBackend, implements what its
  * platform can do and registers itself on the extension point
@@ -132,8 +135,17 @@ struct _VmmBackendClass
                    GAsyncReadyCallback callback,
                    gpointer user_data);
 
+  void (*set_host_enabled_async) (VmmBackend *self,
+                                  const char *host,
+                                  gboolean enabled,
+                                  const char *reason,
+                                  GCancellable *cancellable,
+                                  GAsyncReadyCallback callback,
+                                  gpointer user_data);
+  gboolean (*set_host_enabled_finish) (VmmBackend *self, GAsyncResult *result, GError **error);
+
   /*< private >*/
-  gpointer padding[24];
+  gpointer padding[22];
 };
 
 VMM_AVAILABLE_IN_ALL
@@ -248,6 +260,16 @@ void vmm_backend_cleanup_async (VmmBackend *self,
                                 GCancellable *cancellable,
                                 GAsyncReadyCallback callback,
                                 gpointer user_data);
+VMM_AVAILABLE_IN_ALL
+void vmm_backend_set_host_enabled_async (VmmBackend *self,
+                                         const char *host,
+                                         gboolean enabled,
+                                         const char *reason,
+                                         GCancellable *cancellable,
+                                         GAsyncReadyCallback callback,
+                                         gpointer user_data);
+VMM_AVAILABLE_IN_ALL
+gboolean vmm_backend_set_host_enabled_finish (VmmBackend *self, GAsyncResult *result, GError **error);
 VMM_AVAILABLE_IN_ALL
 gboolean vmm_backend_cleanup_finish (VmmBackend *self, GAsyncResult *result, GError **error);
 

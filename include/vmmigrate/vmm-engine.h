@@ -5,6 +5,7 @@
 #error "Only <vmmigrate/vmmigrate.h> can be included directly."
 #endif
 
+#include "vmm-evacuation-entry.h"
 #include "vmm-migration.h"
 
 G_BEGIN_DECLS
@@ -45,6 +46,46 @@ VMM_AVAILABLE_IN_ALL
 guint vmm_engine_get_max_global (VmmEngine *self);
 VMM_AVAILABLE_IN_ALL
 void vmm_engine_set_max_global (VmmEngine *self, guint limit);
+VMM_AVAILABLE_IN_ALL
+void vmm_engine_find_candidates_async (VmmEngine *self,
+                                       VmmBackend *backend,
+                                       const char *vm,
+                                       VmmRelocateSpec *spec,
+                                       GCancellable *cancellable,
+                                       GAsyncReadyCallback callback,
+                                       gpointer user_data);
+VMM_AVAILABLE_IN_ALL
+GPtrArray *vmm_engine_find_candidates_finish (VmmEngine *self, GAsyncResult *result, GError **error);
+VMM_AVAILABLE_IN_ALL
+GPtrArray *vmm_engine_find_candidates (VmmEngine *self,
+                                       VmmBackend *backend,
+                                       const char *vm,
+                                       VmmRelocateSpec *spec,
+                                       GCancellable *cancellable,
+                                       GError **error);
+
+VMM_AVAILABLE_IN_ALL
+GPtrArray *vmm_engine_place_batch (VmmEngine *self,
+                                   VmmBackend *backend,
+                                   VmmInventory *inventory,
+                                   const char *const *vms,
+                                   VmmRelocateSpec *spec,
+                                   GError **error);
+VMM_AVAILABLE_IN_ALL
+void vmm_engine_evacuate_async (VmmEngine *self,
+                                VmmBackend *backend,
+                                const char *host,
+                                VmmRelocateSpec *template,
+                                VmmEvacuateFlags flags,
+                                GCancellable *cancellable,
+                                GAsyncReadyCallback callback,
+                                gpointer user_data);
+VMM_AVAILABLE_IN_ALL
+GPtrArray *vmm_engine_evacuate_finish (VmmEngine *self,
+                                       GAsyncResult *result,
+                                       gboolean *host_empty,
+                                       GError **error);
+
 VMM_AVAILABLE_IN_ALL
 guint vmm_engine_get_n_running (VmmEngine *self);
 VMM_AVAILABLE_IN_ALL

@@ -24,6 +24,7 @@
 #include "vmm-plan.h"
 #include "vmm-migration-result.h"
 #include "vmm-migration.h"
+#include "vmm-evacuation-entry.h"
 #include "vmm-engine.h"
 #include "vmm-sim-backend.h"
 

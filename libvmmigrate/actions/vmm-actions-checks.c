@@ -147,7 +147,11 @@ checks_for_storage (VmmMigrationContext *context, const char *host, GPtrArray *o
         }
       if (disk != NULL && moves)
         {
+          const VmmLoad *load = vmm_migration_context_get_reservation (context, name);
           guint64 sum = GPOINTER_TO_SIZE (g_hash_table_lookup (needed, name));
+
+          if (sum == 0 && load != NULL)
+            sum = load->bytes;
 
           sum += vmm_disk_info_get_capacity (disk);
           g_hash_table_insert (needed, (gpointer) name, GSIZE_TO_POINTER (sum));
@@ -199,8 +203,10 @@ vmm_checks_for_host (VmmMigrationContext *context, VmmHostInfo *host, GPtrArray 
     }
   if (moves_host && is_hot (context))
     {
+      const VmmLoad *load = vmm_migration_context_get_reservation (context, name);
       guint64 total = vmm_host_info_get_memory_mib (host);
-      guint64 used = vmm_host_info_get_memory_used_mib (host);
+      guint64 used = vmm_host_info_get_memory_used_mib (host) + (load != NULL ? load->memory_mib : 0);
+      guint vcpus_used = vmm_host_info_get_vcpus_used (host) + (load != NULL ? load->vcpus : 0);
       guint64 free_mib = total > used ? total - used : 0;
       double vcpu_limit = vmm_host_info_get_vcpus (host) * vmm_host_info_get_cpu_overcommit (host);
       g_autoptr (GString) missing = g_string_new (NULL);
@@ -212,11 +218,11 @@ vmm_checks_for_host (VmmMigrationContext *context, VmmHostInfo *host, GPtrArray 
                    "host '%s' has %" G_GUINT64_FORMAT " MiB of memory free; the VM needs %" G_GUINT64_FORMAT " MiB",
                    name, free_mib, vmm_vm_info_get_memory_mib (vm));
       if (vmm_host_info_get_vcpus (host) > 0 &&
-          vmm_host_info_get_vcpus_used (host) + vmm_vm_info_get_vcpus (vm) > vcpu_limit)
+          vcpus_used + vmm_vm_info_get_vcpus (vm) > vcpu_limit)
         add_check (out, "vcpu-capacity", ERROR, VMM_ERROR_INSUFFICIENT_CAPACITY, name,
                    "choose a host with free vCPUs",
                    "host '%s' has %u of %.0f vCPUs in use (overcommit %.1f); the VM needs %u", name,
-                   vmm_host_info_get_vcpus_used (host), vcpu_limit,
+                   vcpus_used, vcpu_limit,
                    vmm_host_info_get_cpu_overcommit (host), vmm_vm_info_get_vcpus (vm));
       for (guint i = 0; features != NULL && features[i] != NULL; i++)
         if (!vmm_host_info_has_cpu_feature (host, features[i]))

@@ -248,3 +248,155 @@ vmm_action_select_destination_new (void)
   return vmm_engine_action_new ("SelectDestination", VMM_ACTION_PERFORMER_ENGINE,
                                 select_destination);
 }
+
+/* --- batch placement --- */
+
+typedef struct
+{
+  VmmHostInfo *host;
+  gint64 free_mib;
+} HostSlot;
+
+static gint
+host_slot_compare (gconstpointer a, gconstpointer b)
+{
+  const HostSlot *ha = a, *hb = b;
+
+  if (ha->free_mib != hb->free_mib)
+    return ha->free_mib > hb->free_mib ? -1 : 1;
+  return g_strcmp0 (vmm_host_info_get_name (ha->host), vmm_host_info_get_name (hb->host));
+}
+
+static VmmLoad *
+load_for (GHashTable *reservations, const char *name)
+{
+  VmmLoad *load = g_hash_table_lookup (reservations, name);
+
+  if (load == NULL)
+    {
+      load = g_new0 (VmmLoad, 1);
+      g_hash_table_insert (reservations, g_strdup (name), load);
+    }
+  return load;
+}
+
+/* Places @vms one after another on the best suitable host, charging each
+ * placement to the hosts and datastores so later ones see it: a batch never
+ * overcommits. Hosts are kept sorted by free memory, so a placement usually
+ * evaluates one host. */
+GPtrArray *
+vmm_placement_batch (VmmEngine *engine,
+                     VmmBackend *backend,
+                     VmmInventory *inventory,
+                     const char *const *vms,
+                     VmmRelocateSpec *spec,
+                     GHashTable *excluded)
+{
+  GPtrArray *hosts = vmm_inventory_get_hosts (inventory);
+  g_autoptr (GArray) slots = g_array_sized_new (FALSE, FALSE, sizeof (HostSlot), hosts->len);
+  g_autoptr (GHashTable) reservations = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  GPtrArray *out = g_ptr_array_new_with_free_func (g_object_unref);
+
+  for (guint i = 0; i < hosts->len; i++)
+    {
+      VmmHostInfo *host = g_ptr_array_index (hosts, i);
+      HostSlot slot = { host, (gint64) vmm_host_info_get_memory_mib (host) -
+                                (gint64) vmm_host_info_get_memory_used_mib (host) };
+
+      g_array_append_val (slots, slot);
+    }
+  g_array_sort (slots, host_slot_compare);
+
+  for (guint v = 0; vms[v] != NULL; v++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autoptr (VmmMigrationContext) ctx =
+        vmm_engine_new_context (engine, backend, inventory, vms[v], spec, &error);
+      g_autoptr (GPtrArray) first_reasons = NULL;
+      VmmHostInfo *src;
+      VmmVmInfo *vm;
+      gboolean placed = FALSE;
+
+      if (ctx == NULL)
+        {
+          g_autoptr (GPtrArray) reasons = g_ptr_array_new_with_free_func (g_object_unref);
+
+          g_ptr_array_add (reasons, vmm_check_new ("vm-not-found", VMM_CHECK_SEVERITY_ERROR,
+                                                   VMM_ERROR_NOT_FOUND, vms[v], error->message, NULL));
+          g_ptr_array_add (out, vmm_candidate_new (NULL, reasons, FALSE, 0));
+          continue;
+        }
+      vmm_migration_context_set_reservations (ctx, reservations);
+      vm = vmm_migration_context_get_vm (ctx);
+      src = vmm_inventory_lookup_host (inventory, vmm_vm_info_get_host (vm));
+      for (guint i = 0; i < slots->len && !placed; i++)
+        {
+          HostSlot *slot = &g_array_index (slots, HostSlot, i);
+          const char *name = vmm_host_info_get_name (slot->host);
+          g_autoptr (GPtrArray) checks = NULL;
+          gboolean suitable = TRUE;
+
+          if (g_strcmp0 (name, vmm_vm_info_get_host (vm)) == 0 ||
+              (excluded != NULL && g_hash_table_contains (excluded, name)) ||
+              (src != NULL && g_strcmp0 (vmm_host_info_get_manager (slot->host),
+                                         vmm_host_info_get_manager (src)) != 0))
+            continue;
+          checks = g_ptr_array_new_with_free_func (g_object_unref);
+          vmm_checks_for_host (ctx, slot->host, checks, NULL);
+          for (guint c = 0; c < checks->len; c++)
+            if (vmm_check_get_severity (g_ptr_array_index (checks, c)) == VMM_CHECK_SEVERITY_ERROR)
+              suitable = FALSE;
+          if (!suitable)
+            {
+              if (first_reasons == NULL)
+                first_reasons = g_steal_pointer (&checks);
+              continue;
+            }
+          /* charge the placement */
+          if (vmm_vm_info_get_power_state (vm) == VMM_POWER_STATE_RUNNING)
+            {
+              VmmLoad *load = load_for (reservations, name);
+
+              load->memory_mib += vmm_vm_info_get_memory_mib (vm);
+              load->vcpus += vmm_vm_info_get_vcpus (vm);
+              slot->free_mib -= (gint64) vmm_vm_info_get_memory_mib (vm);
+              /* keep the slots sorted: bubble this one down */
+              for (guint j = i; j + 1 < slots->len &&
+                                host_slot_compare (&g_array_index (slots, HostSlot, j),
+                                                   &g_array_index (slots, HostSlot, j + 1)) > 0;
+                   j++)
+                {
+                  HostSlot tmp = g_array_index (slots, HostSlot, j);
+
+                  g_array_index (slots, HostSlot, j) = g_array_index (slots, HostSlot, j + 1);
+                  g_array_index (slots, HostSlot, j + 1) = tmp;
+                }
+            }
+          {
+            GPtrArray *targets = vmm_migration_context_get_target_disks (ctx);
+
+            for (guint d = 0; d < targets->len; d++)
+              {
+                VmmDiskInfo *t = g_ptr_array_index (targets, d);
+
+                if (vmm_migration_context_disk_moves (ctx, vmm_disk_info_get_key (t)))
+                  load_for (reservations, vmm_disk_info_get_datastore (t))->bytes += vmm_disk_info_get_capacity (t);
+              }
+          }
+          g_ptr_array_add (out, vmm_candidate_new (name, checks, FALSE, (double) slot->free_mib / 1024.0));
+          placed = TRUE;
+        }
+      if (!placed)
+        {
+          g_autoptr (GPtrArray) reasons = first_reasons != NULL ? g_ptr_array_ref (first_reasons)
+                                                                : g_ptr_array_new_with_free_func (g_object_unref);
+
+          if (reasons->len == 0)
+            g_ptr_array_add (reasons, vmm_check_new ("no-host", VMM_CHECK_SEVERITY_ERROR,
+                                                     VMM_ERROR_INSUFFICIENT_CAPACITY, vms[v],
+                                                     "there is no other host to place it on", NULL));
+          g_ptr_array_add (out, vmm_candidate_new (NULL, reasons, FALSE, 0));
+        }
+    }
+  return out;
+}

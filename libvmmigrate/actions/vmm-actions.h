@@ -21,7 +21,6 @@ void vmm_checks_for_host (VmmMigrationContext *context,
 /* Records @checks in the context; fails with the first blocking one. */
 gboolean vmm_checks_apply (VmmMigrationContext *context, GPtrArray *checks, GError **error);
 VmmCandidate *vmm_placement_evaluate (VmmMigrationContext *context, VmmHostInfo *host);
-void vmm_placement_rank (VmmMigrationContext *context, GPtrArray *out);
 void vmm_workflow_compute_targets (VmmMigrationContext *context);
 
 G_END_DECLS

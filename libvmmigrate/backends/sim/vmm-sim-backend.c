@@ -1901,13 +1901,39 @@ sim_cleanup (VmmBackend *backend,
   g_task_return_boolean (task, TRUE);
 }
 
+static void
+sim_set_host_enabled_async (VmmBackend *backend,
+                            const char *host,
+                            gboolean enabled,
+                            const char *reason,
+                            GCancellable *cancellable,
+                            GAsyncReadyCallback callback,
+                            gpointer user_data)
+{
+  VmmSimBackend *self = VMM_SIM_BACKEND (backend);
+  g_autoptr (GTask) task = g_task_new (self, cancellable, callback, user_data);
+  VmmHostInfo *info = vmm_inventory_lookup_host (self->inventory, host);
+
+  g_task_set_source_tag (task, sim_set_host_enabled_async);
+  if (info == NULL)
+    {
+      g_task_return_new_error (task, VMM_ERROR, VMM_ERROR_NOT_FOUND, "sim: no host '%s'", host);
+      return;
+    }
+  if (vmm_host_info_get_state (info) == VMM_HOST_STATE_CONNECTED ||
+      vmm_host_info_get_state (info) == VMM_HOST_STATE_DISABLED)
+    vmm_host_info_set_state (info, enabled ? VMM_HOST_STATE_CONNECTED : VMM_HOST_STATE_DISABLED);
+  g_task_return_boolean (task, TRUE);
+}
+
 static VmmBackendCapabilities
 sim_get_capabilities (VmmBackend *backend)
 {
   return VMM_BACKEND_CAPABILITY_HOT_HOST | VMM_BACKEND_CAPABILITY_HOT_STORAGE |
          VMM_BACKEND_CAPABILITY_HOT_HOST_AND_STORAGE | VMM_BACKEND_CAPABILITY_COLD |
          VMM_BACKEND_CAPABILITY_CROSS_MANAGER | VMM_BACKEND_CAPABILITY_POOL_CHANGE |
-         VMM_BACKEND_CAPABILITY_ABORT | VMM_BACKEND_CAPABILITY_DIRTY_RATE;
+         VMM_BACKEND_CAPABILITY_ABORT | VMM_BACKEND_CAPABILITY_DIRTY_RATE |
+         VMM_BACKEND_CAPABILITY_DISABLE_HOST;
 }
 
 static void
@@ -1959,6 +1985,7 @@ vmm_sim_backend_class_init (VmmSimBackendClass *klass)
   backend_class->undo_step = sim_undo_step;
   backend_class->abort = sim_abort;
   backend_class->cleanup = sim_cleanup;
+  backend_class->set_host_enabled_async = sim_set_host_enabled_async;
 }
 
 static void
