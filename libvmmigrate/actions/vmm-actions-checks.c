@@ -188,7 +188,8 @@ vmm_checks_for_host (VmmMigrationContext *context, VmmHostInfo *host, GPtrArray 
     add_check (out, "host-draining", ERROR, VMM_ERROR_INCOMPATIBLE, name, "choose another host",
                "host '%s' is being evacuated", name);
   if (pool != NULL && !vmm_host_info_has_pool (host, pool))
-    add_check (out, "pool-missing", ERROR, VMM_ERROR_INCOMPATIBLE, pool, NULL,
+    add_check (out, "pool-missing", ERROR, VMM_ERROR_INCOMPATIBLE, pool,
+               "name a resource pool the host has, or choose another host",
                "resource pool '%s' is not available on host '%s'", pool, name);
   if (moves_host && src != NULL && vmm_host_info_get_zone (src) != NULL &&
       vmm_host_info_get_zone (host) != NULL &&
