@@ -250,6 +250,10 @@ class CliTest(unittest.TestCase):
             self.assertEqual(obj["status"], "refused")
             if error_code:
                 self.assertEqual(obj["error"]["code"], error_code)
+            if "h3" in args:
+                # the refused plan comes along with every check that failed
+                codes = [c["code"] for c in obj["plan"]["checks"]]
+                self.assertIn("host-state", codes)
 
     def test_bad_spec_input(self):
         spec = os.path.join(self.tmp.name, "spec.json")

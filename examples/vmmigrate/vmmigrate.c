@@ -641,8 +641,36 @@ cmd_plan (char **args, GCancellable *cancellable)
   if (plan == NULL)
     {
       g_autoptr (GError) error = wait.error;
+      VmmPlan *refused = vmm_migration_get_plan (VMM_MIGRATION (migration));
 
-      return fail (cli_exit_for_migration_error (error, FALSE, NULL), error);
+      code = cli_exit_for_migration_error (error, FALSE, NULL);
+      if (refused == NULL || !opt_json)
+        {
+          /* the whole story: every check and candidate, then why */
+          if (refused != NULL)
+            {
+              g_autofree char *text = vmm_plan_to_string (refused);
+
+              g_print ("%s", text);
+            }
+          opt_json = FALSE;
+          return fail (code, error);
+        }
+      {
+        g_autoptr (JsonBuilder) b = json_builder_new ();
+        g_autofree char *json = vmm_plan_to_json (refused);
+        g_autofree char *line = g_strdup (error->message);
+
+        g_strdelimit (line, "\n\r", ' ');
+        g_printerr ("%s: %s\n", command_name, line);
+        json_builder_begin_object (b);
+        cli_json_add_error (b, error, code);
+        json_builder_set_member_name (b, "plan");
+        json_builder_add_value (b, cli_json_parse (json));
+        json_builder_end_object (b);
+        cli_json_print_builder (b, TRUE);
+        return code;
+      }
     }
   if (opt_json)
     {
