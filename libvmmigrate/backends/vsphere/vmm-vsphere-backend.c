@@ -1,0 +1,1996 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "vmm-vsphere-backend.h"
+
+#include <libxml/tree.h>
+#include <string.h>
+
+#include "vmm-vsphere-client.h"
+
+/* The vSphere backend: a vCenter (or anything speaking vim25) opened as
+ * vsphere+https://HOST[:PORT]/sdk?credentials=FILE&ca=FILE (see
+ * vmm-vsphere-client.c for every parameter).
+ *
+ * Inventory facts come from one PropertyCollector RetrievePropertiesEx over a
+ * ContainerView of the root folder. The platform performs the whole move in
+ * one RelocateVM_Task: InitiateSource runs it for a powered-on VM,
+ * SwitchHostAndPool runs it for a cold or pool-only move (where there is no
+ * InitiateSource) and, in every case, verifies from the VM's own properties
+ * where vCenter put it; CompleteDestination verifies the datastore and every
+ * disk and puts their real locations in the context (and so in the result).
+ * Every other step is done by the platform inside the task. After any
+ * failure of the task, a transport error or a timeout, the backend reads the
+ * VM again and names where it really is. */
+
+struct _VmmVsphereBackend
+{
+  VmmBackend parent_instance;
+
+  VmmVsphereClient *client;
+
+  /* names <-> managed object ids, from the last inventory read */
+  GHashTable *ids;         /* "Kind:name" -> moref id (Kind: host, ds, pool, net, vm) */
+  GHashTable *names;       /* moref id -> display name */
+  GHashTable *host_pool;   /* host id -> its compute resource's root pool id */
+  GHashTable *pool_owner;  /* pool id -> compute resource id */
+  GHashTable *host_owner;  /* host id -> compute resource id */
+  GHashTable *dvpg_key;    /* dv portgroup id -> key */
+  GHashTable *dvpg_switch; /* dv portgroup id -> switch uuid */
+};
+
+G_DEFINE_FINAL_TYPE (VmmVsphereBackend, vmm_vsphere_backend, VMM_TYPE_BACKEND)
+
+void
+vmm_vsphere_backend_register (void)
+{
+  g_io_extension_point_implement (VMM_BACKEND_EXTENSION_POINT_NAME, VMM_TYPE_VSPHERE_BACKEND,
+                                  "vsphere+https", 0);
+  g_io_extension_point_implement (VMM_BACKEND_EXTENSION_POINT_NAME, VMM_TYPE_VSPHERE_BACKEND,
+                                  "vsphere+http", 0);
+}
+
+/* How many times the backend logged in (tests: a session expiry re-logs in). */
+guint
+vmm_vsphere_backend_get_n_logins (VmmVsphereBackend *self)
+{
+  return self->client != NULL ? vmm_vsphere_client_get_n_logins (self->client) : 0;
+}
+
+static const char *
+id_of (VmmVsphereBackend *self, const char *kind, const char *name)
+{
+  g_autofree char *key = NULL;
+
+  if (name == NULL)
+    return NULL;
+  key = g_strdup_printf ("%s:%s", kind, name);
+  return g_hash_table_lookup (self->ids, key);
+}
+
+static const char *
+name_of (VmmVsphereBackend *self, const char *id)
+{
+  const char *name;
+
+  if (id == NULL)
+    return NULL;
+  name = g_hash_table_lookup (self->names, id);
+  return name != NULL ? name : id;
+}
+
+/* Every error a step or query returns is in VMM_ERROR (or a cancellation). */
+static GError *
+to_vmm_error (GError *error)
+{
+  GError *out;
+
+  if (error->domain == VMM_ERROR || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return error;
+  out = g_error_new_literal (VMM_ERROR, VMM_ERROR_BACKEND, error->message);
+  g_error_free (error);
+  return out;
+}
+
+/* --- property collection --- */
+
+typedef struct
+{
+  char *type;
+  char *id;
+  GHashTable *props; /* name -> xmlNode (val), owned by the set's documents */
+} MoObject;
+
+typedef struct
+{
+  GPtrArray *docs;    /* xmlDoc */
+  GPtrArray *objects; /* MoObject, in answer order */
+  GHashTable *by_id;
+} MoSet;
+
+static void
+mo_object_free (MoObject *o)
+{
+  g_free (o->type);
+  g_free (o->id);
+  g_hash_table_unref (o->props);
+  g_free (o);
+}
+
+static void
+mo_set_free (MoSet *set)
+{
+  g_ptr_array_unref (set->objects);
+  g_hash_table_unref (set->by_id);
+  g_ptr_array_unref (set->docs);
+  g_free (set);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (MoSet, mo_set_free)
+
+static MoSet *
+mo_set_new (void)
+{
+  MoSet *set = g_new0 (MoSet, 1);
+
+  set->docs = g_ptr_array_new_with_free_func ((GDestroyNotify)xmlFreeDoc);
+  set->objects = g_ptr_array_new_with_free_func ((GDestroyNotify)mo_object_free);
+  set->by_id = g_hash_table_new (g_str_hash, g_str_equal);
+  return set;
+}
+
+/* Adds the objects of one RetrieveResult; returns its paging token, if any. */
+static char *
+mo_set_add (MoSet *set, xmlDoc *doc)
+{
+  xmlNode *ret = vmm_vsphere_child (vmm_vsphere_response (doc), "returnval");
+
+  g_ptr_array_add (set->docs, doc);
+  for (xmlNode *o = vmm_vsphere_child (ret, "objects"); o != NULL;
+       o = vmm_vsphere_next (o, "objects"))
+    {
+      xmlNode *obj = vmm_vsphere_child (o, "obj");
+      MoObject *mo;
+
+      if (obj == NULL)
+        continue;
+      mo = g_new0 (MoObject, 1);
+      mo->type = vmm_vsphere_moref_type (obj);
+      mo->id = vmm_vsphere_text (obj);
+      mo->props = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+      for (xmlNode *p = vmm_vsphere_child (o, "propSet"); p != NULL;
+           p = vmm_vsphere_next (p, "propSet"))
+        {
+          g_autofree char *name = vmm_vsphere_child_text (p, "name");
+          xmlNode *val = vmm_vsphere_child (p, "val");
+
+          if (name != NULL && val != NULL)
+            g_hash_table_replace (mo->props, g_steal_pointer (&name), val);
+        }
+      if (mo->id == NULL || g_hash_table_contains (set->by_id, mo->id))
+        {
+          mo_object_free (mo);
+          continue;
+        }
+      g_ptr_array_add (set->objects, mo);
+      g_hash_table_insert (set->by_id, mo->id, mo);
+    }
+  return vmm_vsphere_child_text (ret, "token");
+}
+
+static xmlNode *
+prop (MoObject *o, const char *name)
+{
+  return o != NULL ? g_hash_table_lookup (o->props, name) : NULL;
+}
+
+static char *
+prop_text (MoObject *o, const char *name)
+{
+  return vmm_vsphere_text (prop (o, name));
+}
+
+static guint64
+prop_u64 (MoObject *o, const char *name)
+{
+  g_autofree char *text = prop_text (o, name);
+  guint64 v = 0;
+
+  if (text != NULL)
+    g_ascii_string_to_unsigned (text, 10, 0, G_MAXUINT64, &v, NULL);
+  return v;
+}
+
+static gboolean
+prop_bool (MoObject *o, const char *name, gboolean def)
+{
+  g_autofree char *text = prop_text (o, name);
+
+  if (text == NULL)
+    return def;
+  return g_str_equal (text, "true") || g_str_equal (text, "1");
+}
+
+/* The ids of an ArrayOfManagedObjectReference value. */
+static GPtrArray *
+prop_morefs (MoObject *o, const char *name)
+{
+  GPtrArray *ids = g_ptr_array_new_with_free_func (g_free);
+  xmlNode *val = prop (o, name);
+
+  for (xmlNode *r = vmm_vsphere_child (val, "ManagedObjectReference"); r != NULL;
+       r = vmm_vsphere_next (r, "ManagedObjectReference"))
+    g_ptr_array_add (ids, vmm_vsphere_text (r));
+  return ids;
+}
+
+/* RetrievePropertiesEx _this=propertyCollector; returns the specSet to fill. */
+static xmlDoc *
+retrieve_request (VmmVsphereBackend *self, xmlNode **spec_set)
+{
+  xmlNode *m;
+  xmlDoc *doc = vmm_vsphere_request_new (
+      "RetrievePropertiesEx", "PropertyCollector",
+      vmm_vsphere_client_get_service (self->client, "propertyCollector"), &m);
+
+  *spec_set = xmlNewChild (m, m->ns, BAD_CAST "specSet", NULL);
+  xmlNewChild (m, m->ns, BAD_CAST "options", NULL);
+  return doc;
+}
+
+static void
+add_prop_set (xmlNode *spec_set, const char *type, const char *const *paths)
+{
+  xmlNode *ps = xmlNewChild (spec_set, spec_set->ns, BAD_CAST "propSet", NULL);
+
+  vmm_vsphere_add_text (ps, "type", type);
+  for (guint i = 0; paths[i] != NULL; i++)
+    vmm_vsphere_add_text (ps, "pathSet", paths[i]);
+}
+
+static void
+add_object (xmlNode *spec_set, const char *type, const char *id)
+{
+  xmlNode *os = xmlNewChild (spec_set, spec_set->ns, BAD_CAST "objectSet", NULL);
+
+  vmm_vsphere_add_moref (os, "obj", type, id);
+  vmm_vsphere_add_text (os, "skip", "false");
+}
+
+static void
+add_view (xmlNode *spec_set, const char *view)
+{
+  xmlNode *os = xmlNewChild (spec_set, spec_set->ns, BAD_CAST "objectSet", NULL);
+  xmlNode *sel;
+
+  vmm_vsphere_add_moref (os, "obj", "ContainerView", view);
+  vmm_vsphere_add_text (os, "skip", "true");
+  sel = xmlNewChild (os, os->ns, BAD_CAST "selectSet", NULL);
+  vmm_vsphere_set_xsi_type (sel, "TraversalSpec");
+  vmm_vsphere_add_text (sel, "name", "traverseView");
+  vmm_vsphere_add_text (sel, "type", "ContainerView");
+  vmm_vsphere_add_text (sel, "path", "view");
+  vmm_vsphere_add_text (sel, "skip", "false");
+}
+
+/* Runs a RetrievePropertiesEx and follows ContinueRetrievePropertiesEx
+ * tokens (vCenter pages big answers; vcsim never does). */
+static void
+retrieve_cb (GObject *source, GAsyncResult *result, gpointer user_data);
+
+static void
+retrieve_async (VmmVsphereBackend *self, xmlDoc *request, GCancellable *cancellable,
+                GAsyncReadyCallback callback, gpointer user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, retrieve_async);
+  g_task_set_task_data (task, mo_set_new (), (GDestroyNotify)mo_set_free);
+  vmm_vsphere_client_call_async (self->client, request, cancellable, retrieve_cb, task);
+}
+
+static void
+retrieve_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  VmmVsphereBackend *self = g_task_get_source_object (task);
+  MoSet *set = g_task_get_task_data (task);
+  GError *error = NULL;
+  xmlDoc *doc = vmm_vsphere_client_call_finish (VMM_VSPHERE_CLIENT (source), result, &error);
+  g_autofree char *token = NULL;
+
+  if (doc == NULL)
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+  token = mo_set_add (set, doc);
+  if (token != NULL)
+    {
+      xmlNode *m;
+      xmlDoc *next = vmm_vsphere_request_new (
+          "ContinueRetrievePropertiesEx", "PropertyCollector",
+          vmm_vsphere_client_get_service (self->client, "propertyCollector"), &m);
+
+      vmm_vsphere_add_text (m, "token", token);
+      vmm_vsphere_client_call_async (self->client, next, g_task_get_cancellable (task), retrieve_cb,
+                                     task);
+      return;
+    }
+  {
+    /* hand the answer over; the task data keeps an empty set */
+    MoSet *out = g_new0 (MoSet, 1);
+
+    *out = *set;
+    set->docs = g_ptr_array_new ();
+    set->objects = g_ptr_array_new ();
+    set->by_id = g_hash_table_new (g_str_hash, g_str_equal);
+    g_task_return_pointer (task, out, (GDestroyNotify)mo_set_free);
+  }
+  g_object_unref (task);
+}
+
+static MoSet *
+retrieve_finish (VmmVsphereBackend *self, GAsyncResult *result, GError **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* --- open --- */
+
+static gboolean
+vmm_vsphere_backend_open (VmmBackend *backend, GUri *uri, GCancellable *cancellable, GError **error)
+{
+  VmmVsphereBackend *self = VMM_VSPHERE_BACKEND (backend);
+
+  GError *local = NULL;
+
+  self->client = vmm_vsphere_client_new (uri, error);
+  if (self->client == NULL)
+    return FALSE;
+  if (!vmm_vsphere_client_connect (self->client, cancellable, &local))
+    {
+      g_propagate_error (error, to_vmm_error (local));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static VmmBackendCapabilities
+vmm_vsphere_backend_get_capabilities (VmmBackend *backend)
+{
+  /* What RelocateVM_Task does. Not claimed: ABORT (CancelTask is only tried
+   * when vCenter marks the task cancelable, so an abort cannot be promised),
+   * CROSS_MANAGER (a RelocateSpec.service with another vCenter's
+   * credentials is not built), FORCE_COMPLETE, POST_COPY, DISABLE_HOST,
+   * DIRTY_RATE and TUNE_LIVE (vim25 exposes none of them for a vMotion). */
+  return VMM_BACKEND_CAPABILITY_HOT_HOST | VMM_BACKEND_CAPABILITY_HOT_STORAGE
+         | VMM_BACKEND_CAPABILITY_HOT_HOST_AND_STORAGE | VMM_BACKEND_CAPABILITY_COLD
+         | VMM_BACKEND_CAPABILITY_POOL_CHANGE;
+}
+
+static VmmStepMode
+vmm_vsphere_backend_get_step_mode (VmmBackend *backend, VmmStep step)
+{
+  switch (step)
+    {
+    case VMM_STEP_INITIATE_SOURCE:
+    case VMM_STEP_SWITCH_HOST_AND_POOL:
+    case VMM_STEP_COMPLETE_DESTINATION:
+      return VMM_STEP_MODE_BACKEND;
+    case VMM_STEP_CREATE_INVENTORY_VM:
+      return VMM_STEP_MODE_UNSUPPORTED;
+    case VMM_STEP_RESERVE_DIRECTORY:
+    case VMM_STEP_CREATE_DUMMY_DISKS:
+    case VMM_STEP_CREATE_DESTINATION_VM:
+    case VMM_STEP_REGISTER_DESTINATION_VM:
+    case VMM_STEP_UNREGISTER_SOURCE_VM:
+    case VMM_STEP_RECONFIGURE_VM:
+    case VMM_STEP_RELAYOUT_SNAPSHOTS:
+    case VMM_STEP_PREPARE_SOURCE:
+    case VMM_STEP_PREPARE_DESTINATION:
+    case VMM_STEP_INITIATE_DESTINATION:
+    case VMM_STEP_COMPLETE_SOURCE:
+      return VMM_STEP_MODE_PLATFORM;
+    case VMM_STEP_LAST:
+    default:
+      return VMM_STEP_MODE_UNSUPPORTED;
+    }
+}
+
+/* --- inventory --- */
+
+static const char *const host_paths[] = { "name",
+                                          "parent",
+                                          "runtime.connectionState",
+                                          "runtime.inMaintenanceMode",
+                                          "summary.hardware.numCpuThreads",
+                                          "summary.hardware.numCpuCores",
+                                          "summary.hardware.cpuModel",
+                                          "summary.hardware.memorySize",
+                                          "summary.quickStats.overallMemoryUsage",
+                                          "datastore",
+                                          "network",
+                                          NULL };
+static const char *const ds_paths[] = { "name",
+                                        "summary.type",
+                                        "summary.accessible",
+                                        "summary.capacity",
+                                        "summary.freeSpace",
+                                        "summary.url",
+                                        "summary.multipleHostAccess",
+                                        "host",
+                                        NULL };
+static const char *const net_paths[] = { "name", NULL };
+static const char *const dvpg_paths[] = { "name", "key", "config.distributedVirtualSwitch", NULL };
+static const char *const dvs_paths[] = { "name", "uuid", NULL };
+static const char *const pool_paths[] = { "name", "parent", "owner", NULL };
+static const char *const cr_paths[] = { "name", "resourcePool", NULL };
+static const char *const vm_paths[] = { "name",
+                                        "runtime.powerState",
+                                        "runtime.host",
+                                        "resourcePool",
+                                        "datastore",
+                                        "config.hardware.numCPU",
+                                        "config.hardware.memoryMB",
+                                        "config.hardware.device",
+                                        "config.files.vmPathName",
+                                        "config.template",
+                                        NULL };
+static const char *const view_types[] = { "HostSystem",
+                                          "Datastore",
+                                          "Network",
+                                          "DistributedVirtualPortgroup",
+                                          "DistributedVirtualSwitch",
+                                          "ResourcePool",
+                                          "ComputeResource",
+                                          "VirtualMachine",
+                                          NULL };
+
+static void
+inventory_view_cb (GObject *source, GAsyncResult *result, gpointer user_data);
+static void
+inventory_props_cb (GObject *source, GAsyncResult *result, gpointer user_data);
+
+static void
+vmm_vsphere_backend_query_inventory_async (VmmBackend *backend, GCancellable *cancellable,
+                                           GAsyncReadyCallback callback, gpointer user_data)
+{
+  VmmVsphereBackend *self = VMM_VSPHERE_BACKEND (backend);
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  xmlNode *m;
+  xmlDoc *req;
+
+  g_task_set_source_tag (task, vmm_vsphere_backend_query_inventory_async);
+  req = vmm_vsphere_request_new ("CreateContainerView", "ViewManager",
+                                 vmm_vsphere_client_get_service (self->client, "viewManager"), &m);
+  vmm_vsphere_add_moref (m, "container", "Folder",
+                         vmm_vsphere_client_get_service (self->client, "rootFolder"));
+  for (guint i = 0; view_types[i] != NULL; i++)
+    vmm_vsphere_add_text (m, "type", view_types[i]);
+  vmm_vsphere_add_text (m, "recursive", "true");
+  vmm_vsphere_client_call_async (self->client, req, cancellable, inventory_view_cb, task);
+}
+
+static void
+inventory_view_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  VmmVsphereBackend *self = g_task_get_source_object (task);
+  GError *error = NULL;
+  g_autoptr (xmlDoc) doc
+      = vmm_vsphere_client_call_finish (VMM_VSPHERE_CLIENT (source), result, &error);
+  g_autofree char *view = NULL;
+  xmlNode *spec;
+  xmlDoc *req;
+
+  if (doc == NULL)
+    {
+      g_task_return_error (task, to_vmm_error (error));
+      g_object_unref (task);
+      return;
+    }
+  view = vmm_vsphere_child_text (vmm_vsphere_response (doc), "returnval");
+  if (view == NULL)
+    {
+      g_task_return_new_error (task, VMM_ERROR, VMM_ERROR_BACKEND,
+                               "vCenter at %s returned no ContainerView",
+                               vmm_vsphere_client_get_endpoint (self->client));
+      g_object_unref (task);
+      return;
+    }
+  g_task_set_task_data (task, g_strdup (view), g_free);
+  req = retrieve_request (self, &spec);
+  add_prop_set (spec, "HostSystem", host_paths);
+  add_prop_set (spec, "Datastore", ds_paths);
+  add_prop_set (spec, "Network", net_paths);
+  add_prop_set (spec, "DistributedVirtualPortgroup", dvpg_paths);
+  add_prop_set (spec, "DistributedVirtualSwitch", dvs_paths);
+  add_prop_set (spec, "ResourcePool", pool_paths);
+  add_prop_set (spec, "ComputeResource", cr_paths);
+  add_prop_set (spec, "VirtualMachine", vm_paths);
+  add_view (spec, view);
+  retrieve_async (self, req, g_task_get_cancellable (task), inventory_props_cb, task);
+}
+
+static void
+destroy_view_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (xmlDoc) doc
+      = vmm_vsphere_client_call_finish (VMM_VSPHERE_CLIENT (source), result, &error);
+
+  if (doc == NULL)
+    g_debug ("vsphere: DestroyView: %s", error->message);
+}
+
+/* "[ds] dir/file" -> "ds" (the datastore path format, not XML). */
+static char *
+datastore_of_path (const char *path)
+{
+  const char *end;
+
+  if (path == NULL || path[0] != '[' || (end = strchr (path, ']')) == NULL)
+    return NULL;
+  return g_strndup (path + 1, end - path - 1);
+}
+
+static char *
+pool_path (VmmVsphereBackend *self, MoSet *set, const char *pool_id, guint depth)
+{
+  MoObject *pool = g_hash_table_lookup (set->by_id, pool_id);
+  g_autofree char *name = NULL;
+  g_autofree char *parent = NULL;
+  g_autofree char *owner = NULL;
+  MoObject *parent_obj;
+
+  if (pool == NULL || depth > 64)
+    return g_strdup (pool_id);
+  name = prop_text (pool, "name");
+  parent = prop_text (pool, "parent");
+  parent_obj = parent != NULL ? g_hash_table_lookup (set->by_id, parent) : NULL;
+  if (parent_obj != NULL && g_strcmp0 (parent_obj->type, "ResourcePool") == 0)
+    {
+      g_autofree char *up = pool_path (self, set, parent, depth + 1);
+      return g_strdup_printf ("%s/%s", up, name);
+    }
+  owner = prop_text (pool, "owner");
+  {
+    MoObject *cr = owner != NULL ? g_hash_table_lookup (set->by_id, owner) : NULL;
+    g_autofree char *cr_name = cr != NULL ? prop_text (cr, "name") : g_strdup (owner);
+
+    return g_strdup_printf ("%s/%s", cr_name, name);
+  }
+}
+
+static void
+remember (VmmVsphereBackend *self, const char *kind, const char *name, const char *id)
+{
+  g_hash_table_replace (self->ids, g_strdup_printf ("%s:%s", kind, name), g_strdup (id));
+  g_hash_table_replace (self->names, g_strdup (id), g_strdup (name));
+}
+
+static VmmPowerState
+power_state (const char *text)
+{
+  if (g_strcmp0 (text, "poweredOn") == 0)
+    return VMM_POWER_STATE_RUNNING;
+  if (g_strcmp0 (text, "poweredOff") == 0)
+    return VMM_POWER_STATE_OFF;
+  if (g_strcmp0 (text, "suspended") == 0)
+    return VMM_POWER_STATE_SUSPENDED;
+  return VMM_POWER_STATE_UNKNOWN;
+}
+
+/* A VM's disks and devices from config.hardware.device. */
+static void
+parse_devices (VmmVsphereBackend *self, xmlNode *devices, VmmVmInfo *vm)
+{
+  for (xmlNode *d = vmm_vsphere_child (devices, "VirtualDevice"); d != NULL;
+       d = vmm_vsphere_next (d, "VirtualDevice"))
+    {
+      g_autofree char *type = vmm_vsphere_xsi_type (d);
+      g_autofree char *key = vmm_vsphere_child_text (d, "key");
+      xmlNode *backing = vmm_vsphere_child (d, "backing");
+      g_autofree char *file = vmm_vsphere_child_text (backing, "fileName");
+      xmlNode *ds_node = vmm_vsphere_child (backing, "datastore");
+      g_autofree char *ds_id = vmm_vsphere_text (ds_node);
+      g_autofree char *ds_name = NULL;
+
+      if (key == NULL || type == NULL)
+        continue;
+      ds_name = ds_id != NULL ? g_strdup (name_of (self, ds_id)) : datastore_of_path (file);
+      if (g_str_equal (type, "VirtualDisk"))
+        {
+          g_autoptr (VmmDiskInfo) disk = vmm_disk_info_new (key, ds_name, file);
+          g_autofree char *kb = vmm_vsphere_child_text (d, "capacityInKB");
+          g_autofree char *bytes = vmm_vsphere_child_text (d, "capacityInBytes");
+          g_autofree char *thin = vmm_vsphere_child_text (backing, "thinProvisioned");
+          guint64 v = 0;
+
+          if (bytes != NULL && g_ascii_string_to_unsigned (bytes, 10, 0, G_MAXUINT64, &v, NULL))
+            vmm_disk_info_set_capacity (disk, v);
+          else if (kb != NULL
+                   && g_ascii_string_to_unsigned (kb, 10, 0, G_MAXUINT64 / 1024, &v, NULL))
+            vmm_disk_info_set_capacity (disk, v * 1024);
+          vmm_disk_info_set_format (disk, g_strcmp0 (thin, "true") == 0 ? "thin" : "thick");
+          vmm_vm_info_add_disk (vm, disk);
+        }
+      else
+        {
+          VmmDeviceKind kind = VMM_DEVICE_KIND_OTHER;
+          g_autoptr (VmmDeviceInfo) dev = NULL;
+          xmlNode *connectable = vmm_vsphere_child (d, "connectable");
+          g_autofree char *connected = vmm_vsphere_child_text (connectable, "connected");
+
+          if (g_str_equal (type, "VirtualCdrom"))
+            kind = VMM_DEVICE_KIND_CDROM;
+          else if (g_str_equal (type, "VirtualFloppy"))
+            kind = VMM_DEVICE_KIND_FLOPPY;
+          else if (g_str_equal (type, "VirtualSerialPort"))
+            kind = VMM_DEVICE_KIND_SERIAL;
+          else if (vmm_vsphere_child (d, "macAddress") != NULL)
+            kind = VMM_DEVICE_KIND_NIC;
+          if (kind == VMM_DEVICE_KIND_OTHER)
+            continue;
+          dev = vmm_device_info_new (key, kind);
+          vmm_device_info_set_connected (dev, g_strcmp0 (connected, "true") == 0);
+          if (kind == VMM_DEVICE_KIND_NIC)
+            {
+              g_autofree char *net_id = vmm_vsphere_child_text (backing, "network");
+              g_autofree char *dev_name = vmm_vsphere_child_text (backing, "deviceName");
+              g_autofree char *pg
+                  = vmm_vsphere_child_text (vmm_vsphere_child (backing, "port"), "portgroupKey");
+
+              if (pg != NULL)
+                vmm_device_info_set_network (dev, name_of (self, pg));
+              else if (net_id != NULL)
+                vmm_device_info_set_network (dev, name_of (self, net_id));
+              else
+                vmm_device_info_set_network (dev, dev_name);
+            }
+          else if (file != NULL)
+            {
+              /* ISO/floppy image: vcsim sends no <datastore>, only "[ds] path" */
+              vmm_device_info_set_backing_path (dev, file);
+              vmm_device_info_set_backing_datastore (dev, ds_name);
+            }
+          vmm_vm_info_add_device (vm, dev);
+        }
+    }
+}
+
+/* The VM's primary datastore: its only one, or the one holding its .vmx. */
+static char *
+primary_datastore (VmmVsphereBackend *self, MoObject *vm)
+{
+  g_autoptr (GPtrArray) ds = prop_morefs (vm, "datastore");
+  g_autofree char *vmx = prop_text (vm, "config.files.vmPathName");
+  g_autofree char *vmx_ds = datastore_of_path (vmx);
+
+  if (ds->len == 1)
+    return g_strdup (name_of (self, g_ptr_array_index (ds, 0)));
+  for (guint i = 0; i < ds->len; i++)
+    if (g_strcmp0 (name_of (self, g_ptr_array_index (ds, i)), vmx_ds) == 0)
+      return g_steal_pointer (&vmx_ds);
+  if (ds->len > 0)
+    return g_strdup (name_of (self, g_ptr_array_index (ds, 0)));
+  return g_steal_pointer (&vmx_ds);
+}
+
+static VmmVmInfo *
+vm_info_from (VmmVsphereBackend *self, MoObject *o, const char *pool_name)
+{
+  g_autofree char *name = prop_text (o, "name");
+  g_autofree char *power = prop_text (o, "runtime.powerState");
+  g_autofree char *host = prop_text (o, "runtime.host");
+  g_autofree char *ds = primary_datastore (self, o);
+  VmmVmInfo *vm = vmm_vm_info_new (name);
+
+  vmm_vm_info_set_id (vm, o->id);
+  vmm_vm_info_set_host (vm, name_of (self, host));
+  vmm_vm_info_set_resource_pool (vm, pool_name);
+  vmm_vm_info_set_datastore (vm, ds);
+  vmm_vm_info_set_power_state (vm, power_state (power));
+  vmm_vm_info_set_vcpus (vm, (guint)prop_u64 (o, "config.hardware.numCPU"));
+  vmm_vm_info_set_memory_mib (vm, prop_u64 (o, "config.hardware.memoryMB"));
+  parse_devices (self, prop (o, "config.hardware.device"), vm);
+  return vm;
+}
+
+static VmmInventory *
+build_inventory (VmmVsphereBackend *self, MoSet *set)
+{
+  VmmInventory *inv = vmm_inventory_new ();
+  /* datastore id -> host names mounting it (HostSystem.datastore) */
+  g_autoptr (GHashTable) ds_hosts
+      = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify)g_ptr_array_unref);
+  g_autoptr (GHashTable) pool_names = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
+  g_autoptr (GHashTable) host_vcpus = g_hash_table_new (g_str_hash, g_str_equal);
+
+  g_hash_table_remove_all (self->ids);
+  g_hash_table_remove_all (self->names);
+  g_hash_table_remove_all (self->host_pool);
+  g_hash_table_remove_all (self->pool_owner);
+  g_hash_table_remove_all (self->host_owner);
+  g_hash_table_remove_all (self->dvpg_key);
+  g_hash_table_remove_all (self->dvpg_switch);
+
+  /* names first: every other fact refers to objects by id */
+  for (guint i = 0; i < set->objects->len; i++)
+    {
+      MoObject *o = g_ptr_array_index (set->objects, i);
+      g_autofree char *name = prop_text (o, "name");
+
+      if (name == NULL)
+        continue;
+      if (g_str_equal (o->type, "HostSystem"))
+        remember (self, "host", name, o->id);
+      else if (g_str_equal (o->type, "Datastore"))
+        remember (self, "ds", name, o->id);
+      else if (g_str_equal (o->type, "Network") || g_str_equal (o->type, "OpaqueNetwork")
+               || g_str_equal (o->type, "DistributedVirtualPortgroup"))
+        remember (self, "net", name, o->id);
+      else if (g_str_equal (o->type, "VirtualMachine"))
+        remember (self, "vm", name, o->id);
+      else
+        g_hash_table_replace (self->names, g_strdup (o->id), g_strdup (name));
+    }
+  for (guint i = 0; i < set->objects->len; i++)
+    {
+      MoObject *o = g_ptr_array_index (set->objects, i);
+
+      if (g_str_equal (o->type, "ResourcePool"))
+        {
+          char *path = pool_path (self, set, o->id, 0);
+
+          remember (self, "pool", path, o->id);
+          g_hash_table_insert (pool_names, o->id, path);
+          g_hash_table_replace (self->pool_owner, g_strdup (o->id), prop_text (o, "owner"));
+        }
+      else if (g_str_equal (o->type, "DistributedVirtualPortgroup"))
+        {
+          g_autofree char *dvs = prop_text (o, "config.distributedVirtualSwitch");
+          MoObject *sw = dvs != NULL ? g_hash_table_lookup (set->by_id, dvs) : NULL;
+
+          g_hash_table_replace (self->dvpg_key, g_strdup (o->id), prop_text (o, "key"));
+          if (sw != NULL)
+            g_hash_table_replace (self->dvpg_switch, g_strdup (o->id), prop_text (sw, "uuid"));
+        }
+    }
+
+  /* VMs (also counts the vCPUs each host runs) */
+  for (guint i = 0; i < set->objects->len; i++)
+    {
+      MoObject *o = g_ptr_array_index (set->objects, i);
+      g_autofree char *pool = NULL;
+      g_autofree char *host = NULL;
+      g_autoptr (VmmVmInfo) vm = NULL;
+
+      if (!g_str_equal (o->type, "VirtualMachine") || prop_bool (o, "config.template", FALSE)
+          || prop (o, "name") == NULL)
+        continue;
+      pool = prop_text (o, "resourcePool");
+      vm = vm_info_from (self, o, pool != NULL ? g_hash_table_lookup (pool_names, pool) : NULL);
+      host = prop_text (o, "runtime.host");
+      if (host != NULL && vmm_vm_info_get_power_state (vm) == VMM_POWER_STATE_RUNNING)
+        {
+          const char *hname = name_of (self, host);
+          guint n = GPOINTER_TO_UINT (g_hash_table_lookup (host_vcpus, hname));
+
+          g_hash_table_insert (host_vcpus, (gpointer)hname,
+                               GUINT_TO_POINTER (n + vmm_vm_info_get_vcpus (vm)));
+        }
+      vmm_inventory_add_vm (inv, vm);
+    }
+
+  /* hosts */
+  for (guint i = 0; i < set->objects->len; i++)
+    {
+      MoObject *o = g_ptr_array_index (set->objects, i);
+      g_autofree char *name = NULL;
+      g_autofree char *parent = NULL;
+      g_autofree char *conn = NULL;
+      g_autoptr (VmmHostInfo) host = NULL;
+      g_autoptr (GPtrArray) nets = NULL;
+      g_autoptr (GPtrArray) dss = NULL;
+      g_autoptr (GStrvBuilder) nb = g_strv_builder_new ();
+      g_autoptr (GStrvBuilder) db = g_strv_builder_new ();
+      g_autoptr (GStrvBuilder) pb = g_strv_builder_new ();
+      g_auto (GStrv) net_names = NULL;
+      g_auto (GStrv) ds_names = NULL;
+      g_auto (GStrv) pools = NULL;
+      g_autofree char *model = NULL;
+      MoObject *cr;
+      guint64 threads;
+      GHashTableIter iter;
+      gpointer key, value;
+
+      if (!g_str_equal (o->type, "HostSystem") || prop (o, "name") == NULL)
+        continue;
+      name = prop_text (o, "name");
+      host = vmm_host_info_new (name);
+      vmm_host_info_set_manager (host, vmm_vsphere_client_get_endpoint (self->client));
+      parent = prop_text (o, "parent");
+      cr = parent != NULL ? g_hash_table_lookup (set->by_id, parent) : NULL;
+      if (cr != NULL)
+        {
+          g_autofree char *root = prop_text (cr, "resourcePool");
+
+          if (g_strcmp0 (cr->type, "ClusterComputeResource") == 0)
+            vmm_host_info_set_cluster (host, name_of (self, cr->id));
+          g_hash_table_replace (self->host_owner, g_strdup (o->id), g_strdup (cr->id));
+          if (root != NULL)
+            {
+              vmm_host_info_set_default_pool (host, g_hash_table_lookup (pool_names, root));
+              g_hash_table_replace (self->host_pool, g_strdup (o->id), g_strdup (root));
+            }
+          g_hash_table_iter_init (&iter, self->pool_owner);
+          while (g_hash_table_iter_next (&iter, &key, &value))
+            if (g_strcmp0 (value, cr->id) == 0)
+              g_strv_builder_add (pb, g_hash_table_lookup (pool_names, key));
+        }
+      conn = prop_text (o, "runtime.connectionState");
+      if (g_strcmp0 (conn, "connected") != 0)
+        vmm_host_info_set_state (host, VMM_HOST_STATE_DOWN);
+      else if (prop_bool (o, "runtime.inMaintenanceMode", FALSE))
+        vmm_host_info_set_state (host, VMM_HOST_STATE_MAINTENANCE);
+      else
+        vmm_host_info_set_state (host, VMM_HOST_STATE_CONNECTED);
+      model = prop_text (o, "summary.hardware.cpuModel");
+      vmm_host_info_set_cpu_model (host, model);
+      threads = prop_u64 (o, "summary.hardware.numCpuThreads");
+      if (threads == 0)
+        threads = prop_u64 (o, "summary.hardware.numCpuCores");
+      vmm_host_info_set_vcpus (host, (guint)threads);
+      vmm_host_info_set_vcpus_used (host,
+                                    GPOINTER_TO_UINT (g_hash_table_lookup (host_vcpus, name)));
+      vmm_host_info_set_memory_mib (host,
+                                    prop_u64 (o, "summary.hardware.memorySize") / (1024 * 1024));
+      vmm_host_info_set_memory_used_mib (host,
+                                         prop_u64 (o, "summary.quickStats.overallMemoryUsage"));
+      nets = prop_morefs (o, "network");
+      for (guint j = 0; j < nets->len; j++)
+        if (g_hash_table_contains (self->names, g_ptr_array_index (nets, j)))
+          g_strv_builder_add (nb, name_of (self, g_ptr_array_index (nets, j)));
+      net_names = g_strv_builder_end (nb);
+      vmm_host_info_set_networks (host, (const char *const *)net_names);
+      dss = prop_morefs (o, "datastore");
+      for (guint j = 0; j < dss->len; j++)
+        {
+          const char *ds_id = g_ptr_array_index (dss, j);
+          GPtrArray *mounted = g_hash_table_lookup (ds_hosts, ds_id);
+
+          g_strv_builder_add (db, name_of (self, ds_id));
+          if (mounted == NULL)
+            {
+              mounted = g_ptr_array_new_with_free_func (g_free);
+              g_hash_table_insert (ds_hosts, g_strdup (ds_id), mounted);
+            }
+          g_ptr_array_add (mounted, g_strdup (name));
+        }
+      ds_names = g_strv_builder_end (db);
+      vmm_host_info_set_datastores (host, (const char *const *)ds_names);
+      pools = g_strv_builder_end (pb);
+      vmm_host_info_set_pools (host, (const char *const *)pools);
+      vmm_inventory_add_host (inv, host);
+    }
+
+  /* datastores */
+  for (guint i = 0; i < set->objects->len; i++)
+    {
+      MoObject *o = g_ptr_array_index (set->objects, i);
+      g_autofree char *name = NULL;
+      g_autofree char *url = NULL;
+      g_autoptr (VmmDatastoreInfo) ds = NULL;
+      g_autoptr (GStrvBuilder) hb = g_strv_builder_new ();
+      g_autoptr (GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+      g_auto (GStrv) hosts = NULL;
+      xmlNode *mounts = prop (o, "host");
+      GPtrArray *mounted = g_hash_table_lookup (ds_hosts, o->id);
+      guint n_hosts = 0;
+
+      if (!g_str_equal (o->type, "Datastore") || prop (o, "name") == NULL)
+        continue;
+      name = prop_text (o, "name");
+      ds = vmm_datastore_info_new (name);
+      url = prop_text (o, "summary.url");
+      vmm_datastore_info_set_path (ds, url);
+      vmm_datastore_info_set_online (ds, prop_bool (o, "summary.accessible", TRUE));
+      vmm_datastore_info_set_capacity (ds, prop_u64 (o, "summary.capacity"));
+      vmm_datastore_info_set_free (ds, prop_u64 (o, "summary.freeSpace"));
+      for (xmlNode *m = vmm_vsphere_child (mounts, "DatastoreHostMount"); m != NULL;
+           m = vmm_vsphere_next (m, "DatastoreHostMount"))
+        {
+          g_autofree char *hid = vmm_vsphere_child_text (m, "key");
+          xmlNode *info = vmm_vsphere_child (m, "mountInfo");
+          g_autofree char *is_mounted = vmm_vsphere_child_text (info, "mounted");
+          g_autofree char *accessible = vmm_vsphere_child_text (info, "accessible");
+
+          if (hid == NULL || g_strcmp0 (is_mounted, "false") == 0
+              || g_strcmp0 (accessible, "false") == 0)
+            continue;
+          if (g_hash_table_add (seen, g_strdup (name_of (self, hid))))
+            {
+              g_strv_builder_add (hb, name_of (self, hid));
+              n_hosts++;
+            }
+        }
+      /* vcsim lists one mount per datastore; the hosts list them all */
+      for (guint j = 0; mounted != NULL && j < mounted->len; j++)
+        if (g_hash_table_add (seen, g_strdup (g_ptr_array_index (mounted, j))))
+          {
+            g_strv_builder_add (hb, g_ptr_array_index (mounted, j));
+            n_hosts++;
+          }
+      hosts = g_strv_builder_end (hb);
+      vmm_datastore_info_set_hosts (ds, (const char *const *)hosts);
+      vmm_datastore_info_set_shared (ds, n_hosts > 1
+                                             || prop_bool (o, "summary.multipleHostAccess", FALSE));
+      vmm_inventory_add_datastore (inv, ds);
+    }
+  return inv;
+}
+
+static void
+inventory_props_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  VmmVsphereBackend *self = VMM_VSPHERE_BACKEND (source);
+  GError *error = NULL;
+  g_autoptr (MoSet) set = retrieve_finish (self, result, &error);
+  const char *view = g_task_get_task_data (task);
+  xmlDoc *req;
+
+  /* the view is per session: destroy it whatever happened (not waited for) */
+  req = vmm_vsphere_request_new ("DestroyView", "ContainerView", view, NULL);
+  vmm_vsphere_client_call_async (self->client, req, NULL, destroy_view_cb, NULL);
+  if (set == NULL)
+    g_task_return_error (task, to_vmm_error (error));
+  else
+    g_task_return_pointer (task, build_inventory (self, set), g_object_unref);
+  g_object_unref (task);
+}
+
+static VmmInventory *
+vmm_vsphere_backend_query_inventory_finish (VmmBackend *backend, GAsyncResult *result,
+                                            GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, backend), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* --- where a VM is --- */
+
+typedef struct
+{
+  char *host;
+  char *pool;
+  char *datastore;
+  VmmPowerState power;
+  GPtrArray *disks; /* VmmDiskInfo */
+} Location;
+
+static void
+location_free (Location *loc)
+{
+  g_free (loc->host);
+  g_free (loc->pool);
+  g_free (loc->datastore);
+  g_clear_pointer (&loc->disks, g_ptr_array_unref);
+  g_free (loc);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Location, location_free)
+
+static char *
+location_describe (Location *loc)
+{
+  return g_strdup_printf ("host '%s', resource pool '%s', datastore '%s'", loc->host, loc->pool,
+                          loc->datastore);
+}
+
+static const char *const vm_location_paths[] = { "name",
+                                                 "runtime.powerState",
+                                                 "runtime.host",
+                                                 "resourcePool",
+                                                 "datastore",
+                                                 "config.hardware.device",
+                                                 "config.files.vmPathName",
+                                                 NULL };
+
+static void
+read_location_cb (GObject *source, GAsyncResult *result, gpointer user_data);
+
+/* Reads where vCenter says VM_ID is now (host, pool, datastore, disks). */
+static void
+read_location_async (VmmVsphereBackend *self, const char *vm_id, GCancellable *cancellable,
+                     GAsyncReadyCallback callback, gpointer user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  xmlNode *spec;
+  xmlDoc *req = retrieve_request (self, &spec);
+
+  g_task_set_source_tag (task, read_location_async);
+  add_prop_set (spec, "VirtualMachine", vm_location_paths);
+  add_object (spec, "VirtualMachine", vm_id);
+  g_task_set_task_data (task, g_strdup (vm_id), g_free);
+  retrieve_async (self, req, cancellable, read_location_cb, task);
+}
+
+static void
+read_location_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  VmmVsphereBackend *self = VMM_VSPHERE_BACKEND (source);
+  GError *error = NULL;
+  g_autoptr (MoSet) set = retrieve_finish (self, result, &error);
+  const char *vm_id = g_task_get_task_data (task);
+  MoObject *o;
+  Location *loc;
+  g_autofree char *host = NULL;
+  g_autofree char *pool = NULL;
+  g_autoptr (VmmVmInfo) vm = NULL;
+  GPtrArray *disks;
+
+  if (set == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  o = g_hash_table_lookup (set->by_id, vm_id);
+  if (o == NULL || prop (o, "name") == NULL)
+    {
+      g_task_return_new_error (task, VMM_ERROR, VMM_ERROR_NOT_FOUND,
+                               "vCenter returned no properties for VM %s", vm_id);
+      return;
+    }
+  loc = g_new0 (Location, 1);
+  host = prop_text (o, "runtime.host");
+  pool = prop_text (o, "resourcePool");
+  vm = vm_info_from (self, o, NULL);
+  loc->host = g_strdup (name_of (self, host));
+  loc->pool = g_strdup (name_of (self, pool));
+  loc->datastore = g_strdup (vmm_vm_info_get_datastore (vm));
+  loc->power = vmm_vm_info_get_power_state (vm);
+  disks = vmm_vm_info_get_disks (vm);
+  loc->disks = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; i < disks->len; i++)
+    g_ptr_array_add (loc->disks, vmm_disk_info_copy (g_ptr_array_index (disks, i)));
+  g_task_return_pointer (task, loc, (GDestroyNotify)location_free);
+}
+
+static Location *
+read_location_finish (VmmVsphereBackend *self, GAsyncResult *result, GError **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* --- the relocation --- */
+
+typedef struct
+{
+  gboolean started;   /* RelocateVM_Task was sent for this migration */
+  gboolean done;      /* ... and vCenter finished it successfully */
+  gboolean by_switch; /* sent by SwitchHostAndPool (cold / pool-only) */
+} Reloc;
+
+static Reloc *
+reloc_get (VmmMigrationContext *ctx)
+{
+  Reloc *r = vmm_migration_context_get_backend_data (ctx);
+
+  if (r == NULL)
+    {
+      r = g_new0 (Reloc, 1);
+      vmm_migration_context_set_backend_data (ctx, r, g_free);
+    }
+  return r;
+}
+
+typedef struct
+{
+  VmmMigrationContext *ctx;
+  VmmStep step;
+  gboolean undo; /* move the VM back where it was */
+  char *vm_id;
+  char *task_id;
+  char *target;    /* "host 'X', pool 'Y', datastore 'Z'" for messages */
+  char *want_host; /* what the relocation asks for (NULL: unchanged) */
+  char *want_pool;
+  char *want_ds;
+  gint64 deadline;
+  guint64 total;
+  GError *cause; /* why the relocation failed, before the fresh look */
+  GSource *timer;
+  GCancellable *cancellable;
+  gulong cancel_id;
+  gint cancel_seen;
+  gboolean cancel_sent;
+} Run;
+
+static void
+run_free (Run *run)
+{
+  if (run->timer != NULL)
+    {
+      g_source_destroy (run->timer);
+      g_source_unref (run->timer);
+    }
+  if (run->cancellable != NULL)
+    g_cancellable_disconnect (run->cancellable, run->cancel_id);
+  g_clear_object (&run->cancellable);
+  g_clear_object (&run->ctx);
+  g_free (run->vm_id);
+  g_free (run->task_id);
+  g_free (run->target);
+  g_free (run->want_host);
+  g_free (run->want_pool);
+  g_free (run->want_ds);
+  g_clear_error (&run->cause);
+  g_free (run);
+}
+
+static const char *
+disk_move_type (VmmDiskMoveType t)
+{
+  switch (t)
+    {
+    case VMM_DISK_MOVE_TYPE_MOVE_CHILD_MOST:
+      return "moveChildMostDiskBacking";
+    case VMM_DISK_MOVE_TYPE_CREATE_NEW_CHILD:
+      return "createNewChildDiskBacking";
+    case VMM_DISK_MOVE_TYPE_MOVE_ALL:
+    default:
+      return "moveAllDiskBackingsAndDisallowSharing";
+    }
+}
+
+/* The NIC's new backing (VirtualDeviceConfigSpec, operation edit). */
+static gboolean
+add_network_change (VmmVsphereBackend *self, xmlNode *spec, VmmDeviceInfo *nic, const char *network,
+                    GError **error)
+{
+  const char *net_id = id_of (self, "net", network);
+  const char *pg_key = net_id != NULL ? g_hash_table_lookup (self->dvpg_key, net_id) : NULL;
+  xmlNode *change;
+  xmlNode *dev;
+  xmlNode *backing;
+
+  if (net_id == NULL)
+    {
+      g_set_error (error, VMM_ERROR, VMM_ERROR_NOT_FOUND, "networks: vCenter has no network '%s'",
+                   network);
+      return FALSE;
+    }
+  change = xmlNewChild (spec, spec->ns, BAD_CAST "deviceChange", NULL);
+  vmm_vsphere_add_text (change, "operation", "edit");
+  dev = xmlNewChild (change, change->ns, BAD_CAST "device", NULL);
+  vmm_vsphere_set_xsi_type (dev, "VirtualEthernetCard");
+  vmm_vsphere_add_text (dev, "key", vmm_device_info_get_key (nic));
+  backing = xmlNewChild (dev, dev->ns, BAD_CAST "backing", NULL);
+  if (pg_key != NULL)
+    {
+      const char *uuid = g_hash_table_lookup (self->dvpg_switch, net_id);
+      xmlNode *port;
+
+      if (uuid == NULL)
+        {
+          g_set_error (error, VMM_ERROR, VMM_ERROR_NOT_FOUND,
+                       "networks: the distributed switch of port group '%s' is unknown", network);
+          return FALSE;
+        }
+      vmm_vsphere_set_xsi_type (backing, "VirtualEthernetCardDistributedVirtualPortBackingInfo");
+      port = xmlNewChild (backing, backing->ns, BAD_CAST "port", NULL);
+      vmm_vsphere_add_text (port, "switchUuid", uuid);
+      vmm_vsphere_add_text (port, "portgroupKey", pg_key);
+    }
+  else
+    {
+      vmm_vsphere_set_xsi_type (backing, "VirtualEthernetCardNetworkBackingInfo");
+      vmm_vsphere_add_text (backing, "deviceName", network);
+      vmm_vsphere_add_moref (backing, "network", "Network", net_id);
+    }
+  return TRUE;
+}
+
+/* The VirtualMachineRelocateSpec, fields in schema order: folder, datastore,
+ * diskMoveType, pool, host, disk[], transform, deviceChange[]. */
+static xmlDoc *
+relocate_request (VmmVsphereBackend *self, Run *run, GError **error)
+{
+  VmmMigrationContext *ctx = run->ctx;
+  VmmRelocateSpec *rspec = vmm_migration_context_get_spec (ctx);
+  VmmVmInfo *vm = vmm_migration_context_get_vm (ctx);
+  GPtrArray *locators = run->undo ? NULL : vmm_relocate_spec_get_disks (rspec);
+  GHashTable *map = run->undo ? NULL : vmm_relocate_spec_get_network_map (rspec);
+  const char *ds_id = NULL;
+  const char *pool_id = NULL;
+  const char *host_id = NULL;
+  const char *transform = NULL;
+  g_autoptr (xmlDoc) doc = NULL;
+  xmlNode *m;
+  xmlNode *spec;
+
+  if (run->want_ds != NULL && (ds_id = id_of (self, "ds", run->want_ds)) == NULL)
+    {
+      g_set_error (error, VMM_ERROR, VMM_ERROR_NOT_FOUND, "vCenter has no datastore '%s'",
+                   run->want_ds);
+      return NULL;
+    }
+  if (run->want_host != NULL && (host_id = id_of (self, "host", run->want_host)) == NULL)
+    {
+      g_set_error (error, VMM_ERROR, VMM_ERROR_NOT_FOUND, "vCenter has no host '%s'",
+                   run->want_host);
+      return NULL;
+    }
+  if (run->want_pool != NULL && (pool_id = id_of (self, "pool", run->want_pool)) == NULL)
+    {
+      g_set_error (error, VMM_ERROR, VMM_ERROR_NOT_FOUND, "vCenter has no resource pool '%s'",
+                   run->want_pool);
+      return NULL;
+    }
+  for (guint i = 0; locators != NULL && i < locators->len; i++)
+    {
+      VmmDiskLocator *loc = g_ptr_array_index (locators, i);
+      VmmDiskTransform t = vmm_disk_locator_get_transform (loc);
+      const char *want = t == VMM_DISK_TRANSFORM_THIN    ? "sparse"
+                         : t == VMM_DISK_TRANSFORM_THICK ? "flat"
+                                                         : NULL;
+
+      if (t == VMM_DISK_TRANSFORM_QCOW2 || t == VMM_DISK_TRANSFORM_RAW)
+        {
+          g_set_error (error, VMM_ERROR, VMM_ERROR_UNSUPPORTED,
+                       "disks[%u].transform: vSphere disks are VMDK; qcow2/raw is not a vim25 "
+                       "transform",
+                       i);
+          return NULL;
+        }
+      if (want != NULL && transform != NULL && g_strcmp0 (want, transform) != 0)
+        {
+          g_set_error (error, VMM_ERROR, VMM_ERROR_UNSUPPORTED,
+                       "disks[%u].transform: vim25's RelocateSpec.transform applies to every "
+                       "disk, so all disks must ask for the same one",
+                       i);
+          return NULL;
+        }
+      if (want != NULL)
+        transform = want;
+      if (id_of (self, "ds", vmm_disk_locator_get_datastore (loc)) == NULL)
+        {
+          g_set_error (error, VMM_ERROR, VMM_ERROR_NOT_FOUND,
+                       "disks[%u].datastore: vCenter has no datastore '%s'", i,
+                       vmm_disk_locator_get_datastore (loc));
+          return NULL;
+        }
+    }
+
+  doc = vmm_vsphere_request_new ("RelocateVM_Task", "VirtualMachine", run->vm_id, &m);
+  spec = xmlNewChild (m, m->ns, BAD_CAST "spec", NULL);
+  if (ds_id != NULL)
+    vmm_vsphere_add_moref (spec, "datastore", "Datastore", ds_id);
+  if (pool_id != NULL)
+    vmm_vsphere_add_moref (spec, "pool", "ResourcePool", pool_id);
+  if (host_id != NULL)
+    vmm_vsphere_add_moref (spec, "host", "HostSystem", host_id);
+  for (guint i = 0; locators != NULL && i < locators->len; i++)
+    {
+      VmmDiskLocator *loc = g_ptr_array_index (locators, i);
+      xmlNode *d = xmlNewChild (spec, spec->ns, BAD_CAST "disk", NULL);
+
+      vmm_vsphere_add_text (d, "diskId", vmm_disk_locator_get_key (loc));
+      vmm_vsphere_add_moref (d, "datastore", "Datastore",
+                             id_of (self, "ds", vmm_disk_locator_get_datastore (loc)));
+      vmm_vsphere_add_text (d, "diskMoveType",
+                            disk_move_type (vmm_disk_locator_get_move_type (loc)));
+    }
+  if (transform != NULL)
+    vmm_vsphere_add_text (spec, "transform", transform);
+  if (map != NULL && vm != NULL)
+    {
+      GPtrArray *devices = vmm_vm_info_get_devices (vm);
+
+      for (guint i = 0; i < devices->len; i++)
+        {
+          VmmDeviceInfo *dev = g_ptr_array_index (devices, i);
+          const char *to;
+
+          if (vmm_device_info_get_kind (dev) != VMM_DEVICE_KIND_NIC
+              || vmm_device_info_get_network (dev) == NULL)
+            continue;
+          to = g_hash_table_lookup (map, vmm_device_info_get_network (dev));
+          if (to != NULL && g_strcmp0 (to, vmm_device_info_get_network (dev)) != 0
+              && !add_network_change (self, spec, dev, to, error))
+            return NULL;
+        }
+    }
+  vmm_vsphere_add_text (m, "priority", "defaultPriority");
+  return g_steal_pointer (&doc);
+}
+
+static void
+relocate_sent_cb (GObject *source, GAsyncResult *result, gpointer user_data);
+static void
+poll_task (GTask *task);
+static void
+fresh_look (GTask *task);
+static void
+verify_start (GTask *task);
+
+static void
+run_cancelled_cb (GCancellable *cancellable, gpointer user_data)
+{
+  Run *run = user_data;
+
+  /* only a flag: the next poll acts on it in the migration's own context */
+  g_atomic_int_set (&run->cancel_seen, TRUE);
+}
+
+static VmmVsphereBackend *
+run_backend (GTask *task)
+{
+  return VMM_VSPHERE_BACKEND (g_task_get_source_object (task));
+}
+
+/* Starts RelocateVM_Task for the step in TASK. */
+static void
+relocate_start (GTask *task)
+{
+  VmmVsphereBackend *self = run_backend (task);
+  Run *run = g_task_get_task_data (task);
+  GError *error = NULL;
+  xmlDoc *req = relocate_request (self, run, &error);
+  GCancellable *cancellable = g_task_get_cancellable (task);
+
+  if (req == NULL)
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+  if (cancellable != NULL && run->cancellable == NULL)
+    {
+      run->cancellable = g_object_ref (cancellable);
+      run->cancel_id
+          = g_cancellable_connect (cancellable, G_CALLBACK (run_cancelled_cb), run, NULL);
+    }
+  if (!run->undo)
+    reloc_get (run->ctx)->started = TRUE;
+  run->deadline = g_get_monotonic_time ()
+                  + (gint64)vmm_vsphere_client_get_task_timeout (self->client) * G_USEC_PER_SEC;
+  /* Not cancellable once sent: vCenter would carry on with the move anyway
+   * (it does not stop a RelocateVM_Task because its HTTP request went away);
+   * a cancellation is turned into CancelTask when the task allows it. */
+  vmm_vsphere_client_call_async (self->client, req, NULL, relocate_sent_cb, task);
+}
+
+static void
+find_orphan_cb (GObject *source, GAsyncResult *result, gpointer user_data);
+
+static void
+relocate_sent_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  VmmVsphereBackend *self = run_backend (task);
+  Run *run = g_task_get_task_data (task);
+  GError *error = NULL;
+  g_autoptr (xmlDoc) doc
+      = vmm_vsphere_client_call_finish (VMM_VSPHERE_CLIENT (source), result, &error);
+
+  if (doc == NULL)
+    {
+      run->cause = error;
+      if (vmm_vsphere_error_is_transport (error))
+        {
+          /* No answer: vCenter may have created the task anyway. Look for
+           * it among the recent tasks and wait for it (with the timeout). */
+          xmlNode *spec;
+          xmlDoc *req = retrieve_request (self, &spec);
+          const char *const paths[] = { "recentTask", NULL };
+
+          add_prop_set (spec, "TaskManager", paths);
+          add_object (spec, "TaskManager",
+                      vmm_vsphere_client_get_service (self->client, "taskManager"));
+          retrieve_async (self, req, NULL, find_orphan_cb, task);
+          return;
+        }
+      fresh_look (task);
+      return;
+    }
+  run->task_id = vmm_vsphere_child_text (vmm_vsphere_response (doc), "returnval");
+  if (run->task_id == NULL)
+    {
+      run->cause = g_error_new (VMM_ERROR, VMM_ERROR_BACKEND,
+                                "vCenter answered RelocateVM_Task without a task");
+      fresh_look (task);
+      return;
+    }
+  poll_task (task);
+}
+
+static void
+find_orphan_infos_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  VmmVsphereBackend *self = run_backend (task);
+  Run *run = g_task_get_task_data (task);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (MoSet) set = retrieve_finish (self, result, &error);
+
+  for (guint i = 0; set != NULL && i < set->objects->len; i++)
+    {
+      MoObject *o = g_ptr_array_index (set->objects, i);
+      xmlNode *info = prop (o, "info");
+      g_autofree char *entity = vmm_vsphere_child_text (info, "entity");
+      g_autofree char *what = vmm_vsphere_child_text (info, "descriptionId");
+      g_autofree char *state = vmm_vsphere_child_text (info, "state");
+
+      if (g_strcmp0 (entity, run->vm_id) == 0 && g_strcmp0 (what, "VirtualMachine.relocateVm") == 0
+          && (g_strcmp0 (state, "running") == 0 || g_strcmp0 (state, "queued") == 0))
+        run->task_id = g_strdup (o->id);
+    }
+  if (run->task_id != NULL)
+    {
+      g_autofree char *msg = g_strdup_printf (
+          "the connection dropped before vCenter answered RelocateVM_Task; found its task %s "
+          "and waits for it",
+          run->task_id);
+
+      vmm_migration_context_add_warning (run->ctx, msg);
+      poll_task (task);
+      return;
+    }
+  fresh_look (task);
+}
+
+static void
+find_orphan_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  VmmVsphereBackend *self = run_backend (task);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (MoSet) set = retrieve_finish (self, result, &error);
+  MoObject *tm = set != NULL && set->objects->len > 0 ? g_ptr_array_index (set->objects, 0) : NULL;
+  g_autoptr (GPtrArray) tasks = tm != NULL ? prop_morefs (tm, "recentTask") : NULL;
+  const char *const paths[] = { "info", NULL };
+  xmlNode *spec;
+  xmlDoc *req;
+
+  if (tasks == NULL || tasks->len == 0)
+    {
+      fresh_look (task);
+      return;
+    }
+  req = retrieve_request (self, &spec);
+  add_prop_set (spec, "Task", paths);
+  for (guint i = 0; i < tasks->len; i++)
+    add_object (spec, "Task", g_ptr_array_index (tasks, i));
+  retrieve_async (self, req, NULL, find_orphan_infos_cb, task);
+}
+
+static void
+task_info_cb (GObject *source, GAsyncResult *result, gpointer user_data);
+
+static gboolean
+poll_timer_cb (gpointer user_data)
+{
+  GTask *task = user_data;
+  Run *run = g_task_get_task_data (task);
+
+  g_clear_pointer (&run->timer, g_source_unref);
+  poll_task (task);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+poll_task (GTask *task)
+{
+  VmmVsphereBackend *self = run_backend (task);
+  Run *run = g_task_get_task_data (task);
+  const char *const paths[] = { "info", NULL };
+  xmlNode *spec;
+  xmlDoc *req = retrieve_request (self, &spec);
+
+  add_prop_set (spec, "Task", paths);
+  add_object (spec, "Task", run->task_id);
+  retrieve_async (self, req, NULL, task_info_cb, task);
+}
+
+static void
+cancel_task_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (VmmMigrationContext) ctx = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (xmlDoc) doc
+      = vmm_vsphere_client_call_finish (VMM_VSPHERE_CLIENT (source), result, &error);
+
+  if (doc == NULL)
+    {
+      g_autofree char *msg = g_strdup_printf ("cancellation requested, but vCenter did not cancel "
+                                              "the relocation (%s); the move goes on",
+                                              error->message);
+      vmm_migration_context_add_warning (ctx, msg);
+    }
+}
+
+static void
+task_info_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  VmmVsphereBackend *self = VMM_VSPHERE_BACKEND (source);
+  Run *run = g_task_get_task_data (task);
+  GError *error = NULL;
+  g_autoptr (MoSet) set = retrieve_finish (self, result, &error);
+  MoObject *o;
+  xmlNode *info;
+  g_autofree char *state = NULL;
+  g_autofree char *progress = NULL;
+  g_autofree char *cancelable = NULL;
+  guint64 percent = 0;
+
+  if (set == NULL)
+    {
+      run->cause = error;
+      fresh_look (task);
+      return;
+    }
+  o = g_hash_table_lookup (set->by_id, run->task_id);
+  info = prop (o, "info");
+  state = vmm_vsphere_child_text (info, "state");
+  progress = vmm_vsphere_child_text (info, "progress");
+  cancelable = vmm_vsphere_child_text (info, "cancelable");
+  if (progress != NULL)
+    g_ascii_string_to_unsigned (progress, 10, 0, 100, &percent, NULL);
+  if (g_strcmp0 (state, "success") == 0)
+    {
+      vmm_migration_context_report_transfer (run->ctx, run->total, run->total);
+      if (g_atomic_int_get (&run->cancel_seen) && !run->undo)
+        vmm_migration_context_add_warning (
+            run->ctx, "cancellation requested while RelocateVM_Task ran; vCenter completed the "
+                      "relocation before it could be cancelled");
+      if (!run->undo)
+        reloc_get (run->ctx)->done = TRUE;
+      verify_start (task);
+      return;
+    }
+  if (g_strcmp0 (state, "error") == 0)
+    {
+      xmlNode *err = vmm_vsphere_child (info, "error");
+      g_autofree char *msg = vmm_vsphere_child_text (err, "localizedMessage");
+      g_autofree char *type = vmm_vsphere_xsi_type (vmm_vsphere_child (err, "fault"));
+
+      vmm_vsphere_fault_to_error (type, msg, "RelocateVM_Task", &run->cause);
+      fresh_look (task);
+      return;
+    }
+  if (o == NULL || state == NULL)
+    {
+      run->cause = g_error_new (VMM_ERROR, VMM_ERROR_BACKEND, "vCenter returned no TaskInfo for %s",
+                                run->task_id);
+      fresh_look (task);
+      return;
+    }
+  /* queued or running */
+  vmm_migration_context_report_transfer (run->ctx, run->total * percent / 100, run->total);
+  if (g_atomic_int_get (&run->cancel_seen) && !run->cancel_sent)
+    {
+      run->cancel_sent = TRUE;
+      if (g_strcmp0 (cancelable, "true") == 0)
+        {
+          xmlDoc *req = vmm_vsphere_request_new ("CancelTask", "Task", run->task_id, NULL);
+
+          vmm_vsphere_client_call_async (self->client, req, NULL, cancel_task_cb,
+                                         g_object_ref (run->ctx));
+        }
+      else
+        vmm_migration_context_add_warning (
+            run->ctx, "cancellation requested, but vCenter marks the relocation task as not "
+                      "cancelable; the move goes on");
+    }
+  if (g_get_monotonic_time () > run->deadline)
+    {
+      run->cause = g_error_new (
+          VMM_ERROR, VMM_ERROR_TIMEOUT, "RelocateVM_Task %s is still %s after %u s (task-timeout)",
+          run->task_id, state, vmm_vsphere_client_get_task_timeout (self->client));
+      fresh_look (task);
+      return;
+    }
+  run->timer = g_timeout_source_new (vmm_vsphere_client_get_poll_interval_ms (self->client));
+  g_source_set_callback (run->timer, poll_timer_cb, task, NULL);
+  g_source_attach (run->timer, g_main_context_get_thread_default ());
+}
+
+/* --- after the task: where is the VM? --- */
+
+static gboolean
+location_matches (Run *run, Location *loc)
+{
+  return (run->want_host == NULL || g_strcmp0 (run->want_host, loc->host) == 0)
+         && (run->want_pool == NULL || g_strcmp0 (run->want_pool, loc->pool) == 0)
+         && (run->want_ds == NULL || g_strcmp0 (run->want_ds, loc->datastore) == 0);
+}
+
+/* Puts what vCenter says into the context: the result names it. */
+static void
+context_take_location (VmmVsphereBackend *self, Run *run, Location *loc)
+{
+  GPtrArray *targets = vmm_migration_context_get_target_disks (run->ctx);
+  g_autoptr (GPtrArray) disks = g_ptr_array_new_with_free_func (g_object_unref);
+
+  vmm_migration_context_set_destination_host (run->ctx, loc->host);
+  vmm_migration_context_set_destination_pool (run->ctx, loc->pool);
+  vmm_migration_context_set_destination_datastore (run->ctx, loc->datastore);
+  for (guint i = 0; i < loc->disks->len; i++)
+    {
+      VmmDiskInfo *now = g_ptr_array_index (loc->disks, i);
+      VmmDiskInfo *asked = NULL;
+
+      for (guint j = 0; targets != NULL && j < targets->len; j++)
+        if (g_strcmp0 (vmm_disk_info_get_key (g_ptr_array_index (targets, j)),
+                       vmm_disk_info_get_key (now))
+            == 0)
+          asked = g_ptr_array_index (targets, j);
+      if (asked != NULL
+          && g_strcmp0 (vmm_disk_info_get_datastore (asked), vmm_disk_info_get_datastore (now))
+                 != 0)
+        {
+          g_autofree char *msg = g_strdup_printf (
+              "disk %s: asked for datastore '%s', vCenter reports it on '%s' (%s)",
+              vmm_disk_info_get_key (now), vmm_disk_info_get_datastore (asked),
+              vmm_disk_info_get_datastore (now), vmm_disk_info_get_path (now));
+          vmm_migration_context_add_warning (run->ctx, msg);
+        }
+      g_ptr_array_add (disks, vmm_disk_info_copy (now));
+    }
+  vmm_migration_context_set_target_disks (run->ctx, disks);
+}
+
+static void
+verify_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  VmmVsphereBackend *self = VMM_VSPHERE_BACKEND (source);
+  Run *run = g_task_get_task_data (task);
+  GError *error = NULL;
+  g_autoptr (Location) loc = read_location_finish (self, result, &error);
+  g_autofree char *where = NULL;
+
+  if (loc == NULL)
+    {
+      g_prefix_error (&error, "vCenter finished RelocateVM_Task but the VM could not be read: ");
+      g_task_return_error (task, to_vmm_error (error));
+      return;
+    }
+  where = location_describe (loc);
+  if (!location_matches (run, loc))
+    {
+      if (!run->undo)
+        context_take_location (self, run, loc);
+      g_task_return_new_error (task, VMM_ERROR, VMM_ERROR_BACKEND,
+                               "vCenter reported RelocateVM_Task of VM '%s' done, but the VM is "
+                               "on %s, not on %s",
+                               vmm_migration_context_get_vm_name (run->ctx), where, run->target);
+      return;
+    }
+  if (!run->undo)
+    context_take_location (self, run, loc);
+  g_debug ("vsphere: %s: VM %s verified on %s", vmm_step_get_name (run->step),
+           vmm_migration_context_get_vm_name (run->ctx), where);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+verify_start (GTask *task)
+{
+  VmmVsphereBackend *self = run_backend (task);
+  Run *run = g_task_get_task_data (task);
+
+  read_location_async (self, run->vm_id, NULL, verify_cb, task);
+}
+
+static void
+fresh_look_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  VmmVsphereBackend *self = VMM_VSPHERE_BACKEND (source);
+  Run *run = g_task_get_task_data (task);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (Location) loc = read_location_finish (self, result, &error);
+  GError *cause = g_steal_pointer (&run->cause);
+  g_autofree char *where = NULL;
+
+  cause = to_vmm_error (cause);
+  if (loc == NULL)
+    {
+      g_prefix_error (&cause, "VM '%s': ", vmm_migration_context_get_vm_name (run->ctx));
+      g_task_return_new_error (task, cause->domain, cause->code,
+                               "%s; where the VM is now could not be read: %s", cause->message,
+                               error->message);
+      g_error_free (cause);
+      return;
+    }
+  where = location_describe (loc);
+  if (location_matches (run, loc)
+      && (run->want_host != NULL || run->want_pool != NULL || run->want_ds != NULL)
+      && !g_error_matches (cause, VMM_ERROR, VMM_ERROR_TIMEOUT))
+    {
+      /* The move happened although its call failed: say so, and succeed. */
+      g_autofree char *msg
+          = g_strdup_printf ("%s; vCenter shows the VM moved anyway, on %s", cause->message, where);
+
+      vmm_migration_context_add_warning (run->ctx, msg);
+      if (!run->undo)
+        {
+          reloc_get (run->ctx)->done = TRUE;
+          context_take_location (self, run, loc);
+        }
+      g_error_free (cause);
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+  g_task_return_new_error (
+      task, cause->domain, cause->code, "moving VM '%s' to %s: %s; vCenter shows the VM on %s",
+      vmm_migration_context_get_vm_name (run->ctx), run->target, cause->message, where);
+  g_error_free (cause);
+}
+
+/* After a failure, a timeout or a dropped connection: where is the VM? */
+static void
+fresh_look (GTask *task)
+{
+  VmmVsphereBackend *self = run_backend (task);
+  Run *run = g_task_get_task_data (task);
+
+  read_location_async (self, run->vm_id, NULL, fresh_look_cb, task);
+}
+
+/* --- steps --- */
+
+static GTask *
+step_task_new (VmmVsphereBackend *self, VmmStep step, VmmMigrationContext *ctx,
+               GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data,
+               GError **error)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  Run *run = g_new0 (Run, 1);
+  VmmVmInfo *vm = vmm_migration_context_get_vm (ctx);
+  const char *name = vmm_migration_context_get_vm_name (ctx);
+
+  g_task_set_check_cancellable (task, FALSE);
+  g_task_set_task_data (task, run, (GDestroyNotify)run_free);
+  run->ctx = g_object_ref (ctx);
+  run->step = step;
+  run->vm_id = g_strdup (id_of (self, "vm", name));
+  if (run->vm_id == NULL && vm != NULL && vmm_vm_info_get_id (vm) != NULL)
+    run->vm_id = g_strdup (vmm_vm_info_get_id (vm));
+  run->total = vm != NULL ? vmm_vm_info_get_storage_size (vm) : 0;
+  if (run->total == 0)
+    run->total = 100;
+  if (run->vm_id == NULL)
+    g_set_error (error, VMM_ERROR, VMM_ERROR_NOT_FOUND, "vCenter has no VM '%s'", name);
+  return task;
+}
+
+static void
+run_set_target (VmmVsphereBackend *self, Run *run, gboolean undo)
+{
+  VmmMigrationContext *ctx = run->ctx;
+  VmmVmInfo *vm = vmm_migration_context_get_vm (ctx);
+
+  run->undo = undo;
+  if (undo)
+    {
+      run->want_host = g_strdup (vmm_migration_context_get_source_host (ctx));
+      run->want_pool = g_strdup (vmm_migration_context_get_source_pool (ctx));
+      run->want_ds = g_strdup (vmm_migration_context_get_source_datastore (ctx));
+    }
+  else
+    {
+      const char *host = vmm_migration_context_get_destination_host (ctx);
+      const char *pool = vmm_migration_context_get_destination_pool (ctx);
+      const char *ds = vmm_migration_context_get_destination_datastore (ctx);
+
+      if (host != NULL && g_strcmp0 (host, vmm_vm_info_get_host (vm)) != 0)
+        run->want_host = g_strdup (host);
+      if (pool != NULL && g_strcmp0 (pool, vmm_vm_info_get_resource_pool (vm)) != 0)
+        run->want_pool = g_strdup (pool);
+      else if (run->want_host != NULL)
+        {
+          /* vim25 needs a pool when the host is in another compute resource */
+          const char *host_id = id_of (self, "host", run->want_host);
+          const char *src_id = id_of (self, "host", vmm_vm_info_get_host (vm));
+          const char *owner
+              = host_id != NULL ? g_hash_table_lookup (self->host_owner, host_id) : NULL;
+          const char *src_owner
+              = src_id != NULL ? g_hash_table_lookup (self->host_owner, src_id) : NULL;
+          const char *root
+              = host_id != NULL ? g_hash_table_lookup (self->host_pool, host_id) : NULL;
+
+          if (owner != NULL && g_strcmp0 (owner, src_owner) != 0 && root != NULL)
+            run->want_pool = g_strdup (name_of (self, root));
+        }
+      if (ds != NULL && g_strcmp0 (ds, vmm_vm_info_get_datastore (vm)) != 0)
+        run->want_ds = g_strdup (ds);
+    }
+  run->target = g_strdup_printf ("host '%s', resource pool '%s', datastore '%s'",
+                                 run->want_host != NULL ? run->want_host : "(unchanged)",
+                                 run->want_pool != NULL ? run->want_pool : "(unchanged)",
+                                 run->want_ds != NULL ? run->want_ds : "(unchanged)");
+}
+
+static void
+vmm_vsphere_backend_initiate_source (VmmBackend *backend, VmmMigrationContext *ctx,
+                                     GCancellable *cancellable, GAsyncReadyCallback callback,
+                                     gpointer user_data)
+{
+  VmmVsphereBackend *self = VMM_VSPHERE_BACKEND (backend);
+  GError *error = NULL;
+  GTask *task = step_task_new (self, VMM_STEP_INITIATE_SOURCE, ctx, cancellable, callback,
+                               user_data, &error);
+
+  g_task_set_source_tag (task, vmm_vsphere_backend_initiate_source);
+  if (error != NULL)
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+  run_set_target (self, g_task_get_task_data (task), FALSE);
+  relocate_start (task);
+}
+
+static void
+vmm_vsphere_backend_switch_host_and_pool (VmmBackend *backend, VmmMigrationContext *ctx,
+                                          GCancellable *cancellable, GAsyncReadyCallback callback,
+                                          gpointer user_data)
+{
+  VmmVsphereBackend *self = VMM_VSPHERE_BACKEND (backend);
+  GError *error = NULL;
+  GTask *task = step_task_new (self, VMM_STEP_SWITCH_HOST_AND_POOL, ctx, cancellable, callback,
+                               user_data, &error);
+  Reloc *reloc = reloc_get (ctx);
+  Run *run = g_task_get_task_data (task);
+
+  g_task_set_source_tag (task, vmm_vsphere_backend_switch_host_and_pool);
+  if (error != NULL)
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+  run_set_target (self, run, FALSE);
+  if (!reloc->started)
+    {
+      /* cold or pool-only move: the whole relocation happens here */
+      reloc->by_switch = TRUE;
+      relocate_start (task);
+      return;
+    }
+  /* a live move: RelocateVM_Task switched host and pool; check that it did */
+  g_clear_pointer (&run->want_ds, g_free);
+  verify_start (task);
+}
+
+static void
+vmm_vsphere_backend_complete_destination (VmmBackend *backend, VmmMigrationContext *ctx,
+                                          GCancellable *cancellable, GAsyncReadyCallback callback,
+                                          gpointer user_data)
+{
+  VmmVsphereBackend *self = VMM_VSPHERE_BACKEND (backend);
+  GError *error = NULL;
+  GTask *task = step_task_new (self, VMM_STEP_COMPLETE_DESTINATION, ctx, cancellable, callback,
+                               user_data, &error);
+  Run *run = g_task_get_task_data (task);
+
+  g_task_set_source_tag (task, vmm_vsphere_backend_complete_destination);
+  if (error != NULL)
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+  if (!reloc_get (ctx)->done)
+    {
+      g_task_return_new_error (task, VMM_ERROR, VMM_ERROR_BACKEND,
+                               "CompleteDestination: no RelocateVM_Task finished for VM '%s'",
+                               vmm_migration_context_get_vm_name (ctx));
+      g_object_unref (task);
+      return;
+    }
+  /* the datastore and every disk, as vCenter reports them now */
+  run_set_target (self, run, FALSE);
+  g_clear_pointer (&run->want_host, g_free);
+  g_clear_pointer (&run->want_pool, g_free);
+  {
+    const char *ds = vmm_migration_context_get_destination_datastore (ctx);
+
+    g_free (run->want_ds);
+    run->want_ds = g_strdup (ds);
+  }
+  verify_start (task);
+}
+
+static void
+vmm_vsphere_backend_undo_step (VmmBackend *backend, VmmStep step, VmmMigrationContext *ctx,
+                               GCancellable *cancellable, GAsyncReadyCallback callback,
+                               gpointer user_data)
+{
+  VmmVsphereBackend *self = VMM_VSPHERE_BACKEND (backend);
+  GError *error = NULL;
+  GTask *task = step_task_new (self, step, ctx, NULL, callback, user_data, &error);
+  Reloc *reloc = reloc_get (ctx);
+
+  g_task_set_source_tag (task, vmm_vsphere_backend_undo_step);
+  if (error != NULL)
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+  /* Only a cold or pool-only relocation done by SwitchHostAndPool can be
+   * undone before the point of no return (a cancellation at the next action
+   * boundary): relocate the VM back where it was. */
+  if (step != VMM_STEP_SWITCH_HOST_AND_POOL || !reloc->by_switch || !reloc->done)
+    {
+      g_task_return_boolean (task, TRUE);
+      g_object_unref (task);
+      return;
+    }
+  run_set_target (self, g_task_get_task_data (task), TRUE);
+  reloc->done = FALSE;
+  relocate_start (task);
+}
+
+static void
+vmm_vsphere_backend_dispose (GObject *object)
+{
+  VmmVsphereBackend *self = VMM_VSPHERE_BACKEND (object);
+
+  g_clear_object (&self->client);
+  G_OBJECT_CLASS (vmm_vsphere_backend_parent_class)->dispose (object);
+}
+
+static void
+vmm_vsphere_backend_finalize (GObject *object)
+{
+  VmmVsphereBackend *self = VMM_VSPHERE_BACKEND (object);
+
+  g_hash_table_unref (self->ids);
+  g_hash_table_unref (self->names);
+  g_hash_table_unref (self->host_pool);
+  g_hash_table_unref (self->pool_owner);
+  g_hash_table_unref (self->host_owner);
+  g_hash_table_unref (self->dvpg_key);
+  g_hash_table_unref (self->dvpg_switch);
+  G_OBJECT_CLASS (vmm_vsphere_backend_parent_class)->finalize (object);
+}
+
+static void
+vmm_vsphere_backend_class_init (VmmVsphereBackendClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  VmmBackendClass *backend_class = VMM_BACKEND_CLASS (klass);
+
+  object_class->dispose = vmm_vsphere_backend_dispose;
+  object_class->finalize = vmm_vsphere_backend_finalize;
+  backend_class->open = vmm_vsphere_backend_open;
+  backend_class->get_capabilities = vmm_vsphere_backend_get_capabilities;
+  backend_class->get_step_mode = vmm_vsphere_backend_get_step_mode;
+  backend_class->query_inventory_async = vmm_vsphere_backend_query_inventory_async;
+  backend_class->query_inventory_finish = vmm_vsphere_backend_query_inventory_finish;
+  backend_class->initiate_source = vmm_vsphere_backend_initiate_source;
+  backend_class->switch_host_and_pool = vmm_vsphere_backend_switch_host_and_pool;
+  backend_class->complete_destination = vmm_vsphere_backend_complete_destination;
+  backend_class->undo_step = vmm_vsphere_backend_undo_step;
+}
+
+static void
+vmm_vsphere_backend_init (VmmVsphereBackend *self)
+{
+  self->ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->host_pool = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->pool_owner = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->host_owner = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->dvpg_key = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->dvpg_switch = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+}
