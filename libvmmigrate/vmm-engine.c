@@ -34,6 +34,7 @@ struct _VmmEngine
   guint max_dst;
   guint max_ds;
   guint max_global;
+  guint progress_timeout_s;
 
   GHashTable *locks;  /* "backend/vm" -> VmmMigration (unowned) */
   GHashTable *counts; /* slot key -> count */
@@ -50,6 +51,7 @@ enum {
   PROP_MAX_PER_DESTINATION_HOST,
   PROP_MAX_PER_DATASTORE,
   PROP_MAX_GLOBAL,
+  PROP_PROGRESS_TIMEOUT_S,
   N_PROPS
 };
 
@@ -106,6 +108,9 @@ vmm_engine_get_property (GObject *object, guint prop_id, GValue *value, GParamSp
     case PROP_MAX_GLOBAL:
       g_value_set_uint (value, self->max_global);
       break;
+    case PROP_PROGRESS_TIMEOUT_S:
+      g_value_set_uint (value, self->progress_timeout_s);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -129,6 +134,9 @@ vmm_engine_set_property (GObject *object, guint prop_id, const GValue *value, GP
       break;
     case PROP_MAX_GLOBAL:
       vmm_engine_set_max_global (self, g_value_get_uint (value));
+      break;
+    case PROP_PROGRESS_TIMEOUT_S:
+      vmm_engine_set_progress_timeout_s (self, g_value_get_uint (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -184,6 +192,19 @@ vmm_engine_class_init (VmmEngineClass *klass)
    */
   props[PROP_MAX_GLOBAL] =
     g_param_spec_uint ("max-global", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /**
+   * VmmEngine:progress-timeout-s:
+   *
+   * A running migration that reports no progress (no transferred bytes, no
+   * finished action) for this many seconds times out and its spec's
+   * on-timeout action runs (0: never). The completion timeout is the spec's,
+   * or when it gives none, 120 s plus 10 s per GiB the move transfers.
+   *
+   * Since: 1.0
+   */
+  props[PROP_PROGRESS_TIMEOUT_S] =
+    g_param_spec_uint ("progress-timeout-s", NULL, NULL, 0, G_MAXUINT, 300,
                        G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, props);
 
@@ -253,6 +274,7 @@ vmm_engine_init (VmmEngine *self)
   self->max_dst = 2;
   self->max_ds = 2;
   self->max_global = 0;
+  self->progress_timeout_s = 300;
   self->locks = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->counts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->slots = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) slot_free);
@@ -587,6 +609,40 @@ vmm_engine_release_slots (VmmEngine *self, VmmMigration *migration)
   self->waiting = g_list_remove (self->waiting, slot);
   g_hash_table_remove (self->slots, migration);
   schedule_waiting (self);
+}
+
+/**
+ * vmm_engine_get_progress_timeout_s:
+ * @self: a #VmmEngine
+ *
+ * Returns: the #VmmEngine:progress-timeout-s
+ *
+ * Since: 1.0
+ */
+guint
+vmm_engine_get_progress_timeout_s (VmmEngine *self)
+{
+  g_return_val_if_fail (VMM_IS_ENGINE (self), 0);
+  return self->progress_timeout_s;
+}
+
+/**
+ * vmm_engine_set_progress_timeout_s:
+ * @self: a #VmmEngine
+ * @seconds: the progress timeout, 0 for none
+ *
+ * Sets #VmmEngine:progress-timeout-s.
+ *
+ * Since: 1.0
+ */
+void
+vmm_engine_set_progress_timeout_s (VmmEngine *self, guint seconds)
+{
+  g_return_if_fail (VMM_IS_ENGINE (self));
+  if (self->progress_timeout_s == seconds)
+    return;
+  self->progress_timeout_s = seconds;
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_PROGRESS_TIMEOUT_S]);
 }
 
 /**

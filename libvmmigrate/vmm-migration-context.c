@@ -63,6 +63,7 @@ struct _VmmMigrationContext
   VmmEngine *engine; /* unowned; the migration holds it */
   GHashTable *reservations; /* unowned: name -> VmmLoad, for batch placement */
   GHashTable *excluded_hosts;
+  gboolean select_host;
 };
 
 G_DEFINE_FINAL_TYPE (VmmMigrationContext, vmm_migration_context, G_TYPE_OBJECT)
@@ -952,4 +953,16 @@ const VmmLoad *
 vmm_migration_context_get_reservation (VmmMigrationContext *self, const char *name)
 {
   return self->reservations != NULL && name != NULL ? g_hash_table_lookup (self->reservations, name) : NULL;
+}
+
+void
+vmm_migration_context_set_select_host (VmmMigrationContext *self, gboolean select_host)
+{
+  self->select_host = select_host;
+}
+
+gboolean
+vmm_migration_context_get_select_host (VmmMigrationContext *self)
+{
+  return self->select_host;
 }

@@ -30,6 +30,7 @@ struct _VmmMigrationResult
   gint64 downtime_ms;
   guint64 bytes_moved;
   GStrv warnings;
+  GStrv attempts;
 };
 
 G_DEFINE_FINAL_TYPE (VmmMigrationResult, vmm_migration_result, G_TYPE_OBJECT)
@@ -46,6 +47,7 @@ vmm_migration_result_finalize (GObject *object)
   g_clear_pointer (&self->disks, g_ptr_array_unref);
   g_strfreev (self->actions);
   g_strfreev (self->warnings);
+  g_strfreev (self->attempts);
   G_OBJECT_CLASS (vmm_migration_result_parent_class)->finalize (object);
 }
 
@@ -61,6 +63,7 @@ vmm_migration_result_init (VmmMigrationResult *self)
   self->disks = g_ptr_array_new_with_free_func (g_object_unref);
   self->actions = g_new0 (char *, 1);
   self->warnings = g_new0 (char *, 1);
+  self->attempts = g_new0 (char *, 1);
   self->downtime_ms = -1;
 }
 
@@ -123,6 +126,36 @@ vmm_migration_result_fill (VmmMigrationResult *self,
   self->duration_ms = duration_ms;
   self->downtime_ms = vmm_migration_context_get_downtime_ms (context);
   self->bytes_moved = vmm_migration_context_get_bytes_done (context);
+}
+
+void
+vmm_migration_result_set_attempts (VmmMigrationResult *self, GPtrArray *attempts)
+{
+  GStrvBuilder *builder = g_strv_builder_new ();
+
+  for (guint i = 0; attempts != NULL && i < attempts->len; i++)
+    g_strv_builder_add (builder, g_ptr_array_index (attempts, i));
+  g_strfreev (self->attempts);
+  self->attempts = g_strv_builder_end (builder);
+  g_strv_builder_unref (builder);
+}
+
+/**
+ * vmm_migration_result_get_attempts:
+ * @self: a #VmmMigrationResult
+ *
+ * The fallback chain: each earlier attempt that failed before the one that
+ * gave this result (empty when the first attempt ended it).
+ *
+ * Returns: (transfer none) (array zero-terminated=1): the attempts
+ *
+ * Since: 1.0
+ */
+const char *const *
+vmm_migration_result_get_attempts (VmmMigrationResult *self)
+{
+  g_return_val_if_fail (VMM_IS_MIGRATION_RESULT (self), NULL);
+  return (const char *const *) self->attempts;
 }
 
 /**
@@ -412,6 +445,11 @@ vmm_migration_result_to_json (VmmMigrationResult *self)
   json_builder_begin_array (b);
   for (guint i = 0; self->warnings[i] != NULL; i++)
     json_builder_add_string_value (b, self->warnings[i]);
+  json_builder_end_array (b);
+  json_builder_set_member_name (b, "attempts");
+  json_builder_begin_array (b);
+  for (guint i = 0; self->attempts[i] != NULL; i++)
+    json_builder_add_string_value (b, self->attempts[i]);
   json_builder_end_array (b);
   json_builder_end_object (b);
   root = json_builder_get_root (b);

@@ -55,6 +55,13 @@ typedef struct
   gulong cancel_handler;
   GCancellable *step_cancellable;
   GSource *timeout_source;
+  gint64 deadline;
+  gint64 last_progress;
+  guint progress_timeout_s;
+  char *timeout_reason;
+  GPtrArray *attempts;
+  GHashTable *excluded;
+  gboolean select_host;
   gint64 start_time;
   double total_weight;
   double done_weight;
@@ -88,6 +95,8 @@ G_DEFINE_TYPE_WITH_PRIVATE (VmmMigration, vmm_migration, G_TYPE_OBJECT)
 
 static void run_next (VmmMigration *self);
 static void begin_real_run (gpointer migration);
+static void run_plan_done_cb (GObject *source, GAsyncResult *result, gpointer user_data);
+static gboolean try_fallback (VmmMigration *self, GTask *task, const GError *error, const char *failed_host);
 
 static void
 vmm_migration_dispose (GObject *object)
@@ -121,6 +130,9 @@ vmm_migration_finalize (GObject *object)
   g_clear_pointer (&priv->undo_errors, g_ptr_array_unref);
   g_clear_error (&priv->failure);
   g_free (priv->vm_name);
+  g_free (priv->timeout_reason);
+  g_clear_pointer (&priv->attempts, g_ptr_array_unref);
+  g_clear_pointer (&priv->excluded, g_hash_table_unref);
   G_OBJECT_CLASS (vmm_migration_parent_class)->finalize (object);
 }
 
@@ -384,6 +396,7 @@ emit_progress (VmmMigration *self, double in_action_fraction)
         eta_ms = (gint64) ((double) (total - done) * ((double) elapsed_us / 1000.0) / (double) done);
     }
   priv->fraction = fraction;
+  priv->last_progress = g_get_monotonic_time ();
   g_signal_emit (self, signals[SIGNAL_PROGRESS], 0, fraction, done, total, eta_ms);
 }
 
@@ -495,6 +508,7 @@ finish (VmmMigration *self, GError *error)
       priv->result = vmm_migration_result_new (priv->vm_name);
       vmm_migration_result_fill (priv->result, priv->ctx, error == NULL || priv->past_ponr,
                                  priv->done, duration);
+      vmm_migration_result_set_attempts (priv->result, priv->attempts);
     }
   if (error == NULL)
     {
@@ -503,6 +517,12 @@ finish (VmmMigration *self, GError *error)
       priv->fraction = 1.0;
       set_state (self, VMM_MIGRATION_STATE_SUCCEEDED);
       g_task_return_pointer (task, g_object_ref (priv->result), g_object_unref);
+      return;
+    }
+  if (priv->ctx != NULL &&
+      try_fallback (self, task, error, vmm_migration_context_get_destination_host (priv->ctx)))
+    {
+      g_error_free (error);
       return;
     }
   set_state (self, g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
@@ -525,6 +545,18 @@ final_error (VmmMigrationPrivate *priv)
     {
       domain = VMM_ERROR;
       code = VMM_ERROR_TIMEOUT;
+      if (priv->timeout_reason != NULL)
+        {
+          g_autofree char *why = g_strdup_printf ("the move %s; ", priv->timeout_reason);
+          g_string_prepend (msg, why);
+        }
+    }
+  if (priv->attempts != NULL && priv->attempts->len > 0)
+    {
+      g_string_append (msg, "; earlier attempts:");
+      for (guint i = 0; i < priv->attempts->len; i++)
+        g_string_append_printf (msg, " %s;", (char *) g_ptr_array_index (priv->attempts, i));
+      g_string_truncate (msg, msg->len - 1);
     }
   if (priv->undo_errors != NULL && priv->undo_errors->len > 0)
     {
@@ -540,6 +572,45 @@ final_error (VmmMigrationPrivate *priv)
   else if (priv->ctx != NULL && where != NULL)
     g_string_append_printf (msg, "; the VM is on its source host '%s'", where);
   return g_error_new_literal (domain, code, msg->str);
+}
+
+/* The fallback chain: a move that failed with the VM still on its source,
+ * for a reason tied to its destination, is tried again to another suitable
+ * host the engine picks, when the spec allows it. Each attempt is recorded. */
+static gboolean
+try_fallback (VmmMigration *self, GTask *task, const GError *error, const char *failed_host)
+{
+  VmmMigrationPrivate *priv = vmm_migration_get_instance_private (self);
+
+  if (!vmm_relocate_spec_get_fallback_other_host (priv->spec) || priv->past_ponr ||
+      failed_host == NULL || error->domain != VMM_ERROR ||
+      (error->code != VMM_ERROR_INCOMPATIBLE && error->code != VMM_ERROR_INSUFFICIENT_CAPACITY &&
+       error->code != VMM_ERROR_BACKEND && error->code != VMM_ERROR_TIMEOUT) ||
+      (priv->attempts != NULL && priv->attempts->len >= 2) ||
+      (priv->user_cancellable != NULL && g_cancellable_is_cancelled (priv->user_cancellable)))
+    return FALSE;
+  if (priv->attempts == NULL)
+    priv->attempts = g_ptr_array_new_with_free_func (g_free);
+  if (priv->excluded == NULL)
+    priv->excluded = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_ptr_array_add (priv->attempts, g_strdup_printf ("move to host '%s' failed: %s", failed_host, error->message));
+  g_hash_table_add (priv->excluded, g_strdup (failed_host));
+  priv->select_host = TRUE;
+  priv->past_ponr = FALSE;
+  priv->timed_out = FALSE;
+  priv->queued = FALSE;
+  g_clear_pointer (&priv->timeout_reason, g_free);
+  g_clear_error (&priv->failure);
+  g_clear_pointer (&priv->undo_errors, g_ptr_array_unref);
+  g_clear_object (&priv->plan);
+  g_clear_object (&priv->ctx);
+  if (priv->engine != NULL)
+    vmm_engine_release_slots (priv->engine, self);
+  /* plan again (another host), then run: the same path as the first try */
+  priv->task = NULL;
+  g_object_set_data (G_OBJECT (self), "vmm-run-task", g_object_ref (task));
+  vmm_migration_plan_async (self, g_task_get_cancellable (task), run_plan_done_cb, g_object_ref (self));
+  return TRUE;
 }
 
 static void
@@ -743,15 +814,24 @@ user_cancelled_cb (GCancellable *cancellable, gpointer user_data)
 }
 
 static gboolean
-timeout_cb (gpointer user_data)
+watchdog_cb (gpointer user_data)
 {
   VmmMigration *self = user_data;
   VmmMigrationPrivate *priv = vmm_migration_get_instance_private (self);
   VmmOnTimeoutAction action = vmm_relocate_spec_get_on_timeout (priv->spec);
+  gint64 now = g_get_monotonic_time ();
 
-  g_clear_pointer (&priv->timeout_source, g_source_unref);
-  if (priv->task == NULL || priv->state != VMM_MIGRATION_STATE_RUNNING || priv->past_ponr)
-    return G_SOURCE_REMOVE;
+  if (priv->task == NULL || priv->state != VMM_MIGRATION_STATE_RUNNING || priv->past_ponr ||
+      priv->timed_out)
+    return G_SOURCE_CONTINUE;
+  if (now >= priv->deadline)
+    priv->timeout_reason = g_strdup_printf ("did not complete within %" G_GINT64_FORMAT " s",
+                                            (priv->deadline - priv->start_time) / G_USEC_PER_SEC);
+  else if (priv->progress_timeout_s > 0 &&
+           now - priv->last_progress >= (gint64) priv->progress_timeout_s * G_USEC_PER_SEC)
+    priv->timeout_reason = g_strdup_printf ("made no progress for %u s", priv->progress_timeout_s);
+  else
+    return G_SOURCE_CONTINUE;
   if (action != VMM_ON_TIMEOUT_ABORT)
     {
       GEnumClass *klass = g_type_class_ref (VMM_TYPE_ON_TIMEOUT_ACTION);
@@ -763,8 +843,31 @@ timeout_cb (gpointer user_data)
       vmm_migration_context_add_warning (priv->ctx, msg);
     }
   priv->timed_out = TRUE;
-  stop_now (self, "the completion timeout");
-  return G_SOURCE_REMOVE;
+  stop_now (self, "the timeout");
+  return G_SOURCE_CONTINUE;
+}
+
+/* How long a move may take when the spec does not say: two minutes, plus ten
+ * seconds per GiB it transfers (memory of a live move and the disks that
+ * move). */
+static guint
+default_completion_timeout_s (VmmMigrationPrivate *priv)
+{
+  VmmVmInfo *vm = priv->inventory != NULL ? vmm_inventory_lookup_vm (priv->inventory, priv->vm_name) : NULL;
+  GPtrArray *disks = priv->plan != NULL ? vmm_plan_get_target_disks (priv->plan) : NULL;
+  guint64 bytes = 0;
+
+  if (vm != NULL && vmm_vm_info_get_power_state (vm) == VMM_POWER_STATE_RUNNING)
+    bytes += vmm_vm_info_get_memory_mib (vm) << 20;
+  for (guint i = 0; vm != NULL && disks != NULL && i < disks->len; i++)
+    {
+      VmmDiskInfo *t = g_ptr_array_index (disks, i);
+      VmmDiskInfo *d = vmm_vm_info_lookup_disk (vm, vmm_disk_info_get_key (t));
+
+      if (d != NULL && g_strcmp0 (vmm_disk_info_get_datastore (d), vmm_disk_info_get_datastore (t)) != 0)
+        bytes += vmm_disk_info_get_capacity (t);
+    }
+  return 120 + (guint) (10 * ((bytes + (1ULL << 30) - 1) >> 30));
 }
 
 /* --- the runner --- */
@@ -877,6 +980,20 @@ run_next (VmmMigration *self)
 }
 
 static void
+apply_fallback_state (VmmMigrationPrivate *priv, VmmMigrationContext *ctx)
+{
+  GHashTableIter iter;
+  gpointer host;
+
+  if (priv->excluded == NULL)
+    return;
+  vmm_migration_context_set_select_host (ctx, priv->select_host);
+  g_hash_table_iter_init (&iter, priv->excluded);
+  while (g_hash_table_iter_next (&iter, &host, NULL))
+    vmm_migration_context_exclude_host (ctx, host);
+}
+
+static void
 start_queue (VmmMigration *self, VmmInventory *inventory, VmmVmInfo *vm)
 {
   VmmMigrationPrivate *priv = vmm_migration_get_instance_private (self);
@@ -887,6 +1004,7 @@ start_queue (VmmMigration *self, VmmInventory *inventory, VmmVmInfo *vm)
   vmm_migration_context_set_engine (priv->ctx, priv->engine);
   vmm_migration_context_set_inventory (priv->ctx, inventory);
   vmm_migration_context_set_vm (priv->ctx, vm);
+  apply_fallback_state (priv, priv->ctx);
   if (!priv->dry_run)
     {
       vmm_migration_context_set_sink (priv->ctx, &migration_sink, self);
@@ -1097,6 +1215,26 @@ run_plan_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   priv->dry_run = FALSE;
   if (plan == NULL)
     {
+      VmmPlan *story = priv->last_plan;
+      const char *failed = story != NULL ? vmm_plan_get_destination_host (story) : NULL;
+
+      if (failed != NULL && g_strcmp0 (failed, vmm_plan_get_source_host (story)) != 0 &&
+          try_fallback (self, run_task, error, failed))
+        {
+          g_object_unref (run_task);
+          return;
+        }
+      if (priv->attempts != NULL && priv->attempts->len > 0)
+        {
+          g_autoptr (GString) msg = g_string_new (error->message);
+
+          g_string_append (msg, "; earlier attempts:");
+          for (guint i = 0; i < priv->attempts->len; i++)
+            g_string_append_printf (msg, " %s;", (char *) g_ptr_array_index (priv->attempts, i));
+          g_string_truncate (msg, msg->len - 1);
+          g_free (error->message);
+          error->message = g_string_free (g_steal_pointer (&msg), FALSE);
+        }
       if (priv->engine != NULL)
         vmm_engine_unlock_vm (priv->engine, self);
       set_state (self, g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
@@ -1121,6 +1259,7 @@ run_plan_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
     g_autoptr (GError) resolve_error = NULL;
 
     vmm_migration_context_set_vm (priv->ctx, vm);
+    apply_fallback_state (priv, priv->ctx);
     vmm_migration_context_set_pinned_host (priv->ctx, vmm_plan_get_destination_host (plan));
     vmm_workflow_resolve (priv->ctx, &resolve_error);
   }
@@ -1171,13 +1310,15 @@ begin_real_run (gpointer migration)
   if (priv->task == NULL)
     return;
   priv->start_time = g_get_monotonic_time ();
+  priv->last_progress = priv->start_time;
+  if (timeout_s == 0)
+    timeout_s = default_completion_timeout_s (priv);
+  priv->deadline = priv->start_time + (gint64) timeout_s * G_USEC_PER_SEC;
+  priv->progress_timeout_s = vmm_engine_get_progress_timeout_s (priv->engine);
   set_state (self, VMM_MIGRATION_STATE_RUNNING);
-  if (timeout_s > 0)
-    {
-      priv->timeout_source = g_timeout_source_new_seconds (timeout_s);
-      g_source_set_callback (priv->timeout_source, timeout_cb, self, NULL);
-      g_source_attach (priv->timeout_source, priv->main_context);
-    }
+  priv->timeout_source = g_timeout_source_new (250);
+  g_source_set_callback (priv->timeout_source, watchdog_cb, self, NULL);
+  g_source_attach (priv->timeout_source, priv->main_context);
   if (priv->queued)
     {
       /* Facts may have changed while the migration waited: read them again. */

@@ -66,6 +66,9 @@ void vmm_migration_context_set_engine (VmmMigrationContext *self, VmmEngine *eng
 VmmEngine *vmm_migration_context_get_engine (VmmMigrationContext *self);
 void vmm_migration_context_exclude_host (VmmMigrationContext *self, const char *host);
 gboolean vmm_migration_context_is_host_excluded (VmmMigrationContext *self, const char *host);
+void vmm_migration_context_set_select_host (VmmMigrationContext *self, gboolean select_host);
+gboolean vmm_migration_context_get_select_host (VmmMigrationContext *self);
+void vmm_migration_result_set_attempts (VmmMigrationResult *self, GPtrArray *attempts);
 VmmCandidate *vmm_candidate_new (const char *host,
                                  GPtrArray *checks,
                                  gboolean storage_motion,

@@ -87,6 +87,10 @@ GPtrArray *vmm_engine_evacuate_finish (VmmEngine *self,
                                        GError **error);
 
 VMM_AVAILABLE_IN_ALL
+guint vmm_engine_get_progress_timeout_s (VmmEngine *self);
+VMM_AVAILABLE_IN_ALL
+void vmm_engine_set_progress_timeout_s (VmmEngine *self, guint seconds);
+VMM_AVAILABLE_IN_ALL
 guint vmm_engine_get_n_running (VmmEngine *self);
 VMM_AVAILABLE_IN_ALL
 guint vmm_engine_get_n_queued (VmmEngine *self);

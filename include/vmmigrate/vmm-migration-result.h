@@ -40,6 +40,8 @@ guint64 vmm_migration_result_get_bytes_moved (VmmMigrationResult *self);
 VMM_AVAILABLE_IN_ALL
 const char *const *vmm_migration_result_get_warnings (VmmMigrationResult *self);
 VMM_AVAILABLE_IN_ALL
+const char *const *vmm_migration_result_get_attempts (VmmMigrationResult *self);
+VMM_AVAILABLE_IN_ALL
 char *vmm_migration_result_to_json (VmmMigrationResult *self);
 
 G_END_DECLS

@@ -182,11 +182,13 @@ vmm_checks_for_host (VmmMigrationContext *context, VmmHostInfo *host, GPtrArray 
   if (reason != NULL)
     add_check (out, "host-state", ERROR, VMM_ERROR_INCOMPATIBLE, name,
                "choose another host or bring this one back", "host '%s' %s", name, reason);
-  if (moves_host && (vmm_migration_context_is_host_excluded (context, name) ||
-                     (engine != NULL &&
-                      vmm_engine_is_draining (engine, vmm_migration_context_get_backend (context), name))))
+  if (moves_host && engine != NULL &&
+      vmm_engine_is_draining (engine, vmm_migration_context_get_backend (context), name))
     add_check (out, "host-draining", ERROR, VMM_ERROR_INCOMPATIBLE, name, "choose another host",
                "host '%s' is being evacuated", name);
+  if (moves_host && vmm_migration_context_is_host_excluded (context, name))
+    add_check (out, "host-excluded", ERROR, VMM_ERROR_INCOMPATIBLE, name, "choose another host",
+               "host '%s' failed an earlier attempt of this migration", name);
   if (pool != NULL && !vmm_host_info_has_pool (host, pool))
     add_check (out, "pool-missing", ERROR, VMM_ERROR_INCOMPATIBLE, pool,
                "name a resource pool the host has, or choose another host",

@@ -76,10 +76,11 @@ vmm_workflow_resolve (VmmMigrationContext *context, GError **error)
   VmmHostInfo *dst;
   GPtrArray *targets;
 
-  if (host == NULL)
+  if (host == NULL && !vmm_migration_context_get_select_host (context))
     host = vmm_relocate_spec_get_host (spec);
   changes_host = host != NULL ? g_strcmp0 (host, vmm_vm_info_get_host (vm)) != 0
-                              : vmm_relocate_spec_is_empty (spec);
+                              : vmm_relocate_spec_is_empty (spec) ||
+                                  vmm_migration_context_get_select_host (context);
   dst = host != NULL ? vmm_inventory_lookup_host (inventory, host) : NULL;
   cross = vmm_relocate_spec_get_service_locator (spec) != NULL ||
           (src != NULL && dst != NULL &&
@@ -194,7 +195,7 @@ select_destination (VmmMigrationContext *context, GError **error)
   gboolean all_capacity = TRUE;
   VmmCandidate *best;
 
-  if (wanted == NULL)
+  if (wanted == NULL && !vmm_migration_context_get_select_host (context))
     wanted = vmm_relocate_spec_get_host (spec);
   if (wanted != NULL)
     {
