@@ -47,7 +47,7 @@ fi
 ninja -C "$asan"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-  meson test -C "$asan" --print-errorlogs --num-processes "$jobs" --suite engine | tee -a "$log"
+  meson test -C "$asan" --print-errorlogs --num-processes "$jobs" --suite engine --suite prechecks | tee -a "$log"
 
 # One closing line for both runs (test programs; each runs many subtests).
 echo "$(count Ok) passed, $(( $(count Fail) + $(count Timeout) )) failed"
