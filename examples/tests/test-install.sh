@@ -52,7 +52,8 @@ grep -q 'web-01 is on esx-02' "$dest/readme.out"
 echo "# the installed vmmigrate"
 bin=$(find "$dest" -path '*/bin/vmmigrate')
 LD_LIBRARY_PATH="$libdir" "$bin" --version
-LD_LIBRARY_PATH="$libdir" "$bin" list-vms | grep -q '^web-01 '
+LD_LIBRARY_PATH="$libdir" "$bin" list-vms >"$dest/list.out"
+grep -q '^web-01 ' "$dest/list.out"
 [ -n "$(find "$dest" -path '*/man1/vmmigrate.1')" ] || { echo "man page not installed"; exit 1; }
 
 typelib=$(find "$dest" -name Vmm-1.0.typelib)

@@ -255,6 +255,14 @@ class CliTest(unittest.TestCase):
                 codes = [c["code"] for c in obj["plan"]["checks"]]
                 self.assertIn("host-state", codes)
 
+    def test_plan_check_options(self):
+        def checks(*args):
+            code, out, err = self.run_cli("plan", "web", "--host", "h3", "--json", *args)
+            self.assertEqual(code, 3, err)
+            return {c["code"]: c["severity"] for c in json.loads(out)["plan"]["checks"]}
+        self.assertEqual(checks()["zone-change"], "error")
+        self.assertEqual(checks("--allow-zone-change")["zone-change"], "warning")
+
     def test_bad_spec_input(self):
         spec = os.path.join(self.tmp.name, "spec.json")
         cases = [
@@ -270,6 +278,7 @@ class CliTest(unittest.TestCase):
             (["--on-timeout", "explode"], "--on-timeout"),
             (["--cold", "--max-downtime", "100"], "max-downtime-ms"),
             (["--spec", os.path.join(self.tmp.name, "missing.json")], "missing.json"),
+            (["--spec", spec, "--fallback-cold"], "--spec cannot be combined with --fallback-cold"),
         ]
         with open(spec, "w") as f:
             f.write('{"host": "h2"}')

@@ -39,6 +39,16 @@ cli_spec_options_add_entries (CliSpecOptions *self, GOptionContext *context)
     { "auto-converge", 0, 0, G_OPTION_ARG_NONE, &self->auto_converge,
       "Throttle the guest's CPUs so a live move converges", NULL },
     { "compression", 0, 0, G_OPTION_ARG_NONE, &self->compression, "Compress the transfer", NULL },
+    { "allow-storage-class-change", 0, 0, G_OPTION_ARG_NONE, &self->allow_storage_class_change,
+      "Allow disks to move between local and shared storage", NULL },
+    { "allow-zone-change", 0, 0, G_OPTION_ARG_NONE, &self->allow_zone_change,
+      "Allow a host in another availability zone", NULL },
+    { "detach-unreachable-devices", 0, 0, G_OPTION_ARG_NONE, &self->detach_unreachable_devices,
+      "Disconnect devices whose backing the destination cannot reach instead of refusing", NULL },
+    { "fallback-other-host", 0, 0, G_OPTION_ARG_NONE, &self->fallback_other_host,
+      "Retry a failed live move to another host", NULL },
+    { "fallback-cold", 0, 0, G_OPTION_ARG_NONE, &self->fallback_cold,
+      "Move the VM cold when it cannot move live (downtime)", NULL },
     { NULL },
   };
 
@@ -147,6 +157,16 @@ first_spec_option (CliSpecOptions *self)
     return "--auto-converge";
   if (self->compression)
     return "--compression";
+  if (self->allow_storage_class_change)
+    return "--allow-storage-class-change";
+  if (self->allow_zone_change)
+    return "--allow-zone-change";
+  if (self->detach_unreachable_devices)
+    return "--detach-unreachable-devices";
+  if (self->fallback_other_host)
+    return "--fallback-other-host";
+  if (self->fallback_cold)
+    return "--fallback-cold";
   return NULL;
 }
 
@@ -291,6 +311,11 @@ cli_spec_options_build (CliSpecOptions *self, GError **error)
   vmm_relocate_spec_set_post_copy (spec, self->post_copy);
   vmm_relocate_spec_set_auto_converge (spec, self->auto_converge);
   vmm_relocate_spec_set_compression (spec, self->compression);
+  vmm_relocate_spec_set_allow_storage_class_change (spec, self->allow_storage_class_change);
+  vmm_relocate_spec_set_allow_zone_change (spec, self->allow_zone_change);
+  vmm_relocate_spec_set_detach_unreachable_devices (spec, self->detach_unreachable_devices);
+  vmm_relocate_spec_set_fallback_other_host (spec, self->fallback_other_host);
+  vmm_relocate_spec_set_fallback_cold (spec, self->fallback_cold);
   if (!vmm_relocate_spec_validate (spec, error))
     return NULL;
   return g_steal_pointer (&spec);

@@ -27,6 +27,11 @@ typedef struct
   gboolean post_copy;
   gboolean auto_converge;
   gboolean compression;
+  gboolean allow_storage_class_change;
+  gboolean allow_zone_change;
+  gboolean detach_unreachable_devices;
+  gboolean fallback_other_host;
+  gboolean fallback_cold;
 } CliSpecOptions;
 
 void
