@@ -186,6 +186,9 @@ govc (Peer *peer, ...)
   return g_strstrip (out);
 }
 
+/* govc ARGS... for its effect only. */
+#define GOVC_DO(peer, ...) g_free (govc (peer, __VA_ARGS__))
+
 /* The inventory path of a "Type:id" reference, as govc prints it. */
 static char *
 govc_path_of (Peer *peer, const char *moref)
@@ -551,11 +554,11 @@ test_inventory_iso (void)
 {
   g_autoptr (VmmBackend) backend = backend_open (main_peer, NULL);
   g_autoptr (VmmVmInfo) vm = NULL;
-  g_autofree char *out = govc (main_peer, "device.cdrom.insert", "-vm", "/DC0/vm/DC0_H0_VM1", "-ds",
-                               "LocalDS_1", "iso/test.iso", NULL);
   GPtrArray *devices;
   gboolean found = FALSE;
 
+  GOVC_DO (main_peer, "device.cdrom.insert", "-vm", "/DC0/vm/DC0_H0_VM1", "-ds", "LocalDS_1",
+           "iso/test.iso", NULL);
   vm = backend_vm (backend, "DC0_H0_VM1");
   devices = vmm_vm_info_get_devices (vm);
   for (guint i = 0; i < devices->len; i++)
@@ -682,16 +685,21 @@ test_move_all_three_powered_off (void)
 {
   g_autoptr (VmmBackend) backend = backend_open (main_peer, NULL);
   g_autoptr (VmmEngine) engine = vmm_engine_new ();
-  g_autofree char *off = govc (main_peer, "vm.power", "-off", "/DC0/vm/DC0_H0_VM1", NULL);
-  g_autoptr (VmmVmInfo) before = backend_vm (backend, "DC0_H0_VM1");
-  const char *ds = other_datastore (vmm_vm_info_get_datastore (before));
-  g_autofree char *json = g_strdup_printf (
-      "{\"host\": \"DC0_C0_H2\", \"datastore\": \"%s\", \"resource-pool\": \"DC0_C0/Resources\"}",
-      ds);
-  g_autoptr (VmmMigration) m = migration_new (engine, backend, "DC0_H0_VM1", json);
+  g_autoptr (VmmVmInfo) before = NULL;
+  const char *ds;
+  g_autofree char *json = NULL;
+  g_autoptr (VmmMigration) m = NULL;
   g_autoptr (GError) error = NULL;
   g_autoptr (VmmMigrationResult) result = NULL;
   g_auto (Where) w = { 0 };
+
+  GOVC_DO (main_peer, "vm.power", "-off", "/DC0/vm/DC0_H0_VM1", NULL);
+  before = backend_vm (backend, "DC0_H0_VM1");
+  ds = other_datastore (vmm_vm_info_get_datastore (before));
+  json = g_strdup_printf (
+      "{\"host\": \"DC0_C0_H2\", \"datastore\": \"%s\", \"resource-pool\": \"DC0_C0/Resources\"}",
+      ds);
+  m = migration_new (engine, backend, "DC0_H0_VM1", json);
 
   g_assert_cmpint (vmm_vm_info_get_power_state (before), ==, VMM_POWER_STATE_OFF);
   g_assert_cmpstr (vmm_vm_info_get_host (before), ==, "DC0_H0");
@@ -830,8 +838,7 @@ test_session_expiry (void)
 
       if (g_strcmp0 (json_object_get_string_member (s, "UserAgent"), "libvmmigrate-vsphere") == 0)
         {
-          g_autofree char *out
-              = govc (main_peer, "session.rm", json_object_get_string_member (s, "Key"), NULL);
+          GOVC_DO (main_peer, "session.rm", json_object_get_string_member (s, "Key"), NULL);
           removed++;
         }
     }
@@ -859,7 +866,6 @@ test_nonexistent_target (void)
 {
   g_autoptr (VmmBackend) backend = backend_open (main_peer, "task-timeout=2&poll-ms=100");
   g_autoptr (VmmEngine) engine = vmm_engine_new ();
-  g_autofree char *out = govc (main_peer, "pool.create", "/DC0/host/DC0_C0/Resources/Doomed", NULL);
   g_autoptr (VmmVmInfo) before = backend_vm (backend, "DC0_C0_RP0_VM0");
   g_autoptr (VmmMigration) m = migration_new (engine, backend, "DC0_C0_RP0_VM0",
                                               "{\"resource-pool\": \"DC0_C0/Resources/Doomed\"}");
@@ -870,6 +876,7 @@ test_nonexistent_target (void)
   g_autofree char *where = NULL;
   g_auto (Where) w = { 0 };
 
+  GOVC_DO (main_peer, "pool.create", "/DC0/host/DC0_C0/Resources/Doomed", NULL);
   r->peer = main_peer;
   r->hook_at = g_strdup ("SwitchHostAndPool");
   r->hook_argv = destroy;
@@ -899,7 +906,6 @@ test_method_disabled (void)
   const char *dargv[]
       = { script, a->statedir, inv, "RelocateVM_Task", "/DC0/vm/DC0_C0_RP0_VM0", NULL };
   g_auto (GStrv) env = script_env ();
-  g_autofree char *out = run_or_die (dargv, env);
   const char *b_args[] = { "-load", inv, NULL };
   Peer *b;
   g_autoptr (VmmBackend) backend = NULL;
@@ -911,6 +917,7 @@ test_method_disabled (void)
   g_autofree char *json = NULL;
   g_auto (Where) w = { 0 };
 
+  g_free (run_or_die (dargv, env));
   peer_free (a);
   b = peer_start ("disabled", b_args);
   backend = backend_open (b, NULL);
@@ -973,6 +980,7 @@ test_latency (void)
     g_auto (Where) w = { 0 };
 
     g_assert_no_error (error);
+    g_assert_cmpstr (vmm_migration_result_get_host (result), ==, target);
     g_test_message ("delayed host move took %" G_GINT64_FORMAT " ms, %u progress reports", took_ms,
                     r->n_progress);
     g_assert_cmpint (took_ms, >=, 1500); /* the delay happened: this was the delayed vcsim */
@@ -1085,11 +1093,11 @@ main (int argc, char **argv)
   peer_free (main_peer);
   main_peer = NULL;
   {
-    g_autoptr (GFile) dir = g_file_new_for_path (workdir);
-    g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", workdir);
-
     /* vcsim.sh stop already removed vcsim's own files; drop the rest */
-    if (g_spawn_command_line_sync (cmd, NULL, NULL, NULL, &error) == FALSE)
+    const char *rm[] = { "rm", "-rf", workdir, NULL };
+
+    if (!g_spawn_sync (NULL, (char **)rm, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL,
+                       &error))
       g_printerr ("removing %s: %s\n", workdir, error->message);
   }
   g_free (workdir);
