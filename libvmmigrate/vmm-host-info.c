@@ -34,6 +34,7 @@ struct _VmmHostInfo
   GStrv networks;
   GStrv datastores;
   GStrv pools;
+  GStrv metadata;
   char *default_pool;
 };
 
@@ -115,6 +116,7 @@ vmm_host_info_finalize (GObject *object)
   g_strfreev (self->networks);
   g_strfreev (self->datastores);
   g_strfreev (self->pools);
+  g_strfreev (self->metadata);
   g_free (self->default_pool);
 
   G_OBJECT_CLASS (vmm_host_info_parent_class)->finalize (object);
@@ -802,4 +804,44 @@ vmm_host_info_set_default_pool (VmmHostInfo *self, const char *pool)
 {
   g_return_if_fail (VMM_IS_HOST_INFO (self));
   vmm_host_info_set_string (&self->default_pool, pool);
+}
+
+/**
+ * vmm_host_info_get_metadata:
+ * @self: a #VmmHostInfo
+ *
+ * The host's aggregate metadata (Nova host aggregates, vSphere host tags...)
+ * as `key=value` strings.
+ *
+ * Returns: (transfer none) (array zero-terminated=1): the metadata
+ *
+ * Since: 1.0
+ */
+const char *const *
+vmm_host_info_get_metadata (VmmHostInfo *self)
+{
+  static const char *const none[] = { NULL };
+
+  g_return_val_if_fail (VMM_IS_HOST_INFO (self), NULL);
+  return self->metadata != NULL ? (const char *const *) self->metadata : none;
+}
+
+/**
+ * vmm_host_info_set_metadata:
+ * @self: a #VmmHostInfo
+ * @metadata: (nullable) (array zero-terminated=1): `key=value` strings
+ *
+ * Sets the host's aggregate metadata.
+ *
+ * Since: 1.0
+ */
+void
+vmm_host_info_set_metadata (VmmHostInfo *self, const char *const *metadata)
+{
+  char **copy;
+
+  g_return_if_fail (VMM_IS_HOST_INFO (self));
+  copy = g_strdupv ((char **) metadata);
+  g_strfreev (self->metadata);
+  self->metadata = copy;
 }

@@ -33,6 +33,7 @@ struct _VmmVmInfo
   GPtrArray *disks;   /* (element-type VmmDiskInfo) */
   GPtrArray *devices; /* (element-type VmmDeviceInfo) */
   guint64 dirty_rate;
+  GStrv required_metadata;
 };
 
 G_DEFINE_FINAL_TYPE (VmmVmInfo, vmm_vm_info, G_TYPE_OBJECT)
@@ -115,6 +116,7 @@ vmm_vm_info_finalize (GObject *object)
   g_ptr_array_unref (self->disks);
   g_ptr_array_unref (self->devices);
 
+  g_strfreev (self->required_metadata);
   G_OBJECT_CLASS (vmm_vm_info_parent_class)->finalize (object);
 }
 
@@ -220,6 +222,7 @@ vmm_vm_info_copy (VmmVmInfo *self)
   for (guint i = 0; i < self->devices->len; i++)
     g_ptr_array_add (copy->devices, vmm_vm_info_device_dup (g_ptr_array_index (self->devices, i)));
   copy->dirty_rate = self->dirty_rate;
+  copy->required_metadata = g_strdupv (self->required_metadata);
   return copy;
 }
 
@@ -760,4 +763,44 @@ vmm_vm_info_get_storage_size (VmmVmInfo *self)
   for (guint i = 0; i < self->disks->len; i++)
     total += vmm_disk_info_get_capacity (g_ptr_array_index (self->disks, i));
   return total;
+}
+
+/**
+ * vmm_vm_info_get_required_metadata:
+ * @self: a #VmmVmInfo
+ *
+ * Host aggregate metadata (`key=value`) the VM requires of its host, e.g.
+ * from its flavor's extra specs.
+ *
+ * Returns: (transfer none) (array zero-terminated=1): the requirements
+ *
+ * Since: 1.0
+ */
+const char *const *
+vmm_vm_info_get_required_metadata (VmmVmInfo *self)
+{
+  static const char *const none[] = { NULL };
+
+  g_return_val_if_fail (VMM_IS_VM_INFO (self), NULL);
+  return self->required_metadata != NULL ? (const char *const *) self->required_metadata : none;
+}
+
+/**
+ * vmm_vm_info_set_required_metadata:
+ * @self: a #VmmVmInfo
+ * @metadata: (nullable) (array zero-terminated=1): `key=value` strings
+ *
+ * Sets the host aggregate metadata the VM requires.
+ *
+ * Since: 1.0
+ */
+void
+vmm_vm_info_set_required_metadata (VmmVmInfo *self, const char *const *metadata)
+{
+  char **copy;
+
+  g_return_if_fail (VMM_IS_VM_INFO (self));
+  copy = g_strdupv ((char **) metadata);
+  g_strfreev (self->required_metadata);
+  self->required_metadata = copy;
 }

@@ -75,6 +75,8 @@ static const CheckCase check_cases[] = {
     "resource pool 'P'", "vm", "{\"host\": \"nopool\", \"resource-pool\": \"Q\"}" },
   { "zone-change", "vm", "{\"host\": \"farzone\"}", VMM_CHECK_SEVERITY_ERROR, "availability zone 'az2'", "vm",
     "{\"host\": \"ok\"}" },
+  { "aggregate-metadata", "needs-ssd", "{\"host\": \"small\"}", VMM_CHECK_SEVERITY_ERROR, "(ssd=true)", "needs-ssd",
+    "{\"host\": \"ok\"}" },
   { "memory-capacity", "big", "{\"host\": \"small\"}", VMM_CHECK_SEVERITY_ERROR, "MiB of memory free", "vm",
     "{\"host\": \"small\"}" },
   { "vcpu-capacity", "wide", "{\"host\": \"small\"}", VMM_CHECK_SEVERITY_ERROR, "vCPUs in use", "vm", "{\"host\": \"small\"}" },

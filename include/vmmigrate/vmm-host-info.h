@@ -90,5 +90,9 @@ VMM_AVAILABLE_IN_ALL
 const char *vmm_host_info_get_default_pool (VmmHostInfo *self);
 VMM_AVAILABLE_IN_ALL
 void vmm_host_info_set_default_pool (VmmHostInfo *self, const char *pool);
+VMM_AVAILABLE_IN_ALL
+const char *const *vmm_host_info_get_metadata (VmmHostInfo *self);
+VMM_AVAILABLE_IN_ALL
+void vmm_host_info_set_metadata (VmmHostInfo *self, const char *const *metadata);
 
 G_END_DECLS

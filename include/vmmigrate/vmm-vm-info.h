@@ -76,5 +76,9 @@ VMM_AVAILABLE_IN_ALL
 void vmm_vm_info_set_dirty_rate (VmmVmInfo *self, guint64 bytes_per_second);
 VMM_AVAILABLE_IN_ALL
 guint64 vmm_vm_info_get_storage_size (VmmVmInfo *self);
+VMM_AVAILABLE_IN_ALL
+const char *const *vmm_vm_info_get_required_metadata (VmmVmInfo *self);
+VMM_AVAILABLE_IN_ALL
+void vmm_vm_info_set_required_metadata (VmmVmInfo *self, const char *const *metadata);
 
 G_END_DECLS

@@ -204,6 +204,23 @@ vmm_checks_for_host (VmmMigrationContext *context, VmmHostInfo *host, GPtrArray 
                  "host '%s' is in availability zone '%s'; the VM is in '%s'", name,
                  vmm_host_info_get_zone (host), vmm_host_info_get_zone (src));
     }
+  if (moves_host)
+    {
+      const char *const *required = vmm_vm_info_get_required_metadata (vm);
+      g_autoptr (GString) missing = g_string_new (NULL);
+
+      for (guint i = 0; required[i] != NULL; i++)
+        if (!g_strv_contains (vmm_host_info_get_metadata (host), required[i]))
+          g_string_append_printf (missing, "%s%s", missing->len > 0 ? ", " : "", required[i]);
+      if (missing->len > 0)
+        {
+          gboolean allowed = vmm_relocate_spec_get_allow_zone_change (spec);
+
+          add_check (out, "aggregate-metadata", allowed ? WARNING : ERROR, VMM_ERROR_INCOMPATIBLE, name,
+                     allowed ? NULL : "choose a host in an aggregate with this metadata, or allow it (allow-zone-change)",
+                     "host '%s' lacks the aggregate metadata the VM requires (%s)", name, missing->str);
+        }
+    }
   if (moves_host && is_hot (context))
     {
       const VmmLoad *load = vmm_migration_context_get_reservation (context, name);

@@ -489,11 +489,12 @@ load_hosts (VmmSimBackend *self, JsonArray *hosts, GError **error)
 {
   static const char *const known[] = { "name", "manager", "datacenter", "cluster", "zone", "state",
                                        "cpu-model", "cpu-features", "memory-mib", "vcpus",
-                                       "cpu-overcommit", "networks", "pools", "default-pool", NULL };
+                                       "cpu-overcommit", "networks", "pools", "default-pool",
+                                       "metadata", NULL };
   static const char *const strings[] = { "name", "manager", "datacenter", "cluster", "zone",
                                          "state", "cpu-model", "default-pool", NULL };
   static const char *const numbers[] = { "memory-mib", "vcpus", "cpu-overcommit", NULL };
-  static const char *const arrays[] = { "cpu-features", "networks", "pools", NULL };
+  static const char *const arrays[] = { "cpu-features", "networks", "pools", "metadata", NULL };
 
   for (guint i = 0; i < json_array_get_length (hosts); i++)
     {
@@ -501,7 +502,7 @@ load_hosts (VmmSimBackend *self, JsonArray *hosts, GError **error)
       JsonNode *node = json_array_get_element (hosts, i);
       JsonObject *obj;
       g_autoptr (VmmHostInfo) host = NULL;
-      g_auto (GStrv) features = NULL, networks = NULL, pools = NULL;
+      g_auto (GStrv) features = NULL, networks = NULL, pools = NULL, metadata = NULL;
       int state = VMM_HOST_STATE_CONNECTED;
 
       if (JSON_NODE_TYPE (node) != JSON_NODE_OBJECT)
@@ -520,7 +521,8 @@ load_hosts (VmmSimBackend *self, JsonArray *hosts, GError **error)
         return FALSE;
       if ((features = get_strv (obj, "cpu-features", where, error)) == NULL ||
           (networks = get_strv (obj, "networks", where, error)) == NULL ||
-          (pools = get_strv (obj, "pools", where, error)) == NULL)
+          (pools = get_strv (obj, "pools", where, error)) == NULL ||
+          (metadata = get_strv (obj, "metadata", where, error)) == NULL)
         return FALSE;
       host = vmm_host_info_new (get_string (obj, "name", NULL));
       vmm_host_info_set_manager (host, get_string (obj, "manager", "vc1"));
@@ -537,6 +539,7 @@ load_hosts (VmmSimBackend *self, JsonArray *hosts, GError **error)
       if (json_object_has_member (obj, "pools"))
         vmm_host_info_set_pools (host, (const char *const *) pools);
       vmm_host_info_set_default_pool (host, get_string (obj, "default-pool", NULL));
+      vmm_host_info_set_metadata (host, (const char *const *) metadata);
       vmm_inventory_add_host (self->inventory, host);
     }
   return TRUE;
@@ -628,11 +631,11 @@ load_vms (VmmSimBackend *self, JsonArray *vms, GError **error)
 {
   static const char *const known[] = { "name", "host", "pool", "datastore", "folder", "power",
                                        "memory-mib", "vcpus", "cpu-features", "dirty-rate-mibps",
-                                       "disks", "devices", "id", NULL };
+                                       "disks", "devices", "id", "required-metadata", NULL };
   static const char *const strings[] = { "name", "host", "pool", "datastore", "folder", "power",
                                          "id", NULL };
   static const char *const numbers[] = { "memory-mib", "vcpus", "dirty-rate-mibps", NULL };
-  static const char *const arrays[] = { "cpu-features", "disks", "devices", NULL };
+  static const char *const arrays[] = { "cpu-features", "disks", "devices", "required-metadata", NULL };
   static const char *const disk_known[] = { "key", "datastore", "path", "capacity-gib", "format",
                                             "snapshots", NULL };
   static const char *const disk_strings[] = { "key", "datastore", "path", "format", NULL };
@@ -647,7 +650,7 @@ load_vms (VmmSimBackend *self, JsonArray *vms, GError **error)
       JsonNode *node = json_array_get_element (vms, i);
       JsonObject *obj;
       g_autoptr (VmmVmInfo) vm = NULL;
-      g_auto (GStrv) features = NULL;
+      g_auto (GStrv) features = NULL, required = NULL;
       const char *name, *host, *ds;
       int power = VMM_POWER_STATE_OFF;
       JsonArray *list;
@@ -672,9 +675,11 @@ load_vms (VmmSimBackend *self, JsonArray *vms, GError **error)
       if (get_string (obj, "power", NULL) != NULL &&
           !parse_enum (where, "power", get_string (obj, "power", NULL), power_states, &power, error))
         return FALSE;
-      if ((features = get_strv (obj, "cpu-features", where, error)) == NULL)
+      if ((features = get_strv (obj, "cpu-features", where, error)) == NULL ||
+          (required = get_strv (obj, "required-metadata", where, error)) == NULL)
         return FALSE;
       vm = vmm_vm_info_new (name);
+      vmm_vm_info_set_required_metadata (vm, (const char *const *) required);
       vmm_vm_info_set_id (vm, get_string (obj, "id", name));
       vmm_vm_info_set_host (vm, host);
       vmm_vm_info_set_resource_pool (vm, get_string (obj, "pool", "Resources"));
@@ -2314,6 +2319,7 @@ vmm_sim_backend_to_json (VmmSimBackend *self)
       if (vmm_host_info_get_pools (h) != NULL)
         add_strv (b, "pools", vmm_host_info_get_pools (h));
       add_string (b, "default-pool", vmm_host_info_get_default_pool (h));
+      add_strv (b, "metadata", vmm_host_info_get_metadata (h));
       json_builder_end_object (b);
     }
   json_builder_end_array (b);
@@ -2353,6 +2359,7 @@ vmm_sim_backend_to_json (VmmSimBackend *self)
       add_number (b, "vcpus", vmm_vm_info_get_vcpus (v));
       add_strv (b, "cpu-features", vmm_vm_info_get_cpu_features (v));
       add_number (b, "dirty-rate-mibps", (double) vmm_vm_info_get_dirty_rate (v) / 1048576.0);
+      add_strv (b, "required-metadata", vmm_vm_info_get_required_metadata (v));
       json_builder_set_member_name (b, "disks");
       json_builder_begin_array (b);
       for (guint d = 0; d < disks->len; d++)
