@@ -1,0 +1,689 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The libvirt backend against two real libvirt daemons (tests/libvirt/hosts.sh)
+ * and real QEMU/TCG guests (tests/libvirt/guest.sh). main() starts the hosts
+ * once, runs every case and stops them again, also when a case aborts. */
+#include <errno.h>
+#include <glib/gstdio.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <vmmigrate.h>
+
+static char *statedir;
+static char *scripts;
+static char *cluster_uri;
+static char *uri_a;
+static char *uri_b;
+static VmmBackend *backend;
+static gboolean hosts_started;
+
+/* --- the peer: started once, stopped whatever happens --- */
+
+static int
+run_argv (const char *const *argv, char **out)
+{
+  g_autoptr (GError) error = NULL;
+  int status = 0;
+
+  if (!g_spawn_sync (NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_CHILD_INHERITS_STDIN,
+                     NULL, NULL, out, NULL, &status, &error))
+    {
+      g_printerr ("# cannot run %s: %s\n", argv[0], error->message);
+      return -1;
+    }
+  return WIFEXITED (status) ? WEXITSTATUS (status) : -1;
+}
+
+static int
+sh (char **out, const char *fmt, ...) G_GNUC_PRINTF (2, 3);
+
+static int
+sh (char **out, const char *fmt, ...)
+{
+  g_autofree char *cmd = NULL;
+  va_list args;
+  const char *argv[] = { "bash", "-c", NULL, NULL };
+
+  va_start (args, fmt);
+  cmd = g_strdup_vprintf (fmt, args);
+  va_end (args);
+  argv[2] = cmd;
+  return run_argv (argv, out);
+}
+
+static void
+stop_hosts (void)
+{
+  if (!hosts_started)
+    return;
+  hosts_started = FALSE;
+  g_clear_object (&backend);
+  if (sh (NULL, "'%s/hosts.sh' stop '%s' >&2", scripts, statedir) == 0)
+    sh (NULL, "rm -rf '%s'", statedir);
+  else
+    g_printerr ("# hosts.sh stop failed; state kept in %s\n", statedir);
+}
+
+static void
+fatal_signal (int sig)
+{
+  /* an assertion or a crash: take the daemons and guests down first */
+  if (hosts_started)
+    {
+      g_autofree char *cmd = g_strdup_printf ("'%s/hosts.sh' stop '%s' >&2", scripts, statedir);
+
+      hosts_started = FALSE;
+      if (system (cmd) != 0)
+        g_printerr ("# hosts.sh stop failed\n");
+    }
+  signal (sig, SIG_DFL);
+  raise (sig);
+}
+
+static void
+start_hosts (void)
+{
+  char tmpl[] = "/tmp/vmm-lv-XXXXXX";
+  const char *srcdir = g_getenv ("G_TEST_SRCDIR");
+
+  scripts = g_build_filename (srcdir != NULL ? srcdir : ".", "libvirt", NULL);
+  if (g_mkdtemp (tmpl) == NULL)
+    g_error ("mkdtemp: %s", g_strerror (errno));
+  statedir = g_strdup (tmpl);
+  if (g_getenv ("VMM_TEST_CACHE") == NULL)
+    g_setenv ("VMM_TEST_CACHE", "/var/tmp/vmmigrate-test-cache", TRUE);
+  atexit (stop_hosts);
+  signal (SIGABRT, fatal_signal);
+  signal (SIGSEGV, fatal_signal);
+  signal (SIGTERM, fatal_signal);
+  signal (SIGINT, fatal_signal);
+  hosts_started = TRUE;
+  if (sh (NULL, "'%s/hosts.sh' start '%s' >&2", scripts, statedir) != 0)
+    {
+      /* a suite whose peer cannot start fails */
+      g_print ("Bail out! the libvirt hosts did not start (tests/libvirt/hosts.sh start %s)\n",
+               statedir);
+      exit (1);
+    }
+  cluster_uri = g_strdup_printf ("libvirt://%s/cluster.json", statedir);
+  uri_a = g_strdup_printf ("qemu+unix:///system?socket=%s/kvm-a/run/libvirt-sock", statedir);
+  uri_b = g_strdup_printf ("qemu+unix:///system?socket=%s/kvm-b/run/libvirt-sock", statedir);
+}
+
+/* --- helpers --- */
+
+static const char *
+uri_of (const char *host)
+{
+  return g_str_equal (host, "kvm-a") ? uri_a : uri_b;
+}
+
+static void
+guest (const char *kind, const char *name, const char *host)
+{
+  g_assert_cmpint (
+      sh (NULL, "'%s/guest.sh' %s '%s' %s %s >&2", scripts, kind, statedir, name, host), ==, 0);
+}
+
+static void
+disk_guest (const char *name, const char *host, const char *pool)
+{
+  g_assert_cmpint (
+      sh (NULL, "'%s/guest.sh' disk '%s' %s %s %s >&2", scripts, statedir, name, host, pool), ==,
+      0);
+}
+
+/* the guest's console counter must advance: it really runs */
+static void
+assert_alive (const char *name)
+{
+  g_assert_cmpint (sh (NULL, "'%s/guest.sh' alive '%s' %s 60 >&2", scripts, statedir, name), ==, 0);
+}
+
+static char *
+virsh (const char *host, const char *fmt, ...) G_GNUC_PRINTF (2, 3);
+
+static char *
+virsh (const char *host, const char *fmt, ...)
+{
+  g_autofree char *args = NULL;
+  char *out = NULL;
+  va_list ap;
+
+  va_start (ap, fmt);
+  args = g_strdup_vprintf (fmt, ap);
+  va_end (ap);
+  sh (&out, "virsh -q -c '%s' %s 2>/dev/null", uri_of (host), args);
+  return g_strstrip (out != NULL ? out : g_strdup (""));
+}
+
+static char *
+domstate (const char *host, const char *vm)
+{
+  g_autofree char *state = virsh (host, "domstate %s", vm);
+
+  return g_strdup (*state != '\0' ? state : "absent");
+}
+
+/* running on @host and nowhere else */
+static void
+assert_runs_only_on (const char *vm, const char *host)
+{
+  const char *other = g_str_equal (host, "kvm-a") ? "kvm-b" : "kvm-a";
+  g_autofree char *here = domstate (host, vm);
+  g_autofree char *there = domstate (other, vm);
+
+  g_assert_cmpstr (here, ==, "running");
+  g_assert_cmpstr (there, !=, "running");
+}
+
+static char *
+disk_path (const char *host, const char *vm, const char *dev, gboolean inactive)
+{
+  g_autofree char *out = virsh (host, "domblklist %s %s", vm, inactive ? "--inactive" : "");
+  g_auto (GStrv) lines = g_strsplit (out, "\n", -1);
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_auto (GStrv) cols = g_strsplit_set (g_strstrip (lines[i]), " \t", 2);
+
+      if (cols[0] != NULL && g_str_equal (cols[0], dev) && cols[1] != NULL)
+        return g_strdup (g_strstrip (cols[1]));
+    }
+  return NULL;
+}
+
+static void
+destroy_guest (const char *vm)
+{
+  const char *hosts[] = { "kvm-a", "kvm-b" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (hosts); i++)
+    {
+      g_autofree char *a = virsh (hosts[i], "destroy %s", vm);
+      g_autofree char *b = virsh (hosts[i], "undefine %s", vm);
+    }
+}
+
+typedef struct
+{
+  double last_fraction;
+  guint64 last_done;
+  guint n_progress;
+  gboolean monotone;
+  GCancellable *cancel_at_progress;
+  guint64 cancel_after_bytes;
+  char *run_at_progress;
+  gboolean ran;
+  GPtrArray *warnings;
+} Watch;
+
+static void
+on_progress (VmmMigration *m, double fraction, guint64 done, guint64 total, gint64 eta, Watch *w)
+{
+  if (fraction + 1e-9 < w->last_fraction || done < w->last_done)
+    w->monotone = FALSE;
+  w->last_fraction = fraction;
+  w->last_done = done;
+  w->n_progress++;
+  if (w->cancel_at_progress != NULL && done >= w->cancel_after_bytes && done > 0)
+    g_cancellable_cancel (w->cancel_at_progress);
+  if (w->run_at_progress != NULL && !w->ran && done >= w->cancel_after_bytes && done > 0)
+    {
+      w->ran = TRUE;
+      g_assert_cmpint (sh (NULL, "%s", w->run_at_progress), ==, 0);
+    }
+}
+
+static void
+on_warning (VmmMigration *m, const char *message, Watch *w)
+{
+  g_printerr ("# warning: %s\n", message);
+  g_ptr_array_add (w->warnings, g_strdup (message));
+}
+
+static void
+done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  *(GAsyncResult **)user_data = g_object_ref (result);
+}
+
+static VmmMigrationResult *
+move (const char *vm, const char *spec_json, Watch *watch, GError **error)
+{
+  g_autoptr (VmmEngine) engine = vmm_engine_new ();
+  g_autoptr (GError) local_error = NULL;
+  g_autoptr (VmmRelocateSpec) spec = vmm_relocate_spec_new_from_json (spec_json, &local_error);
+  g_autoptr (VmmMigration) migration = NULL;
+  g_autoptr (GAsyncResult) result = NULL;
+  Watch local = { 0 };
+  VmmMigrationResult *res;
+  gint64 start = g_get_monotonic_time ();
+
+  g_assert_no_error (local_error);
+  if (watch == NULL)
+    watch = &local;
+  watch->monotone = TRUE;
+  if (watch->warnings == NULL)
+    watch->warnings = g_ptr_array_new_with_free_func (g_free);
+  migration = vmm_engine_create_migration (engine, backend, vm, spec, &local_error);
+  g_assert_no_error (local_error);
+  g_signal_connect (migration, "progress", G_CALLBACK (on_progress), watch);
+  g_signal_connect (migration, "warning", G_CALLBACK (on_warning), watch);
+  vmm_migration_run_async (migration, watch->cancel_at_progress, done_cb, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  res = vmm_migration_run_finish (migration, result, error);
+  g_printerr ("# move of %s %s in %.2f s%s%s\n", vm, spec_json,
+              (double)(g_get_monotonic_time () - start) / G_USEC_PER_SEC,
+              res == NULL && error != NULL && *error != NULL ? ": " : "",
+              res == NULL && error != NULL && *error != NULL ? (*error)->message : "");
+  if (watch == &local)
+    g_ptr_array_unref (local.warnings);
+  return res;
+}
+
+/* --- cases --- */
+
+static void
+test_inventory (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (VmmInventory) inv = NULL;
+  VmmHostInfo *a, *b;
+  VmmDatastoreInfo *shared, *local_b;
+  VmmVmInfo *vm;
+
+  guest ("idle", "inv1", "kvm-a");
+  inv = vmm_backend_query_inventory (backend, NULL, &error);
+  g_assert_no_error (error);
+  a = vmm_inventory_lookup_host (inv, "kvm-a");
+  b = vmm_inventory_lookup_host (inv, "kvm-b");
+  g_assert_nonnull (a);
+  g_assert_nonnull (b);
+  g_assert_cmpstr (vmm_host_info_get_zone (a), ==, "az1");
+  g_assert_cmpint (vmm_host_info_get_state (b), ==, VMM_HOST_STATE_CONNECTED);
+  g_assert_cmpuint (vmm_host_info_get_memory_mib (a), >, 0);
+  g_assert_cmpuint (vmm_host_info_get_vcpus (a), >, 0);
+  g_assert_cmpuint (vmm_host_info_get_vcpus_used (a), >=, 1);
+  shared = vmm_inventory_lookup_datastore (inv, "shared");
+  local_b = vmm_inventory_lookup_datastore (inv, "kvm-b/local");
+  g_assert_nonnull (shared);
+  g_assert_nonnull (local_b);
+  g_assert_true (vmm_datastore_info_get_shared (shared));
+  g_assert_true (vmm_datastore_info_is_mounted_on (shared, "kvm-a"));
+  g_assert_true (vmm_datastore_info_is_mounted_on (shared, "kvm-b"));
+  g_assert_false (vmm_datastore_info_get_shared (local_b));
+  g_assert_false (vmm_datastore_info_is_mounted_on (local_b, "kvm-a"));
+  g_assert_cmpuint (vmm_datastore_info_get_free (local_b), >, 0);
+  vm = vmm_inventory_lookup_vm (inv, "inv1");
+  g_assert_nonnull (vm);
+  g_assert_cmpstr (vmm_vm_info_get_host (vm), ==, "kvm-a");
+  g_assert_cmpint (vmm_vm_info_get_power_state (vm), ==, VMM_POWER_STATE_RUNNING);
+  g_assert_cmpuint (vmm_vm_info_get_memory_mib (vm), ==, 128);
+  g_assert_cmpuint (vmm_vm_info_get_vcpus (vm), ==, 1);
+  destroy_guest ("inv1");
+}
+
+static void
+test_hot_host (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (VmmMigrationResult) res = NULL;
+  g_autoptr (VmmMigrationResult) back = NULL;
+  Watch watch = { 0 };
+
+  guest ("idle", "hot1", "kvm-a");
+  assert_alive ("hot1");
+  res = move ("hot1", "{\"host\": \"kvm-b\", \"max-downtime-ms\": 100}", &watch, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (vmm_migration_result_get_migration_type (res), ==, VMM_MIGRATION_TYPE_HOT_HOST);
+  g_assert_cmpstr (vmm_migration_result_get_host (res), ==, "kvm-b");
+  g_assert_cmpint (vmm_migration_result_get_downtime_ms (res), >, 0);
+  g_assert_cmpint (vmm_migration_result_get_downtime_ms (res), <, 5000);
+  g_assert_cmpuint (vmm_migration_result_get_bytes_moved (res), >, 1024 * 1024);
+  g_assert_true (watch.monotone);
+  g_assert_cmpuint (watch.n_progress, >, 0);
+  g_printerr ("# downtime %" G_GINT64_FORMAT " ms, %" G_GUINT64_FORMAT " bytes\n",
+              vmm_migration_result_get_downtime_ms (res),
+              vmm_migration_result_get_bytes_moved (res));
+  assert_runs_only_on ("hot1", "kvm-b");
+  {
+    /* persistent: defined on the destination, undefined on the source */
+    g_autofree char *persistent = virsh ("kvm-b", "dominfo hot1 | grep Persistent");
+    g_autofree char *old = domstate ("kvm-a", "hot1");
+
+    g_assert_nonnull (strstr (persistent, "yes"));
+    g_assert_cmpstr (old, ==, "absent");
+  }
+  assert_alive ("hot1");
+  back = move ("hot1", "{\"host\": \"kvm-a\"}", NULL, &error);
+  g_assert_no_error (error);
+  assert_runs_only_on ("hot1", "kvm-a");
+  assert_alive ("hot1");
+  g_ptr_array_unref (watch.warnings);
+}
+
+static void
+test_hot_host_and_storage (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (VmmMigrationResult) res = NULL;
+  g_autofree char *src = NULL;
+  g_autofree char *dst = NULL;
+  VmmDiskInfo *disk;
+
+  disk_guest ("hs1", "kvm-a", "local");
+  assert_alive ("hs1");
+  src = disk_path ("kvm-a", "hs1", "vda", FALSE);
+  res = move ("hs1", "{\"host\": \"kvm-b\", \"datastore\": \"kvm-b/local\"}", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (vmm_migration_result_get_migration_type (res), ==,
+                   VMM_MIGRATION_TYPE_HOT_HOST_AND_STORAGE);
+  assert_runs_only_on ("hs1", "kvm-b");
+  dst = disk_path ("kvm-b", "hs1", "vda", FALSE);
+  disk = vmm_migration_result_lookup_disk (res, "vda");
+  g_assert_nonnull (disk);
+  /* the result's path is what the destination reports */
+  g_assert_cmpstr (vmm_disk_info_get_path (disk), ==, dst);
+  g_assert_true (g_str_has_prefix (dst, statedir));
+  g_assert_nonnull (strstr (dst, "/kvm-b/images/"));
+  {
+    g_autofree char *persistent = disk_path ("kvm-b", "hs1", "vda", TRUE);
+
+    g_assert_cmpstr (persistent, ==, dst);
+  }
+  /* the source volume went only after the destination was verified */
+  g_assert_false (g_file_test (src, G_FILE_TEST_EXISTS));
+  assert_alive ("hs1");
+  destroy_guest ("hs1");
+}
+
+static void
+test_storage_only (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (VmmMigrationResult) res = NULL;
+  g_autofree char *src = NULL;
+  g_autofree char *dst = NULL;
+  g_autofree char *persistent = NULL;
+  Watch watch = { 0 };
+
+  disk_guest ("so1", "kvm-a", "local");
+  assert_alive ("so1");
+  src = disk_path ("kvm-a", "so1", "vda", FALSE);
+  res = move ("so1", "{\"datastore\": \"shared\", \"allow-storage-class-change\": true}", &watch,
+              &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (vmm_migration_result_get_migration_type (res), ==,
+                   VMM_MIGRATION_TYPE_HOT_STORAGE);
+  assert_runs_only_on ("so1", "kvm-a");
+  dst = disk_path ("kvm-a", "so1", "vda", FALSE);
+  persistent = disk_path ("kvm-a", "so1", "vda", TRUE);
+  g_assert_cmpstr (vmm_disk_info_get_path (vmm_migration_result_lookup_disk (res, "vda")), ==, dst);
+  g_assert_cmpstr (persistent, ==, dst);
+  g_assert_true (g_str_has_prefix (dst, statedir));
+  g_assert_nonnull (strstr (dst, "/shared/"));
+  g_assert_false (g_file_test (src, G_FILE_TEST_EXISTS));
+  g_assert_true (watch.monotone);
+  assert_alive ("so1");
+  g_ptr_array_unref (watch.warnings);
+  destroy_guest ("so1");
+}
+
+static void
+test_cold (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (VmmMigrationResult) res = NULL;
+  g_autofree char *src = NULL;
+  g_autofree char *dst = NULL;
+  g_autofree char *stopped = NULL;
+  g_autofree char *started = NULL;
+  g_autofree char *old = NULL;
+
+  disk_guest ("cold1", "kvm-a", "local");
+  src = disk_path ("kvm-a", "cold1", "vda", TRUE);
+  stopped = virsh ("kvm-a", "destroy cold1");
+  res = move ("cold1", "{\"host\": \"kvm-b\", \"datastore\": \"kvm-b/local\"}", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (vmm_migration_result_get_migration_type (res), ==, VMM_MIGRATION_TYPE_COLD);
+  old = domstate ("kvm-a", "cold1");
+  g_assert_cmpstr (old, ==, "absent");
+  dst = disk_path ("kvm-b", "cold1", "vda", TRUE);
+  g_assert_cmpstr (vmm_disk_info_get_path (vmm_migration_result_lookup_disk (res, "vda")), ==, dst);
+  g_assert_nonnull (strstr (dst, "/kvm-b/images/"));
+  g_assert_false (g_file_test (src, G_FILE_TEST_EXISTS));
+  /* the copy boots on its new host */
+  started = virsh ("kvm-b", "start cold1");
+  assert_runs_only_on ("cold1", "kvm-b");
+  assert_alive ("cold1");
+  destroy_guest ("cold1");
+}
+
+static void
+assert_refused (const char *vm, const char *spec, int code, const char *fragment)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (VmmMigrationResult) res = move (vm, spec, NULL, &error);
+
+  g_assert_null (res);
+  g_assert_error (error, VMM_ERROR, code);
+  if (strstr (error->message, fragment) == NULL)
+    g_error ("'%s' not in: %s", fragment, error->message);
+}
+
+static void
+test_precheck_cpu (void)
+{
+  g_autofree char *cmd = NULL;
+
+  /* a definition that requires avx512f: TCG lacks it (the guest still runs
+   * here with the feature off, check='none'), and so does kvm-b */
+  g_assert_cmpint (
+      sh (NULL,
+          "set -e; '%s/guest.sh' xml idle '%s' cpu1 | sed \"s#<vcpu>1</vcpu>#<vcpu>1</vcpu>"
+          "<cpu mode='custom' match='exact' check='none'><model fallback='allow'>qemu64"
+          "</model><feature policy='require' name='avx512f'/></cpu>#\" > '%s/cpu1.xml';"
+          ": > '%s/guests/cpu1.console';"
+          "virsh -q -c '%s' define '%s/cpu1.xml' >&2; virsh -q -c '%s' start cpu1 >&2",
+          scripts, statedir, statedir, statedir, uri_a, statedir, uri_a),
+      ==, 0);
+  assert_refused ("cpu1", "{\"host\": \"kvm-b\"}", VMM_ERROR_INCOMPATIBLE,
+                  "missing features: avx512f");
+  assert_runs_only_on ("cpu1", "kvm-a");
+  destroy_guest ("cpu1");
+}
+
+static void
+test_precheck_iso (void)
+{
+  /* a CD-ROM whose ISO lies in kvm-a's local pool, which kvm-b cannot reach */
+  g_assert_cmpint (
+      sh (NULL,
+          "set -e; head -c 1M /dev/zero > '%s/kvm-a/images/boot.iso';"
+          "virsh -q -c '%s' pool-refresh local >&2;"
+          "'%s/guest.sh' xml idle '%s' iso1 | sed \"s#<devices>#<devices><disk type='file' "
+          "device='cdrom'><driver name='qemu' type='raw'/><source file='%s/kvm-a/images/"
+          "boot.iso'/><target dev='sdc' bus='sata'/><readonly/></disk>#\" > '%s/iso1.xml';"
+          ": > '%s/guests/iso1.console';"
+          "virsh -q -c '%s' define '%s/iso1.xml' >&2; virsh -q -c '%s' start iso1 >&2",
+          statedir, uri_a, scripts, statedir, statedir, statedir, statedir, uri_a, statedir, uri_a),
+      ==, 0);
+  assert_refused ("iso1", "{\"host\": \"kvm-b\"}", VMM_ERROR_INCOMPATIBLE, "kvm-a/local");
+  assert_runs_only_on ("iso1", "kvm-a");
+  destroy_guest ("iso1");
+}
+
+static void
+test_precheck_pool (void)
+{
+  g_autofree char *out = NULL;
+
+  disk_guest ("pool1", "kvm-a", "local");
+  /* missing */
+  assert_refused ("pool1", "{\"host\": \"kvm-b\", \"datastore\": \"kvm-b/nosuchpool\"}",
+                  VMM_ERROR_NOT_FOUND, "kvm-b/nosuchpool");
+  /* inactive */
+  out = virsh ("kvm-b", "pool-destroy local");
+  assert_refused ("pool1", "{\"host\": \"kvm-b\", \"datastore\": \"kvm-b/local\"}",
+                  VMM_ERROR_INCOMPATIBLE, "offline");
+  g_free (out);
+  out = virsh ("kvm-b", "pool-start local");
+  assert_runs_only_on ("pool1", "kvm-a");
+  destroy_guest ("pool1");
+}
+
+static void
+test_precheck_memory (void)
+{
+  g_autofree char *total = NULL;
+  guint64 kib;
+
+  /* a guest whose memory is all of the host's: QEMU allocates it lazily (it
+   * idles in its firmware), but no destination has that much free */
+  total = virsh ("kvm-b", "nodeinfo | awk '/Memory size/ {print $3}'");
+  kib = g_ascii_strtoull (total, NULL, 10);
+  g_assert_cmpuint (kib, >, 0);
+  g_assert_cmpint (
+      sh (NULL,
+          "set -e; cat > '%s/mem1.xml' <<EOF\n"
+          "<domain type='qemu'><name>mem1</name><memory unit='KiB'>%" G_GUINT64_FORMAT
+          "</memory><vcpu>1</vcpu><os><type arch='x86_64' machine='pc'>hvm</type></os>"
+          "<devices><emulator>/usr/bin/qemu-system-x86_64</emulator><controller type='usb' "
+          "model='none'/><memballoon model='none'/></devices></domain>\nEOF\n"
+          "virsh -q -c '%s' create '%s/mem1.xml' >&2",
+          statedir, kib - 65536, uri_a, statedir),
+      ==, 0);
+  assert_refused ("mem1", "{\"host\": \"kvm-b\"}", VMM_ERROR_INSUFFICIENT_CAPACITY,
+                  "MiB of memory free");
+  assert_runs_only_on ("mem1", "kvm-a");
+  destroy_guest ("mem1");
+}
+
+static void
+test_abort (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (VmmMigrationResult) res = NULL;
+  g_autoptr (GCancellable) cancel = g_cancellable_new ();
+  Watch watch = { 0 };
+
+  guest ("idle", "ab1", "kvm-a");
+  assert_alive ("ab1");
+  watch.cancel_at_progress = cancel;
+  watch.cancel_after_bytes = 4 * 1024 * 1024;
+  res = move ("ab1", "{\"host\": \"kvm-b\", \"bandwidth-mibps\": 2}", &watch, &error);
+  g_assert_null (res);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_nonnull (strstr (error->message, "kvm-a"));
+  assert_runs_only_on ("ab1", "kvm-a");
+  assert_alive ("ab1");
+  g_ptr_array_unref (watch.warnings);
+
+  /* the same guest: the engine's completion timeout with on-timeout abort */
+  g_clear_error (&error);
+  res = move ("ab1",
+              "{\"host\": \"kvm-b\", \"bandwidth-mibps\": 2, \"completion-timeout-s\": 4, "
+              "\"on-timeout\": \"abort\"}",
+              NULL, &error);
+  g_assert_null (res);
+  g_assert_error (error, VMM_ERROR, VMM_ERROR_TIMEOUT);
+  assert_runs_only_on ("ab1", "kvm-a");
+  assert_alive ("ab1");
+  destroy_guest ("ab1");
+}
+
+static void
+test_destination_killed (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (VmmMigrationResult) res = NULL;
+  g_autofree char *kill_cmd = NULL;
+  Watch watch = { 0 };
+
+  guest ("idle", "kill1", "kvm-a");
+  assert_alive ("kill1");
+  kill_cmd = g_strdup_printf ("kill -9 $(cat '%s/kvm-b/run/libvirtd.pid')", statedir);
+  watch.run_at_progress = kill_cmd;
+  watch.cancel_after_bytes = 4 * 1024 * 1024;
+  res = move ("kill1", "{\"host\": \"kvm-b\", \"bandwidth-mibps\": 2}", &watch, &error);
+  g_assert_true (watch.ran);
+  g_assert_null (res);
+  g_assert_error (error, VMM_ERROR, VMM_ERROR_BACKEND);
+  g_assert_nonnull (strstr (error->message, "libvirt"));
+  g_assert_nonnull (strstr (error->message, "the VM is on its source host 'kvm-a'"));
+  g_assert_cmpint (sh (NULL, "'%s/hosts.sh' restart-host '%s' kvm-b >&2", scripts, statedir), ==,
+                   0);
+  assert_runs_only_on ("kill1", "kvm-a");
+  assert_alive ("kill1");
+  g_ptr_array_unref (watch.warnings);
+  destroy_guest ("kill1");
+}
+
+static void
+test_pool_deactivated (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (VmmMigrationResult) res = NULL;
+  g_autofree char *src = NULL;
+  g_autofree char *now = NULL;
+  g_autofree char *cmd = NULL;
+  g_autofree char *out = NULL;
+  Watch watch = { 0 };
+
+  disk_guest ("pd1", "kvm-a", "local");
+  assert_alive ("pd1");
+  src = disk_path ("kvm-a", "pd1", "vda", FALSE);
+  cmd = g_strdup_printf ("virsh -q -c '%s' pool-destroy local >&2", uri_b);
+  watch.run_at_progress = cmd;
+  watch.cancel_after_bytes = 2 * 1024 * 1024;
+  res = move ("pd1",
+              "{\"host\": \"kvm-b\", \"datastore\": \"kvm-b/local\", \"bandwidth-mibps\": 2}",
+              &watch, &error);
+  g_assert_true (watch.ran);
+  g_assert_null (res);
+  g_assert_nonnull (error);
+  g_assert_nonnull (strstr (error->message, "became inactive"));
+  g_assert_nonnull (strstr (error->message, "the VM is on its source host 'kvm-a'"));
+  out = virsh ("kvm-b", "pool-start local");
+  assert_runs_only_on ("pd1", "kvm-a");
+  now = disk_path ("kvm-a", "pd1", "vda", FALSE);
+  g_assert_cmpstr (now, ==, src);
+  g_assert_true (g_file_test (src, G_FILE_TEST_EXISTS));
+  assert_alive ("pd1");
+  g_ptr_array_unref (watch.warnings);
+  destroy_guest ("pd1");
+}
+
+int
+main (int argc, char **argv)
+{
+  g_autoptr (GError) error = NULL;
+  int rc;
+
+  g_test_init (&argc, &argv, NULL);
+  start_hosts ();
+  backend = vmm_backend_open (cluster_uri, NULL, &error);
+  if (backend == NULL)
+    {
+      g_print ("Bail out! cannot open %s: %s\n", cluster_uri, error->message);
+      return 1;
+    }
+  g_test_add_func ("/libvirt/inventory", test_inventory);
+  g_test_add_func ("/libvirt/hot-host", test_hot_host);
+  g_test_add_func ("/libvirt/hot-host-and-storage", test_hot_host_and_storage);
+  g_test_add_func ("/libvirt/storage-only", test_storage_only);
+  g_test_add_func ("/libvirt/cold", test_cold);
+  g_test_add_func ("/libvirt/precheck/cpu", test_precheck_cpu);
+  g_test_add_func ("/libvirt/precheck/iso", test_precheck_iso);
+  g_test_add_func ("/libvirt/precheck/pool", test_precheck_pool);
+  g_test_add_func ("/libvirt/precheck/memory", test_precheck_memory);
+  g_test_add_func ("/libvirt/abort-and-timeout", test_abort);
+  g_test_add_func ("/libvirt/destination-killed", test_destination_killed);
+  g_test_add_func ("/libvirt/pool-deactivated", test_pool_deactivated);
+  rc = g_test_run ();
+  stop_hosts ();
+  return rc;
+}
