@@ -615,7 +615,10 @@ vmm_engine_release_slots (VmmEngine *self, VmmMigration *migration)
  * vmm_engine_get_progress_timeout_s:
  * @self: a #VmmEngine
  *
- * Returns: the #VmmEngine:progress-timeout-s
+ * How long a running migration may report no progress before it times out
+ * (#VmmEngine:progress-timeout-s).
+ *
+ * Returns: the timeout in seconds, 0 for none
  *
  * Since: 1.0
  */
@@ -699,7 +702,10 @@ vmm_engine_get_n_queued (VmmEngine *self)
  * vmm_engine_get_max_per_source_host:
  * @self: a #VmmEngine
  *
- * Returns: the #VmmEngine:max-per-source-host limit
+ * How many migrations may run at once from one source host
+ * (#VmmEngine:max-per-source-host).
+ *
+ * Returns: the limit, 0 for none
  *
  * Since: 1.0
  */
@@ -717,7 +723,10 @@ DEFINE_LIMIT (max_per_source_host, max_src, PROP_MAX_PER_SOURCE_HOST)
  * vmm_engine_get_max_per_destination_host:
  * @self: a #VmmEngine
  *
- * Returns: the #VmmEngine:max-per-destination-host limit
+ * How many migrations may run at once to one destination host
+ * (#VmmEngine:max-per-destination-host).
+ *
+ * Returns: the limit, 0 for none
  *
  * Since: 1.0
  */
@@ -735,7 +744,10 @@ DEFINE_LIMIT (max_per_destination_host, max_dst, PROP_MAX_PER_DESTINATION_HOST)
  * vmm_engine_get_max_per_datastore:
  * @self: a #VmmEngine
  *
- * Returns: the #VmmEngine:max-per-datastore limit
+ * How many storage moves may target one datastore at once
+ * (#VmmEngine:max-per-datastore).
+ *
+ * Returns: the limit, 0 for none
  *
  * Since: 1.0
  */
@@ -753,7 +765,9 @@ DEFINE_LIMIT (max_per_datastore, max_ds, PROP_MAX_PER_DATASTORE)
  * vmm_engine_get_max_global:
  * @self: a #VmmEngine
  *
- * Returns: the #VmmEngine:max-global limit
+ * How many migrations may run at once in all (#VmmEngine:max-global).
+ *
+ * Returns: the limit, 0 for none
  *
  * Since: 1.0
  */
