@@ -37,15 +37,20 @@ struct _VmmVsphereBackend
   GHashTable *dvpg_switch; /* dv portgroup id -> switch uuid */
 };
 
-G_DEFINE_FINAL_TYPE (VmmVsphereBackend, vmm_vsphere_backend, VMM_TYPE_BACKEND)
+/* Not final: the extension point keeps one scheme per GType, so plain
+ * http gets an empty subtype registered below. */
+G_DEFINE_TYPE (VmmVsphereBackend, vmm_vsphere_backend, VMM_TYPE_BACKEND)
 
 void
 vmm_vsphere_backend_register (void)
 {
+  GType http_type = g_type_register_static_simple (
+      VMM_TYPE_VSPHERE_BACKEND, "VmmVsphereHttpBackend", sizeof (VmmVsphereBackendClass), NULL,
+      sizeof (VmmVsphereBackend), NULL, 0);
+
   g_io_extension_point_implement (VMM_BACKEND_EXTENSION_POINT_NAME, VMM_TYPE_VSPHERE_BACKEND,
                                   "vsphere+https", 0);
-  g_io_extension_point_implement (VMM_BACKEND_EXTENSION_POINT_NAME, VMM_TYPE_VSPHERE_BACKEND,
-                                  "vsphere+http", 0);
+  g_io_extension_point_implement (VMM_BACKEND_EXTENSION_POINT_NAME, http_type, "vsphere+http", 0);
 }
 
 /* How many times the backend logged in (tests: a session expiry re-logs in). */
@@ -842,6 +847,9 @@ build_inventory (VmmVsphereBackend *self, MoSet *set)
       if (threads == 0)
         threads = prop_u64 (o, "summary.hardware.numCpuCores");
       vmm_host_info_set_vcpus (host, (guint)threads);
+      /* ESXi schedules vCPUs over hardware threads and does not admit VMs by
+       * vCPU count; its configuration maximum is 32 vCPUs per core */
+      vmm_host_info_set_cpu_overcommit (host, 32.0);
       vmm_host_info_set_vcpus_used (host,
                                     GPOINTER_TO_UINT (g_hash_table_lookup (host_vcpus, name)));
       vmm_host_info_set_memory_mib (host,

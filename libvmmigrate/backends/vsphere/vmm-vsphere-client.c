@@ -604,12 +604,34 @@ session_new (VmmVsphereClient *self)
   return session;
 }
 
+/* Calls that change nothing on the platform (or that vCenter makes safe to
+ * repeat, like Login): libsoup may send them on an idle keep-alive
+ * connection (and resend them if that connection turns out closed). Every
+ * other POST gets a fresh connection, so that a relocation is never sent
+ * twice. */
+static gboolean
+method_is_safe (const char *method)
+{
+  const char *const safe[] = { "RetrieveServiceContent",
+                               "Login",
+                               "Logout",
+                               "RetrievePropertiesEx",
+                               "ContinueRetrievePropertiesEx",
+                               "CreateContainerView",
+                               "DestroyView",
+                               NULL };
+
+  return g_strv_contains (safe, method);
+}
+
 static SoupMessage *
-message_new (VmmVsphereClient *self, GBytes *body)
+message_new (VmmVsphereClient *self, GBytes *body, const char *method)
 {
   SoupMessage *msg = soup_message_new ("POST", self->endpoint);
   SoupMessageHeaders *headers = soup_message_get_request_headers (msg);
 
+  if (method_is_safe (method))
+    soup_message_add_flags (msg, SOUP_MESSAGE_IDEMPOTENT);
   soup_message_set_request_body_from_bytes (msg, "text/xml; charset=utf-8", body);
   soup_message_headers_replace (headers, "SOAPAction", SOAP_ACTION);
   if (self->cookie != NULL)
@@ -773,7 +795,7 @@ call_sync (VmmVsphereClient *self, SoupSession *session, xmlDoc *request, gboole
 {
   const char *method = request_method (request);
   g_autoptr (GBytes) body = request_bytes (request);
-  g_autoptr (SoupMessage) msg = message_new (self, body);
+  g_autoptr (SoupMessage) msg = message_new (self, body, method);
   g_autoptr (GError) local = NULL;
   g_autoptr (GBytes) reply = NULL;
   xmlDoc *doc;
@@ -845,6 +867,7 @@ typedef struct
   gboolean relogged;
   char *cookie_used;
   SoupMessage *msg;
+  gint64 sent;
 } Call;
 
 static void
@@ -919,7 +942,7 @@ login_start (VmmVsphereClient *self)
   self->login = LOGIN_RUNNING;
   secret_free (self->cookie);
   self->cookie = NULL;
-  msg = message_new (self, body);
+  msg = message_new (self, body, "Login");
   /* the body holds the password: wiped when the Login is answered */
   g_object_set_data_full (G_OBJECT (self), "vmm-login-body", g_bytes_ref (body),
                           (GDestroyNotify)wipe_and_unref);
@@ -950,6 +973,10 @@ call_reply_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autofree char *fault_type = NULL;
   xmlDoc *doc;
 
+  g_debug ("vsphere: %s: %.1f ms, %" G_GSIZE_FORMAT " bytes, connection %" G_GUINT64_FORMAT,
+           call->method, (g_get_monotonic_time () - call->sent) / 1000.0,
+           reply != NULL ? g_bytes_get_size (reply) : 0,
+           soup_message_get_connection_id (call->msg));
   if (reply == NULL)
     {
       transport_error (self, call->method, local, &error);
@@ -989,7 +1016,8 @@ call_send (VmmVsphereClient *self, GTask *task)
   g_clear_object (&call->msg);
   secret_free (call->cookie_used);
   call->cookie_used = g_strdup (self->cookie);
-  call->msg = message_new (self, call->body);
+  call->msg = message_new (self, call->body, call->method);
+  call->sent = g_get_monotonic_time ();
   soup_session_send_and_read_async (self->session, call->msg, G_PRIORITY_DEFAULT,
                                     g_task_get_cancellable (task), call_reply_cb,
                                     g_object_ref (task));
