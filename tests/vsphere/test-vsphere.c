@@ -1012,6 +1012,36 @@ test_latency (void)
     g_assert_cmpstr (w.datastore, ==, target);
   }
 
+  /* a cold move cancelled while vCenter relocates: the relocation completes,
+   * then the rollback relocates the VM back where it was */
+  {
+    g_autoptr (VmmVmInfo) before = NULL;
+    g_autofree char *json = NULL;
+    g_autoptr (VmmMigration) m = NULL;
+    g_autoptr (Recorder) r = NULL;
+    g_autoptr (VmmMigrationResult) result = NULL;
+    g_auto (Where) w = { 0 };
+
+    GOVC_DO (peer, "vm.power", "-off", "/DC0/vm/DC0_H0_VM1", NULL);
+    before = backend_vm (backend, "DC0_H0_VM1");
+    json = g_strdup_printf ("{\"datastore\": \"%s\"}",
+                            other_datastore (vmm_vm_info_get_datastore (before)));
+    m = migration_new (engine, backend, "DC0_H0_VM1", json);
+    r = recorder_new (m);
+    r->cancel_at = g_strdup ("SwitchHostAndPool");
+    r->cancel_delay_ms = 300;
+    result = vmm_migration_run_sync (m, r->cancellable, &error);
+    g_assert_null (result);
+    g_test_message ("%s", error->message);
+    g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+    g_clear_error (&error);
+    g_assert_true (recorder_has_warning (r, "cancellation requested"));
+    govc_where (peer, "DC0_H0_VM1", &w);
+    g_assert_cmpstr (w.datastore, ==, vmm_vm_info_get_datastore (before));
+    g_assert_cmpstr (w.host, ==, vmm_vm_info_get_host (before));
+    g_assert_cmpstr (w.pool, ==, vmm_vm_info_get_resource_pool (before));
+  }
+
   /* cancelled before the move starts: nothing moves */
   {
     g_autoptr (VmmVmInfo) before = backend_vm (backend, "DC0_H0_VM0");
