@@ -300,7 +300,10 @@ class CliTest(unittest.TestCase):
             self.assertEqual(code, 2, (text, err))
             self.assert_one_error_line(err, needle, spec)
             code, out, err = self.run_cli("migrate", "web", "--spec", spec, "--json")
-            self.assertEqual(json.loads(out)["error"]["code"], "invalid-spec")
+            event = self.events(out)[-1]
+            self.assertEqual(len(out.splitlines()), 1)
+            self.assertEqual((event["event"], event["error"]["code"], event["exit-code"]),
+                             ("error", "invalid-spec", 2))
 
     # --- migrate ---
 
@@ -462,6 +465,18 @@ class CliTest(unittest.TestCase):
         # nothing is left registered
         code, out, err = self.run_cli("abort", "batch", uri=uri)
         self.assertEqual(code, 2)
+
+    def test_abort_without_waiting(self):
+        proc, uri, events = self.start_hanging_migration("InitiateSource", "web", "--host", "h2")
+        code, out, err = self.run_cli("abort", "web", "--wait", "0", "--json", uri=uri)
+        self.assertEqual(code, 0, err)
+        self.assertEqual(json.loads(out), {"status": "requested", "pid": proc.pid})
+        code, events, err = self.finish(proc, events)
+        self.assertEqual(code, 130)
+        self.assertEqual(events[-1]["result"]["host"], "h1")
+        code, out, err = self.run_cli("abort", "web", "--wait", "soon", uri=uri)
+        self.assertEqual(code, 2)
+        self.assert_one_error_line(err, "--wait")
 
 
 if __name__ == "__main__":

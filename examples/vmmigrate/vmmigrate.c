@@ -34,6 +34,8 @@ static const GOptionEntry global_entries[] = {
 };
 
 static char command_name[64] = "vmmigrate";
+/* migrate --json prints events: its failures are "error" event lines too */
+static gboolean json_events;
 
 /* Prints the one line that explains a failure on stderr (and, with --json,
  * the same as an object on stdout) and returns @code. */
@@ -49,9 +51,19 @@ fail (CliExit code, const GError *error)
       g_autoptr (JsonBuilder) b = json_builder_new ();
 
       json_builder_begin_object (b);
+      if (json_events)
+        {
+          json_builder_set_member_name (b, "event");
+          json_builder_add_string_value (b, "error");
+        }
       cli_json_add_error (b, error, code);
+      if (json_events)
+        {
+          json_builder_set_member_name (b, "result");
+          json_builder_add_null_value (b);
+        }
       json_builder_end_object (b);
-      cli_json_print_builder (b, TRUE);
+      cli_json_print_builder (b, !json_events);
     }
   return code;
 }
@@ -831,6 +843,7 @@ cmd_migrate (char **args, GCancellable *cancellable)
   guint signal_ids[2];
   int code = CLI_EXIT_OK;
 
+  json_events = TRUE;
   migration = prepare_migration (args[0], engine, &backend, cancellable, &code);
   if (migration == NULL)
     return code;
@@ -953,7 +966,15 @@ cmd_abort (char **args, GCancellable *cancellable)
   if (wait_s == 0)
     {
       if (opt_json)
-        g_print ("{\"status\": \"requested\", \"pid\": %d}\n", (int)pid);
+        {
+          g_autoptr (JsonBuilder) b = json_builder_new ();
+
+          json_builder_begin_object (b);
+          add_string (b, "status", "requested");
+          add_int (b, "pid", pid);
+          json_builder_end_object (b);
+          cli_json_print_builder (b, TRUE);
+        }
       else
         g_print ("asked vmmigrate process %d to cancel the migration of %s\n", (int)pid, vm);
       return CLI_EXIT_OK;
