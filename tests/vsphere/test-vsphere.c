@@ -750,6 +750,40 @@ test_move_per_disk (void)
   g_assert_true (recorder_has_warning (r, expected));
 }
 
+/* A host move that remaps the NIC's network: the RelocateSpec carries a
+ * deviceChange (edit) with the new backing; what the NIC is on afterwards is
+ * read back from vcsim, and a warning names any NIC left behind. */
+static void
+test_move_network (void)
+{
+  g_autoptr (VmmBackend) backend = backend_open (main_peer, NULL);
+  g_autoptr (VmmEngine) engine = vmm_engine_new ();
+  g_autoptr (VmmVmInfo) before = backend_vm (backend, "DC0_C0_RP0_VM1");
+  const char *target = other_cluster_host (vmm_vm_info_get_host (before));
+  g_autofree char *json = g_strdup_printf (
+      "{\"host\": \"%s\", \"networks\": {\"DC0_DVPG0\": \"VM Network\"}}", target);
+  g_autoptr (VmmMigration) m = migration_new (engine, backend, "DC0_C0_RP0_VM1", json);
+  g_autoptr (Recorder) r = recorder_new (m);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (VmmMigrationResult) result = vmm_migration_run_sync (m, NULL, &error);
+  g_autoptr (VmmVmInfo) after = NULL;
+  GPtrArray *devices;
+  const char *nic_network = NULL;
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (vmm_migration_result_get_host (result), ==, target);
+  after = backend_vm (backend, "DC0_C0_RP0_VM1");
+  devices = vmm_vm_info_get_devices (after);
+  for (guint i = 0; i < devices->len; i++)
+    if (vmm_device_info_get_kind (g_ptr_array_index (devices, i)) == VMM_DEVICE_KIND_NIC)
+      nic_network = vmm_device_info_get_network (g_ptr_array_index (devices, i));
+  g_test_message ("NIC after the move: %s", nic_network);
+  if (g_strcmp0 (nic_network, "VM Network") != 0)
+    g_assert_true (recorder_has_warning (r, "asked for network 'VM Network'"));
+  else
+    g_assert_false (recorder_has_warning (r, "asked for network"));
+}
+
 static void
 test_bad_password (void)
 {
@@ -1113,6 +1147,7 @@ main (int argc, char **argv)
   g_test_add_func ("/vsphere/move/pool", test_move_pool);
   g_test_add_func ("/vsphere/move/all-three-powered-off", test_move_all_three_powered_off);
   g_test_add_func ("/vsphere/move/per-disk", test_move_per_disk);
+  g_test_add_func ("/vsphere/move/network-remap", test_move_network);
   g_test_add_func ("/vsphere/errors/bad-password", test_bad_password);
   g_test_add_func ("/vsphere/errors/tls", test_tls);
   g_test_add_func ("/vsphere/session/expiry", test_session_expiry);

@@ -975,7 +975,8 @@ typedef struct
   char *pool;
   char *datastore;
   VmmPowerState power;
-  GPtrArray *disks; /* VmmDiskInfo */
+  GPtrArray *disks;   /* VmmDiskInfo */
+  GPtrArray *devices; /* VmmDeviceInfo */
 } Location;
 
 static void
@@ -985,6 +986,7 @@ location_free (Location *loc)
   g_free (loc->pool);
   g_free (loc->datastore);
   g_clear_pointer (&loc->disks, g_ptr_array_unref);
+  g_clear_pointer (&loc->devices, g_ptr_array_unref);
   g_free (loc);
 }
 
@@ -1064,6 +1066,7 @@ read_location_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   loc->disks = g_ptr_array_new_with_free_func (g_object_unref);
   for (guint i = 0; i < disks->len; i++)
     g_ptr_array_add (loc->disks, vmm_disk_info_copy (g_ptr_array_index (disks, i)));
+  loc->devices = g_ptr_array_ref (vmm_vm_info_get_devices (vm));
   g_task_return_pointer (task, loc, (GDestroyNotify)location_free);
 }
 
@@ -1080,6 +1083,7 @@ typedef struct
   gboolean started;   /* RelocateVM_Task was sent for this migration */
   gboolean done;      /* ... and vCenter finished it successfully */
   gboolean by_switch; /* sent by SwitchHostAndPool (cold / pool-only) */
+  gboolean nics_checked; /* remapped NICs compared (warn once) */
 } Reloc;
 
 static Reloc *
@@ -1623,6 +1627,8 @@ context_take_location (VmmVsphereBackend *self, Run *run, Location *loc)
 {
   GPtrArray *targets = vmm_migration_context_get_target_disks (run->ctx);
   g_autoptr (GPtrArray) disks = g_ptr_array_new_with_free_func (g_object_unref);
+  GHashTable *map = vmm_relocate_spec_get_network_map (vmm_migration_context_get_spec (run->ctx));
+  VmmVmInfo *vm = vmm_migration_context_get_vm (run->ctx);
 
   vmm_migration_context_set_destination_host (run->ctx, loc->host);
   vmm_migration_context_set_destination_pool (run->ctx, loc->pool);
@@ -1650,6 +1656,36 @@ context_take_location (VmmVsphereBackend *self, Run *run, Location *loc)
       g_ptr_array_add (disks, vmm_disk_info_copy (now));
     }
   vmm_migration_context_set_target_disks (run->ctx, disks);
+
+  /* the NICs the spec remaps: are they on their new networks? */
+  if (reloc_get (run->ctx)->nics_checked)
+    map = NULL;
+  reloc_get (run->ctx)->nics_checked = TRUE;
+  for (guint i = 0; map != NULL && i < loc->devices->len; i++)
+    {
+      VmmDeviceInfo *now = g_ptr_array_index (loc->devices, i);
+      VmmDeviceInfo *was = NULL;
+      GPtrArray *old = vm != NULL ? vmm_vm_info_get_devices (vm) : NULL;
+      const char *want;
+
+      if (vmm_device_info_get_kind (now) != VMM_DEVICE_KIND_NIC)
+        continue;
+      for (guint j = 0; old != NULL && j < old->len; j++)
+        if (g_strcmp0 (vmm_device_info_get_key (g_ptr_array_index (old, j)),
+                       vmm_device_info_get_key (now))
+            == 0)
+          was = g_ptr_array_index (old, j);
+      want = was != NULL && vmm_device_info_get_network (was) != NULL
+                 ? g_hash_table_lookup (map, vmm_device_info_get_network (was))
+                 : NULL;
+      if (want != NULL && g_strcmp0 (want, vmm_device_info_get_network (now)) != 0)
+        {
+          g_autofree char *msg = g_strdup_printf (
+              "NIC %s: asked for network '%s', vCenter reports it on '%s'",
+              vmm_device_info_get_key (now), want, vmm_device_info_get_network (now));
+          vmm_migration_context_add_warning (run->ctx, msg);
+        }
+    }
 }
 
 static void
