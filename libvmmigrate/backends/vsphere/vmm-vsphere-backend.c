@@ -261,19 +261,47 @@ add_object (xmlNode *spec_set, const char *type, const char *id)
 }
 
 static void
-add_view (xmlNode *spec_set, const char *view)
+add_traversal (xmlNode *parent, const char *name, const char *type, const char *path,
+               const char *const *next)
+{
+  xmlNode *sel = xmlNewChild (parent, parent->ns, BAD_CAST "selectSet", NULL);
+
+  vmm_vsphere_set_xsi_type (sel, "TraversalSpec");
+  vmm_vsphere_add_text (sel, "name", name);
+  vmm_vsphere_add_text (sel, "type", type);
+  vmm_vsphere_add_text (sel, "path", path);
+  vmm_vsphere_add_text (sel, "skip", "false");
+  for (guint i = 0; next != NULL && next[i] != NULL; i++)
+    {
+      xmlNode *ref = xmlNewChild (sel, sel->ns, BAD_CAST "selectSet", NULL);
+
+      vmm_vsphere_add_text (ref, "name", next[i]);
+    }
+}
+
+/* The whole inventory from the root folder: folders, datacenters, compute
+ * resources, pools. No session-scoped view to keep, and always current
+ * (vcsim's ContainerView does not see objects created after it). */
+static void
+add_inventory_traversal (xmlNode *spec_set, const char *root)
 {
   xmlNode *os = xmlNewChild (spec_set, spec_set->ns, BAD_CAST "objectSet", NULL);
-  xmlNode *sel;
+  const char *const from_folder[] = { "folder", "dcHost", "dcVm",     "dcDs",   "dcNet",
+                                      "crHost", "crPool", "poolPool", "poolVm", NULL };
+  const char *const to_folder[] = { "folder", NULL };
+  const char *const to_pools[] = { "poolPool", "poolVm", NULL };
 
-  vmm_vsphere_add_moref (os, "obj", "ContainerView", view);
-  vmm_vsphere_add_text (os, "skip", "true");
-  sel = xmlNewChild (os, os->ns, BAD_CAST "selectSet", NULL);
-  vmm_vsphere_set_xsi_type (sel, "TraversalSpec");
-  vmm_vsphere_add_text (sel, "name", "traverseView");
-  vmm_vsphere_add_text (sel, "type", "ContainerView");
-  vmm_vsphere_add_text (sel, "path", "view");
-  vmm_vsphere_add_text (sel, "skip", "false");
+  vmm_vsphere_add_moref (os, "obj", "Folder", root);
+  vmm_vsphere_add_text (os, "skip", "false");
+  add_traversal (os, "folder", "Folder", "childEntity", from_folder);
+  add_traversal (os, "dcHost", "Datacenter", "hostFolder", to_folder);
+  add_traversal (os, "dcVm", "Datacenter", "vmFolder", to_folder);
+  add_traversal (os, "dcDs", "Datacenter", "datastoreFolder", to_folder);
+  add_traversal (os, "dcNet", "Datacenter", "networkFolder", to_folder);
+  add_traversal (os, "crHost", "ComputeResource", "host", NULL);
+  add_traversal (os, "crPool", "ComputeResource", "resourcePool", to_pools);
+  add_traversal (os, "poolPool", "ResourcePool", "resourcePool", to_pools);
+  add_traversal (os, "poolVm", "ResourcePool", "vm", NULL);
 }
 
 /* Runs a RetrievePropertiesEx and follows ContinueRetrievePropertiesEx
@@ -441,70 +469,26 @@ static const char *const vm_paths[] = { "name",
                                         "config.files.vmPathName",
                                         "config.template",
                                         NULL };
-static const char *const view_types[] = { "HostSystem",
-                                          "Datastore",
-                                          "Network",
-                                          "DistributedVirtualPortgroup",
-                                          "DistributedVirtualSwitch",
-                                          "ResourcePool",
-                                          "ComputeResource",
-                                          "VirtualMachine",
-                                          NULL };
 
-static void
-inventory_view_cb (GObject *source, GAsyncResult *result, gpointer user_data);
 static void
 inventory_props_cb (GObject *source, GAsyncResult *result, gpointer user_data);
 
-static void
-vmm_vsphere_backend_query_inventory_async (VmmBackend *backend, GCancellable *cancellable,
-                                           GAsyncReadyCallback callback, gpointer user_data)
+typedef struct
 {
-  VmmVsphereBackend *self = VMM_VSPHERE_BACKEND (backend);
-  GTask *task = g_task_new (self, cancellable, callback, user_data);
-  xmlNode *m;
-  xmlDoc *req;
-
-  g_task_set_source_tag (task, vmm_vsphere_backend_query_inventory_async);
-  req = vmm_vsphere_request_new ("CreateContainerView", "ViewManager",
-                                 vmm_vsphere_client_get_service (self->client, "viewManager"), &m);
-  vmm_vsphere_add_moref (m, "container", "Folder",
-                         vmm_vsphere_client_get_service (self->client, "rootFolder"));
-  for (guint i = 0; view_types[i] != NULL; i++)
-    vmm_vsphere_add_text (m, "type", view_types[i]);
-  vmm_vsphere_add_text (m, "recursive", "true");
-  vmm_vsphere_client_call_async (self->client, req, cancellable, inventory_view_cb, task);
-}
+  guint logins; /* the client's login count when the read was sent */
+  gboolean retried;
+} InventoryQuery;
 
 static void
-inventory_view_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+inventory_send (GTask *task)
 {
-  GTask *task = user_data;
   VmmVsphereBackend *self = g_task_get_source_object (task);
-  GError *error = NULL;
-  g_autoptr (xmlDoc) doc
-      = vmm_vsphere_client_call_finish (VMM_VSPHERE_CLIENT (source), result, &error);
-  g_autofree char *view = NULL;
+  InventoryQuery *q = g_task_get_task_data (task);
+  const char *const session_paths[] = { "currentSession", NULL };
   xmlNode *spec;
-  xmlDoc *req;
+  xmlDoc *req = retrieve_request (self, &spec);
 
-  if (doc == NULL)
-    {
-      g_task_return_error (task, to_vmm_error (error));
-      g_object_unref (task);
-      return;
-    }
-  view = vmm_vsphere_child_text (vmm_vsphere_response (doc), "returnval");
-  if (view == NULL)
-    {
-      g_task_return_new_error (task, VMM_ERROR, VMM_ERROR_BACKEND,
-                               "vCenter at %s returned no ContainerView",
-                               vmm_vsphere_client_get_endpoint (self->client));
-      g_object_unref (task);
-      return;
-    }
-  g_task_set_task_data (task, g_strdup (view), g_free);
-  req = retrieve_request (self, &spec);
+  /* one RetrievePropertiesEx for every fact */
   add_prop_set (spec, "HostSystem", host_paths);
   add_prop_set (spec, "Datastore", ds_paths);
   add_prop_set (spec, "Network", net_paths);
@@ -513,19 +497,26 @@ inventory_view_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   add_prop_set (spec, "ResourcePool", pool_paths);
   add_prop_set (spec, "ComputeResource", cr_paths);
   add_prop_set (spec, "VirtualMachine", vm_paths);
-  add_view (spec, view);
+  add_inventory_traversal (spec, vmm_vsphere_client_get_service (self->client, "rootFolder"));
+  /* and the session it was read in: vcsim answers property reads without a
+   * session (with fewer objects) instead of faulting NotAuthenticated */
+  add_prop_set (spec, "SessionManager", session_paths);
+  add_object (spec, "SessionManager",
+              vmm_vsphere_client_get_service (self->client, "sessionManager"));
+  q->logins = vmm_vsphere_client_get_n_logins (self->client);
   retrieve_async (self, req, g_task_get_cancellable (task), inventory_props_cb, task);
 }
 
 static void
-destroy_view_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+vmm_vsphere_backend_query_inventory_async (VmmBackend *backend, GCancellable *cancellable,
+                                           GAsyncReadyCallback callback, gpointer user_data)
 {
-  g_autoptr (GError) error = NULL;
-  g_autoptr (xmlDoc) doc
-      = vmm_vsphere_client_call_finish (VMM_VSPHERE_CLIENT (source), result, &error);
+  VmmVsphereBackend *self = VMM_VSPHERE_BACKEND (backend);
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
 
-  if (doc == NULL)
-    g_debug ("vsphere: DestroyView: %s", error->message);
+  g_task_set_source_tag (task, vmm_vsphere_backend_query_inventory_async);
+  g_task_set_task_data (task, g_new0 (InventoryQuery, 1), g_free);
+  inventory_send (task);
 }
 
 /* "[ds] dir/file" -> "ds" (the datastore path format, not XML). */
@@ -944,18 +935,36 @@ inventory_props_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   GTask *task = user_data;
   VmmVsphereBackend *self = VMM_VSPHERE_BACKEND (source);
+  InventoryQuery *q = g_task_get_task_data (task);
   GError *error = NULL;
   g_autoptr (MoSet) set = retrieve_finish (self, result, &error);
-  const char *view = g_task_get_task_data (task);
-  xmlDoc *req;
+  MoObject *sm;
 
-  /* the view is per session: destroy it whatever happened (not waited for) */
-  req = vmm_vsphere_request_new ("DestroyView", "ContainerView", view, NULL);
-  vmm_vsphere_client_call_async (self->client, req, NULL, destroy_view_cb, NULL);
   if (set == NULL)
-    g_task_return_error (task, to_vmm_error (error));
-  else
-    g_task_return_pointer (task, build_inventory (self, set), g_object_unref);
+    {
+      g_task_return_error (task, to_vmm_error (error));
+      g_object_unref (task);
+      return;
+    }
+  sm = g_hash_table_lookup (set->by_id,
+                            vmm_vsphere_client_get_service (self->client, "sessionManager"));
+  if (prop (sm, "currentSession") == NULL)
+    {
+      if (!q->retried)
+        {
+          /* read without a session (it expired or was terminated) */
+          q->retried = TRUE;
+          vmm_vsphere_client_expire_session (self->client, q->logins);
+          inventory_send (task);
+          return;
+        }
+      g_task_return_new_error (task, VMM_ERROR, VMM_ERROR_PERMISSION_DENIED,
+                               "vCenter at %s answered the inventory read outside any session",
+                               vmm_vsphere_client_get_endpoint (self->client));
+      g_object_unref (task);
+      return;
+    }
+  g_task_return_pointer (task, build_inventory (self, set), g_object_unref);
   g_object_unref (task);
 }
 
@@ -1080,9 +1089,9 @@ read_location_finish (VmmVsphereBackend *self, GAsyncResult *result, GError **er
 
 typedef struct
 {
-  gboolean started;   /* RelocateVM_Task was sent for this migration */
-  gboolean done;      /* ... and vCenter finished it successfully */
-  gboolean by_switch; /* sent by SwitchHostAndPool (cold / pool-only) */
+  gboolean started;      /* RelocateVM_Task was sent for this migration */
+  gboolean done;         /* ... and vCenter finished it successfully */
+  gboolean by_switch;    /* sent by SwitchHostAndPool (cold / pool-only) */
   gboolean nics_checked; /* remapped NICs compared (warn once) */
 } Reloc;
 

@@ -592,6 +592,15 @@ vmm_vsphere_client_get_n_logins (VmmVsphereClient *self)
   return self->n_logins;
 }
 
+/* The caller found out that the session it used (in login number LOGINS)
+ * is gone: the next call logs in again, unless that already happened. */
+void
+vmm_vsphere_client_expire_session (VmmVsphereClient *self, guint logins)
+{
+  if (self->login == LOGIN_DONE && self->n_logins == logins)
+    self->login = LOGIN_NONE;
+}
+
 static SoupSession *
 session_new (VmmVsphereClient *self)
 {

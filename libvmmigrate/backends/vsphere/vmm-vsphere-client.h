@@ -34,6 +34,8 @@ guint
 vmm_vsphere_client_get_poll_interval_ms (VmmVsphereClient *self);
 guint
 vmm_vsphere_client_get_n_logins (VmmVsphereClient *self);
+void
+vmm_vsphere_client_expire_session (VmmVsphereClient *self, guint logins);
 
 xmlDoc *
 vmm_vsphere_request_new (const char *method, const char *this_type, const char *this_value,
