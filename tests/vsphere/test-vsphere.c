@@ -548,6 +548,41 @@ test_inventory (void)
   g_assert_true (nic);
 }
 
+/* What the backend claims: what RelocateVM_Task does, nothing more. */
+static void
+test_capabilities (void)
+{
+  g_autoptr (VmmBackend) backend = backend_open (main_peer, NULL);
+  VmmBackendCapabilities caps = vmm_backend_get_capabilities (backend);
+  const VmmStep by_backend[]
+      = { VMM_STEP_INITIATE_SOURCE, VMM_STEP_SWITCH_HOST_AND_POOL, VMM_STEP_COMPLETE_DESTINATION };
+
+  g_assert_true (caps & VMM_BACKEND_CAPABILITY_HOT_HOST);
+  g_assert_true (caps & VMM_BACKEND_CAPABILITY_HOT_STORAGE);
+  g_assert_true (caps & VMM_BACKEND_CAPABILITY_HOT_HOST_AND_STORAGE);
+  g_assert_true (caps & VMM_BACKEND_CAPABILITY_COLD);
+  g_assert_true (caps & VMM_BACKEND_CAPABILITY_POOL_CHANGE);
+  g_assert_false (caps & VMM_BACKEND_CAPABILITY_ABORT);
+  g_assert_false (caps & VMM_BACKEND_CAPABILITY_CROSS_MANAGER);
+  g_assert_false (caps & VMM_BACKEND_CAPABILITY_POST_COPY);
+  g_assert_false (caps & VMM_BACKEND_CAPABILITY_FORCE_COMPLETE);
+  for (guint s = 0; s < VMM_STEP_LAST; s++)
+    {
+      VmmStepMode mode = vmm_backend_get_step_mode (backend, s);
+      gboolean backend_step = FALSE;
+
+      for (guint i = 0; i < G_N_ELEMENTS (by_backend); i++)
+        backend_step |= by_backend[i] == s;
+      if (backend_step)
+        g_assert_cmpint (mode, ==, VMM_STEP_MODE_BACKEND);
+      else if (s == VMM_STEP_CREATE_INVENTORY_VM)
+        g_assert_cmpint (mode, ==, VMM_STEP_MODE_UNSUPPORTED);
+      else
+        g_assert_cmpint (mode, ==, VMM_STEP_MODE_PLATFORM);
+    }
+  g_assert_true (g_str_has_prefix (vmm_backend_get_uri (backend), "vsphere+https://127.0.0.1:"));
+}
+
 /* An ISO backing comes back as a CD-ROM device with its datastore. */
 static void
 test_inventory_iso (void)
@@ -891,6 +926,61 @@ test_session_expiry (void)
   g_assert_cmpuint (vmm_vsphere_backend_get_n_logins (VMM_VSPHERE_BACKEND (backend)), ==, 2);
 }
 
+static guint
+count_our_sessions (Peer *peer)
+{
+  g_autofree char *json_text = govc (peer, "session.ls", "-json", NULL);
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (GError) error = NULL;
+  JsonArray *sessions;
+  guint n = 0;
+
+  g_assert_true (json_parser_load_from_data (parser, json_text, -1, &error));
+  sessions = json_object_get_array_member (json_node_get_object (json_parser_get_root (parser)),
+                                           "SessionList");
+  for (guint i = 0; i < json_array_get_length (sessions); i++)
+    if (g_strcmp0 (json_object_get_string_member (json_array_get_object_element (sessions, i),
+                                                  "UserAgent"),
+                   "libvmmigrate-vsphere")
+        == 0)
+      n++;
+  return n;
+}
+
+/* Credentials from VMM_VSPHERE_USER / VMM_VSPHERE_PASSWORD; the session is
+ * logged out when the backend goes away. */
+static void
+test_env_credentials_and_logout (void)
+{
+  g_autofree char *uri
+      = g_strdup_printf ("vsphere+https://127.0.0.1:%s/sdk?ca=%s",
+                         peer_get (main_peer, "VCSIM_PORT"), peer_get (main_peer, "VCSIM_CA_FILE"));
+  g_autoptr (GError) error = NULL;
+  g_autoptr (VmmBackend) backend = NULL;
+  g_autoptr (VmmInventory) inv = NULL;
+
+  g_setenv ("VMM_VSPHERE_USER", peer_get (main_peer, "VCSIM_USERNAME"), TRUE);
+  g_setenv ("VMM_VSPHERE_PASSWORD", peer_get (main_peer, "VCSIM_PASSWORD"), TRUE);
+  backend = vmm_backend_open (uri, NULL, &error);
+  g_unsetenv ("VMM_VSPHERE_USER");
+  g_unsetenv ("VMM_VSPHERE_PASSWORD");
+  g_assert_no_error (error);
+  /* open checked the credentials and logged out again */
+  g_assert_cmpuint (count_our_sessions (main_peer), ==, 0);
+  inv = vmm_backend_query_inventory (backend, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (vmm_inventory_get_vms (inv)->len, ==, 4);
+  g_assert_cmpuint (count_our_sessions (main_peer), ==, 1);
+  g_clear_object (&backend);
+  g_assert_cmpuint (count_our_sessions (main_peer), ==, 0);
+
+  /* no credentials at all: a precise error before any connection */
+  backend = vmm_backend_open (uri, NULL, &error);
+  g_assert_null (backend);
+  g_assert_error (error, VMM_ERROR, VMM_ERROR_INVALID_SPEC);
+  g_assert_nonnull (strstr (error->message, "VMM_VSPHERE_USER"));
+}
+
 /* RelocateVM_Task to a pool that vcsim no longer has (destroyed after the
  * engine read the inventory): vcsim's handler crashes, the connection drops
  * with no answer, the task it created runs forever. The backend finds that
@@ -1142,6 +1232,7 @@ main (int argc, char **argv)
 
   g_test_add_func ("/vsphere/inventory/facts", test_inventory);
   g_test_add_func ("/vsphere/inventory/iso", test_inventory_iso);
+  g_test_add_func ("/vsphere/inventory/capabilities", test_capabilities);
   g_test_add_func ("/vsphere/move/host", test_move_host);
   g_test_add_func ("/vsphere/move/datastore", test_move_datastore);
   g_test_add_func ("/vsphere/move/pool", test_move_pool);
@@ -1151,6 +1242,7 @@ main (int argc, char **argv)
   g_test_add_func ("/vsphere/errors/bad-password", test_bad_password);
   g_test_add_func ("/vsphere/errors/tls", test_tls);
   g_test_add_func ("/vsphere/session/expiry", test_session_expiry);
+  g_test_add_func ("/vsphere/session/env-credentials-and-logout", test_env_credentials_and_logout);
   g_test_add_func ("/vsphere/errors/nonexistent-target", test_nonexistent_target);
   g_test_add_func ("/vsphere/errors/method-disabled", test_method_disabled);
   g_test_add_func ("/vsphere/latency/progress-and-cancel", test_latency);
