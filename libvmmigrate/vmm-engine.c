@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "vmm-private.h"
 
+#include <unistd.h>
+
 /**
  * VmmEngine:
  *
@@ -35,6 +37,8 @@ struct _VmmEngine
   guint max_ds;
   guint max_global;
   guint progress_timeout_s;
+  VmmJournal *journal;
+  char *id;
 
   GHashTable *locks;  /* "backend/vm" -> VmmMigration (unowned) */
   GHashTable *counts; /* slot key -> count */
@@ -52,6 +56,7 @@ enum {
   PROP_MAX_PER_DATASTORE,
   PROP_MAX_GLOBAL,
   PROP_PROGRESS_TIMEOUT_S,
+  PROP_JOURNAL,
   N_PROPS
 };
 
@@ -85,6 +90,8 @@ vmm_engine_finalize (GObject *object)
   g_hash_table_unref (self->counts);
   g_hash_table_unref (self->slots);
   g_hash_table_unref (self->draining);
+  g_clear_object (&self->journal);
+  g_free (self->id);
   g_list_free (self->waiting);
   G_OBJECT_CLASS (vmm_engine_parent_class)->finalize (object);
 }
@@ -110,6 +117,9 @@ vmm_engine_get_property (GObject *object, guint prop_id, GValue *value, GParamSp
       break;
     case PROP_PROGRESS_TIMEOUT_S:
       g_value_set_uint (value, self->progress_timeout_s);
+      break;
+    case PROP_JOURNAL:
+      g_value_set_object (value, self->journal);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -137,6 +147,9 @@ vmm_engine_set_property (GObject *object, guint prop_id, const GValue *value, GP
       break;
     case PROP_PROGRESS_TIMEOUT_S:
       vmm_engine_set_progress_timeout_s (self, g_value_get_uint (value));
+      break;
+    case PROP_JOURNAL:
+      vmm_engine_set_journal (self, g_value_get_object (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -206,6 +219,17 @@ vmm_engine_class_init (VmmEngineClass *klass)
   props[PROP_PROGRESS_TIMEOUT_S] =
     g_param_spec_uint ("progress-timeout-s", NULL, NULL, 0, G_MAXUINT, 300,
                        G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /**
+   * VmmEngine:journal:
+   *
+   * Where migrations record their progress before they act (see
+   * #VmmJournal), or %NULL for none. Set it before creating migrations.
+   *
+   * Since: 1.0
+   */
+  props[PROP_JOURNAL] =
+    g_param_spec_object ("journal", NULL, NULL, VMM_TYPE_JOURNAL,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, props);
 
   /**
@@ -275,6 +299,7 @@ vmm_engine_init (VmmEngine *self)
   self->max_ds = 2;
   self->max_global = 0;
   self->progress_timeout_s = 300;
+  self->id = g_strdup_printf ("engine-%d-%08x", (int) getpid (), g_random_int ());
   self->locks = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->counts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->slots = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) slot_free);
@@ -646,6 +671,56 @@ vmm_engine_set_progress_timeout_s (VmmEngine *self, guint seconds)
     return;
   self->progress_timeout_s = seconds;
   g_object_notify_by_pspec (G_OBJECT (self), props[PROP_PROGRESS_TIMEOUT_S]);
+}
+
+/**
+ * vmm_engine_get_journal:
+ * @self: a #VmmEngine
+ *
+ * Returns: (transfer none) (nullable): the #VmmEngine:journal
+ *
+ * Since: 1.0
+ */
+VmmJournal *
+vmm_engine_get_journal (VmmEngine *self)
+{
+  g_return_val_if_fail (VMM_IS_ENGINE (self), NULL);
+  return self->journal;
+}
+
+/**
+ * vmm_engine_set_journal:
+ * @self: a #VmmEngine
+ * @journal: (nullable): the journal, or %NULL for none
+ *
+ * Sets #VmmEngine:journal.
+ *
+ * Since: 1.0
+ */
+void
+vmm_engine_set_journal (VmmEngine *self, VmmJournal *journal)
+{
+  g_return_if_fail (VMM_IS_ENGINE (self));
+  g_return_if_fail (journal == NULL || VMM_IS_JOURNAL (journal));
+  if (g_set_object (&self->journal, journal))
+    g_object_notify_by_pspec (G_OBJECT (self), props[PROP_JOURNAL]);
+}
+
+/**
+ * vmm_engine_get_id:
+ * @self: a #VmmEngine
+ *
+ * The engine's identity in a shared journal (who holds a VM's lock).
+ *
+ * Returns: the identifier
+ *
+ * Since: 1.0
+ */
+const char *
+vmm_engine_get_id (VmmEngine *self)
+{
+  g_return_val_if_fail (VMM_IS_ENGINE (self), NULL);
+  return self->id;
 }
 
 /**

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "vmm-private.h"
 
+#include <json-glib/json-glib.h>
+
 /**
  * VmmMigration:
  *
@@ -62,6 +64,9 @@ typedef struct
   GPtrArray *attempts;
   GHashTable *excluded;
   gboolean select_host;
+  VmmJournal *journal;
+  char *id;
+  char *lock_key;
   gint64 start_time;
   double total_weight;
   double done_weight;
@@ -131,6 +136,9 @@ vmm_migration_finalize (GObject *object)
   g_clear_error (&priv->failure);
   g_free (priv->vm_name);
   g_free (priv->timeout_reason);
+  g_clear_object (&priv->journal);
+  g_free (priv->id);
+  g_free (priv->lock_key);
   g_clear_pointer (&priv->attempts, g_ptr_array_unref);
   g_clear_pointer (&priv->excluded, g_hash_table_unref);
   G_OBJECT_CLASS (vmm_migration_parent_class)->finalize (object);
@@ -325,6 +333,8 @@ vmm_migration_setup (VmmMigration *self,
   priv->backend = g_object_ref (backend);
   priv->vm_name = g_strdup (vm);
   priv->spec = vmm_relocate_spec_copy (spec);
+  priv->id = g_uuid_string_random ();
+  priv->journal = vmm_engine_get_journal (engine) != NULL ? g_object_ref (vmm_engine_get_journal (engine)) : NULL;
 }
 
 static void
@@ -447,6 +457,130 @@ static const VmmContextSink migration_sink = {
   sink_invoke_callbacks,
 };
 
+/* --- journal --- */
+
+/* Writes one record: the builder holds an open object, which this closes. */
+static gboolean
+journal_write (VmmMigrationPrivate *priv, const char *kind, JsonBuilder *b, GError **error)
+{
+  g_autoptr (JsonNode) root = NULL;
+  g_autofree char *data = NULL;
+
+  json_builder_end_object (b);
+  root = json_builder_get_root (b);
+  data = json_to_string (root, FALSE);
+  return vmm_journal_append (priv->journal, priv->id, kind, data, error);
+}
+
+static JsonBuilder *
+journal_begin (void)
+{
+  JsonBuilder *b = json_builder_new ();
+
+  json_builder_begin_object (b);
+  return b;
+}
+
+static void
+journal_add_string (JsonBuilder *b, const char *member, const char *value)
+{
+  json_builder_set_member_name (b, member);
+  if (value != NULL)
+    json_builder_add_string_value (b, value);
+  else
+    json_builder_add_null_value (b);
+}
+
+/* The intent of an action, durable before the action touches the platform. */
+static gboolean
+journal_action (VmmMigrationPrivate *priv, const char *kind, VmmAction *action, const GError *failure,
+                GError **error)
+{
+  g_autoptr (JsonBuilder) b = NULL;
+
+  if (priv->journal == NULL || priv->dry_run)
+    return TRUE;
+  b = journal_begin ();
+  json_builder_set_member_name (b, "index");
+  json_builder_add_int_value (b, priv->index);
+  journal_add_string (b, "action", vmm_action_get_name (action));
+  if (failure != NULL)
+    journal_add_string (b, "error", failure->message);
+  return journal_write (priv, kind, b, error);
+}
+
+static void
+journal_note (VmmMigration *self, const char *kind, VmmAction *action, const GError *failure)
+{
+  VmmMigrationPrivate *priv = vmm_migration_get_instance_private (self);
+  g_autoptr (GError) error = NULL;
+
+  if (!journal_action (priv, kind, action, failure, &error) && priv->ctx != NULL)
+    {
+      g_autofree char *msg = g_strdup_printf ("the journal could not record %s: %s", kind, error->message);
+      vmm_migration_context_add_warning (priv->ctx, msg);
+    }
+}
+
+static gboolean
+journal_start (VmmMigration *self, GError **error)
+{
+  VmmMigrationPrivate *priv = vmm_migration_get_instance_private (self);
+  g_autoptr (JsonBuilder) b = NULL;
+  g_autofree char *spec = NULL;
+  g_auto (GStrv) actions = NULL;
+
+  if (priv->journal == NULL)
+    return TRUE;
+  priv->lock_key = g_strdup_printf ("%s/%s", vmm_backend_get_uri (priv->backend) != NULL
+                                                ? vmm_backend_get_uri (priv->backend) : "backend",
+                                    priv->vm_name);
+  if (!vmm_journal_lock_vm (priv->journal, priv->lock_key, vmm_engine_get_id (priv->engine), error))
+    {
+      g_clear_pointer (&priv->lock_key, g_free);
+      return FALSE;
+    }
+  b = journal_begin ();
+  journal_add_string (b, "vm", priv->vm_name);
+  journal_add_string (b, "backend", vmm_backend_get_uri (priv->backend));
+  journal_add_string (b, "engine", vmm_engine_get_id (priv->engine));
+  spec = vmm_relocate_spec_to_json (priv->spec);
+  journal_add_string (b, "spec", spec);
+  journal_add_string (b, "migration-type", vmm_migration_type_to_string (vmm_plan_get_migration_type (priv->plan)));
+  journal_add_string (b, "source-host", vmm_plan_get_source_host (priv->plan));
+  journal_add_string (b, "destination-host", vmm_plan_get_destination_host (priv->plan));
+  json_builder_set_member_name (b, "plan");
+  json_builder_begin_array (b);
+  actions = vmm_plan_get_action_names (priv->plan);
+  for (guint i = 0; actions[i] != NULL; i++)
+    json_builder_add_string_value (b, actions[i]);
+  json_builder_end_array (b);
+  return journal_write (priv, "migration", b, error);
+}
+
+static void
+journal_outcome (VmmMigration *self, const GError *failure)
+{
+  VmmMigrationPrivate *priv = vmm_migration_get_instance_private (self);
+  g_autoptr (JsonBuilder) b = NULL;
+  g_autoptr (GError) error = NULL;
+
+  if (priv->journal == NULL || priv->lock_key == NULL)
+    return;
+  b = journal_begin ();
+  journal_add_string (b, "state", failure == NULL ? "succeeded"
+                                  : g_error_matches (failure, G_IO_ERROR, G_IO_ERROR_CANCELLED) ? "cancelled"
+                                                                                                : "failed");
+  json_builder_set_member_name (b, "moved");
+  json_builder_add_boolean_value (b, failure == NULL || priv->past_ponr);
+  journal_add_string (b, "host", priv->result != NULL ? vmm_migration_result_get_host (priv->result) : NULL);
+  journal_add_string (b, "error", failure != NULL ? failure->message : NULL);
+  if (!journal_write (priv, "outcome", b, &error))
+    g_warning ("the journal could not record the outcome of %s: %s", priv->vm_name, error->message);
+  vmm_journal_unlock_vm (priv->journal, priv->lock_key, vmm_engine_get_id (priv->engine));
+  g_clear_pointer (&priv->lock_key, g_free);
+}
+
 /* --- ending --- */
 
 static void
@@ -512,6 +646,7 @@ finish (VmmMigration *self, GError *error)
     }
   if (error == NULL)
     {
+      journal_outcome (self, NULL);
       priv->current = NULL;
       emit_progress (self, 1.0);
       priv->fraction = 1.0;
@@ -525,6 +660,7 @@ finish (VmmMigration *self, GError *error)
       g_error_free (error);
       return;
     }
+  journal_outcome (self, error);
   set_state (self, g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
                      ? VMM_MIGRATION_STATE_CANCELLED
                      : VMM_MIGRATION_STATE_FAILED);
@@ -652,7 +788,10 @@ undo_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   VmmAction *action = VMM_ACTION (source);
   g_autoptr (GError) error = NULL;
 
-  if (!vmm_action_undo_finish (action, result, &error))
+  gboolean ok = vmm_action_undo_finish (action, result, &error);
+
+  journal_note (self, ok ? "undo-done" : "undo-failed", action, error);
+  if (!ok)
     {
       if (priv->undo_errors == NULL)
         priv->undo_errors = g_ptr_array_new_with_free_func (g_free);
@@ -677,6 +816,7 @@ undo_next (VmmMigration *self)
       action = g_ptr_array_index (priv->done, priv->done->len - 1);
       if (vmm_action_has_undo (action))
         {
+          journal_note (self, "undo", action, NULL);
           vmm_action_undo_async (action, priv->ctx, NULL, undo_done_cb, g_object_ref (self));
           return;
         }
@@ -908,7 +1048,10 @@ action_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       return;
     }
   if (!priv->dry_run)
-    g_signal_emit (self, signals[SIGNAL_ACTION_FINISHED], 0, action, ok ? NULL : error);
+    {
+      journal_note (self, ok ? "action-done" : "action-failed", action, ok ? NULL : error);
+      g_signal_emit (self, signals[SIGNAL_ACTION_FINISHED], 0, action, ok ? NULL : error);
+    }
   if (!ok)
     {
       if (priv->past_ponr && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
@@ -972,6 +1115,16 @@ run_next (VmmMigration *self)
       return;
     }
   action = g_ptr_array_index (queue, priv->index);
+  {
+    GError *error = NULL;
+
+    /* write-ahead: no intent on record, no action */
+    if (!journal_action (priv, "action", action, NULL, &error))
+      {
+        fail (self, action, error);
+        return;
+      }
+  }
   g_set_object (&priv->current, action);
   if (!priv->dry_run)
     g_signal_emit (self, signals[SIGNAL_ACTION_STARTED], 0, action);
@@ -1309,6 +1462,16 @@ begin_real_run (gpointer migration)
 
   if (priv->task == NULL)
     return;
+  {
+    g_autoptr (GError) error = NULL;
+
+    if (!journal_start (self, &error))
+      {
+        g_prefix_error (&error, "before anything moved: ");
+        finish (self, g_steal_pointer (&error));
+        return;
+      }
+  }
   priv->start_time = g_get_monotonic_time ();
   priv->last_progress = priv->start_time;
   if (timeout_s == 0)
@@ -1596,4 +1759,24 @@ vmm_migration_get_plan (VmmMigration *self)
   g_return_val_if_fail (VMM_IS_MIGRATION (self), NULL);
   priv = vmm_migration_get_instance_private (self);
   return priv->last_plan;
+}
+
+/**
+ * vmm_migration_get_journal_id:
+ * @self: a #VmmMigration
+ *
+ * The migration's identifier in the engine's journal (see #VmmJournal).
+ *
+ * Returns: the identifier
+ *
+ * Since: 1.0
+ */
+const char *
+vmm_migration_get_journal_id (VmmMigration *self)
+{
+  VmmMigrationPrivate *priv;
+
+  g_return_val_if_fail (VMM_IS_MIGRATION (self), NULL);
+  priv = vmm_migration_get_instance_private (self);
+  return priv->id;
 }

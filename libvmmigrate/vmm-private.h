@@ -88,6 +88,13 @@ gboolean vmm_workflow_resolve (VmmMigrationContext *context, GError **error);
 gboolean vmm_workflow_check_supported (VmmMigrationContext *context, GError **error);
 gboolean vmm_migration_type_is_hot (VmmMigrationType type);
 
+/* --- journal --- */
+VmmJournalRecord *vmm_journal_record_new (const char *migration_id,
+                                          guint64 sequence,
+                                          const char *kind,
+                                          const char *data,
+                                          gint64 time);
+
 /* --- plan / result --- */
 VmmPlan *vmm_plan_new_from_context (VmmMigrationContext *context);
 VmmMigrationResult *vmm_migration_result_new (const char *vm_name);

@@ -6,6 +6,7 @@
 #endif
 
 #include "vmm-evacuation-entry.h"
+#include "vmm-journal.h"
 #include "vmm-migration.h"
 
 G_BEGIN_DECLS
@@ -90,6 +91,12 @@ VMM_AVAILABLE_IN_ALL
 guint vmm_engine_get_progress_timeout_s (VmmEngine *self);
 VMM_AVAILABLE_IN_ALL
 void vmm_engine_set_progress_timeout_s (VmmEngine *self, guint seconds);
+VMM_AVAILABLE_IN_ALL
+VmmJournal *vmm_engine_get_journal (VmmEngine *self);
+VMM_AVAILABLE_IN_ALL
+void vmm_engine_set_journal (VmmEngine *self, VmmJournal *journal);
+VMM_AVAILABLE_IN_ALL
+const char *vmm_engine_get_id (VmmEngine *self);
 VMM_AVAILABLE_IN_ALL
 guint vmm_engine_get_n_running (VmmEngine *self);
 VMM_AVAILABLE_IN_ALL

@@ -65,6 +65,8 @@ VMM_AVAILABLE_IN_ALL
 VmmMigrationResult *vmm_migration_get_result (VmmMigration *self);
 VMM_AVAILABLE_IN_ALL
 VmmPlan *vmm_migration_get_plan (VmmMigration *self);
+VMM_AVAILABLE_IN_ALL
+const char *vmm_migration_get_journal_id (VmmMigration *self);
 
 VMM_AVAILABLE_IN_ALL
 void vmm_migration_plan_async (VmmMigration *self,

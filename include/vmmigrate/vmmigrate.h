@@ -25,6 +25,7 @@
 #include "vmm-migration-result.h"
 #include "vmm-migration.h"
 #include "vmm-evacuation-entry.h"
+#include "vmm-journal.h"
 #include "vmm-engine.h"
 #include "vmm-sim-backend.h"
 
