@@ -1570,6 +1570,13 @@ task_info_cb (GObject *source, GAsyncResult *result, gpointer user_data)
                       "relocation before it could be cancelled");
       if (!run->undo)
         reloc_get (run->ctx)->done = TRUE;
+      if (run->step == VMM_STEP_INITIATE_SOURCE)
+        {
+          /* a live move: SwitchHostAndPool and CompleteDestination verify */
+          g_task_return_boolean (task, TRUE);
+          g_object_unref (task);
+          return;
+        }
       verify_start (task);
       return;
     }
