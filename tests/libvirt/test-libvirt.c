@@ -2,287 +2,7 @@
 /* The libvirt backend against two real libvirt daemons (tests/libvirt/hosts.sh)
  * and real QEMU/TCG guests (tests/libvirt/guest.sh). main() starts the hosts
  * once, runs every case and stops them again, also when a case aborts. */
-#include <errno.h>
-#include <glib/gstdio.h>
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <vmmigrate.h>
-
-static char *statedir;
-static char *scripts;
-static char *cluster_uri;
-static char *uri_a;
-static char *uri_b;
-static VmmBackend *backend;
-static gboolean hosts_started;
-
-/* --- the peer: started once, stopped whatever happens --- */
-
-static int
-run_argv (const char *const *argv, char **out)
-{
-  g_autoptr (GError) error = NULL;
-  int status = 0;
-
-  if (!g_spawn_sync (NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_CHILD_INHERITS_STDIN,
-                     NULL, NULL, out, NULL, &status, &error))
-    {
-      g_printerr ("# cannot run %s: %s\n", argv[0], error->message);
-      return -1;
-    }
-  return WIFEXITED (status) ? WEXITSTATUS (status) : -1;
-}
-
-static int
-sh (char **out, const char *fmt, ...) G_GNUC_PRINTF (2, 3);
-
-static int
-sh (char **out, const char *fmt, ...)
-{
-  g_autofree char *cmd = NULL;
-  va_list args;
-  const char *argv[] = { "bash", "-c", NULL, NULL };
-
-  va_start (args, fmt);
-  cmd = g_strdup_vprintf (fmt, args);
-  va_end (args);
-  argv[2] = cmd;
-  return run_argv (argv, out);
-}
-
-static void
-stop_hosts (void)
-{
-  if (!hosts_started)
-    return;
-  hosts_started = FALSE;
-  g_clear_object (&backend);
-  if (sh (NULL, "'%s/hosts.sh' stop '%s' >&2", scripts, statedir) == 0)
-    sh (NULL, "rm -rf '%s'", statedir);
-  else
-    g_printerr ("# hosts.sh stop failed; state kept in %s\n", statedir);
-}
-
-static void
-fatal_signal (int sig)
-{
-  /* an assertion or a crash: take the daemons and guests down first */
-  if (hosts_started)
-    {
-      g_autofree char *cmd = g_strdup_printf ("'%s/hosts.sh' stop '%s' >&2", scripts, statedir);
-
-      hosts_started = FALSE;
-      if (system (cmd) != 0)
-        g_printerr ("# hosts.sh stop failed\n");
-    }
-  signal (sig, SIG_DFL);
-  raise (sig);
-}
-
-static void
-start_hosts (void)
-{
-  char tmpl[] = "/tmp/vmm-lv-XXXXXX";
-  const char *srcdir = g_getenv ("G_TEST_SRCDIR");
-
-  scripts = g_build_filename (srcdir != NULL ? srcdir : ".", "libvirt", NULL);
-  if (g_mkdtemp (tmpl) == NULL)
-    g_error ("mkdtemp: %s", g_strerror (errno));
-  statedir = g_strdup (tmpl);
-  if (g_getenv ("VMM_TEST_CACHE") == NULL)
-    g_setenv ("VMM_TEST_CACHE", "/var/tmp/vmmigrate-test-cache", TRUE);
-  atexit (stop_hosts);
-  signal (SIGABRT, fatal_signal);
-  signal (SIGSEGV, fatal_signal);
-  signal (SIGTERM, fatal_signal);
-  signal (SIGINT, fatal_signal);
-  hosts_started = TRUE;
-  if (sh (NULL, "'%s/hosts.sh' start '%s' >&2", scripts, statedir) != 0)
-    {
-      /* a suite whose peer cannot start fails */
-      g_print ("Bail out! the libvirt hosts did not start (tests/libvirt/hosts.sh start %s)\n",
-               statedir);
-      exit (1);
-    }
-  cluster_uri = g_strdup_printf ("libvirt://%s/cluster.json", statedir);
-  uri_a = g_strdup_printf ("qemu+unix:///system?socket=%s/kvm-a/run/libvirt-sock", statedir);
-  uri_b = g_strdup_printf ("qemu+unix:///system?socket=%s/kvm-b/run/libvirt-sock", statedir);
-}
-
-/* --- helpers --- */
-
-static const char *
-uri_of (const char *host)
-{
-  return g_str_equal (host, "kvm-a") ? uri_a : uri_b;
-}
-
-static void
-guest (const char *kind, const char *name, const char *host)
-{
-  g_assert_cmpint (
-      sh (NULL, "'%s/guest.sh' %s '%s' %s %s >&2", scripts, kind, statedir, name, host), ==, 0);
-}
-
-static void
-disk_guest (const char *name, const char *host, const char *pool)
-{
-  g_assert_cmpint (
-      sh (NULL, "'%s/guest.sh' disk '%s' %s %s %s >&2", scripts, statedir, name, host, pool), ==,
-      0);
-}
-
-/* the guest's console counter must advance: it really runs */
-static void
-assert_alive (const char *name)
-{
-  g_assert_cmpint (sh (NULL, "'%s/guest.sh' alive '%s' %s 60 >&2", scripts, statedir, name), ==, 0);
-}
-
-static char *
-virsh (const char *host, const char *fmt, ...) G_GNUC_PRINTF (2, 3);
-
-static char *
-virsh (const char *host, const char *fmt, ...)
-{
-  g_autofree char *args = NULL;
-  char *out = NULL;
-  va_list ap;
-
-  va_start (ap, fmt);
-  args = g_strdup_vprintf (fmt, ap);
-  va_end (ap);
-  sh (&out, "virsh -q -c '%s' %s 2>/dev/null", uri_of (host), args);
-  return g_strstrip (out != NULL ? out : g_strdup (""));
-}
-
-static char *
-domstate (const char *host, const char *vm)
-{
-  g_autofree char *state = virsh (host, "domstate %s", vm);
-
-  return g_strdup (*state != '\0' ? state : "absent");
-}
-
-/* running on @host and nowhere else */
-static void
-assert_runs_only_on (const char *vm, const char *host)
-{
-  const char *other = g_str_equal (host, "kvm-a") ? "kvm-b" : "kvm-a";
-  g_autofree char *here = domstate (host, vm);
-  g_autofree char *there = domstate (other, vm);
-
-  g_assert_cmpstr (here, ==, "running");
-  g_assert_cmpstr (there, !=, "running");
-}
-
-static char *
-disk_path (const char *host, const char *vm, const char *dev, gboolean inactive)
-{
-  g_autofree char *out = virsh (host, "domblklist %s %s", vm, inactive ? "--inactive" : "");
-  g_auto (GStrv) lines = g_strsplit (out, "\n", -1);
-
-  for (guint i = 0; lines[i] != NULL; i++)
-    {
-      g_auto (GStrv) cols = g_strsplit_set (g_strstrip (lines[i]), " \t", 2);
-
-      if (cols[0] != NULL && g_str_equal (cols[0], dev) && cols[1] != NULL)
-        return g_strdup (g_strstrip (cols[1]));
-    }
-  return NULL;
-}
-
-static void
-destroy_guest (const char *vm)
-{
-  const char *hosts[] = { "kvm-a", "kvm-b" };
-
-  for (guint i = 0; i < G_N_ELEMENTS (hosts); i++)
-    {
-      g_autofree char *a = virsh (hosts[i], "destroy %s", vm);
-      g_autofree char *b = virsh (hosts[i], "undefine %s", vm);
-    }
-}
-
-typedef struct
-{
-  double last_fraction;
-  guint64 last_done;
-  guint n_progress;
-  gboolean monotone;
-  GCancellable *cancel_at_progress;
-  guint64 cancel_after_bytes;
-  char *run_at_progress;
-  gboolean ran;
-  GPtrArray *warnings;
-} Watch;
-
-static void
-on_progress (VmmMigration *m, double fraction, guint64 done, guint64 total, gint64 eta, Watch *w)
-{
-  if (fraction + 1e-9 < w->last_fraction || done < w->last_done)
-    w->monotone = FALSE;
-  w->last_fraction = fraction;
-  w->last_done = done;
-  w->n_progress++;
-  if (w->cancel_at_progress != NULL && done >= w->cancel_after_bytes && done > 0)
-    g_cancellable_cancel (w->cancel_at_progress);
-  if (w->run_at_progress != NULL && !w->ran && done >= w->cancel_after_bytes && done > 0)
-    {
-      w->ran = TRUE;
-      g_assert_cmpint (sh (NULL, "%s", w->run_at_progress), ==, 0);
-    }
-}
-
-static void
-on_warning (VmmMigration *m, const char *message, Watch *w)
-{
-  g_printerr ("# warning: %s\n", message);
-  g_ptr_array_add (w->warnings, g_strdup (message));
-}
-
-static void
-done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  *(GAsyncResult **)user_data = g_object_ref (result);
-}
-
-static VmmMigrationResult *
-move (const char *vm, const char *spec_json, Watch *watch, GError **error)
-{
-  g_autoptr (VmmEngine) engine = vmm_engine_new ();
-  g_autoptr (GError) local_error = NULL;
-  g_autoptr (VmmRelocateSpec) spec = vmm_relocate_spec_new_from_json (spec_json, &local_error);
-  g_autoptr (VmmMigration) migration = NULL;
-  g_autoptr (GAsyncResult) result = NULL;
-  Watch local = { 0 };
-  VmmMigrationResult *res;
-  gint64 start = g_get_monotonic_time ();
-
-  g_assert_no_error (local_error);
-  if (watch == NULL)
-    watch = &local;
-  watch->monotone = TRUE;
-  if (watch->warnings == NULL)
-    watch->warnings = g_ptr_array_new_with_free_func (g_free);
-  migration = vmm_engine_create_migration (engine, backend, vm, spec, &local_error);
-  g_assert_no_error (local_error);
-  g_signal_connect (migration, "progress", G_CALLBACK (on_progress), watch);
-  g_signal_connect (migration, "warning", G_CALLBACK (on_warning), watch);
-  vmm_migration_run_async (migration, watch->cancel_at_progress, done_cb, &result);
-  while (result == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  res = vmm_migration_run_finish (migration, result, error);
-  g_printerr ("# move of %s %s in %.2f s%s%s\n", vm, spec_json,
-              (double)(g_get_monotonic_time () - start) / G_USEC_PER_SEC,
-              res == NULL && error != NULL && *error != NULL ? ": " : "",
-              res == NULL && error != NULL && *error != NULL ? (*error)->message : "");
-  if (watch == &local)
-    g_ptr_array_unref (local.warnings);
-  return res;
-}
+#include "lv-peer.h"
 
 /* --- cases --- */
 
@@ -363,6 +83,7 @@ test_hot_host (void)
   assert_runs_only_on ("hot1", "kvm-a");
   assert_alive ("hot1");
   g_ptr_array_unref (watch.warnings);
+  destroy_guest ("hot1");
 }
 
 static void
@@ -477,8 +198,6 @@ assert_refused (const char *vm, const char *spec, int code, const char *fragment
 static void
 test_precheck_cpu (void)
 {
-  g_autofree char *cmd = NULL;
-
   /* a definition that requires avx512f: TCG lacks it (the guest still runs
    * here with the feature off, check='none'), and so does kvm-b */
   g_assert_cmpint (
@@ -657,6 +376,56 @@ test_pool_deactivated (void)
   destroy_guest ("pd1");
 }
 
+static void
+test_open_errors (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (VmmBackend) bad = NULL;
+  g_autoptr (VmmBackend) single = NULL;
+  g_autoptr (VmmInventory) inv = NULL;
+  g_autofree char *local = NULL;
+  g_autofree char *path = g_build_filename (statedir, "bad-cluster.json", NULL);
+  g_autofree char *uri = g_strdup_printf ("libvirt://%s", path);
+  g_autofree char *json = g_strdup_printf (
+      "{\"hosts\": {\"kvm-x\": {\"uri\": \"qemu+unix:///system?socket=%s/nowhere/sock\"}}}",
+      statedir);
+
+  bad = vmm_backend_open ("libvirt:///nonexistent/cluster.json", NULL, &error);
+  g_assert_null (bad);
+  g_assert_error (error, VMM_ERROR, VMM_ERROR_INVALID_SPEC);
+  g_assert_nonnull (strstr (error->message, "/nonexistent/cluster.json"));
+  g_clear_error (&error);
+
+  g_assert_true (g_file_set_contents (path, "{\"hosts\": {\"kvm-x\": {}}}", -1, NULL));
+  bad = vmm_backend_open (uri, NULL, &error);
+  g_assert_null (bad);
+  g_assert_error (error, VMM_ERROR, VMM_ERROR_INVALID_SPEC);
+  g_assert_nonnull (strstr (error->message, "hosts.kvm-x.uri"));
+  g_clear_error (&error);
+
+  /* libvirt's own message is kept */
+  g_assert_true (g_file_set_contents (path, json, -1, NULL));
+  bad = vmm_backend_open (uri, NULL, &error);
+  g_assert_null (bad);
+  g_assert_error (error, VMM_ERROR, VMM_ERROR_BACKEND);
+  g_assert_nonnull (strstr (error->message, "host 'kvm-x'"));
+  g_assert_nonnull (strstr (error->message, "libvirt: Failed to connect socket"));
+  g_clear_error (&error);
+
+  /* one libvirt URI: one host */
+  guest ("idle", "single1", "kvm-a");
+  single = vmm_backend_open (uri_a, NULL, &error);
+  g_assert_no_error (error);
+  inv = vmm_backend_query_inventory (single, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (vmm_inventory_get_hosts (inv)->len, ==, 1);
+  g_assert_nonnull (vmm_inventory_lookup_vm (inv, "single1"));
+  local = g_strdup_printf (
+      "%s/local", vmm_host_info_get_name (g_ptr_array_index (vmm_inventory_get_hosts (inv), 0)));
+  g_assert_nonnull (vmm_inventory_lookup_datastore (inv, local));
+  destroy_guest ("single1");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -672,6 +441,7 @@ main (int argc, char **argv)
       return 1;
     }
   g_test_add_func ("/libvirt/inventory", test_inventory);
+  g_test_add_func ("/libvirt/open-errors", test_open_errors);
   g_test_add_func ("/libvirt/hot-host", test_hot_host);
   g_test_add_func ("/libvirt/hot-host-and-storage", test_hot_host_and_storage);
   g_test_add_func ("/libvirt/storage-only", test_storage_only);

@@ -65,7 +65,9 @@ struct _VmmLibvirtBackend
   char *cluster_path; /* NULL for a single URI */
 };
 
-G_DEFINE_FINAL_TYPE (VmmLibvirtBackend, vmm_libvirt_backend, VMM_TYPE_BACKEND)
+/* not final: each further URI scheme registers a plain subtype, since an
+ * extension point takes one name per type */
+G_DEFINE_TYPE (VmmLibvirtBackend, vmm_libvirt_backend, VMM_TYPE_BACKEND)
 
 static const char *const lv_schemes[] = {
   "libvirt", "qemu", "qemu+unix", "qemu+tcp", "qemu+ssh", "qemu+tls", "qemu+libssh2",
@@ -74,9 +76,19 @@ static const char *const lv_schemes[] = {
 void
 vmm_libvirt_backend_register (void)
 {
-  for (guint i = 0; i < G_N_ELEMENTS (lv_schemes); i++)
-    g_io_extension_point_implement (VMM_BACKEND_EXTENSION_POINT_NAME, VMM_TYPE_LIBVIRT_BACKEND,
-                                    lv_schemes[i], 0);
+  g_io_extension_point_implement (VMM_BACKEND_EXTENSION_POINT_NAME, VMM_TYPE_LIBVIRT_BACKEND,
+                                  lv_schemes[0], 0);
+  for (guint i = 1; i < G_N_ELEMENTS (lv_schemes); i++)
+    {
+      g_autofree char *name = g_strdup_printf ("VmmLibvirtBackend-%s", lv_schemes[i]);
+      GType type = g_type_from_name (name);
+
+      if (type == 0)
+        type = g_type_register_static_simple (VMM_TYPE_LIBVIRT_BACKEND, g_intern_string (name),
+                                              sizeof (VmmLibvirtBackendClass), NULL,
+                                              sizeof (VmmLibvirtBackend), NULL, 0);
+      g_io_extension_point_implement (VMM_BACKEND_EXTENSION_POINT_NAME, type, lv_schemes[i], 0);
+    }
 }
 
 static void
@@ -112,12 +124,25 @@ lv_host_lookup (VmmLibvirtBackend *self, const char *name)
   return NULL;
 }
 
+static virConnectPtr
+lv_host_connect_locked (LvHost *host, GError **error);
+
 /* A referenced connection to @host, opened again when the old one died (a
  * restarted daemon). Any thread; blocks while connecting. */
 static virConnectPtr
 lv_host_connect (LvHost *host, GError **error)
 {
-  g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&host->lock);
+  virConnectPtr conn;
+
+  g_mutex_lock (&host->lock);
+  conn = lv_host_connect_locked (host, error);
+  g_mutex_unlock (&host->lock);
+  return conn;
+}
+
+static virConnectPtr
+lv_host_connect_locked (LvHost *host, GError **error)
+{
   virConnectPtr conn;
 
   if (host->conn != NULL && virConnectIsAlive (host->conn) == 1)
@@ -1546,9 +1571,15 @@ lv_poller_thread (gpointer data)
             lv_report (run, processed, total);
           if (iteration > last_iteration && iteration > 1)
             {
-              /* one more pre-copy pass: did the remaining bytes fall? */
-              stalls = remaining >= last_remaining ? stalls + 1 : 0;
-              last_remaining = remaining;
+              /* one more pre-copy pass: did the remaining bytes fall (by a
+               * tenth of the lowest seen so far)? */
+              if (remaining < last_remaining - last_remaining / 10)
+                {
+                  stalls = 0;
+                  last_remaining = remaining;
+                }
+              else
+                stalls++;
               last_iteration = iteration;
             }
           else if (iteration > last_iteration)
@@ -1691,7 +1722,6 @@ lv_migrate (LvRun *run, GError **error)
         {
           GHashTableIter iter;
           gpointer value;
-          g_autofree char *dir = g_path_get_dirname (d->path);
           g_autoptr (virStorageVol) vol = virStorageVolLookupByPath (conn, d->path);
           g_autoptr (virStoragePool) pool = vol != NULL ? virStoragePoolLookupByVolume (vol) : NULL;
 
