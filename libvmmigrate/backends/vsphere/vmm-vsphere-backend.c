@@ -834,12 +834,12 @@ build_inventory (VmmVsphereBackend *self, MoSet *set)
         vmm_host_info_set_state (host, VMM_HOST_STATE_CONNECTED);
       model = prop_text (o, "summary.hardware.cpuModel");
       vmm_host_info_set_cpu_model (host, model);
-      threads = prop_u64 (o, "summary.hardware.numCpuThreads");
+      /* physical cores; ESXi does not admit VMs by vCPU count, its
+       * configuration maximum is 32 vCPUs per core */
+      threads = prop_u64 (o, "summary.hardware.numCpuCores");
       if (threads == 0)
-        threads = prop_u64 (o, "summary.hardware.numCpuCores");
+        threads = prop_u64 (o, "summary.hardware.numCpuThreads");
       vmm_host_info_set_vcpus (host, (guint)threads);
-      /* ESXi schedules vCPUs over hardware threads and does not admit VMs by
-       * vCPU count; its configuration maximum is 32 vCPUs per core */
       vmm_host_info_set_cpu_overcommit (host, 32.0);
       vmm_host_info_set_vcpus_used (host,
                                     GPOINTER_TO_UINT (g_hash_table_lookup (host_vcpus, name)));
