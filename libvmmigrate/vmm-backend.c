@@ -1116,3 +1116,146 @@ vmm_backend_set_host_enabled_finish (VmmBackend *self, GAsyncResult *result, GEr
     return g_task_propagate_boolean (G_TASK (result), error);
   return VMM_BACKEND_GET_CLASS (self)->set_host_enabled_finish (self, result, error);
 }
+
+/**
+ * vmm_backend_locate_vm_async:
+ * @self: a #VmmBackend
+ * @vm: the VM's name
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called with the location
+ * @user_data: data for @callback
+ *
+ * Asks the hypervisors themselves where a VM is defined and runs and where
+ * its disks are, beside what the manager's record says. Fails with
+ * %VMM_ERROR_UNSUPPORTED on a backend that cannot look.
+ *
+ * Since: 1.0
+ */
+void
+vmm_backend_locate_vm_async (VmmBackend *self,
+                             const char *vm,
+                             GCancellable *cancellable,
+                             GAsyncReadyCallback callback,
+                             gpointer user_data)
+{
+  VmmBackendClass *klass;
+
+  g_return_if_fail (VMM_IS_BACKEND (self));
+  g_return_if_fail (vm != NULL);
+  klass = VMM_BACKEND_GET_CLASS (self);
+  if (klass->locate_vm_async == NULL)
+    {
+      g_task_report_new_error (self, callback, user_data, vmm_backend_locate_vm_async, VMM_ERROR,
+                               VMM_ERROR_UNSUPPORTED, "the %s backend cannot ask its hypervisors where a VM is",
+                               G_OBJECT_TYPE_NAME (self));
+      return;
+    }
+  klass->locate_vm_async (self, vm, cancellable, callback, user_data);
+}
+
+/**
+ * vmm_backend_locate_vm_finish:
+ * @self: a #VmmBackend
+ * @result: the #GAsyncResult
+ * @error: return location for a #GError
+ *
+ * Finishes vmm_backend_locate_vm_async().
+ *
+ * Returns: (transfer full): the location, or %NULL with @error set
+ *
+ * Since: 1.0
+ */
+VmmVmLocation *
+vmm_backend_locate_vm_finish (VmmBackend *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (VMM_IS_BACKEND (self), NULL);
+  if (g_async_result_is_tagged (result, vmm_backend_locate_vm_async))
+    return g_task_propagate_pointer (G_TASK (result), error);
+  return VMM_BACKEND_GET_CLASS (self)->locate_vm_finish (self, result, error);
+}
+
+/**
+ * vmm_backend_locate_vm:
+ * @self: a #VmmBackend
+ * @vm: the VM's name
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Like vmm_backend_locate_vm_async(), blocking the calling thread.
+ *
+ * Returns: (transfer full): the location, or %NULL with @error set
+ *
+ * Since: 1.0
+ */
+VmmVmLocation *
+vmm_backend_locate_vm (VmmBackend *self, const char *vm, GCancellable *cancellable, GError **error)
+{
+  SyncData data;
+  g_autoptr (GAsyncResult) result = NULL;
+
+  g_return_val_if_fail (VMM_IS_BACKEND (self), NULL);
+  sync_begin (&data);
+  vmm_backend_locate_vm_async (self, vm, cancellable, sync_cb, &data);
+  result = sync_wait (&data);
+  return vmm_backend_locate_vm_finish (self, result, error);
+}
+
+/**
+ * vmm_backend_update_record_async:
+ * @self: a #VmmBackend
+ * @vm: the VM's name
+ * @host: the host where the VM really is
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called when done
+ * @user_data: data for @callback
+ *
+ * Makes the manager's record (cloud database, vCenter inventory) name @host
+ * for @vm: the explicit repair after vmm_backend_locate_vm() found a
+ * mismatch. Never called by the engine on its own.
+ *
+ * Since: 1.0
+ */
+void
+vmm_backend_update_record_async (VmmBackend *self,
+                                 const char *vm,
+                                 const char *host,
+                                 GCancellable *cancellable,
+                                 GAsyncReadyCallback callback,
+                                 gpointer user_data)
+{
+  VmmBackendClass *klass;
+
+  g_return_if_fail (VMM_IS_BACKEND (self));
+  g_return_if_fail (vm != NULL && host != NULL);
+  klass = VMM_BACKEND_GET_CLASS (self);
+  if (klass->update_record_async == NULL)
+    {
+      g_task_report_new_error (self, callback, user_data, vmm_backend_update_record_async, VMM_ERROR,
+                               VMM_ERROR_UNSUPPORTED, "the %s backend cannot change the manager's record",
+                               G_OBJECT_TYPE_NAME (self));
+      return;
+    }
+  klass->update_record_async (self, vm, host, cancellable, callback, user_data);
+}
+
+/**
+ * vmm_backend_update_record_finish:
+ * @self: a #VmmBackend
+ * @result: the #GAsyncResult
+ * @error: return location for a #GError
+ *
+ * Finishes vmm_backend_update_record_async().
+ *
+ * Returns: %TRUE on success
+ *
+ * Since: 1.0
+ */
+gboolean
+vmm_backend_update_record_finish (VmmBackend *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (VMM_IS_BACKEND (self), FALSE);
+  if (g_async_result_is_tagged (result, vmm_backend_update_record_async) ||
+      VMM_BACKEND_GET_CLASS (self)->update_record_finish == NULL)
+    return g_task_propagate_boolean (G_TASK (result), error);
+  return VMM_BACKEND_GET_CLASS (self)->update_record_finish (self, result, error);
+}

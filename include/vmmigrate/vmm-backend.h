@@ -8,6 +8,7 @@
 #include <gio/gio.h>
 
 #include "vmm-inventory.h"
+#include "vmm-vm-location.h"
 #include "vmm-types.h"
 #include "vmm-version.h"
 
@@ -84,6 +85,12 @@ typedef void (*VmmBackendStepFunc) (VmmBackend *self,
  * @set_host_enabled_async: disable a host for new VMs (with a reason) or
  *   enable it again; needs %VMM_BACKEND_CAPABILITY_DISABLE_HOST
  * @set_host_enabled_finish: finishes @set_host_enabled_async
+ * @locate_vm_async: ask every hypervisor where a VM is defined and runs,
+ *   beside what the manager's record says
+ * @locate_vm_finish: finishes @locate_vm_async
+ * @update_record_async: make the manager's record name the host where the
+ *   VM really is
+ * @update_record_finish: finishes @update_record_async
  *
  * The driver contract. A backend subclasses #VmmBackend, implements what its
  * platform can do and registers itself on the extension point
@@ -143,9 +150,22 @@ struct _VmmBackendClass
                                   GAsyncReadyCallback callback,
                                   gpointer user_data);
   gboolean (*set_host_enabled_finish) (VmmBackend *self, GAsyncResult *result, GError **error);
+  void (*locate_vm_async) (VmmBackend *self,
+                           const char *vm,
+                           GCancellable *cancellable,
+                           GAsyncReadyCallback callback,
+                           gpointer user_data);
+  VmmVmLocation *(*locate_vm_finish) (VmmBackend *self, GAsyncResult *result, GError **error);
+  void (*update_record_async) (VmmBackend *self,
+                               const char *vm,
+                               const char *host,
+                               GCancellable *cancellable,
+                               GAsyncReadyCallback callback,
+                               gpointer user_data);
+  gboolean (*update_record_finish) (VmmBackend *self, GAsyncResult *result, GError **error);
 
   /*< private >*/
-  gpointer padding[22];
+  gpointer padding[18];
 };
 
 VMM_AVAILABLE_IN_ALL
@@ -270,6 +290,28 @@ void vmm_backend_set_host_enabled_async (VmmBackend *self,
                                          gpointer user_data);
 VMM_AVAILABLE_IN_ALL
 gboolean vmm_backend_set_host_enabled_finish (VmmBackend *self, GAsyncResult *result, GError **error);
+VMM_AVAILABLE_IN_ALL
+void vmm_backend_locate_vm_async (VmmBackend *self,
+                                  const char *vm,
+                                  GCancellable *cancellable,
+                                  GAsyncReadyCallback callback,
+                                  gpointer user_data);
+VMM_AVAILABLE_IN_ALL
+VmmVmLocation *vmm_backend_locate_vm_finish (VmmBackend *self, GAsyncResult *result, GError **error);
+VMM_AVAILABLE_IN_ALL
+VmmVmLocation *vmm_backend_locate_vm (VmmBackend *self,
+                                      const char *vm,
+                                      GCancellable *cancellable,
+                                      GError **error);
+VMM_AVAILABLE_IN_ALL
+void vmm_backend_update_record_async (VmmBackend *self,
+                                      const char *vm,
+                                      const char *host,
+                                      GCancellable *cancellable,
+                                      GAsyncReadyCallback callback,
+                                      gpointer user_data);
+VMM_AVAILABLE_IN_ALL
+gboolean vmm_backend_update_record_finish (VmmBackend *self, GAsyncResult *result, GError **error);
 VMM_AVAILABLE_IN_ALL
 gboolean vmm_backend_cleanup_finish (VmmBackend *self, GAsyncResult *result, GError **error);
 

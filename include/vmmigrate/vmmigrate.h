@@ -18,6 +18,7 @@
 #include "vmm-device-info.h"
 #include "vmm-vm-info.h"
 #include "vmm-inventory.h"
+#include "vmm-vm-location.h"
 #include "vmm-backend.h"
 #include "vmm-migration-context.h"
 #include "vmm-action.h"

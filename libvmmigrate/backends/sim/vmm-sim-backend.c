@@ -1931,6 +1931,79 @@ sim_set_host_enabled_async (VmmBackend *backend,
   g_task_return_boolean (task, TRUE);
 }
 
+static void
+sim_locate_vm_async (VmmBackend *backend,
+                     const char *vm,
+                     GCancellable *cancellable,
+                     GAsyncReadyCallback callback,
+                     gpointer user_data)
+{
+  VmmSimBackend *self = VMM_SIM_BACKEND (backend);
+  g_autoptr (GTask) task = g_task_new (self, cancellable, callback, user_data);
+  VmmVmInfo *rec = vmm_inventory_lookup_vm (self->inventory, vm);
+  GPtrArray *list = g_hash_table_lookup (self->instances, vm);
+  VmmVmLocation *location;
+
+  g_task_set_source_tag (task, sim_locate_vm_async);
+  if (rec == NULL && (list == NULL || list->len == 0))
+    {
+      g_task_return_new_error (task, VMM_ERROR, VMM_ERROR_NOT_FOUND, "sim: no VM named '%s' anywhere", vm);
+      return;
+    }
+  location = vmm_vm_location_new (vm, rec != NULL ? vmm_vm_info_get_host (rec) : NULL);
+  for (guint i = 0; list != NULL && i < list->len; i++)
+    {
+      Instance *inst = g_ptr_array_index (list, i);
+
+      vmm_vm_location_add_host (location, inst->host,
+                                inst->role == ROLE_ACTIVE && rec != NULL &&
+                                  vmm_vm_info_get_power_state (rec) == VMM_POWER_STATE_RUNNING);
+    }
+  for (guint i = 0; rec != NULL && i < vmm_vm_info_get_disks (rec)->len; i++)
+    vmm_vm_location_add_disk (location, g_ptr_array_index (vmm_vm_info_get_disks (rec), i));
+  g_task_return_pointer (task, location, g_object_unref);
+}
+
+static VmmVmLocation *
+sim_locate_vm_finish (VmmBackend *backend, GAsyncResult *result, GError **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+sim_update_record_async (VmmBackend *backend,
+                         const char *vm,
+                         const char *host,
+                         GCancellable *cancellable,
+                         GAsyncReadyCallback callback,
+                         gpointer user_data)
+{
+  VmmSimBackend *self = VMM_SIM_BACKEND (backend);
+  g_autoptr (GTask) task = g_task_new (self, cancellable, callback, user_data);
+  VmmVmInfo *rec = vmm_inventory_lookup_vm (self->inventory, vm);
+
+  g_task_set_source_tag (task, sim_update_record_async);
+  if (rec == NULL)
+    {
+      g_task_return_new_error (task, VMM_ERROR, VMM_ERROR_NOT_FOUND, "sim: no record of VM '%s'", vm);
+      return;
+    }
+  if (instance_find (self, vm, host, ROLE_ACTIVE) == NULL)
+    {
+      g_task_return_new_error (task, VMM_ERROR, VMM_ERROR_INCOMPATIBLE,
+                               "sim: VM '%s' is not active on host '%s': the record stays as it is", vm, host);
+      return;
+    }
+  vmm_vm_info_set_host (rec, host);
+  g_task_return_boolean (task, TRUE);
+}
+
+static gboolean
+sim_update_record_finish (VmmBackend *backend, GAsyncResult *result, GError **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
 static VmmBackendCapabilities
 sim_get_capabilities (VmmBackend *backend)
 {
@@ -1991,6 +2064,10 @@ vmm_sim_backend_class_init (VmmSimBackendClass *klass)
   backend_class->abort = sim_abort;
   backend_class->cleanup = sim_cleanup;
   backend_class->set_host_enabled_async = sim_set_host_enabled_async;
+  backend_class->locate_vm_async = sim_locate_vm_async;
+  backend_class->locate_vm_finish = sim_locate_vm_finish;
+  backend_class->update_record_async = sim_update_record_async;
+  backend_class->update_record_finish = sim_update_record_finish;
 }
 
 static void
