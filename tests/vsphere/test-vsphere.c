@@ -1136,6 +1136,28 @@ test_latency (void)
     g_assert_cmpstr (w.datastore, ==, target);
   }
 
+  /* a live host move cancelled in flight: the backend cannot abort it
+   * (no ABORT capability), the engine says so and the move completes */
+  {
+    g_autoptr (VmmVmInfo) before = backend_vm (backend, "DC0_C0_RP0_VM0");
+    const char *target = other_cluster_host (vmm_vm_info_get_host (before));
+    g_autofree char *json = g_strdup_printf ("{\"host\": \"%s\"}", target);
+    g_autoptr (VmmMigration) m = migration_new (engine, backend, "DC0_C0_RP0_VM0", json);
+    g_autoptr (Recorder) r = recorder_new (m);
+    g_autoptr (VmmMigrationResult) result = NULL;
+    g_auto (Where) w = { 0 };
+
+    r->cancel_at = g_strdup ("InitiateSource");
+    r->cancel_delay_ms = 300;
+    result = vmm_migration_run_sync (m, r->cancellable, &error);
+    g_assert_no_error (error);
+    g_assert_true (g_cancellable_is_cancelled (r->cancellable));
+    g_assert_true (recorder_has_warning (r, "cannot abort"));
+    g_assert_cmpstr (vmm_migration_result_get_host (result), ==, target);
+    govc_where (peer, "DC0_C0_RP0_VM0", &w);
+    g_assert_cmpstr (w.host, ==, target);
+  }
+
   /* a cold move cancelled while vCenter relocates: the relocation completes,
    * then the rollback relocates the VM back where it was */
   {
