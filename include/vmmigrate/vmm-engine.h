@@ -7,6 +7,7 @@
 
 #include "vmm-evacuation-entry.h"
 #include "vmm-journal.h"
+#include "vmm-recovery-entry.h"
 #include "vmm-migration.h"
 
 G_BEGIN_DECLS
@@ -97,6 +98,14 @@ VMM_AVAILABLE_IN_ALL
 void vmm_engine_set_journal (VmmEngine *self, VmmJournal *journal);
 VMM_AVAILABLE_IN_ALL
 const char *vmm_engine_get_id (VmmEngine *self);
+VMM_AVAILABLE_IN_ALL
+void vmm_engine_recover_async (VmmEngine *self,
+                               VmmBackend *backend,
+                               GCancellable *cancellable,
+                               GAsyncReadyCallback callback,
+                               gpointer user_data);
+VMM_AVAILABLE_IN_ALL
+GPtrArray *vmm_engine_recover_finish (VmmEngine *self, GAsyncResult *result, GError **error);
 VMM_AVAILABLE_IN_ALL
 guint vmm_engine_get_n_running (VmmEngine *self);
 VMM_AVAILABLE_IN_ALL

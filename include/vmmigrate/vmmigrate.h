@@ -27,6 +27,7 @@
 #include "vmm-migration.h"
 #include "vmm-evacuation-entry.h"
 #include "vmm-journal.h"
+#include "vmm-recovery-entry.h"
 #include "vmm-engine.h"
 #include "vmm-sim-backend.h"
 

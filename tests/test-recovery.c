@@ -1,0 +1,160 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "vmm-test-utils.h"
+
+/* A crashed engine is simulated in-process: engine A's migration hangs inside
+ * a step and A is never iterated again (as if killed); engine B shares the
+ * journal and the platform (the same sim backend) and recovers. */
+
+typedef struct
+{
+  gboolean started;
+  const char *at;
+} Watch;
+
+static void
+on_action (VmmMigration *m, VmmAction *action, Watch *w)
+{
+  if (g_strcmp0 (vmm_action_get_name (action), w->at) == 0)
+    w->started = TRUE;
+}
+
+static VmmMigration *
+crash_during (VmmEngine *engine, VmmSimBackend *sim, const char *vm, const char *spec_json, VmmStep step)
+{
+  g_autoptr (VmmRelocateSpec) spec = vmm_test_spec (spec_json);
+  VmmMigration *m = vmm_engine_create_migration (engine, VMM_BACKEND (sim), vm, spec, NULL);
+  Watch w = { FALSE, vmm_step_get_name (step) };
+
+  vmm_sim_backend_inject_fault (sim, vm, step, VMM_SIM_FAULT_HANG, VMM_ERROR_BACKEND, 1);
+  g_signal_connect (m, "action-started", G_CALLBACK (on_action), &w);
+  vmm_migration_run_async (m, NULL, NULL, NULL);
+  while (!w.started)
+    g_main_context_iteration (NULL, TRUE);
+  /* let the step reach its hang */
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_signal_handlers_disconnect_by_data (m, &w);
+  return m;
+}
+
+static GPtrArray *
+recover (VmmEngine *engine, VmmSimBackend *sim)
+{
+  VmmTestWait wait = { NULL };
+  g_autoptr (GError) error = NULL;
+  GPtrArray *entries;
+
+  vmm_engine_recover_async (engine, VMM_BACKEND (sim), NULL, vmm_test_wait_cb, &wait);
+  entries = vmm_engine_recover_finish (engine, vmm_test_wait (&wait), &error);
+  g_object_unref (wait.result);
+  g_assert_no_error (error);
+  return entries;
+}
+
+static void
+test_recover_mid_transfer_needs_attention (void)
+{
+  g_autoptr (VmmJournal) journal = vmm_journal_new_memory ();
+  g_autoptr (VmmSimBackend) sim = vmm_test_sim_new ();
+  g_autoptr (VmmEngine) a = vmm_engine_new ();
+  g_autoptr (VmmEngine) b = vmm_engine_new ();
+  g_autoptr (VmmMigration) frozen = NULL;
+  g_autoptr (GPtrArray) entries = NULL;
+  g_auto (GStrv) unfinished = NULL;
+  VmmRecoveryEntry *e;
+
+  vmm_engine_set_journal (a, journal);
+  vmm_engine_set_journal (b, journal);
+  frozen = crash_during (a, sim, "hot1", "{\"host\": \"h2\"}", VMM_STEP_INITIATE_SOURCE);
+  entries = recover (b, sim);
+  g_assert_cmpuint (entries->len, ==, 1);
+  e = g_ptr_array_index (entries, 0);
+  /* the VM runs on h1 with an incoming half on h2: never guess */
+  g_assert_cmpint (vmm_recovery_entry_get_outcome (e), ==, VMM_RECOVERY_NEEDS_ATTENTION);
+  g_assert_cmpstr (vmm_recovery_entry_get_vm_name (e), ==, "hot1");
+  g_test_message ("%s", vmm_recovery_entry_get_facts (e));
+  g_assert_nonnull (strstr (vmm_recovery_entry_get_facts (e), "before the switch-over"));
+  g_assert_nonnull (strstr (vmm_recovery_entry_get_facts (e), "InitiateDestination"));
+  g_assert_nonnull (strstr (vmm_recovery_entry_get_facts (e), "defined on [h1, h2]"));
+  /* it stays unfinished and locked for a person to look at */
+  unfinished = vmm_journal_list_unfinished (journal, NULL);
+  g_assert_cmpuint (g_strv_length (unfinished), ==, 1);
+  g_assert_false (vmm_journal_lock_vm (journal, "backend/hot1", "someone", NULL));
+}
+
+static void
+test_recover_after_switchover (void)
+{
+  g_autoptr (VmmJournal) journal = vmm_journal_new_memory ();
+  g_autoptr (VmmSimBackend) sim = vmm_test_sim_new ();
+  g_autoptr (VmmEngine) a = vmm_engine_new ();
+  g_autoptr (VmmEngine) b = vmm_engine_new ();
+  g_autoptr (VmmMigration) frozen = NULL;
+  g_autoptr (GPtrArray) entries = NULL;
+  g_auto (GStrv) unfinished = NULL;
+  VmmRecoveryEntry *e;
+
+  vmm_engine_set_journal (a, journal);
+  vmm_engine_set_journal (b, journal);
+  frozen = crash_during (a, sim, "hot1", "{\"host\": \"h2\"}", VMM_STEP_COMPLETE_DESTINATION);
+  entries = recover (b, sim);
+  e = g_ptr_array_index (entries, 0);
+  g_test_message ("%s", vmm_recovery_entry_get_facts (e));
+  g_assert_cmpint (vmm_recovery_entry_get_outcome (e), ==, VMM_RECOVERY_ON_DESTINATION);
+  g_assert_cmpstr (vmm_recovery_entry_get_host (e), ==, "h2");
+  /* resolved: recorded, and the VM's lock released */
+  unfinished = vmm_journal_list_unfinished (journal, NULL);
+  g_assert_cmpuint (g_strv_length (unfinished), ==, 0);
+  g_assert_true (vmm_journal_lock_vm (journal, "backend/hot1", "someone", NULL));
+}
+
+static void
+test_recover_before_anything_moved (void)
+{
+  g_autoptr (VmmJournal) journal = vmm_journal_new_memory ();
+  g_autoptr (VmmSimBackend) sim = vmm_test_sim_new ();
+  g_autoptr (VmmEngine) b = vmm_engine_new ();
+  g_autoptr (GPtrArray) entries = NULL;
+  VmmRecoveryEntry *e;
+
+  /* a journal cut right after the checks (the engine died before any step) */
+  g_assert_true (vmm_journal_append (journal, "m-1", "migration",
+                                     "{\"vm\": \"hot1\", \"backend\": null, \"engine\": \"dead\", "
+                                     "\"source-host\": \"h1\", \"destination-host\": \"h2\"}", NULL));
+  g_assert_true (vmm_journal_append (journal, "m-1", "action", "{\"index\": 0, \"action\": \"InvokePrechecks\"}", NULL));
+  g_assert_true (vmm_journal_append (journal, "m-1", "action-done", "{\"index\": 0, \"action\": \"InvokePrechecks\"}", NULL));
+  g_assert_true (vmm_journal_lock_vm (journal, "backend/hot1", "dead", NULL));
+  vmm_engine_set_journal (b, journal);
+  entries = recover (b, sim);
+  e = g_ptr_array_index (entries, 0);
+  g_assert_cmpint (vmm_recovery_entry_get_outcome (e), ==, VMM_RECOVERY_ON_SOURCE);
+  g_assert_cmpstr (vmm_recovery_entry_get_host (e), ==, "h1");
+  g_assert_true (vmm_journal_lock_vm (journal, "backend/hot1", "someone", NULL));
+}
+
+static void
+test_recover_needs_journal (void)
+{
+  g_autoptr (VmmSimBackend) sim = vmm_test_sim_new ();
+  g_autoptr (VmmEngine) engine = vmm_engine_new ();
+  VmmTestWait wait = { NULL };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) entries = NULL;
+
+  vmm_engine_recover_async (engine, VMM_BACKEND (sim), NULL, vmm_test_wait_cb, &wait);
+  entries = vmm_engine_recover_finish (engine, vmm_test_wait (&wait), &error);
+  g_object_unref (wait.result);
+  g_assert_null (entries);
+  g_assert_error (error, VMM_ERROR, VMM_ERROR_FAILED);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/recovery/mid-transfer-needs-attention", test_recover_mid_transfer_needs_attention);
+  g_test_add_func ("/recovery/after-switchover", test_recover_after_switchover);
+  g_test_add_func ("/recovery/before-anything-moved", test_recover_before_anything_moved);
+  g_test_add_func ("/recovery/needs-journal", test_recover_needs_journal);
+  return g_test_run ();
+}
