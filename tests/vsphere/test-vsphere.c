@@ -713,6 +713,43 @@ test_move_pool (void)
   g_assert_cmpstr (w.host, ==, vmm_vm_info_get_host (before));
 }
 
+/* A folder change alone (a pool-only move in the workflow): RelocateSpec.folder. */
+static void
+test_move_folder (void)
+{
+  g_autoptr (VmmBackend) backend = NULL;
+  g_autoptr (VmmEngine) engine = vmm_engine_new ();
+  g_autoptr (VmmVmInfo) before = NULL;
+  g_autoptr (VmmMigration) m = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (VmmMigrationResult) result = NULL;
+  g_autofree char *parent = NULL;
+  g_autofree char *path = NULL;
+
+  GOVC_DO (main_peer, "folder.create", "/DC0/vm/Moved", NULL);
+  backend = backend_open (main_peer, NULL);
+  before = backend_vm (backend, "DC0_H0_VM0");
+  g_assert_cmpstr (vmm_vm_info_get_folder (before), ==, "/DC0/vm");
+  m = migration_new (engine, backend, "DC0_H0_VM0", "{\"folder\": \"/DC0/vm/Moved\"}");
+  result = vmm_migration_run_sync (m, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (vmm_migration_result_get_migration_type (result), ==,
+                   VMM_MIGRATION_TYPE_POOL_ONLY);
+  parent = govc (main_peer, "object.collect", "-s", "/DC0/vm/Moved/DC0_H0_VM0", "parent", NULL);
+  path = govc_path_of (main_peer, parent);
+  g_assert_cmpstr (path, ==, "/DC0/vm/Moved");
+
+  /* and back (the other tests find the VM under /DC0/vm) */
+  g_clear_object (&m);
+  g_clear_object (&result);
+  m = migration_new (engine, backend, "DC0_H0_VM0", "{\"folder\": \"/DC0/vm\"}");
+  result = vmm_migration_run_sync (m, NULL, &error);
+  g_assert_no_error (error);
+  g_free (parent);
+  parent = govc (main_peer, "object.collect", "-s", "/DC0/vm/DC0_H0_VM0", "parent", NULL);
+  g_assert_nonnull (parent);
+}
+
 /* Host, datastore and pool at once, for a powered-off VM on the standalone
  * host going into the cluster (a cold move). */
 static void
@@ -1258,6 +1295,7 @@ main (int argc, char **argv)
   g_test_add_func ("/vsphere/move/host", test_move_host);
   g_test_add_func ("/vsphere/move/datastore", test_move_datastore);
   g_test_add_func ("/vsphere/move/pool", test_move_pool);
+  g_test_add_func ("/vsphere/move/folder", test_move_folder);
   g_test_add_func ("/vsphere/move/all-three-powered-off", test_move_all_three_powered_off);
   g_test_add_func ("/vsphere/move/per-disk", test_move_per_disk);
   g_test_add_func ("/vsphere/move/network-remap", test_move_network);

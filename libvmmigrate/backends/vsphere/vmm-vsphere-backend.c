@@ -458,7 +458,9 @@ static const char *const dvpg_paths[] = { "name", "key", "config.distributedVirt
 static const char *const dvs_paths[] = { "name", "uuid", NULL };
 static const char *const pool_paths[] = { "name", "parent", "owner", NULL };
 static const char *const cr_paths[] = { "name", "resourcePool", NULL };
+static const char *const folder_paths[] = { "name", "parent", NULL };
 static const char *const vm_paths[] = { "name",
+                                        "parent",
                                         "runtime.powerState",
                                         "runtime.host",
                                         "resourcePool",
@@ -497,6 +499,8 @@ inventory_send (GTask *task)
   add_prop_set (spec, "ResourcePool", pool_paths);
   add_prop_set (spec, "ComputeResource", cr_paths);
   add_prop_set (spec, "VirtualMachine", vm_paths);
+  add_prop_set (spec, "Folder", folder_paths);
+  add_prop_set (spec, "Datacenter", folder_paths);
   add_inventory_traversal (spec, vmm_vsphere_client_get_service (self->client, "rootFolder"));
   /* and the session it was read in: vcsim answers property reads without a
    * session (with fewer objects) instead of faulting NotAuthenticated */
@@ -556,6 +560,25 @@ pool_path (VmmVsphereBackend *self, MoSet *set, const char *pool_id, guint depth
 
     return g_strdup_printf ("%s/%s", cr_name, name);
   }
+}
+
+/* A folder's inventory path, as govc prints it: /DC0/vm/sub. */
+static char *
+folder_path (VmmVsphereBackend *self, MoSet *set, const char *id, guint depth)
+{
+  MoObject *o = g_hash_table_lookup (set->by_id, id);
+  g_autofree char *name = NULL;
+  g_autofree char *parent = NULL;
+  g_autofree char *up = NULL;
+
+  if (g_strcmp0 (id, vmm_vsphere_client_get_service (self->client, "rootFolder")) == 0)
+    return g_strdup ("");
+  if (o == NULL || depth > 64)
+    return g_strdup (id);
+  name = prop_text (o, "name");
+  parent = prop_text (o, "parent");
+  up = parent != NULL ? folder_path (self, set, parent, depth + 1) : g_strdup ("");
+  return g_strdup_printf ("%s/%s", up, name);
 }
 
 static void
@@ -685,6 +708,12 @@ vm_info_from (VmmVsphereBackend *self, MoObject *o, const char *pool_name)
   vmm_vm_info_set_id (vm, o->id);
   vmm_vm_info_set_host (vm, name_of (self, host));
   vmm_vm_info_set_resource_pool (vm, pool_name);
+  {
+    g_autofree char *parent = prop_text (o, "parent");
+
+    if (parent != NULL && g_hash_table_contains (self->names, parent))
+      vmm_vm_info_set_folder (vm, name_of (self, parent));
+  }
   vmm_vm_info_set_datastore (vm, ds);
   vmm_vm_info_set_power_state (vm, power_state (power));
   vmm_vm_info_set_vcpus (vm, (guint)prop_u64 (o, "config.hardware.numCPU"));
@@ -735,7 +764,14 @@ build_inventory (VmmVsphereBackend *self, MoSet *set)
     {
       MoObject *o = g_ptr_array_index (set->objects, i);
 
-      if (g_str_equal (o->type, "ResourcePool"))
+      if (g_str_equal (o->type, "Folder")
+          && g_strcmp0 (o->id, vmm_vsphere_client_get_service (self->client, "rootFolder")) != 0)
+        {
+          g_autofree char *path = folder_path (self, set, o->id, 0);
+
+          remember (self, "folder", path, o->id);
+        }
+      else if (g_str_equal (o->type, "ResourcePool"))
         {
           char *path = pool_path (self, set, o->id, 0);
 
@@ -983,6 +1019,7 @@ typedef struct
   char *host;
   char *pool;
   char *datastore;
+  char *folder;
   VmmPowerState power;
   GPtrArray *disks;   /* VmmDiskInfo */
   GPtrArray *devices; /* VmmDeviceInfo */
@@ -994,6 +1031,7 @@ location_free (Location *loc)
   g_free (loc->host);
   g_free (loc->pool);
   g_free (loc->datastore);
+  g_free (loc->folder);
   g_clear_pointer (&loc->disks, g_ptr_array_unref);
   g_clear_pointer (&loc->devices, g_ptr_array_unref);
   g_free (loc);
@@ -1004,11 +1042,13 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (Location, location_free)
 static char *
 location_describe (Location *loc)
 {
-  return g_strdup_printf ("host '%s', resource pool '%s', datastore '%s'", loc->host, loc->pool,
-                          loc->datastore);
+  return g_strdup_printf ("host '%s', resource pool '%s', datastore '%s'%s%s%s", loc->host,
+                          loc->pool, loc->datastore, loc->folder != NULL ? ", folder '" : "",
+                          loc->folder != NULL ? loc->folder : "", loc->folder != NULL ? "'" : "");
 }
 
 static const char *const vm_location_paths[] = { "name",
+                                                 "parent",
                                                  "runtime.powerState",
                                                  "runtime.host",
                                                  "resourcePool",
@@ -1070,6 +1110,7 @@ read_location_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   loc->host = g_strdup (name_of (self, host));
   loc->pool = g_strdup (name_of (self, pool));
   loc->datastore = g_strdup (vmm_vm_info_get_datastore (vm));
+  loc->folder = g_strdup (vmm_vm_info_get_folder (vm));
   loc->power = vmm_vm_info_get_power_state (vm);
   disks = vmm_vm_info_get_disks (vm);
   loc->disks = g_ptr_array_new_with_free_func (g_object_unref);
@@ -1119,6 +1160,7 @@ typedef struct
   char *want_host; /* what the relocation asks for (NULL: unchanged) */
   char *want_pool;
   char *want_ds;
+  char *want_folder;
   gint64 deadline;
   guint64 total;
   GError *cause; /* why the relocation failed, before the fresh look */
@@ -1147,6 +1189,7 @@ run_free (Run *run)
   g_free (run->want_host);
   g_free (run->want_pool);
   g_free (run->want_ds);
+  g_free (run->want_folder);
   g_clear_error (&run->cause);
   g_free (run);
 }
@@ -1227,11 +1270,18 @@ relocate_request (VmmVsphereBackend *self, Run *run, GError **error)
   const char *ds_id = NULL;
   const char *pool_id = NULL;
   const char *host_id = NULL;
+  const char *folder_id = NULL;
   const char *transform = NULL;
   g_autoptr (xmlDoc) doc = NULL;
   xmlNode *m;
   xmlNode *spec;
 
+  if (run->want_folder != NULL && (folder_id = id_of (self, "folder", run->want_folder)) == NULL)
+    {
+      g_set_error (error, VMM_ERROR, VMM_ERROR_NOT_FOUND, "vCenter has no folder '%s'",
+                   run->want_folder);
+      return NULL;
+    }
   if (run->want_ds != NULL && (ds_id = id_of (self, "ds", run->want_ds)) == NULL)
     {
       g_set_error (error, VMM_ERROR, VMM_ERROR_NOT_FOUND, "vCenter has no datastore '%s'",
@@ -1287,6 +1337,8 @@ relocate_request (VmmVsphereBackend *self, Run *run, GError **error)
 
   doc = vmm_vsphere_request_new ("RelocateVM_Task", "VirtualMachine", run->vm_id, &m);
   spec = xmlNewChild (m, m->ns, BAD_CAST "spec", NULL);
+  if (folder_id != NULL)
+    vmm_vsphere_add_moref (spec, "folder", "Folder", folder_id);
   if (ds_id != NULL)
     vmm_vsphere_add_moref (spec, "datastore", "Datastore", ds_id);
   if (pool_id != NULL)
@@ -1634,7 +1686,8 @@ location_matches (Run *run, Location *loc)
 {
   return (run->want_host == NULL || g_strcmp0 (run->want_host, loc->host) == 0)
          && (run->want_pool == NULL || g_strcmp0 (run->want_pool, loc->pool) == 0)
-         && (run->want_ds == NULL || g_strcmp0 (run->want_ds, loc->datastore) == 0);
+         && (run->want_ds == NULL || g_strcmp0 (run->want_ds, loc->datastore) == 0)
+         && (run->want_folder == NULL || g_strcmp0 (run->want_folder, loc->folder) == 0);
 }
 
 /* Puts what vCenter says into the context: the result names it. */
@@ -1842,6 +1895,11 @@ run_set_target (VmmVsphereBackend *self, Run *run, gboolean undo)
       run->want_host = g_strdup (vmm_migration_context_get_source_host (ctx));
       run->want_pool = g_strdup (vmm_migration_context_get_source_pool (ctx));
       run->want_ds = g_strdup (vmm_migration_context_get_source_datastore (ctx));
+      if (vmm_migration_context_get_destination_folder (ctx) != NULL
+          && g_strcmp0 (vmm_migration_context_get_destination_folder (ctx),
+                        vmm_vm_info_get_folder (vm))
+                 != 0)
+        run->want_folder = g_strdup (vmm_vm_info_get_folder (vm));
     }
   else
     {
@@ -1870,11 +1928,19 @@ run_set_target (VmmVsphereBackend *self, Run *run, gboolean undo)
         }
       if (ds != NULL && g_strcmp0 (ds, vmm_vm_info_get_datastore (vm)) != 0)
         run->want_ds = g_strdup (ds);
+      if (vmm_migration_context_get_destination_folder (ctx) != NULL
+          && g_strcmp0 (vmm_migration_context_get_destination_folder (ctx),
+                        vmm_vm_info_get_folder (vm))
+                 != 0)
+        run->want_folder = g_strdup (vmm_migration_context_get_destination_folder (ctx));
     }
-  run->target = g_strdup_printf ("host '%s', resource pool '%s', datastore '%s'",
+  run->target = g_strdup_printf ("host '%s', resource pool '%s', datastore '%s'%s%s%s",
                                  run->want_host != NULL ? run->want_host : "(unchanged)",
                                  run->want_pool != NULL ? run->want_pool : "(unchanged)",
-                                 run->want_ds != NULL ? run->want_ds : "(unchanged)");
+                                 run->want_ds != NULL ? run->want_ds : "(unchanged)",
+                                 run->want_folder != NULL ? ", folder '" : "",
+                                 run->want_folder != NULL ? run->want_folder : "",
+                                 run->want_folder != NULL ? "'" : "");
 }
 
 static void
