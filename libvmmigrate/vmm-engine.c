@@ -677,7 +677,10 @@ vmm_engine_set_progress_timeout_s (VmmEngine *self, guint seconds)
  * vmm_engine_get_journal:
  * @self: a #VmmEngine
  *
- * Returns: (transfer none) (nullable): the #VmmEngine:journal
+ * Where the engine's migrations record their progress before they act
+ * (#VmmEngine:journal).
+ *
+ * Returns: (transfer none) (nullable): the journal, or %NULL for none
  *
  * Since: 1.0
  */
