@@ -10,6 +10,8 @@
 
 #include "vmm-private.h"
 #include "backends/vsphere/vmm-vsphere-backend.h"
+#include "backends/vsphere/vmm-vsphere-client.h"
+#include <libxml/parser.h>
 
 typedef struct
 {
@@ -546,6 +548,79 @@ test_inventory (void)
     }
   g_assert_true (cdrom);
   g_assert_true (nic);
+}
+
+/* vcsim's recorded fault replies (samples/, raw bytes): each fault type
+ * becomes its VmmError code, with vCenter's message kept. */
+static void
+test_fault_samples (void)
+{
+  const struct
+  {
+    const char *file;
+    const char *type;
+    int code;
+    const char *message;
+  } cases[] = {
+    { "fault-InvalidLogin.res.xml", "InvalidLogin", VMM_ERROR_PERMISSION_DENIED, "Login failure" },
+    { "fault-NotAuthenticated.res.xml", "NotAuthenticated", VMM_ERROR_PERMISSION_DENIED,
+      "the session is not authenticated" },
+    { "fault-ManagedObjectNotFound.res.xml", "ManagedObjectNotFound", VMM_ERROR_NOT_FOUND,
+      "managed object not found: VirtualMachine:vm-9999" },
+    { "fault-ManagedObjectNotFound-RetrievePropertiesEx.res.xml", "ManagedObjectNotFound",
+      VMM_ERROR_NOT_FOUND, "has already been deleted" },
+    { "fault-MethodNotFound.res.xml", "MethodNotFound", VMM_ERROR_UNSUPPORTED,
+      "does not implement: MigrateVM_Task" },
+    { "fault-InvalidRequest.res.xml", "InvalidRequest", VMM_ERROR_INVALID_SPEC,
+      "no vmomi type defined" },
+    { "fault-MethodDisabled.res.xml", "MethodDisabled", VMM_ERROR_PERMISSION_DENIED,
+      "method is disabled: RelocateVM_Task" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *path
+          = g_test_build_filename (G_TEST_DIST, "vsphere", "samples", cases[i].file, NULL);
+      g_autofree char *data = NULL;
+      gsize len = 0;
+      g_autoptr (GError) error = NULL;
+      g_autofree char *type = NULL;
+      xmlDoc *doc;
+
+      g_assert_true (g_file_get_contents (path, &data, &len, NULL));
+      doc = xmlReadMemory (data, (int)len, "fault.xml", NULL, XML_PARSE_NONET);
+      g_assert_nonnull (doc);
+      vmm_vsphere_parse_fault (doc, "Method", &type, &error);
+      xmlFreeDoc (doc);
+      g_test_message ("%s: %s", cases[i].file, error->message);
+      g_assert_cmpstr (type, ==, cases[i].type);
+      g_assert_error (error, VMM_ERROR, cases[i].code);
+      g_assert_nonnull (strstr (error->message, cases[i].type));
+      g_assert_nonnull (strstr (error->message, cases[i].message));
+    }
+}
+
+/* vCenter not answering at all: a clear error at open. */
+static void
+test_connection_refused (void)
+{
+  g_autoptr (GSocketListener) listener = g_socket_listener_new ();
+  g_autoptr (GError) error = NULL;
+  g_autofree char *uri = NULL;
+  g_autoptr (VmmBackend) backend = NULL;
+  guint16 port;
+
+  /* a free loopback port, closed again */
+  port = g_socket_listener_add_any_inet_port (listener, NULL, &error);
+  g_assert_no_error (error);
+  g_socket_listener_close (listener);
+  uri = g_strdup_printf ("vsphere+https://127.0.0.1:%u/sdk?credentials=%s&ca=%s", port,
+                         main_peer->credentials, peer_get (main_peer, "VCSIM_CA_FILE"));
+  backend = vmm_backend_open (uri, NULL, &error);
+  g_assert_null (backend);
+  g_test_message ("%s", error->message);
+  g_assert_error (error, VMM_ERROR, VMM_ERROR_BACKEND);
+  g_assert_nonnull (strstr (error->message, "no answer from vCenter"));
 }
 
 /* What the backend claims: what RelocateVM_Task does, nothing more. */
@@ -1300,6 +1375,8 @@ main (int argc, char **argv)
   g_test_add_func ("/vsphere/move/per-disk", test_move_per_disk);
   g_test_add_func ("/vsphere/move/network-remap", test_move_network);
   g_test_add_func ("/vsphere/errors/bad-password", test_bad_password);
+  g_test_add_func ("/vsphere/errors/fault-samples", test_fault_samples);
+  g_test_add_func ("/vsphere/errors/connection-refused", test_connection_refused);
   g_test_add_func ("/vsphere/errors/tls", test_tls);
   g_test_add_func ("/vsphere/session/expiry", test_session_expiry);
   g_test_add_func ("/vsphere/session/env-credentials-and-logout", test_env_credentials_and_logout);

@@ -1875,9 +1875,6 @@ step_task_new (VmmVsphereBackend *self, VmmStep step, VmmMigrationContext *ctx,
   run->vm_id = g_strdup (id_of (self, "vm", name));
   if (run->vm_id == NULL && vm != NULL && vmm_vm_info_get_id (vm) != NULL)
     run->vm_id = g_strdup (vmm_vm_info_get_id (vm));
-  run->total = vm != NULL ? vmm_vm_info_get_storage_size (vm) : 0;
-  if (run->total == 0)
-    run->total = 100;
   if (run->vm_id == NULL)
     g_set_error (error, VMM_ERROR, VMM_ERROR_NOT_FOUND, "vCenter has no VM '%s'", name);
   return task;
@@ -1934,6 +1931,20 @@ run_set_target (VmmVsphereBackend *self, Run *run, gboolean undo)
                  != 0)
         run->want_folder = g_strdup (vmm_migration_context_get_destination_folder (ctx));
     }
+  /* what the move transfers, for progress: the memory of a live host
+   * move, the disks of a storage move (a pool or folder change: 100 units) */
+  {
+    GPtrArray *locators = vmm_relocate_spec_get_disks (vmm_migration_context_get_spec (ctx));
+    gboolean storage = run->want_ds != NULL || (!undo && locators != NULL && locators->len > 0);
+
+    run->total = 0;
+    if (run->want_host != NULL && vmm_vm_info_get_power_state (vm) == VMM_POWER_STATE_RUNNING)
+      run->total += vmm_vm_info_get_memory_mib (vm) * 1024 * 1024;
+    if (storage)
+      run->total += vmm_vm_info_get_storage_size (vm);
+    if (run->total == 0)
+      run->total = 100;
+  }
   run->target = g_strdup_printf ("host '%s', resource pool '%s', datastore '%s'%s%s%s",
                                  run->want_host != NULL ? run->want_host : "(unchanged)",
                                  run->want_pool != NULL ? run->want_pool : "(unchanged)",

@@ -357,9 +357,10 @@ vmm_vsphere_fault_to_error (const char *fault_type, const char *message, const c
   return FALSE;
 }
 
-/* Reads a soapenv:Fault body; returns the fault's type in FAULT_TYPE. */
-static void
-parse_fault (xmlDoc *doc, const char *method, char **fault_type, GError **error)
+/* Reads a soapenv:Fault body into ERROR; returns the fault's type in
+ * FAULT_TYPE. */
+void
+vmm_vsphere_parse_fault (xmlDoc *doc, const char *method, char **fault_type, GError **error)
 {
   xmlNode *fault = vmm_vsphere_response (doc);
   xmlNode *detail;
@@ -711,7 +712,7 @@ reply_parse (VmmVsphereClient *self, SoupMessage *msg, GBytes *reply, const char
     }
   if (status == SOUP_STATUS_INTERNAL_SERVER_ERROR)
     {
-      parse_fault (doc, method, fault_type, error);
+      vmm_vsphere_parse_fault (doc, method, fault_type, error);
       return NULL;
     }
   return g_steal_pointer (&doc);

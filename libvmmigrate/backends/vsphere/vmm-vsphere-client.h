@@ -71,6 +71,8 @@ vmm_vsphere_moref_type (xmlNode *node);
 gboolean
 vmm_vsphere_fault_to_error (const char *fault_type, const char *message, const char *method,
                             GError **error);
+void
+vmm_vsphere_parse_fault (xmlDoc *doc, const char *method, char **fault_type, GError **error);
 gboolean
 vmm_vsphere_error_is_transport (const GError *error);
 
