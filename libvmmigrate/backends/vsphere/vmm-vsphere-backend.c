@@ -1488,7 +1488,10 @@ find_orphan_infos_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   Run *run = g_task_get_task_data (task);
   g_autoptr (GError) error = NULL;
   g_autoptr (MoSet) set = retrieve_finish (self, result, &error);
+  g_autoptr (GDateTime) newest = NULL;
 
+  /* the newest unfinished relocation of this VM (an older one may be an
+   * orphan of an earlier dropped call that never ends) */
   for (guint i = 0; set != NULL && i < set->objects->len; i++)
     {
       MoObject *o = g_ptr_array_index (set->objects, i);
@@ -1496,10 +1499,20 @@ find_orphan_infos_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       g_autofree char *entity = vmm_vsphere_child_text (info, "entity");
       g_autofree char *what = vmm_vsphere_child_text (info, "descriptionId");
       g_autofree char *state = vmm_vsphere_child_text (info, "state");
+      g_autofree char *queued = vmm_vsphere_child_text (info, "queueTime");
+      g_autoptr (GDateTime) when
+          = queued != NULL ? g_date_time_new_from_iso8601 (queued, NULL) : NULL;
 
-      if (g_strcmp0 (entity, run->vm_id) == 0 && g_strcmp0 (what, "VirtualMachine.relocateVm") == 0
-          && (g_strcmp0 (state, "running") == 0 || g_strcmp0 (state, "queued") == 0))
-        run->task_id = g_strdup (o->id);
+      if (g_strcmp0 (entity, run->vm_id) != 0 || g_strcmp0 (what, "VirtualMachine.relocateVm") != 0
+          || (g_strcmp0 (state, "running") != 0 && g_strcmp0 (state, "queued") != 0))
+        continue;
+      if (run->task_id != NULL && newest != NULL
+          && (when == NULL || g_date_time_compare (when, newest) <= 0))
+        continue;
+      g_free (run->task_id);
+      run->task_id = g_strdup (o->id);
+      g_clear_pointer (&newest, g_date_time_unref);
+      newest = g_steal_pointer (&when);
     }
   if (run->task_id != NULL)
     {
