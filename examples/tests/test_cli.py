@@ -19,7 +19,7 @@ import unittest
 
 VMMIGRATE = None
 DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data")
-COMMANDS = ["list-vms", "list-hosts", "show", "plan", "migrate", "abort"]
+COMMANDS = ["list-vms", "list-hosts", "show", "plan", "migrate", "abort", "candidates", "evacuate"]
 
 
 class CliTest(unittest.TestCase):
@@ -444,6 +444,51 @@ class CliTest(unittest.TestCase):
             self.assertEqual(last["status"], "cancelled")
             self.assertFalse(last["result"]["moved"])
             self.assertEqual(last["result"]["host"], "h1")
+
+    def test_candidates(self):
+        code, out, err = self.run_cli("--json", "candidates", "web")
+        self.assertEqual(code, 0, err)
+        result = json.loads(out)
+        self.assertEqual(result["vm"], "web")
+        hosts = [c["host"] for c in result["candidates"]]
+        self.assertEqual(sorted(hosts), ["h2", "h3"])
+        for c in result["candidates"]:
+            self.assertIn("suitable", c)
+            self.assertIn("requires-storage-motion", c)
+            if not c["suitable"]:
+                self.assertTrue(c["reasons"])
+        code, out, err = self.run_cli("candidates", "web")
+        self.assertEqual(code, 0, err)
+        self.assertIn("SUITABLE", out)
+        code, out, err = self.run_cli("candidates", "nope")
+        self.assertEqual(code, 2)
+        self.assert_one_error_line(err, "nope")
+
+    def test_evacuate(self):
+        code, out, err = self.run_cli("--json", "evacuate", "h1", "--max-per-host", "1")
+        self.assertEqual(code, 0, err)
+        events = [json.loads(line) for line in out.splitlines()]
+        finished = events[-1]
+        self.assertEqual(finished["event"], "finished")
+        self.assertTrue(finished["empty"])
+        moved = {v["vm"]: v for v in finished["vms"]}
+        self.assertEqual(sorted(moved), ["batch", "web"])
+        for v in moved.values():
+            self.assertEqual(v["outcome"], "moved")
+            self.assertNotEqual(v["host"], "h1")
+        self.assertTrue(any(e["event"] == "vm-started" for e in events))
+        self.assertTrue(any(e["event"] == "progress" for e in events))
+
+    def test_evacuate_bad_input(self):
+        code, out, err = self.run_cli("evacuate", "nope")
+        self.assertEqual(code, 2)
+        self.assert_one_error_line(err, "no host named 'nope'")
+        code, out, err = self.run_cli("evacuate", "h1", "--host", "h2")
+        self.assertEqual(code, 2)
+        self.assert_one_error_line(err, "--host")
+        code, out, err = self.run_cli("evacuate", "h1", "--max-per-host", "0")
+        self.assertEqual(code, 2)
+        self.assert_one_error_line(err, "--max-per-host")
 
     def test_abort(self):
         code, out, err = self.run_cli("abort", "web")

@@ -1021,6 +1021,292 @@ cmd_abort (char **args, GCancellable *cancellable)
     }
 }
 
+/* --- candidates and evacuate --- */
+
+static void
+add_candidate (JsonBuilder *b, VmmCandidate *c)
+{
+  GPtrArray *checks = vmm_candidate_get_checks (c);
+
+  json_builder_begin_object (b);
+  add_string (b, "host", vmm_candidate_get_host (c));
+  json_builder_set_member_name (b, "suitable");
+  json_builder_add_boolean_value (b, vmm_candidate_get_suitable (c));
+  json_builder_set_member_name (b, "requires-storage-motion");
+  json_builder_add_boolean_value (b, vmm_candidate_get_requires_storage_motion (c));
+  json_builder_set_member_name (b, "score");
+  json_builder_add_double_value (b, vmm_candidate_get_score (c));
+  json_builder_set_member_name (b, "reasons");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < checks->len; i++)
+    json_builder_add_string_value (b, vmm_check_get_message (g_ptr_array_index (checks, i)));
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+}
+
+static int
+cmd_candidates (char **args, GCancellable *cancellable)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (VmmRelocateSpec) spec = cli_spec_options_build (&spec_options, &error);
+  g_autoptr (VmmBackend) backend = NULL;
+  g_autoptr (VmmVmInfo) vm = NULL;
+  g_autoptr (VmmEngine) engine = vmm_engine_new ();
+  g_autoptr (GPtrArray) candidates = NULL;
+  gboolean any = FALSE;
+  int code = CLI_EXIT_OK;
+
+  if (spec == NULL)
+    return fail (CLI_EXIT_INVALID, error);
+  if ((backend = open_backend (cancellable, &code)) == NULL
+      || (vm = lookup_vm (backend, args[0], cancellable, &code)) == NULL)
+    return code;
+  candidates = vmm_engine_find_candidates (engine, backend, args[0], spec, cancellable, &error);
+  if (candidates == NULL)
+    return fail (cli_exit_for_open_error (error), error);
+  for (guint i = 0; i < candidates->len; i++)
+    any |= vmm_candidate_get_suitable (g_ptr_array_index (candidates, i));
+  if (opt_json)
+    {
+      g_autoptr (JsonBuilder) b = json_builder_new ();
+
+      json_builder_begin_object (b);
+      add_string (b, "vm", args[0]);
+      add_string (b, "host", vmm_vm_info_get_host (vm));
+      json_builder_set_member_name (b, "candidates");
+      json_builder_begin_array (b);
+      for (guint i = 0; i < candidates->len; i++)
+        add_candidate (b, g_ptr_array_index (candidates, i));
+      json_builder_end_array (b);
+      json_builder_end_object (b);
+      cli_json_print_builder (b, TRUE);
+    }
+  else
+    {
+      g_print ("Where %s (now on %s) could go, best first:\n", args[0], vmm_vm_info_get_host (vm));
+      g_print ("%-16s %-10s %-14s %8s  %s\n", "HOST", "SUITABLE", "STORAGE-MOTION", "SCORE", "WHY NOT");
+      for (guint i = 0; i < candidates->len; i++)
+        {
+          VmmCandidate *c = g_ptr_array_index (candidates, i);
+          GPtrArray *checks = vmm_candidate_get_checks (c);
+          g_autoptr (GString) why = g_string_new (NULL);
+
+          for (guint j = 0; j < checks->len; j++)
+            g_string_append_printf (why, "%s%s", j > 0 ? "; " : "",
+                                    vmm_check_get_message (g_ptr_array_index (checks, j)));
+          g_print ("%-16s %-10s %-14s %8.1f  %s\n", vmm_candidate_get_host (c),
+                   vmm_candidate_get_suitable (c) ? "yes" : "no",
+                   vmm_candidate_get_requires_storage_motion (c) ? "required" : "-",
+                   vmm_candidate_get_score (c), why->str);
+        }
+    }
+  return any ? CLI_EXIT_OK : CLI_EXIT_REFUSED;
+}
+
+static gboolean opt_disable_host;
+static gboolean opt_reenable_host;
+static gboolean opt_skip_powered_off;
+static char *opt_max_per_host;
+
+static const GOptionEntry evacuate_entries[] = {
+  { "disable-host", 0, 0, G_OPTION_ARG_NONE, &opt_disable_host,
+    "Disable the host for new VMs first (where the backend can)", NULL },
+  { "reenable-host", 0, 0, G_OPTION_ARG_NONE, &opt_reenable_host,
+    "Enable the host again at the end", NULL },
+  { "skip-powered-off", 0, 0, G_OPTION_ARG_NONE, &opt_skip_powered_off,
+    "Leave powered-off VMs where they are", NULL },
+  { "max-per-host", 0, 0, G_OPTION_ARG_STRING, &opt_max_per_host,
+    "Move at most N VMs out of the host at a time (default 2)", "N" },
+  { NULL },
+};
+
+typedef struct
+{
+  GMainLoop *loop;
+  GPtrArray *entries;
+  gboolean empty;
+  GError *error;
+} EvacuateWait;
+
+static void
+evacuate_done (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  EvacuateWait *wait = user_data;
+
+  wait->entries = vmm_engine_evacuate_finish (VMM_ENGINE (source), res, &wait->empty, &wait->error);
+  g_main_loop_quit (wait->loop);
+}
+
+static void
+on_evacuation_migration (VmmEngine *engine, VmmMigration *migration, gpointer data)
+{
+  const char *to = vmm_relocate_spec_get_host (vmm_migration_get_spec (migration));
+
+  if (opt_json)
+    {
+      g_autoptr (JsonBuilder) b = json_builder_new ();
+
+      json_builder_begin_object (b);
+      add_string (b, "event", "vm-started");
+      add_string (b, "vm", vmm_migration_get_vm_name (migration));
+      add_string (b, "host", to);
+      json_builder_end_object (b);
+      cli_json_print_builder (b, FALSE);
+    }
+  else
+    g_print ("  moving %s to %s\n", vmm_migration_get_vm_name (migration), to);
+}
+
+static void
+on_evacuation_progress (VmmEngine *engine, const char *host, guint done, guint total, gpointer data)
+{
+  if (opt_json)
+    {
+      g_autoptr (JsonBuilder) b = json_builder_new ();
+
+      json_builder_begin_object (b);
+      add_string (b, "event", "progress");
+      add_string (b, "host", host);
+      json_builder_set_member_name (b, "done");
+      json_builder_add_int_value (b, done);
+      json_builder_set_member_name (b, "total");
+      json_builder_add_int_value (b, total);
+      json_builder_end_object (b);
+      cli_json_print_builder (b, FALSE);
+    }
+  else
+    g_print ("  %u of %u VMs dealt with\n", done, total);
+}
+
+static int
+cmd_evacuate (char **args, GCancellable *cancellable)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (VmmRelocateSpec) spec = cli_spec_options_build (&spec_options, &error);
+  g_autoptr (VmmBackend) backend = NULL;
+  g_autoptr (VmmEngine) engine = vmm_engine_new ();
+  g_autoptr (GPtrArray) hosts = NULL;
+  g_autoptr (GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  EvacuateWait wait = { loop, NULL, FALSE, NULL };
+  Interrupt interrupt = { cancellable, NULL, 0 };
+  VmmEvacuateFlags flags = VMM_EVACUATE_FLAGS_NONE;
+  guint signal_ids[2];
+  gboolean known = FALSE;
+  guint moved = 0, failed = 0, skipped = 0;
+  int code = CLI_EXIT_OK;
+
+  if (spec == NULL)
+    return fail (CLI_EXIT_INVALID, error);
+  if (vmm_relocate_spec_get_host (spec) != NULL)
+    {
+      g_set_error (&error, VMM_ERROR, VMM_ERROR_INVALID_SPEC,
+                   "--host: evacuate chooses a host for each VM; give options every move follows");
+      return fail (CLI_EXIT_INVALID, error);
+    }
+  if (opt_max_per_host != NULL)
+    {
+      guint64 n = 0;
+
+      if (!g_ascii_string_to_unsigned (opt_max_per_host, 10, 1, 1000, &n, &error))
+        {
+          g_prefix_error (&error, "--max-per-host: ");
+          return fail (CLI_EXIT_INVALID, error);
+        }
+      vmm_engine_set_max_per_source_host (engine, (guint) n);
+    }
+  if ((backend = open_backend (cancellable, &code)) == NULL)
+    return code;
+  hosts = vmm_backend_list_hosts (backend, cancellable, &error);
+  if (hosts == NULL)
+    return fail (cli_exit_for_open_error (error), error);
+  for (guint i = 0; i < hosts->len; i++)
+    known |= g_strcmp0 (vmm_host_info_get_name (g_ptr_array_index (hosts, i)), args[0]) == 0;
+  if (!known)
+    {
+      g_set_error (&error, VMM_ERROR, VMM_ERROR_NOT_FOUND, "no host named '%s'", args[0]);
+      return fail (CLI_EXIT_INVALID, error);
+    }
+  if (opt_disable_host)
+    flags |= VMM_EVACUATE_FLAGS_DISABLE_HOST;
+  if (opt_reenable_host)
+    flags |= VMM_EVACUATE_FLAGS_REENABLE_HOST;
+  if (opt_skip_powered_off)
+    flags |= VMM_EVACUATE_FLAGS_SKIP_POWERED_OFF;
+  g_signal_connect (engine, "migration-created", G_CALLBACK (on_evacuation_migration), NULL);
+  g_signal_connect (engine, "evacuation-progress", G_CALLBACK (on_evacuation_progress), NULL);
+  if (!opt_json)
+    g_print ("Evacuating %s\n", args[0]);
+  watch_signals (&interrupt, signal_ids);
+  vmm_engine_evacuate_async (engine, backend, args[0], spec, flags, cancellable, evacuate_done, &wait);
+  g_main_loop_run (loop);
+  unwatch_signals (signal_ids);
+  if (wait.entries == NULL)
+    {
+      g_autoptr (GError) e = wait.error;
+
+      return fail (cli_exit_for_open_error (e), e);
+    }
+  for (guint i = 0; i < wait.entries->len; i++)
+    switch (vmm_evacuation_entry_get_outcome (g_ptr_array_index (wait.entries, i)))
+      {
+      case VMM_EVACUATION_MOVED:
+        moved++;
+        break;
+      case VMM_EVACUATION_FAILED:
+        failed++;
+        break;
+      case VMM_EVACUATION_SKIPPED:
+      default:
+        skipped++;
+        break;
+      }
+  if (opt_json)
+    {
+      g_autoptr (JsonBuilder) b = json_builder_new ();
+
+      json_builder_begin_object (b);
+      add_string (b, "event", "finished");
+      add_string (b, "host", args[0]);
+      json_builder_set_member_name (b, "empty");
+      json_builder_add_boolean_value (b, wait.empty);
+      json_builder_set_member_name (b, "vms");
+      json_builder_begin_array (b);
+      for (guint i = 0; i < wait.entries->len; i++)
+        {
+          VmmEvacuationEntry *e = g_ptr_array_index (wait.entries, i);
+
+          json_builder_begin_object (b);
+          add_string (b, "vm", vmm_evacuation_entry_get_vm_name (e));
+          add_string (b, "outcome", cli_enum_nick (VMM_TYPE_EVACUATION_OUTCOME, vmm_evacuation_entry_get_outcome (e)));
+          add_string (b, "host", vmm_evacuation_entry_get_host (e));
+          add_string (b, "message", vmm_evacuation_entry_get_message (e));
+          json_builder_end_object (b);
+        }
+      json_builder_end_array (b);
+      json_builder_end_object (b);
+      cli_json_print_builder (b, FALSE);
+    }
+  else
+    {
+      g_print ("%-16s %-8s %-16s %s\n", "VM", "OUTCOME", "HOST", "WHY");
+      for (guint i = 0; i < wait.entries->len; i++)
+        {
+          VmmEvacuationEntry *e = g_ptr_array_index (wait.entries, i);
+
+          g_print ("%-16s %-8s %-16s %s\n", vmm_evacuation_entry_get_vm_name (e),
+                   cli_enum_nick (VMM_TYPE_EVACUATION_OUTCOME, vmm_evacuation_entry_get_outcome (e)),
+                   vmm_evacuation_entry_get_host (e) != NULL ? vmm_evacuation_entry_get_host (e) : "-",
+                   vmm_evacuation_entry_get_message (e) != NULL ? vmm_evacuation_entry_get_message (e) : "");
+        }
+      g_print ("%u moved, %u failed, %u skipped; host %s is %s\n", moved, failed, skipped, args[0],
+               wait.empty ? "empty" : "not empty");
+    }
+  g_ptr_array_unref (wait.entries);
+  if (g_cancellable_is_cancelled (cancellable))
+    return CLI_EXIT_CANCELLED;
+  return wait.empty ? CLI_EXIT_OK : CLI_EXIT_FAILED;
+}
+
 /* --- the command table --- */
 
 typedef struct
@@ -1065,8 +1351,17 @@ static const CliCommand commands[] = {
     "another program cannot be reached. Exit status 0 when the migration stopped with the VM "
     "on its source.",
     abort_entries, FALSE, cmd_abort },
-  /* `evacuate HOST` and `candidates VM` come with the engine's evacuation
-   * and candidate APIs. */
+  { "candidates", "VM", 1, "Where could a VM go: every host, suitable or not, and why",
+    "Evaluates every other host of the VM's manager with the engine's checks, best first: "
+    "suitable or not with the reasons, whether it requires storage motion, and the score. Spec "
+    "options describe the move to consider. Exit status 3 when no host is suitable.",
+    NULL, TRUE, cmd_candidates },
+  { "evacuate", "HOST", 1, "Move every VM off a host",
+    "Places every VM of HOST at once, moves running VMs hot and powered-off ones cold under the "
+    "engine's limits, goes on past failures and picks up VMs that land on HOST meanwhile. Spec "
+    "options (not --host) apply to every move. Exit status 0 when HOST ends empty, 4 when VMs are "
+    "left (each one's reason is reported), 130 when cancelled.",
+    evacuate_entries, TRUE, cmd_evacuate },
   { NULL },
 };
 
