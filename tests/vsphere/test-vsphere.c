@@ -47,7 +47,11 @@ script_env (void)
 
   if (g_getenv ("VCSIM_TLS_DIR") == NULL)
     {
-      g_autofree char *tls = g_build_filename (workdir, "tls", NULL);
+      /* made once per build tree (key generation costs about a second) */
+      const char *builddir = g_getenv ("G_TEST_BUILDDIR");
+      g_autofree char *tls = builddir != NULL
+                                 ? g_build_filename (builddir, "vsphere", "vcsim-tls", NULL)
+                                 : g_build_filename (workdir, "tls", NULL);
 
       env = g_environ_setenv (env, "VCSIM_TLS_DIR", tls, TRUE);
     }
