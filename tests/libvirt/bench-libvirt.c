@@ -79,6 +79,15 @@ main (int argc, char **argv)
     g_error ("cannot open %s: %s", cluster_uri, error->message);
   guest ("idle", "bench1", "kvm-a");
   assert_alive ("bench1");
+  {
+    /* what the engine reads twice per move (plan, then run) */
+    gint64 start = g_get_monotonic_time ();
+    g_autoptr (VmmInventory) inv = vmm_backend_query_inventory (backend, NULL, &error);
+
+    g_assert_no_error (error);
+    g_printerr ("# inventory query %.3f s\n",
+                (double)(g_get_monotonic_time () - start) / G_USEC_PER_SEC);
+  }
   for (guint i = 0; i < rounds * 2; i++)
     {
       const char *to = g_str_equal (where, "kvm-a") ? "kvm-b" : "kvm-a";

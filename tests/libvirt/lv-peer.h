@@ -220,6 +220,8 @@ typedef struct
   char *run_at_progress;
   gboolean ran;
   GPtrArray *warnings;
+  gint64 action_start;
+  gint64 move_start;
 } Watch;
 
 static inline void
@@ -240,6 +242,29 @@ on_progress (VmmMigration *m, double fraction, guint64 done, guint64 total, gint
 }
 
 static inline void
+on_action_started (VmmMigration *m, VmmAction *action, Watch *w)
+{
+  w->action_start = g_get_monotonic_time ();
+}
+
+static inline void
+on_state_changed (VmmMigration *m, VmmMigrationState old_state, VmmMigrationState new_state,
+                  Watch *w)
+{
+  if (g_getenv ("VMM_TEST_TIMINGS") != NULL)
+    g_printerr ("#   state %d -> %d at %.3f s\n", old_state, new_state,
+                (double)(g_get_monotonic_time () - w->move_start) / G_USEC_PER_SEC);
+}
+
+static inline void
+on_action_finished (VmmMigration *m, VmmAction *action, const GError *error, Watch *w)
+{
+  if (g_getenv ("VMM_TEST_TIMINGS") != NULL)
+    g_printerr ("#   %s %.3f s\n", vmm_action_get_name (action),
+                (double)(g_get_monotonic_time () - w->action_start) / G_USEC_PER_SEC);
+}
+
+static inline void
 on_warning (VmmMigration *m, const char *message, Watch *w)
 {
   g_printerr ("# warning: %s\n", message);
@@ -249,6 +274,8 @@ on_warning (VmmMigration *m, const char *message, Watch *w)
 static inline void
 done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
+  if (g_getenv ("VMM_TEST_TIMINGS") != NULL)
+    g_printerr ("#   done at %" G_GINT64_FORMAT "\n", g_get_monotonic_time () / 1000);
   *(GAsyncResult **)user_data = g_object_ref (result);
 }
 
@@ -274,6 +301,10 @@ move (const char *vm, const char *spec_json, Watch *watch, GError **error)
   g_assert_no_error (local_error);
   g_signal_connect (migration, "progress", G_CALLBACK (on_progress), watch);
   g_signal_connect (migration, "warning", G_CALLBACK (on_warning), watch);
+  g_signal_connect (migration, "action-started", G_CALLBACK (on_action_started), watch);
+  g_signal_connect (migration, "state-changed", G_CALLBACK (on_state_changed), watch);
+  watch->move_start = start;
+  g_signal_connect (migration, "action-finished", G_CALLBACK (on_action_finished), watch);
   vmm_migration_run_async (migration, watch->cancel_at_progress, done_cb, &result);
   while (result == NULL)
     g_main_context_iteration (NULL, TRUE);

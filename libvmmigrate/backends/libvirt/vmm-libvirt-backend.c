@@ -1523,9 +1523,26 @@ typedef struct
 {
   LvRun *run;
   virDomainPtr dom;
-  gint stop;
+  GMutex lock;
+  GCond cond;
+  gboolean stop;
   GThread *thread;
 } LvPoller;
+
+/* Sleeps one poll interval, or less when the move ended. */
+static gboolean
+lv_poller_wait (LvPoller *poller)
+{
+  gint64 until = g_get_monotonic_time () + LV_POLL_MS * 1000;
+  gboolean stop;
+
+  g_mutex_lock (&poller->lock);
+  while (!poller->stop && g_cond_wait_until (&poller->cond, &poller->lock, until))
+    ;
+  stop = poller->stop;
+  g_mutex_unlock (&poller->lock);
+  return !stop;
+}
 
 static guint64
 lv_param_ull (virTypedParameterPtr params, int n, const char *name)
@@ -1554,7 +1571,7 @@ lv_poller_thread (gpointer data)
   guint ticks = 0;
   gboolean abort_sent = FALSE;
 
-  while (!g_atomic_int_get (&poller->stop))
+  do
     {
       virTypedParameterPtr params = NULL;
       int nparams = 0, type = VIR_DOMAIN_JOB_NONE;
@@ -1635,8 +1652,8 @@ lv_poller_thread (gpointer data)
                 break;
               }
           }
-      g_usleep (LV_POLL_MS * 1000);
     }
+  while (lv_poller_wait (poller));
   return NULL;
 }
 
@@ -1758,13 +1775,20 @@ lv_migrate (LvRun *run, GError **error)
     }
   poller.run = run;
   poller.dom = dom;
+  g_mutex_init (&poller.lock);
+  g_cond_init (&poller.cond);
   poller.thread = g_thread_new ("vmm-libvirt-poll", lv_poller_thread, &poller);
   rc = virDomainMigrateToURI3 (dom, dst_host->migration_uri, params, (unsigned int)nparams, flags);
   if (rc < 0)
     lv_set_error (error, VMM_ERROR_BACKEND, "libvirt: moving '%s' from '%s' to '%s' failed", mv->vm,
                   mv->src_host, mv->dst_host);
-  g_atomic_int_set (&poller.stop, 1);
+  g_mutex_lock (&poller.lock);
+  poller.stop = TRUE;
+  g_cond_signal (&poller.cond);
+  g_mutex_unlock (&poller.lock);
   g_thread_join (poller.thread);
+  g_mutex_clear (&poller.lock);
+  g_cond_clear (&poller.cond);
   virTypedParamsFree (params, nparams);
   g_mutex_lock (&mv->lock);
   mv->migrating = FALSE;
