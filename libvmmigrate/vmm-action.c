@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include "vmm-private.h"
+#include "vmm-action-private.h"
 
 /**
  * VmmAction:
@@ -15,7 +15,8 @@
 
 typedef struct
 {
-  char *name;
+  char *name; /* owned, or interned when name_interned */
+  gboolean name_interned;
   char *description;
   VmmActionPerformer performer;
   gboolean transfers_data;
@@ -41,7 +42,8 @@ vmm_action_finalize (GObject *object)
 {
   VmmActionPrivate *priv = vmm_action_get_instance_private (VMM_ACTION (object));
 
-  g_free (priv->name);
+  if (!priv->name_interned)
+    g_free (priv->name);
   g_free (priv->description);
   G_OBJECT_CLASS (vmm_action_parent_class)->finalize (object);
 }
@@ -81,8 +83,10 @@ vmm_action_set_property (GObject *object, guint prop_id, const GValue *value, GP
   switch (prop_id)
     {
     case PROP_NAME:
-      g_free (priv->name);
+      if (!priv->name_interned)
+        g_free (priv->name);
       priv->name = g_value_dup_string (value);
+      priv->name_interned = FALSE;
       break;
     case PROP_DESCRIPTION:
       g_free (priv->description);
@@ -169,6 +173,25 @@ vmm_action_class_init (VmmActionClass *klass)
 static void
 vmm_action_init (VmmAction *self)
 {
+}
+
+void
+vmm_action_init_fields (VmmAction *self,
+                        const char *name,
+                        VmmActionPerformer performer,
+                        gboolean transfers_data,
+                        gboolean point_of_no_return)
+{
+  VmmActionPrivate *priv = vmm_action_get_instance_private (self);
+
+  /* one copy of each name for all the migrations' actions */
+  if (!priv->name_interned)
+    g_free (priv->name);
+  priv->name = (char *) g_intern_string (name);
+  priv->name_interned = TRUE;
+  priv->performer = performer;
+  priv->transfers_data = transfers_data;
+  priv->point_of_no_return = point_of_no_return;
 }
 
 /**

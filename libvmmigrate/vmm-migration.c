@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include "vmm-private.h"
+#include "vmm-action-private.h"
 
 #include <json-glib/json-glib.h>
 
@@ -52,6 +52,7 @@ typedef struct
   gboolean cancel_requested;
   gboolean timed_out;
   gboolean queued;
+  gboolean ctx_ready;
   guint retries;
   GCancellable *user_cancellable;
   gulong cancel_handler;
@@ -1025,14 +1026,12 @@ retry_idle (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* The current action ended (@error: transfer full, set when !@ok). */
 static void
-action_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+action_completed (VmmMigration *self, VmmAction *action, gboolean ok, GError *error_in)
 {
-  g_autoptr (VmmMigration) self = user_data;
   VmmMigrationPrivate *priv = vmm_migration_get_instance_private (self);
-  VmmAction *action = VMM_ACTION (source);
-  g_autoptr (GError) error = NULL;
-  gboolean ok = vmm_action_run_finish (action, result, &error);
+  g_autoptr (GError) error = error_in;
 
   priv->in_transfer = FALSE;
   if (ok && priv->cancel_requested && !priv->past_ponr &&
@@ -1092,6 +1091,17 @@ action_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 }
 
 static void
+action_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (VmmMigration) self = user_data;
+  VmmAction *action = VMM_ACTION (source);
+  GError *error = NULL;
+  gboolean ok = vmm_action_run_finish (action, result, &error);
+
+  action_completed (self, action, ok, error);
+}
+
+static void
 run_next (VmmMigration *self)
 {
   VmmMigrationPrivate *priv = vmm_migration_get_instance_private (self);
@@ -1128,6 +1138,19 @@ run_next (VmmMigration *self)
   g_set_object (&priv->current, action);
   if (!priv->dry_run)
     g_signal_emit (self, signals[SIGNAL_ACTION_STARTED], 0, action);
+  else
+    {
+      gboolean ok;
+      GError *error = NULL;
+
+      /* A dry run emits nothing and touches nothing: its built-in actions
+       * run one after the other without a main-loop turn each. */
+      if (vmm_action_run_now (action, priv->ctx, &ok, &error))
+        {
+          action_completed (self, action, ok, error);
+          return;
+        }
+    }
   vmm_action_run_async (action, priv->ctx, step_cancellable_for (priv), action_done_cb,
                         g_object_ref (self));
 }
@@ -1146,11 +1169,12 @@ apply_fallback_state (VmmMigrationPrivate *priv, VmmMigrationContext *ctx)
     vmm_migration_context_exclude_host (ctx, host);
 }
 
-static void
-start_queue (VmmMigration *self, VmmInventory *inventory, VmmVmInfo *vm)
+/* A new context for @vm (a snapshot of the VM as found), resolved against
+ * @inventory; the run pins the host its plan chose. */
+static gboolean
+prepare_context (VmmMigration *self, VmmInventory *inventory, VmmVmInfo *vm, GError **error)
 {
   VmmMigrationPrivate *priv = vmm_migration_get_instance_private (self);
-  g_autoptr (GError) error = NULL;
 
   g_clear_object (&priv->ctx);
   priv->ctx = vmm_migration_context_new (priv->backend, priv->vm_name, priv->spec, priv->dry_run);
@@ -1165,11 +1189,15 @@ start_queue (VmmMigration *self, VmmInventory *inventory, VmmVmInfo *vm)
         vmm_migration_context_set_pinned_host (priv->ctx,
                                                vmm_plan_get_destination_host (priv->plan));
     }
-  if (!vmm_workflow_resolve (priv->ctx, &error))
-    {
-      finish (self, g_steal_pointer (&error));
-      return;
-    }
+  return vmm_workflow_resolve (priv->ctx, error);
+}
+
+/* Runs the queue on the context prepare_context() made. */
+static void
+start_queue (VmmMigration *self)
+{
+  VmmMigrationPrivate *priv = vmm_migration_get_instance_private (self);
+
   vmm_workflow_build_initial_queue (priv->ctx);
   g_clear_pointer (&priv->done, g_ptr_array_unref);
   priv->done = g_ptr_array_new_with_free_func (g_object_unref);
@@ -1185,6 +1213,20 @@ start_queue (VmmMigration *self, VmmInventory *inventory, VmmVmInfo *vm)
       update_total_weight (priv);
     }
   run_next (self);
+}
+
+/* prepare_context() then start_queue(). */
+static void
+prepare_and_start_queue (VmmMigration *self, VmmInventory *inventory, VmmVmInfo *vm)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (!prepare_context (self, inventory, vm, &error))
+    {
+      finish (self, g_steal_pointer (&error));
+      return;
+    }
+  start_queue (self);
 }
 
 static void
@@ -1220,7 +1262,7 @@ inventory_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   /* The VM as found: the backend's live record changes as the VM moves. */
   vm = vmm_vm_info_copy (found);
   g_set_object (&priv->inventory, inventory);
-  start_queue (self, inventory, vm);
+  prepare_and_start_queue (self, inventory, vm);
 }
 
 static void
@@ -1403,18 +1445,14 @@ run_plan_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   if (priv->user_cancellable != NULL)
     priv->cancel_handler = g_cancellable_connect (priv->user_cancellable,
                                                   G_CALLBACK (user_cancelled_cb), self, NULL);
-  /* The context for slot accounting is the plan's resolved one. */
-  priv->ctx = vmm_migration_context_new (priv->backend, priv->vm_name, priv->spec, FALSE);
-  vmm_migration_context_set_engine (priv->ctx, priv->engine);
-  vmm_migration_context_set_inventory (priv->ctx, priv->inventory);
+  /* The run's context, resolved as the plan was: the engine reserves its
+   * slots with it, and the run starts on it when the slots are free now. */
   {
-    VmmVmInfo *vm = vmm_inventory_lookup_vm (priv->inventory, priv->vm_name);
+    g_autoptr (VmmVmInfo) vm =
+      vmm_vm_info_copy (vmm_inventory_lookup_vm (priv->inventory, priv->vm_name));
     g_autoptr (GError) resolve_error = NULL;
 
-    vmm_migration_context_set_vm (priv->ctx, vm);
-    apply_fallback_state (priv, priv->ctx);
-    vmm_migration_context_set_pinned_host (priv->ctx, vmm_plan_get_destination_host (plan));
-    vmm_workflow_resolve (priv->ctx, &resolve_error);
+    priv->ctx_ready = prepare_context (self, priv->inventory, vm, &resolve_error);
   }
   if (vmm_engine_acquire_slots (priv->engine, self, priv->ctx, begin_real_run))
     begin_real_run (self);
@@ -1450,7 +1488,7 @@ real_run_inventory_cb (GObject *source, GAsyncResult *result, gpointer user_data
     }
   vm = vmm_vm_info_copy (found);
   g_set_object (&priv->inventory, inventory);
-  start_queue (self, inventory, vm);
+  prepare_and_start_queue (self, inventory, vm);
 }
 
 static void
@@ -1485,14 +1523,22 @@ begin_real_run (gpointer migration)
   if (priv->queued)
     {
       /* Facts may have changed while the migration waited: read them again. */
+      priv->ctx_ready = FALSE;
       vmm_backend_query_inventory_async (priv->backend, NULL, real_run_inventory_cb,
                                          g_object_ref (self));
+      return;
+    }
+  if (priv->ctx_ready)
+    {
+      /* the facts were not read again since run_plan_done_cb() prepared it */
+      priv->ctx_ready = FALSE;
+      start_queue (self);
       return;
     }
   {
     g_autoptr (VmmVmInfo) vm =
       vmm_vm_info_copy (vmm_inventory_lookup_vm (priv->inventory, priv->vm_name));
-    start_queue (self, priv->inventory, vm);
+    prepare_and_start_queue (self, priv->inventory, vm);
   }
 }
 

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "vmm-actions.h"
+#include "vmm-action-private.h"
 
 /* Two private action classes carry every built-in action: VmmEngineAction
  * runs one of the engine's own functions (checks, placement, ComputeSpec);
@@ -49,9 +50,9 @@ vmm_engine_action_init (VmmEngineAction *self)
 VmmAction *
 vmm_engine_action_new (const char *name, VmmActionPerformer performer, VmmEngineActionFunc func)
 {
-  VmmEngineAction *self =
-    g_object_new (VMM_TYPE_ENGINE_ACTION, "name", name, "performer", performer, NULL);
+  VmmEngineAction *self = g_object_new (VMM_TYPE_ENGINE_ACTION, NULL);
 
+  vmm_action_init_fields (VMM_ACTION (self), name, performer, FALSE, FALSE);
   self->func = func;
   return VMM_ACTION (self);
 }
@@ -160,16 +161,30 @@ vmm_action_step_new (VmmBackend *backend, VmmStep step)
       performer = VMM_ACTION_PERFORMER_BACKEND;
       break;
     }
-  self = g_object_new (VMM_TYPE_STEP_ACTION,
-                       "name", vmm_step_get_name (step),
-                       "performer", performer,
-                       "transfers-data",
-                       step == VMM_STEP_INITIATE_SOURCE || step == VMM_STEP_CREATE_DESTINATION_VM ||
-                         step == VMM_STEP_RECONFIGURE_VM,
-                       "point-of-no-return", step == VMM_STEP_INITIATE_SOURCE,
-                       NULL);
+  self = g_object_new (VMM_TYPE_STEP_ACTION, NULL);
+  vmm_action_init_fields (VMM_ACTION (self), vmm_step_get_name (step), performer,
+                          step == VMM_STEP_INITIATE_SOURCE ||
+                            step == VMM_STEP_CREATE_DESTINATION_VM ||
+                            step == VMM_STEP_RECONFIGURE_VM,
+                          step == VMM_STEP_INITIATE_SOURCE);
   self->step = step;
   return VMM_ACTION (self);
+}
+
+gboolean
+vmm_action_run_now (VmmAction *action, VmmMigrationContext *context, gboolean *ok, GError **error)
+{
+  if (VMM_IS_ENGINE_ACTION (action))
+    {
+      *ok = VMM_ENGINE_ACTION (action)->func (context, error);
+      return TRUE;
+    }
+  if (VMM_IS_STEP_ACTION (action) && vmm_migration_context_is_dry_run (context))
+    {
+      *ok = TRUE;
+      return TRUE;
+    }
+  return FALSE;
 }
 
 gboolean

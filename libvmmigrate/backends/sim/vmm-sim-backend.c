@@ -1068,6 +1068,21 @@ step_cancelled_cb (GCancellable *cancellable, gpointer user_data)
   g_source_unref (source);
 }
 
+/* A step that completes at once never sees a cancellation: it is watched
+ * only from the moment it starts to wait (latency, hang or transfer). */
+static void
+step_watch_cancellation (GTask *task)
+{
+  StepRun *run = g_task_get_task_data (task);
+
+  if (run->abort_id != 0)
+    return;
+  if (run->cancellable != NULL)
+    run->cancel_id =
+      g_cancellable_connect (run->cancellable, G_CALLBACK (step_cancelled_cb), task, NULL);
+  run->abort_id = g_cancellable_connect (run->mv->abort, G_CALLBACK (step_cancelled_cb), task, NULL);
+}
+
 static void
 step_advance (GTask *task)
 {
@@ -1086,6 +1101,7 @@ step_advance (GTask *task)
       if (run->has_fault && run->fault.kind == VMM_SIM_FAULT_HANG)
         {
           run->phase = PHASE_HANG; /* until cancelled or aborted */
+          step_watch_cancellation (task);
           return;
         }
       if (run->total > 0)
@@ -1097,6 +1113,7 @@ step_advance (GTask *task)
               step_complete (task, NULL);
               return;
             }
+          step_watch_cancellation (task);
           run->timer = g_timeout_source_new (TICK_MS);
           g_source_set_callback (run->timer, step_timer_cb, task, NULL);
           g_source_attach (run->timer, g_main_context_get_thread_default ());
@@ -1147,11 +1164,7 @@ sim_run (VmmSimBackend *self,
         run->total = 1;
     }
   if (cancellable != NULL)
-    {
-      run->cancellable = g_object_ref (cancellable);
-      run->cancel_id = g_cancellable_connect (cancellable, G_CALLBACK (step_cancelled_cb), task, NULL);
-    }
-  run->abort_id = g_cancellable_connect (run->mv->abort, G_CALLBACK (step_cancelled_cb), task, NULL);
+    run->cancellable = g_object_ref (cancellable);
   if (g_cancellable_is_cancelled (run->mv->abort) ||
       (cancellable != NULL && g_cancellable_is_cancelled (cancellable)))
     {
@@ -1165,6 +1178,7 @@ sim_run (VmmSimBackend *self,
       step_advance (task);
       return;
     }
+  step_watch_cancellation (task);
   run->timer = g_timeout_source_new (self->latency_ms);
   g_source_set_callback (run->timer, step_timer_cb, task, NULL);
   g_source_attach (run->timer, g_main_context_get_thread_default ());
