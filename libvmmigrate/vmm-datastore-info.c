@@ -25,6 +25,7 @@ struct _VmmDatastoreInfo
   guint64 free;
   char *path;
   GStrv hosts;
+  GHashTable *host_set; /* the same hosts, for lookups on big clusters */
 };
 
 G_DEFINE_FINAL_TYPE (VmmDatastoreInfo, vmm_datastore_info, G_TYPE_OBJECT)
@@ -82,6 +83,7 @@ vmm_datastore_info_finalize (GObject *object)
   g_free (self->name);
   g_free (self->path);
   g_strfreev (self->hosts);
+  g_clear_pointer (&self->host_set, g_hash_table_unref);
 
   G_OBJECT_CLASS (vmm_datastore_info_parent_class)->finalize (object);
 }
@@ -360,6 +362,13 @@ vmm_datastore_info_set_hosts (VmmDatastoreInfo *self, const char *const *hosts)
     return;
   g_strfreev (self->hosts);
   self->hosts = g_strdupv ((char **)hosts);
+  g_clear_pointer (&self->host_set, g_hash_table_unref);
+  if (self->hosts != NULL && g_strv_length (self->hosts) > 8)
+    {
+      self->host_set = g_hash_table_new (g_str_hash, g_str_equal);
+      for (guint i = 0; self->hosts[i] != NULL; i++)
+        g_hash_table_add (self->host_set, self->hosts[i]);
+    }
 }
 
 /**
@@ -381,5 +390,7 @@ vmm_datastore_info_is_mounted_on (VmmDatastoreInfo *self, const char *host)
 {
   g_return_val_if_fail (VMM_IS_DATASTORE_INFO (self), FALSE);
   g_return_val_if_fail (host != NULL, FALSE);
+  if (self->host_set != NULL)
+    return g_hash_table_contains (self->host_set, host);
   return self->hosts != NULL && g_strv_contains ((const char *const *)self->hosts, host);
 }

@@ -894,7 +894,8 @@ vmm_engine_new_context (VmmEngine *self,
                    vmm_backend_get_uri (backend) != NULL ? vmm_backend_get_uri (backend) : "the backend");
       return NULL;
     }
-  vm = vmm_vm_info_copy (found);
+  /* a read-only look (placement, candidates) needs no snapshot of the VM */
+  vm = g_object_ref (found);
   ctx = vmm_migration_context_new (backend, vm_name, spec, TRUE);
   vmm_migration_context_set_engine (ctx, self);
   vmm_migration_context_set_inventory (ctx, inventory);

@@ -97,7 +97,7 @@ checks_for_storage (VmmMigrationContext *context, const char *host, GPtrArray *o
   GPtrArray *targets = vmm_migration_context_get_target_disks (context);
   const char *primary = vmm_migration_context_get_destination_datastore (context);
   const char *source_host = vmm_migration_context_get_source_host (context);
-  g_autoptr (GHashTable) needed = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr (GHashTable) needed = NULL;
 
   for (guint i = 0; i <= targets->len; i++)
     {
@@ -105,13 +105,15 @@ checks_for_storage (VmmMigrationContext *context, const char *host, GPtrArray *o
       const char *name = disk != NULL ? vmm_disk_info_get_datastore (disk) : primary;
       gboolean moves = disk != NULL ? vmm_migration_context_disk_moves (context, vmm_disk_info_get_key (disk))
                                     : vmm_migration_context_changes_primary_datastore (context);
-      g_autofree char *what = disk != NULL ? g_strdup_printf ("disk %s", vmm_disk_info_get_key (disk))
-                                           : g_strdup ("the VM's configuration");
+      g_autofree char *what_buf = NULL;
+      const char *what;
       g_autofree char *remedy = NULL;
       VmmDatastoreInfo *ds;
 
       if (name == NULL)
         continue;
+      what = disk != NULL ? (what_buf = g_strdup_printf ("disk %s", vmm_disk_info_get_key (disk)))
+                          : "the VM's configuration";
       ds = vmm_inventory_lookup_datastore (inventory, name);
       if (ds == NULL)
         {
@@ -148,7 +150,11 @@ checks_for_storage (VmmMigrationContext *context, const char *host, GPtrArray *o
       if (disk != NULL && moves)
         {
           const VmmLoad *load = vmm_migration_context_get_reservation (context, name);
-          guint64 sum = GPOINTER_TO_SIZE (g_hash_table_lookup (needed, name));
+          guint64 sum;
+
+          if (needed == NULL)
+            needed = g_hash_table_new (g_str_hash, g_str_equal);
+          sum = GPOINTER_TO_SIZE (g_hash_table_lookup (needed, name));
 
           if (sum == 0 && load != NULL)
             sum = load->bytes;
@@ -207,12 +213,16 @@ vmm_checks_for_host (VmmMigrationContext *context, VmmHostInfo *host, GPtrArray 
   if (moves_host)
     {
       const char *const *required = vmm_vm_info_get_required_metadata (vm);
-      g_autoptr (GString) missing = g_string_new (NULL);
+      g_autoptr (GString) missing = NULL;
 
       for (guint i = 0; required[i] != NULL; i++)
         if (!g_strv_contains (vmm_host_info_get_metadata (host), required[i]))
-          g_string_append_printf (missing, "%s%s", missing->len > 0 ? ", " : "", required[i]);
-      if (missing->len > 0)
+          {
+            if (missing == NULL)
+              missing = g_string_new (NULL);
+            g_string_append_printf (missing, "%s%s", missing->len > 0 ? ", " : "", required[i]);
+          }
+      if (missing != NULL)
         {
           gboolean allowed = vmm_relocate_spec_get_allow_zone_change (spec);
 
@@ -229,7 +239,7 @@ vmm_checks_for_host (VmmMigrationContext *context, VmmHostInfo *host, GPtrArray 
       guint vcpus_used = vmm_host_info_get_vcpus_used (host) + (load != NULL ? load->vcpus : 0);
       guint64 free_mib = total > used ? total - used : 0;
       double vcpu_limit = vmm_host_info_get_vcpus (host) * vmm_host_info_get_cpu_overcommit (host);
-      g_autoptr (GString) missing = g_string_new (NULL);
+      g_autoptr (GString) missing = NULL;
       const char *const *features = vmm_vm_info_get_cpu_features (vm);
 
       if (free_mib < vmm_vm_info_get_memory_mib (vm))
@@ -246,8 +256,12 @@ vmm_checks_for_host (VmmMigrationContext *context, VmmHostInfo *host, GPtrArray 
                    vmm_host_info_get_cpu_overcommit (host), vmm_vm_info_get_vcpus (vm));
       for (guint i = 0; features != NULL && features[i] != NULL; i++)
         if (!vmm_host_info_has_cpu_feature (host, features[i]))
-          g_string_append_printf (missing, "%s%s", missing->len > 0 ? ", " : "", features[i]);
-      if (missing->len > 0)
+          {
+            if (missing == NULL)
+              missing = g_string_new (NULL);
+            g_string_append_printf (missing, "%s%s", missing->len > 0 ? ", " : "", features[i]);
+          }
+      if (missing != NULL)
         add_check (out, "cpu-features", ERROR, VMM_ERROR_INCOMPATIBLE, name,
                    "choose a host with these CPU features, or move the VM cold (fallback-cold)",
                    "host '%s' lacks CPU features the running guest uses (missing features: %s)", name,
