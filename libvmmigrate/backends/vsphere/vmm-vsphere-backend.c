@@ -1162,6 +1162,7 @@ typedef struct
   char *want_ds;
   char *want_folder;
   gint64 deadline;
+  gint64 orphan_deadline; /* after no answer: look for the task until then */
   guint64 total;
   GError *cause; /* why the relocation failed, before the fresh look */
   GSource *timer;
@@ -1440,6 +1441,68 @@ static void
 find_orphan_cb (GObject *source, GAsyncResult *result, gpointer user_data);
 
 static void
+orphan_not_found (GTask *task);
+
+/* Looks for the relocation task vCenter made for a call it did not answer. */
+static void
+orphan_search (GTask *task)
+{
+  VmmVsphereBackend *self = run_backend (task);
+  xmlNode *spec;
+  xmlDoc *req = retrieve_request (self, &spec);
+  const char *const paths[] = { "recentTask", NULL };
+
+  add_prop_set (spec, "TaskManager", paths);
+  add_object (spec, "TaskManager", vmm_vsphere_client_get_service (self->client, "taskManager"));
+  retrieve_async (self, req, NULL, find_orphan_cb, task);
+}
+
+static gboolean
+orphan_timer_cb (gpointer user_data)
+{
+  GTask *task = user_data;
+  Run *run = g_task_get_task_data (task);
+
+  g_clear_pointer (&run->timer, g_source_unref);
+  orphan_search (task);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+location_matches (Run *run, Location *loc);
+
+static void
+orphan_look_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  VmmVsphereBackend *self = VMM_VSPHERE_BACKEND (source);
+  Run *run = g_task_get_task_data (task);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (Location) loc = read_location_finish (self, result, &error);
+
+  if ((loc != NULL && location_matches (run, loc))
+      || g_get_monotonic_time () > run->orphan_deadline)
+    {
+      /* moved after all (fresh_look says so), or nothing happened in time */
+      fresh_look (task);
+      return;
+    }
+  run->timer = g_timeout_source_new (vmm_vsphere_client_get_poll_interval_ms (self->client));
+  g_source_set_callback (run->timer, orphan_timer_cb, task, NULL);
+  g_source_attach (run->timer, g_main_context_get_thread_default ());
+}
+
+/* No task yet: is the VM already where it was sent? */
+static void
+orphan_not_found (GTask *task)
+{
+  VmmVsphereBackend *self = run_backend (task);
+  Run *run = g_task_get_task_data (task);
+
+  read_location_async (self, run->vm_id, NULL, orphan_look_cb, task);
+}
+
+static void
 relocate_sent_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   GTask *task = user_data;
@@ -1454,16 +1517,14 @@ relocate_sent_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       run->cause = error;
       if (vmm_vsphere_error_is_transport (error))
         {
-          /* No answer: vCenter may have created the task anyway. Look for
-           * it among the recent tasks and wait for it (with the timeout). */
-          xmlNode *spec;
-          xmlDoc *req = retrieve_request (self, &spec);
-          const char *const paths[] = { "recentTask", NULL };
-
-          add_prop_set (spec, "TaskManager", paths);
-          add_object (spec, "TaskManager",
-                      vmm_vsphere_client_get_service (self->client, "taskManager"));
-          retrieve_async (self, req, NULL, find_orphan_cb, task);
+          /* No answer: vCenter may have created the task anyway, or may
+           * still do (vcsim runs a delayed call after its client gave up).
+           * Look for the task, and for the VM at its target, for a while. */
+          run->orphan_deadline
+              = g_get_monotonic_time ()
+                + (gint64)MIN (vmm_vsphere_client_get_task_timeout (self->client), 30)
+                      * G_USEC_PER_SEC;
+          orphan_search (task);
           return;
         }
       fresh_look (task);
@@ -1517,15 +1578,14 @@ find_orphan_infos_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   if (run->task_id != NULL)
     {
       g_autofree char *msg = g_strdup_printf (
-          "the connection dropped before vCenter answered RelocateVM_Task; found its task %s "
-          "and waits for it",
-          run->task_id);
+          "vCenter did not answer RelocateVM_Task (%s); found its task %s and waits for it",
+          run->cause->message, run->task_id);
 
       vmm_migration_context_add_warning (run->ctx, msg);
       poll_task (task);
       return;
     }
-  fresh_look (task);
+  orphan_not_found (task);
 }
 
 static void
@@ -1543,7 +1603,7 @@ find_orphan_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 
   if (tasks == NULL || tasks->len == 0)
     {
-      fresh_look (task);
+      orphan_not_found (task);
       return;
     }
   req = retrieve_request (self, &spec);
@@ -1836,10 +1896,11 @@ fresh_look_cb (GObject *source, GAsyncResult *result, gpointer user_data)
     }
   where = location_describe (loc);
   if (location_matches (run, loc)
-      && (run->want_host != NULL || run->want_pool != NULL || run->want_ds != NULL)
-      && !g_error_matches (cause, VMM_ERROR, VMM_ERROR_TIMEOUT))
+      && (run->want_host != NULL || run->want_pool != NULL || run->want_ds != NULL
+          || run->want_folder != NULL))
     {
-      /* The move happened although its call failed: say so, and succeed. */
+      /* The move happened although its call failed or its task has not
+       * ended: the VM is where it was sent, so say so and succeed. */
       g_autofree char *msg
           = g_strdup_printf ("%s; vCenter shows the VM moved anyway, on %s", cause->message, where);
 
