@@ -1162,6 +1162,7 @@ typedef struct
   char *want_ds;
   char *want_folder;
   gint64 deadline;
+  guint wait_s;           /* how long the task may run */
   gint64 orphan_deadline; /* after no answer: look for the task until then */
   guint64 total;
   GError *cause; /* why the relocation failed, before the fresh look */
@@ -1429,8 +1430,16 @@ relocate_start (GTask *task)
     }
   if (!run->undo)
     reloc_get (run->ctx)->started = TRUE;
-  run->deadline = g_get_monotonic_time ()
-                  + (gint64)vmm_vsphere_client_get_task_timeout (self->client) * G_USEC_PER_SEC;
+  /* the URI's task-timeout, or the spec's completion timeout if shorter */
+  run->wait_s = vmm_vsphere_client_get_task_timeout (self->client);
+  {
+    guint spec_s
+        = vmm_relocate_spec_get_completion_timeout_s (vmm_migration_context_get_spec (run->ctx));
+
+    if (spec_s > 0 && spec_s < run->wait_s)
+      run->wait_s = spec_s;
+  }
+  run->deadline = g_get_monotonic_time () + (gint64)run->wait_s * G_USEC_PER_SEC;
   /* Not cancellable once sent: vCenter would carry on with the move anyway
    * (it does not stop a RelocateVM_Task because its HTTP request went away);
    * a cancellation is turned into CancelTask when the task allows it. */
@@ -1506,7 +1515,6 @@ static void
 relocate_sent_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   GTask *task = user_data;
-  VmmVsphereBackend *self = run_backend (task);
   Run *run = g_task_get_task_data (task);
   GError *error = NULL;
   g_autoptr (xmlDoc) doc
@@ -1521,9 +1529,7 @@ relocate_sent_cb (GObject *source, GAsyncResult *result, gpointer user_data)
            * still do (vcsim runs a delayed call after its client gave up).
            * Look for the task, and for the VM at its target, for a while. */
           run->orphan_deadline
-              = g_get_monotonic_time ()
-                + (gint64)MIN (vmm_vsphere_client_get_task_timeout (self->client), 30)
-                      * G_USEC_PER_SEC;
+              = g_get_monotonic_time () + (gint64)MIN (run->wait_s, 30) * G_USEC_PER_SEC;
           orphan_search (task);
           return;
         }
@@ -1741,9 +1747,9 @@ task_info_cb (GObject *source, GAsyncResult *result, gpointer user_data)
     }
   if (g_get_monotonic_time () > run->deadline)
     {
-      run->cause = g_error_new (
-          VMM_ERROR, VMM_ERROR_TIMEOUT, "RelocateVM_Task %s is still %s after %u s (task-timeout)",
-          run->task_id, state, vmm_vsphere_client_get_task_timeout (self->client));
+      run->cause
+          = g_error_new (VMM_ERROR, VMM_ERROR_TIMEOUT, "RelocateVM_Task %s is still %s after %u s",
+                         run->task_id, state, run->wait_s);
       fresh_look (task);
       return;
     }
