@@ -318,7 +318,8 @@ backend_vm (VmmBackend *backend, const char *vm)
 }
 
 /* Records what a migration reports. */
-typedef struct
+typedef struct _Recorder Recorder;
+struct _Recorder
 {
   GPtrArray *warnings;
   double last_fraction;
@@ -330,8 +331,9 @@ typedef struct
   GCancellable *cancellable;
   char *hook_at; /* run hook_argv with govc when this action starts */
   const char *const *hook_argv;
+  void (*hook_fn) (Recorder *r); /* or call this */
   Peer *peer;
-} Recorder;
+};
 
 static void
 on_warning (VmmMigration *m, const char *message, Recorder *r)
@@ -373,7 +375,9 @@ on_action_started (VmmMigration *m, VmmAction *action, Recorder *r)
       g_source_attach (source, g_main_context_get_thread_default ());
       g_source_unref (source);
     }
-  if (r->hook_at != NULL && g_str_equal (name, r->hook_at))
+  if (r->hook_at != NULL && g_str_equal (name, r->hook_at) && r->hook_fn != NULL)
+    r->hook_fn (r);
+  else if (r->hook_at != NULL && g_str_equal (name, r->hook_at))
     {
       g_autoptr (GPtrArray) argv = g_ptr_array_new ();
       g_auto (GStrv) env = g_get_environ ();
@@ -994,26 +998,16 @@ test_tls (void)
 
 /* The backend's session is terminated behind its back (govc session.rm):
  * the next call gets NotAuthenticated, logs in again and goes on. */
-static void
-test_session_expiry (void)
+/* Terminates every session of the backend behind its back. */
+static guint
+kill_our_sessions (Peer *peer)
 {
-  g_autoptr (VmmBackend) backend = backend_open (main_peer, NULL);
-  g_autoptr (VmmEngine) engine = vmm_engine_new ();
-  g_autoptr (GError) error = NULL;
-  g_autoptr (VmmInventory) inv = vmm_backend_query_inventory (backend, NULL, &error);
-  g_autofree char *json_text = NULL;
+  g_autofree char *json_text = govc (peer, "session.ls", "-json", NULL);
   g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (GError) error = NULL;
   JsonArray *sessions;
   guint removed = 0;
-  g_autoptr (VmmVmInfo) before = NULL;
-  g_autoptr (VmmMigration) m = NULL;
-  g_autoptr (VmmMigrationResult) result = NULL;
-  g_autofree char *json = NULL;
-  const char *target;
 
-  g_assert_no_error (error);
-  g_assert_cmpuint (vmm_vsphere_backend_get_n_logins (VMM_VSPHERE_BACKEND (backend)), ==, 1);
-  json_text = govc (main_peer, "session.ls", "-json", NULL);
   g_assert_true (json_parser_load_from_data (parser, json_text, -1, &error));
   sessions = json_object_get_array_member (json_node_get_object (json_parser_get_root (parser)),
                                            "SessionList");
@@ -1023,10 +1017,36 @@ test_session_expiry (void)
 
       if (g_strcmp0 (json_object_get_string_member (s, "UserAgent"), "libvmmigrate-vsphere") == 0)
         {
-          GOVC_DO (main_peer, "session.rm", json_object_get_string_member (s, "Key"), NULL);
+          GOVC_DO (peer, "session.rm", json_object_get_string_member (s, "Key"), NULL);
           removed++;
         }
     }
+  return removed;
+}
+
+static void
+hook_kill_sessions (Recorder *r)
+{
+  g_assert_cmpuint (kill_our_sessions (r->peer), >=, 1);
+}
+
+static void
+test_session_expiry (void)
+{
+  g_autoptr (VmmBackend) backend = backend_open (main_peer, NULL);
+  g_autoptr (VmmEngine) engine = vmm_engine_new ();
+  g_autoptr (GError) error = NULL;
+  g_autoptr (VmmInventory) inv = vmm_backend_query_inventory (backend, NULL, &error);
+  guint removed = 0;
+  g_autoptr (VmmVmInfo) before = NULL;
+  g_autoptr (VmmMigration) m = NULL;
+  g_autoptr (VmmMigrationResult) result = NULL;
+  g_autofree char *json = NULL;
+  const char *target;
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (vmm_vsphere_backend_get_n_logins (VMM_VSPHERE_BACKEND (backend)), ==, 1);
+  removed = kill_our_sessions (main_peer);
   g_assert_cmpuint (removed, >=, 1);
 
   before = vmm_inventory_lookup_vm (inv, "DC0_C0_RP0_VM1") != NULL
@@ -1040,6 +1060,28 @@ test_session_expiry (void)
   g_assert_no_error (error);
   g_assert_cmpstr (vmm_migration_result_get_host (result), ==, target);
   g_assert_cmpuint (vmm_vsphere_backend_get_n_logins (VMM_VSPHERE_BACKEND (backend)), ==, 2);
+
+  /* expired between the inventory read and RelocateVM_Task: vCenter faults
+   * NotAuthenticated, the client logs in again and resends */
+  {
+    g_autoptr (VmmMigration) m2 = NULL;
+    g_autoptr (Recorder) r = NULL;
+    g_autoptr (VmmMigrationResult) result2 = NULL;
+    g_autofree char *json2 = g_strdup_printf ("{\"host\": \"%s\"}", other_cluster_host (target));
+    g_auto (Where) w = { 0 };
+
+    m2 = migration_new (engine, backend, "DC0_C0_RP0_VM1", json2);
+    r = recorder_new (m2);
+    r->peer = main_peer;
+    r->hook_at = g_strdup ("InitiateSource");
+    r->hook_fn = hook_kill_sessions;
+    result2 = vmm_migration_run_sync (m2, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (vmm_migration_result_get_host (result2), ==, other_cluster_host (target));
+    g_assert_cmpuint (vmm_vsphere_backend_get_n_logins (VMM_VSPHERE_BACKEND (backend)), ==, 3);
+    govc_where (main_peer, "DC0_C0_RP0_VM1", &w);
+    g_assert_cmpstr (w.host, ==, other_cluster_host (target));
+  }
 }
 
 static guint
