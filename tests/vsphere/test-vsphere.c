@@ -558,6 +558,32 @@ test_inventory (void)
   g_assert_true (nic);
 }
 
+/* Two VMs of the same name in different folders: vim25 allows it, the
+ * engine names VMs by name, so the backend refuses to guess. */
+static void
+test_ambiguous_name (void)
+{
+  g_autoptr (VmmBackend) backend = NULL;
+  g_autoptr (VmmEngine) engine = vmm_engine_new ();
+  g_autoptr (VmmMigration) m = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (VmmMigrationResult) result = NULL;
+
+  GOVC_DO (main_peer, "folder.create", "/DC0/vm/Twins", NULL);
+  GOVC_DO (main_peer, "vm.create", "-on=false", "-host", "/DC0/host/DC0_C0/DC0_C0_H0", "-ds",
+           "LocalDS_0", "-net", "VM Network", "-folder", "/DC0/vm", "Twin", NULL);
+  GOVC_DO (main_peer, "vm.create", "-on=false", "-host", "/DC0/host/DC0_C0/DC0_C0_H0", "-ds",
+           "LocalDS_1", "-net", "VM Network", "-folder", "/DC0/vm/Twins", "Twin", NULL);
+  backend = backend_open (main_peer, NULL);
+  m = migration_new (engine, backend, "Twin", "{\"host\": \"DC0_C0_H1\"}");
+  result = vmm_migration_run_sync (m, NULL, &error);
+  g_assert_null (result);
+  g_test_message ("%s", error->message);
+  g_assert_error (error, VMM_ERROR, VMM_ERROR_INVALID_SPEC);
+  g_assert_nonnull (strstr (error->message, "more than one VM named 'Twin'"));
+  GOVC_DO (main_peer, "vm.destroy", "/DC0/vm/Twin", "/DC0/vm/Twins/Twin", NULL);
+}
+
 /* vcsim's recorded fault replies (samples/, raw bytes): each fault type
  * becomes its VmmError code, with vCenter's message kept. */
 static void
@@ -1442,6 +1468,7 @@ main (int argc, char **argv)
   g_test_add_func ("/vsphere/move/network-remap", test_move_network);
   g_test_add_func ("/vsphere/errors/bad-password", test_bad_password);
   g_test_add_func ("/vsphere/errors/fault-samples", test_fault_samples);
+  g_test_add_func ("/vsphere/errors/ambiguous-name", test_ambiguous_name);
   g_test_add_func ("/vsphere/errors/connection-refused", test_connection_refused);
   g_test_add_func ("/vsphere/errors/tls", test_tls);
   g_test_add_func ("/vsphere/session/expiry", test_session_expiry);

@@ -28,7 +28,8 @@ struct _VmmVsphereBackend
   VmmVsphereClient *client;
 
   /* names <-> managed object ids, from the last inventory read */
-  GHashTable *ids;         /* "Kind:name" -> moref id (Kind: host, ds, pool, net, vm) */
+  GHashTable *ids;         /* "Kind:name" -> moref id (Kind: host, ds, pool, net, vm, folder) */
+  GHashTable *ambiguous;   /* "Kind:name" of names more than one object has */
   GHashTable *names;       /* moref id -> display name */
   GHashTable *host_pool;   /* host id -> its compute resource's root pool id */
   GHashTable *pool_owner;  /* pool id -> compute resource id */
@@ -69,6 +70,25 @@ id_of (VmmVsphereBackend *self, const char *kind, const char *name)
     return NULL;
   key = g_strdup_printf ("%s:%s", kind, name);
   return g_hash_table_lookup (self->ids, key);
+}
+
+/* Sets ERROR when NAME names more than one object of KIND. */
+static gboolean
+check_unique (VmmVsphereBackend *self, const char *kind, const char *what, const char *name,
+              GError **error)
+{
+  g_autofree char *key = NULL;
+
+  if (name == NULL)
+    return TRUE;
+  key = g_strdup_printf ("%s:%s", kind, name);
+  if (!g_hash_table_contains (self->ambiguous, key))
+    return TRUE;
+  g_set_error (error, VMM_ERROR, VMM_ERROR_INVALID_SPEC,
+               "vCenter has more than one %s named '%s' (in different folders or datacenters); "
+               "the backend cannot tell which one is meant",
+               what, name);
+  return FALSE;
 }
 
 static const char *
@@ -584,7 +604,13 @@ folder_path (VmmVsphereBackend *self, MoSet *set, const char *id, guint depth)
 static void
 remember (VmmVsphereBackend *self, const char *kind, const char *name, const char *id)
 {
-  g_hash_table_replace (self->ids, g_strdup_printf ("%s:%s", kind, name), g_strdup (id));
+  g_autofree char *key = g_strdup_printf ("%s:%s", kind, name);
+  const char *known = g_hash_table_lookup (self->ids, key);
+
+  /* vCenter names are unique per folder or datacenter only */
+  if (known != NULL && g_strcmp0 (known, id) != 0)
+    g_hash_table_add (self->ambiguous, g_strdup (key));
+  g_hash_table_replace (self->ids, g_steal_pointer (&key), g_strdup (id));
   g_hash_table_replace (self->names, g_strdup (id), g_strdup (name));
 }
 
@@ -733,6 +759,7 @@ build_inventory (VmmVsphereBackend *self, MoSet *set)
   g_autoptr (GHashTable) host_vcpus = g_hash_table_new (g_str_hash, g_str_equal);
 
   g_hash_table_remove_all (self->ids);
+  g_hash_table_remove_all (self->ambiguous);
   g_hash_table_remove_all (self->names);
   g_hash_table_remove_all (self->host_pool);
   g_hash_table_remove_all (self->pool_owner);
@@ -1278,6 +1305,13 @@ relocate_request (VmmVsphereBackend *self, Run *run, GError **error)
   xmlNode *m;
   xmlNode *spec;
 
+  if (!check_unique (self, "host", "host", run->want_host, error)
+      || !check_unique (self, "ds", "datastore", run->want_ds, error))
+    return NULL;
+  for (guint i = 0; locators != NULL && i < locators->len; i++)
+    if (!check_unique (self, "ds", "datastore",
+                       vmm_disk_locator_get_datastore (g_ptr_array_index (locators, i)), error))
+      return NULL;
   if (run->want_folder != NULL && (folder_id = id_of (self, "folder", run->want_folder)) == NULL)
     {
       g_set_error (error, VMM_ERROR, VMM_ERROR_NOT_FOUND, "vCenter has no folder '%s'",
@@ -1957,6 +1991,8 @@ step_task_new (VmmVsphereBackend *self, VmmStep step, VmmMigrationContext *ctx,
     run->vm_id = g_strdup (vmm_vm_info_get_id (vm));
   if (run->vm_id == NULL)
     g_set_error (error, VMM_ERROR, VMM_ERROR_NOT_FOUND, "vCenter has no VM '%s'", name);
+  else
+    check_unique (self, "vm", "VM", name, error);
   return task;
 }
 
@@ -2172,6 +2208,7 @@ vmm_vsphere_backend_finalize (GObject *object)
   VmmVsphereBackend *self = VMM_VSPHERE_BACKEND (object);
 
   g_hash_table_unref (self->ids);
+  g_hash_table_unref (self->ambiguous);
   g_hash_table_unref (self->names);
   g_hash_table_unref (self->host_pool);
   g_hash_table_unref (self->pool_owner);
@@ -2204,6 +2241,7 @@ static void
 vmm_vsphere_backend_init (VmmVsphereBackend *self)
 {
   self->ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->ambiguous = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->host_pool = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->pool_owner = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
