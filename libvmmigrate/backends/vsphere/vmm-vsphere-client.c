@@ -785,16 +785,18 @@ parse_service_content (VmmVsphereClient *self, xmlDoc *doc, GError **error)
         g_hash_table_replace (self->service, g_strdup ((const char *)c->name),
                               vmm_vsphere_text (c));
     }
-  if (vmm_vsphere_client_get_service (self, "sessionManager") == NULL
-      || vmm_vsphere_client_get_service (self, "propertyCollector") == NULL
-      || vmm_vsphere_client_get_service (self, "viewManager") == NULL)
-    {
-      g_set_error (error, VMM_ERROR, VMM_ERROR_BACKEND,
-                   "vCenter at %s: its ServiceContent lacks the session manager, property "
-                   "collector or view manager",
-                   self->endpoint);
-      return FALSE;
-    }
+  {
+    const char *const needed[]
+        = { "sessionManager", "propertyCollector", "rootFolder", "taskManager", NULL };
+
+    for (guint i = 0; needed[i] != NULL; i++)
+      if (vmm_vsphere_client_get_service (self, needed[i]) == NULL)
+        {
+          g_set_error (error, VMM_ERROR, VMM_ERROR_BACKEND,
+                       "vCenter at %s: its ServiceContent has no %s", self->endpoint, needed[i]);
+          return FALSE;
+        }
+  }
   return TRUE;
 }
 
