@@ -10,16 +10,16 @@
  * vsphere+https://HOST[:PORT]/sdk?credentials=FILE&ca=FILE (see
  * vmm-vsphere-client.c for every parameter).
  *
- * Inventory facts come from one PropertyCollector RetrievePropertiesEx over a
- * ContainerView of the root folder. The platform performs the whole move in
- * one RelocateVM_Task: InitiateSource runs it for a powered-on VM,
- * SwitchHostAndPool runs it for a cold or pool-only move (where there is no
- * InitiateSource) and, in every case, verifies from the VM's own properties
- * where vCenter put it; CompleteDestination verifies the datastore and every
- * disk and puts their real locations in the context (and so in the result).
- * Every other step is done by the platform inside the task. After any
- * failure of the task, a transport error or a timeout, the backend reads the
- * VM again and names where it really is. */
+ * Inventory facts come from one PropertyCollector RetrievePropertiesEx
+ * that traverses the inventory from the root folder. The platform performs
+ * the whole move in one RelocateVM_Task: InitiateSource runs it for a
+ * powered-on VM and waits for its task; SwitchHostAndPool runs it for a cold
+ * or pool-only move (where there is no InitiateSource) and, in every case,
+ * verifies from the VM's own properties where vCenter put it;
+ * CompleteDestination verifies the datastore and every disk and puts their
+ * real locations in the context (and so in the result). Every other step is
+ * done by the platform inside the task. After a failed task, no answer or a
+ * timeout, the backend reads the VM again and names where it really is. */
 
 struct _VmmVsphereBackend
 {
