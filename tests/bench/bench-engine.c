@@ -11,6 +11,8 @@
  *                        count from mallinfo2() and RSS);
  *   --figure=plan        latency of one dry run on an inventory of --hosts
  *                        hosts, against the same plan on a 10-host inventory;
+ *   --figure=journal     hot host moves with the engine's journal on, against
+ *                        off in the same run;
  *   --figure=floor       the floor alone.
  *
  * Every figure prints the command, each run, the median and the ratio, then
@@ -26,6 +28,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <glib/gstdio.h>
 #include <vmmigrate.h>
 
 #ifdef HAVE_CALLGRIND_H
@@ -45,6 +48,7 @@ static int opt_vms = 10000;
 static int opt_floor_steps = 15;
 static gboolean opt_choose = FALSE;
 static gboolean opt_no_baseline = FALSE;
+static char *opt_journal = NULL;
 
 static const GOptionEntry entries[] = {
   { "figure", 'f', 0, G_OPTION_ARG_STRING, &opt_figure, "throughput, memory, plan or floor",
@@ -59,6 +63,8 @@ static const GOptionEntry entries[] = {
   { "floor-steps", 0, 0, G_OPTION_ARG_INT, &opt_floor_steps, "GTasks per floor chain (default 15)",
     "K" },
   { "choose", 0, 0, G_OPTION_ARG_NONE, &opt_choose, "plan: let the engine choose the host", NULL },
+  { "journal", 0, 0, G_OPTION_ARG_STRING, &opt_journal,
+    "journal figure: sqlite (a WAL file in $TMPDIR, the default) or memory", "KIND" },
   { "no-baseline", 0, 0, G_OPTION_ARG_NONE, &opt_no_baseline, "skip the baseline (for callgrind)",
     NULL },
   { NULL }
@@ -494,6 +500,73 @@ figure_throughput (void)
   return 0;
 }
 
+/* Hot host moves with the engine's journal on, against off in the same run
+ * (alternating; one engine, its journal set or unset between runs). */
+static int
+figure_journal (void)
+{
+  g_autoptr (VmmBackend) backend = sim_new (opt_hosts, opt_vms);
+  MoveRun *run = move_run_new (backend, opt_hosts, opt_vms);
+  g_autoptr (GArray) on = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr (GArray) off = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr (VmmJournal) journal = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *figure = NULL;
+  const char *kind = opt_journal != NULL ? opt_journal : "sqlite";
+  int count = opt_count > 0 ? opt_count : 2000;
+
+  if (g_strcmp0 (kind, "memory") == 0)
+    journal = vmm_journal_new_memory ();
+  else if (g_strcmp0 (kind, "sqlite") == 0)
+    {
+      dir = g_dir_make_tmp ("vmm-bench-XXXXXX", &error);
+      if (dir == NULL)
+        g_error ("journal directory: %s", error->message);
+      path = g_build_filename (dir, "journal.db", NULL);
+      journal = vmm_journal_new_sqlite (path, &error);
+      if (journal == NULL)
+        g_error ("journal: %s", error->message);
+    }
+  else
+    g_error ("--journal must be sqlite or memory");
+  if (opt_concurrency > opt_vms)
+    g_error ("--concurrency %d exceeds --vms %d", opt_concurrency, opt_vms);
+  bench_moves_warm_up (run, MIN (opt_concurrency, 100), MIN (count, 200));
+  for (int r = 0; r < opt_runs; r++)
+    {
+      double rate;
+
+      vmm_engine_set_journal (run->engine, NULL);
+      rate = bench_moves_run (run, opt_concurrency, count);
+      g_array_append_val (off, rate);
+      vmm_engine_set_journal (run->engine, journal);
+      rate = bench_moves_run (run, opt_concurrency, count);
+      g_array_append_val (on, rate);
+    }
+  vmm_engine_set_journal (run->engine, NULL);
+  figure = g_strdup_printf ("throughput with the journal on (%s), N=%d", kind, opt_concurrency);
+  print_runs ("journal on", on, "migrations/s");
+  print_runs ("journal off", off, "migrations/s");
+  g_print ("# ratio on/off: %.3f\n", median (on) / median (off));
+  print_result (figure, median (on), "migrations/s", "journal off, in migrations/s", median (off),
+                median (on) / median (off));
+  move_run_free (run);
+  g_clear_object (&journal);
+  if (path != NULL)
+    {
+      g_autofree char *wal = g_strconcat (path, "-wal", NULL);
+      g_autofree char *shm = g_strconcat (path, "-shm", NULL);
+
+      g_unlink (wal);
+      g_unlink (shm);
+      g_unlink (path);
+      g_rmdir (dir);
+    }
+  return 0;
+}
+
 /* The floor alone (for callgrind). */
 static int
 figure_floor (void)
@@ -719,6 +792,8 @@ main (int argc, char **argv)
     return figure_plan ();
   if (g_strcmp0 (opt_figure, "floor") == 0)
     return figure_floor ();
-  g_printerr ("--figure must be throughput, memory, plan or floor\n");
+  if (g_strcmp0 (opt_figure, "journal") == 0)
+    return figure_journal ();
+  g_printerr ("--figure must be throughput, memory, plan, journal or floor\n");
   return 2;
 }
