@@ -203,12 +203,40 @@ vmm_spec_error (GError **error, const char *path, const char *format, ...)
   return FALSE;
 }
 
+/* Names and values from the caller are echoed in messages at most this many
+ * characters long, so that a huge bad input does not make a huge error. */
+#define VMM_SPEC_ECHO_MAX 64
+
+/* @text clipped to VMM_SPEC_ECHO_MAX characters (valid UTF-8, "..." marks a cut). */
+static char *
+vmm_spec_clip (const char *text)
+{
+  g_autofree char *valid = g_utf8_make_valid (text, -1);
+  g_autofree char *head = NULL;
+
+  if (g_utf8_strlen (valid, -1) <= VMM_SPEC_ECHO_MAX)
+    return g_steal_pointer (&valid);
+  head = g_utf8_substring (valid, 0, VMM_SPEC_ECHO_MAX);
+  return g_strconcat (head, "...", NULL);
+}
+
 static char *
 vmm_spec_member_path (const char *path, const char *member)
 {
+  g_autofree char *clipped = vmm_spec_clip (member);
+
   if (path == NULL || path[0] == '\0')
-    return g_strdup (member);
-  return g_strdup_printf ("%s.%s", path, member);
+    return g_steal_pointer (&clipped);
+  return g_strdup_printf ("%s.%s", path, clipped);
+}
+
+/* networks["@name"], with @name clipped */
+static char *
+vmm_spec_network_path (const char *name)
+{
+  g_autofree char *clipped = vmm_spec_clip (name);
+
+  return g_strdup_printf ("networks[\"%s\"]", clipped);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -261,10 +289,13 @@ vmm_spec_check_thumbprint (const char *path, const char *thumbprint, GError **er
     {
       const char *pair = pairs[i];
       if (strlen (pair) != 2 || !g_ascii_isxdigit (pair[0]) || !g_ascii_isxdigit (pair[1]))
-        return vmm_spec_error (error, path,
-                               "\"%s\" (byte %u) is not a pair of hex digits (expected a "
-                               "fingerprint such as AB:CD:EF:...)",
-                               pair, i + 1);
+        {
+          g_autofree char *clipped = vmm_spec_clip (pair);
+          return vmm_spec_error (error, path,
+                                 "\"%s\" (byte %u) is not a pair of hex digits (expected a "
+                                 "fingerprint such as AB:CD:EF:...)",
+                                 clipped, i + 1);
+        }
     }
   if (n_pairs != 20 && n_pairs != 32)
     return vmm_spec_error (error, path,
@@ -303,8 +334,11 @@ vmm_spec_check_service_locator (VmmServiceLocator *locator, GError **error)
     }
   scheme = g_uri_get_scheme (uri);
   if (g_ascii_strcasecmp (scheme, "http") != 0 && g_ascii_strcasecmp (scheme, "https") != 0)
-    return vmm_spec_error (error, "service-locator.url",
-                           "unsupported scheme \"%s\" (expected http or https)", scheme);
+    {
+      g_autofree char *clipped = vmm_spec_clip (scheme);
+      return vmm_spec_error (error, "service-locator.url",
+                             "unsupported scheme \"%s\" (expected http or https)", clipped);
+    }
   userinfo = g_uri_get_userinfo (uri);
   if (userinfo != NULL && strchr (userinfo, ':') != NULL)
     return vmm_spec_error (error, "service-locator.url",
@@ -343,10 +377,13 @@ vmm_spec_check_disks (GPtrArray *disks, GError **error)
         return FALSE;
       first = g_hash_table_lookup (seen, key);
       if (first != NULL)
-        return vmm_spec_error (error, path_key,
-                               "duplicate disk key \"%s\" (already in disks[%u]; each disk "
-                               "can have one locator)",
-                               key, GPOINTER_TO_UINT (first) - 1);
+        {
+          g_autofree char *clipped = vmm_spec_clip (key);
+          return vmm_spec_error (error, path_key,
+                                 "duplicate disk key \"%s\" (already in disks[%u]; each disk "
+                                 "can have one locator)",
+                                 clipped, GPOINTER_TO_UINT (first) - 1);
+        }
       g_hash_table_insert (seen, (gpointer)key, GUINT_TO_POINTER (i + 1));
 
       if (datastore == NULL)
@@ -383,7 +420,7 @@ vmm_spec_check_networks (GHashTable *networks, GError **error)
   for (guint i = 0; i < n_names; i++)
     {
       const char *target = g_hash_table_lookup (networks, names[i]);
-      g_autofree char *path = g_strdup_printf ("networks[\"%s\"]", names[i]);
+      g_autofree char *path = vmm_spec_network_path (names[i]);
 
       if (names[i][0] == '\0')
         return vmm_spec_error (error, path,
@@ -643,7 +680,9 @@ vmm_json_check_members (JsonObject *object, const char *path, const char *const 
       if (g_strv_contains (known, member))
         continue;
       member_path = vmm_spec_member_path (path, member);
-      suggestion = vmm_json_suggest_member (member, known);
+      /* no suggestion for a name far longer than any known one */
+      suggestion
+          = strlen (member) <= VMM_SPEC_ECHO_MAX ? vmm_json_suggest_member (member, known) : NULL;
       if (suggestion != NULL)
         return vmm_spec_error (error, member_path, "unknown member (did you mean \"%s\"?)",
                                suggestion);
@@ -682,6 +721,7 @@ vmm_json_get_enum (JsonObject *object, const char *path, const char *member,
   const char *str = NULL;
   g_autofree char *member_path = NULL;
   g_autofree char *allowed = NULL;
+  g_autofree char *clipped = NULL;
 
   if (!vmm_json_get_string (object, path, member, &str, error))
     return FALSE;
@@ -697,7 +737,8 @@ vmm_json_get_enum (JsonObject *object, const char *path, const char *member,
     }
   member_path = vmm_spec_member_path (path, member);
   allowed = g_strjoinv (", ", (char **)names);
-  return vmm_spec_error (error, member_path, "unknown value \"%s\" (expected one of: %s)", str,
+  clipped = vmm_spec_clip (str);
+  return vmm_spec_error (error, member_path, "unknown value \"%s\" (expected one of: %s)", clipped,
                          allowed);
 }
 
@@ -847,7 +888,7 @@ vmm_relocate_spec_load_networks (VmmRelocateSpec *self, JsonNode *node, VmmJsonD
   dup = vmm_json_dup_tracker_find (tracker, object);
   if (dup != NULL)
     {
-      g_autofree char *path = g_strdup_printf ("networks[\"%s\"]", dup);
+      g_autofree char *path = vmm_spec_network_path (dup);
       return vmm_spec_error (error, path, "duplicate member (map each network once)");
     }
   members = json_object_get_members (object);
@@ -858,7 +899,7 @@ vmm_relocate_spec_load_networks (VmmRelocateSpec *self, JsonNode *node, VmmJsonD
 
       if (!vmm_json_holds (target, G_TYPE_STRING))
         {
-          g_autofree char *path = g_strdup_printf ("networks[\"%s\"]", name);
+          g_autofree char *path = vmm_spec_network_path (name);
           return vmm_spec_error (error, path,
                                  "must be a string (the destination network's name), not %s",
                                  vmm_json_describe (target));

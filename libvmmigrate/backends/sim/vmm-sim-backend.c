@@ -403,6 +403,9 @@ check_types (JsonObject *obj, const char *where, const char *const *strings,
                             json_node_get_value_type (node) != G_TYPE_DOUBLE) ||
                            get_number (obj, numbers[i], 0) < 0))
         return parse_error (error, where, "'%s' must be a number >= 0", numbers[i]);
+      /* every number is stored in at most 32 bits before any scaling */
+      if (node != NULL && !(get_number (obj, numbers[i], 0) <= (double) G_MAXUINT32))
+        return parse_error (error, where, "'%s' must be at most %u", numbers[i], G_MAXUINT32);
     }
   for (guint i = 0; arrays != NULL && arrays[i] != NULL; i++)
     {
@@ -410,6 +413,20 @@ check_types (JsonObject *obj, const char *where, const char *const *strings,
 
       if (node != NULL && JSON_NODE_TYPE (node) != JSON_NODE_ARRAY)
         return parse_error (error, where, "'%s' must be an array", arrays[i]);
+    }
+  return TRUE;
+}
+
+static gboolean
+check_booleans (JsonObject *obj, const char *where, const char *const *booleans, GError **error)
+{
+  for (guint i = 0; booleans[i] != NULL; i++)
+    {
+      JsonNode *node = json_object_get_member (obj, booleans[i]);
+
+      if (node != NULL && (JSON_NODE_TYPE (node) != JSON_NODE_VALUE ||
+                           json_node_get_value_type (node) != G_TYPE_BOOLEAN))
+        return parse_error (error, where, "'%s' must be true or false", booleans[i]);
     }
   return TRUE;
 }
@@ -513,6 +530,9 @@ load_hosts (VmmSimBackend *self, JsonArray *hosts, GError **error)
         return FALSE;
       if (get_string (obj, "name", NULL) == NULL)
         return parse_error (error, where, "'name' is missing");
+      if (json_object_has_member (obj, "cpu-overcommit") &&
+          get_number (obj, "cpu-overcommit", 0) <= 0)
+        return parse_error (error, where, "'cpu-overcommit' must be a number > 0");
       if (vmm_inventory_lookup_host (self->inventory, get_string (obj, "name", NULL)) != NULL)
         return parse_error (error, where, "a host named '%s' is listed twice",
                             get_string (obj, "name", NULL));
@@ -552,6 +572,7 @@ load_datastores (VmmSimBackend *self, JsonArray *datastores, GError **error)
   static const char *const strings[] = { "name", NULL };
   static const char *const numbers[] = { "capacity-gib", NULL };
   static const char *const arrays[] = { "hosts", NULL };
+  static const char *const booleans[] = { "shared", "online", NULL };
 
   for (guint i = 0; i < json_array_get_length (datastores); i++)
     {
@@ -566,10 +587,14 @@ load_datastores (VmmSimBackend *self, JsonArray *datastores, GError **error)
         return parse_error (error, where, "must be an object");
       obj = json_node_get_object (node);
       if (!check_members (obj, where, known, error) ||
-          !check_types (obj, where, strings, numbers, arrays, error))
+          !check_types (obj, where, strings, numbers, arrays, error) ||
+          !check_booleans (obj, where, booleans, error))
         return FALSE;
       if (get_string (obj, "name", NULL) == NULL)
         return parse_error (error, where, "'name' is missing");
+      if (vmm_inventory_lookup_datastore (self->inventory, get_string (obj, "name", NULL)) != NULL)
+        return parse_error (error, where, "a datastore named '%s' is listed twice",
+                            get_string (obj, "name", NULL));
       if ((hosts = get_strv (obj, "hosts", where, error)) == NULL)
         return FALSE;
       for (guint h = 0; hosts[h] != NULL; h++)
@@ -626,6 +651,9 @@ load_vm_files (VmmSimBackend *self, VmmVmInfo *vm, const char *where, GError **e
   return TRUE;
 }
 
+/* a snapshot chain longer than this is refused (vSphere allows 32) */
+#define SIM_MAX_SNAPSHOTS 255
+
 static gboolean
 load_vms (VmmSimBackend *self, JsonArray *vms, GError **error)
 {
@@ -643,6 +671,7 @@ load_vms (VmmSimBackend *self, JsonArray *vms, GError **error)
   static const char *const dev_known[] = { "key", "kind", "datastore", "path", "network",
                                            "connected", NULL };
   static const char *const dev_strings[] = { "key", "kind", "datastore", "path", "network", NULL };
+  static const char *const dev_booleans[] = { "connected", NULL };
 
   for (guint i = 0; i < json_array_get_length (vms); i++)
     {
@@ -712,6 +741,8 @@ load_vms (VmmSimBackend *self, JsonArray *vms, GError **error)
             return parse_error (error, dwhere, "'key' is missing");
           if (vmm_vm_info_lookup_disk (vm, key) != NULL)
             return parse_error (error, dwhere, "disk key '%s' is used twice", key);
+          if (get_number (dobj, "snapshots", 0) > SIM_MAX_SNAPSHOTS)
+            return parse_error (error, dwhere, "'snapshots' must be at most %u", SIM_MAX_SNAPSHOTS);
           dds = get_string (dobj, "datastore", ds);
           if (vmm_inventory_lookup_datastore (self->inventory, dds) == NULL)
             return parse_error (error, dwhere, "datastore: no datastore named '%s'", dds);
@@ -739,7 +770,8 @@ load_vms (VmmSimBackend *self, JsonArray *vms, GError **error)
             return parse_error (error, dwhere, "must be an object");
           dobj = json_node_get_object (dnode);
           if (!check_members (dobj, dwhere, dev_known, error) ||
-              !check_types (dobj, dwhere, dev_strings, NULL, NULL, error))
+              !check_types (dobj, dwhere, dev_strings, NULL, NULL, error) ||
+              !check_booleans (dobj, dwhere, dev_booleans, error))
             return FALSE;
           if (get_string (dobj, "key", NULL) == NULL)
             return parse_error (error, dwhere, "'key' is missing");
@@ -771,6 +803,7 @@ static gboolean
 load_faults (VmmSimBackend *self, JsonArray *faults, GError **error)
 {
   static const char *const known[] = { "vm", "step", "kind", "error", "count", NULL };
+  static const char *const strings[] = { "vm", "step", "kind", "error", NULL };
 
   for (guint i = 0; i < json_array_get_length (faults); i++)
     {
@@ -784,8 +817,19 @@ load_faults (VmmSimBackend *self, JsonArray *faults, GError **error)
       if (JSON_NODE_TYPE (node) != JSON_NODE_OBJECT)
         return parse_error (error, where, "must be an object");
       obj = json_node_get_object (node);
-      if (!check_members (obj, where, known, error))
+      if (!check_members (obj, where, known, error) ||
+          !check_types (obj, where, strings, NULL, NULL, error))
         return FALSE;
+      if (json_object_has_member (obj, "count"))
+        {
+          JsonNode *count = json_object_get_member (obj, "count");
+
+          if (JSON_NODE_TYPE (count) != JSON_NODE_VALUE ||
+              json_node_get_value_type (count) != G_TYPE_INT64 ||
+              json_node_get_int (count) < -1 || json_node_get_int (count) > G_MAXINT)
+            return parse_error (error, where, "'count' must be an integer from -1 (always) to %d",
+                                G_MAXINT);
+        }
       if (!parse_step (get_string (obj, "step", ""), &step))
         return parse_error (error, where, "step: '%s' is not a workflow step (e.g. InitiateSource)",
                             get_string (obj, "step", ""));
