@@ -34,6 +34,17 @@ peer_get (Peer *peer, const char *key)
   return value;
 }
 
+/* KEY from env.sh into ENV (unset when env.sh has none: http mode has no CA). */
+static char **
+peer_setenv (Peer *peer, char **env, const char *key)
+{
+  const char *value = g_hash_table_lookup (peer->env, key);
+
+  if (value == NULL)
+    return g_environ_unsetenv (env, key);
+  return g_environ_setenv (env, key, value, TRUE);
+}
+
 static char *
 script_path (const char *name)
 {
@@ -109,7 +120,7 @@ peer_load_env (Peer *peer)
 
 /* Starts one vcsim (TLS with the suite's own CA) with EXTRA arguments. */
 static Peer *
-peer_start (const char *name, const char *const *extra)
+peer_start_mode (const char *name, const char *mode, const char *const *extra)
 {
   Peer *peer = g_new0 (Peer, 1);
   g_autofree char *script = script_path ("vcsim.sh");
@@ -119,6 +130,7 @@ peer_start (const char *name, const char *const *extra)
   g_autofree char *cred = NULL;
   g_autoptr (GError) error = NULL;
 
+  env = g_environ_setenv (env, "VCSIM_MODE", mode, TRUE);
   peer->statedir = g_build_filename (workdir, name, NULL);
   peer->env = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   g_ptr_array_add (argv, script);
@@ -139,6 +151,12 @@ peer_start (const char *name, const char *const *extra)
                                            0600, &error));
   g_assert_no_error (error);
   return peer;
+}
+
+static Peer *
+peer_start (const char *name, const char *const *extra)
+{
+  return peer_start_mode (name, "tls", extra);
 }
 
 static void
@@ -180,7 +198,7 @@ govc (Peer *peer, ...)
   char *out;
 
   for (guint i = 0; keys[i] != NULL; i++)
-    env = g_environ_setenv (env, keys[i], peer_get (peer, keys[i]), TRUE);
+    env = peer_setenv (peer, env, keys[i]);
   env = g_environ_unsetenv (env, "GOVC_INSECURE");
   g_ptr_array_add (argv, (gpointer)peer_get (peer, "GOVC"));
   va_start (ap, peer);
@@ -386,7 +404,7 @@ on_action_started (VmmMigration *m, VmmAction *action, Recorder *r)
                              "GOVC_TLS_CA_CERTS", "GOVMOMI_HOME",  NULL };
 
       for (guint i = 0; keys[i] != NULL; i++)
-        env = g_environ_setenv (env, keys[i], peer_get (r->peer, keys[i]), TRUE);
+        env = peer_setenv (r->peer, env, keys[i]);
       g_ptr_array_add (argv, (gpointer)peer_get (r->peer, "GOVC"));
       for (guint i = 0; r->hook_argv[i] != NULL; i++)
         g_ptr_array_add (argv, (gpointer)r->hook_argv[i]);
@@ -1165,6 +1183,39 @@ test_env_credentials_and_logout (void)
   g_assert_nonnull (strstr (error->message, "VMM_VSPHERE_USER"));
 }
 
+/* vsphere+http against a plain-http vcsim: the same client without TLS. */
+static void
+test_http_scheme (void)
+{
+  Peer *peer = peer_start_mode ("http", "http", NULL);
+  g_autofree char *uri = g_strdup_printf ("vsphere+http://127.0.0.1:%s/sdk?credentials=%s",
+                                          peer_get (peer, "VCSIM_PORT"), peer->credentials);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (VmmBackend) backend = vmm_backend_open (uri, NULL, &error);
+  g_autoptr (VmmEngine) engine = vmm_engine_new ();
+  g_autoptr (VmmVmInfo) before = NULL;
+  g_autoptr (VmmMigration) m = NULL;
+  g_autoptr (VmmMigrationResult) result = NULL;
+  g_autofree char *json = NULL;
+  const char *target;
+  g_auto (Where) w = { 0 };
+
+  g_assert_no_error (error);
+  g_assert_true (VMM_IS_VSPHERE_BACKEND (backend));
+  before = backend_vm (backend, "DC0_C0_RP0_VM0");
+  target = other_cluster_host (vmm_vm_info_get_host (before));
+  json = g_strdup_printf ("{\"host\": \"%s\"}", target);
+  m = migration_new (engine, backend, "DC0_C0_RP0_VM0", json);
+  result = vmm_migration_run_sync (m, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (vmm_migration_result_get_host (result), ==, target);
+  govc_where (peer, "DC0_C0_RP0_VM0", &w);
+  g_assert_cmpstr (w.host, ==, target);
+  g_clear_object (&m);
+  g_clear_object (&backend);
+  peer_free (peer);
+}
+
 /* RelocateVM_Task to a pool that vcsim no longer has (destroyed after the
  * engine read the inventory): vcsim's handler crashes, the connection drops
  * with no answer, the task it created runs forever. The backend finds that
@@ -1471,6 +1522,7 @@ main (int argc, char **argv)
   g_test_add_func ("/vsphere/errors/ambiguous-name", test_ambiguous_name);
   g_test_add_func ("/vsphere/errors/connection-refused", test_connection_refused);
   g_test_add_func ("/vsphere/errors/tls", test_tls);
+  g_test_add_func ("/vsphere/session/http-scheme", test_http_scheme);
   g_test_add_func ("/vsphere/session/expiry", test_session_expiry);
   g_test_add_func ("/vsphere/session/env-credentials-and-logout", test_env_credentials_and_logout);
   g_test_add_func ("/vsphere/errors/nonexistent-target", test_nonexistent_target);
