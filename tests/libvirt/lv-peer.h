@@ -308,6 +308,9 @@ move (const char *vm, const char *spec_json, Watch *watch, GError **error)
   vmm_migration_run_async (migration, watch->cancel_at_progress, done_cb, &result);
   while (result == NULL)
     g_main_context_iteration (NULL, TRUE);
+  if (g_getenv ("VMM_TEST_TIMINGS") != NULL)
+    g_printerr ("#   loop left at %.3f s\n",
+                (double)(g_get_monotonic_time () - start) / G_USEC_PER_SEC);
   res = vmm_migration_run_finish (migration, result, error);
   g_printerr ("# move of %s %s in %.2f s%s%s\n", vm, spec_json,
               (double)(g_get_monotonic_time () - start) / G_USEC_PER_SEC,

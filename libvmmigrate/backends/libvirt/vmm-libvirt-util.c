@@ -1,23 +1,297 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "vmm-libvirt-util.h"
 
+#include <glib-unix.h>
+
 /* --- libvirt's event loop ---
  *
  * libvirt delivers domain events (block jobs, migration iterations) and
  * keeps connections alive only while an event loop runs. Its default
- * implementation runs here in a thread of its own, registered once per
- * process before the first connection opens, so events arrive whatever the
- * caller's main context does. Callbacks run in that thread: they only
- * record state under a lock and wake the worker that waits for it. */
+ * implementation (GLib-based since libvirt 6) iterates the process's global
+ * default GMainContext, the caller's; so this backend registers its own
+ * implementation, on a private GMainContext run by a thread of its own:
+ * libvirt's callbacks never run on the caller's context and the caller's
+ * sources never run on libvirt's thread. Callbacks only record state under
+ * a lock and wake the worker that waits for it. */
+
+typedef struct
+{
+  int fd;
+  int events;
+  virEventHandleCallback cb;
+  void *opaque;
+  virFreeCallback ff;
+  GSource *source;
+} LvHandle;
+
+typedef struct
+{
+  int interval;
+  virEventTimeoutCallback cb;
+  void *opaque;
+  virFreeCallback ff;
+  GSource *source;
+} LvTimer;
+
+typedef struct
+{
+  virFreeCallback ff;
+  void *opaque;
+} LvFree;
+
+static GMutex lv_ev_lock;
+static GMainContext *lv_ev_context;
+static GHashTable *lv_handles; /* id -> LvHandle */
+static GHashTable *lv_timers;  /* id -> LvTimer */
+static int lv_ev_next_id = 1;
+
+static GIOCondition
+lv_to_condition (int events)
+{
+  GIOCondition cond = 0;
+
+  if (events & VIR_EVENT_HANDLE_READABLE)
+    cond |= G_IO_IN | G_IO_PRI;
+  if (events & VIR_EVENT_HANDLE_WRITABLE)
+    cond |= G_IO_OUT;
+  if (events & VIR_EVENT_HANDLE_ERROR)
+    cond |= G_IO_ERR;
+  if (events & VIR_EVENT_HANDLE_HANGUP)
+    cond |= G_IO_HUP;
+  return cond;
+}
+
+static int
+lv_to_events (GIOCondition cond)
+{
+  int events = 0;
+
+  if (cond & (G_IO_IN | G_IO_PRI))
+    events |= VIR_EVENT_HANDLE_READABLE;
+  if (cond & G_IO_OUT)
+    events |= VIR_EVENT_HANDLE_WRITABLE;
+  if (cond & (G_IO_ERR | G_IO_NVAL))
+    events |= VIR_EVENT_HANDLE_ERROR;
+  if (cond & G_IO_HUP)
+    events |= VIR_EVENT_HANDLE_HANGUP;
+  return events;
+}
+
+static gboolean
+lv_free_idle (gpointer data)
+{
+  LvFree *f = data;
+
+  f->ff (f->opaque);
+  g_free (f);
+  return G_SOURCE_REMOVE;
+}
+
+/* libvirt wants the free callback called, but not from inside remove */
+static void
+lv_defer_free (virFreeCallback ff, void *opaque)
+{
+  GSource *idle;
+  LvFree *f;
+
+  if (ff == NULL)
+    return;
+  f = g_new0 (LvFree, 1);
+  f->ff = ff;
+  f->opaque = opaque;
+  idle = g_idle_source_new ();
+  g_source_set_callback (idle, lv_free_idle, f, NULL);
+  g_source_attach (idle, lv_ev_context);
+  g_source_unref (idle);
+}
+
+static void
+lv_drop_source (GSource **source)
+{
+  if (*source != NULL)
+    {
+      g_source_destroy (*source);
+      g_source_unref (*source);
+      *source = NULL;
+    }
+}
+
+static gboolean
+lv_handle_dispatch (gint fd, GIOCondition cond, gpointer data)
+{
+  int id = GPOINTER_TO_INT (data);
+  virEventHandleCallback cb = NULL;
+  void *opaque = NULL;
+  LvHandle *h;
+
+  g_mutex_lock (&lv_ev_lock);
+  h = g_hash_table_lookup (lv_handles, data);
+  if (h != NULL)
+    {
+      cb = h->cb;
+      opaque = h->opaque;
+    }
+  g_mutex_unlock (&lv_ev_lock);
+  if (cb != NULL)
+    cb (id, fd, lv_to_events (cond), opaque);
+  return G_SOURCE_CONTINUE;
+}
+
+/* called with lv_ev_lock held */
+static void
+lv_handle_arm (int id, LvHandle *h)
+{
+  lv_drop_source (&h->source);
+  if (h->events == 0)
+    return;
+  h->source = g_unix_fd_source_new (h->fd, lv_to_condition (h->events));
+  g_source_set_callback (h->source, (GSourceFunc)(void (*) (void))lv_handle_dispatch,
+                         GINT_TO_POINTER (id), NULL);
+  g_source_attach (h->source, lv_ev_context);
+}
+
+static int
+lv_add_handle (int fd, int events, virEventHandleCallback cb, void *opaque, virFreeCallback ff)
+{
+  LvHandle *h = g_new0 (LvHandle, 1);
+  int id;
+
+  h->fd = fd;
+  h->events = events;
+  h->cb = cb;
+  h->opaque = opaque;
+  h->ff = ff;
+  g_mutex_lock (&lv_ev_lock);
+  id = lv_ev_next_id++;
+  g_hash_table_insert (lv_handles, GINT_TO_POINTER (id), h);
+  lv_handle_arm (id, h);
+  g_mutex_unlock (&lv_ev_lock);
+  return id;
+}
+
+static void
+lv_update_handle (int id, int events)
+{
+  LvHandle *h;
+
+  g_mutex_lock (&lv_ev_lock);
+  h = g_hash_table_lookup (lv_handles, GINT_TO_POINTER (id));
+  if (h != NULL && h->events != events)
+    {
+      h->events = events;
+      lv_handle_arm (id, h);
+    }
+  g_mutex_unlock (&lv_ev_lock);
+}
+
+static int
+lv_remove_handle (int id)
+{
+  LvHandle *h;
+
+  g_mutex_lock (&lv_ev_lock);
+  h = g_hash_table_lookup (lv_handles, GINT_TO_POINTER (id));
+  if (h != NULL)
+    {
+      g_hash_table_steal (lv_handles, GINT_TO_POINTER (id));
+      lv_drop_source (&h->source);
+      lv_defer_free (h->ff, h->opaque);
+    }
+  g_mutex_unlock (&lv_ev_lock);
+  g_free (h);
+  return h != NULL ? 0 : -1;
+}
+
+static gboolean
+lv_timer_dispatch (gpointer data)
+{
+  int id = GPOINTER_TO_INT (data);
+  virEventTimeoutCallback cb = NULL;
+  void *opaque = NULL;
+  LvTimer *t;
+
+  g_mutex_lock (&lv_ev_lock);
+  t = g_hash_table_lookup (lv_timers, data);
+  if (t != NULL)
+    {
+      cb = t->cb;
+      opaque = t->opaque;
+    }
+  g_mutex_unlock (&lv_ev_lock);
+  if (cb != NULL)
+    cb (id, opaque);
+  return G_SOURCE_CONTINUE;
+}
+
+/* called with lv_ev_lock held: -1 disabled, 0 every iteration, else ms */
+static void
+lv_timer_arm (int id, LvTimer *t)
+{
+  lv_drop_source (&t->source);
+  if (t->interval < 0)
+    return;
+  t->source = t->interval == 0 ? g_idle_source_new () : g_timeout_source_new ((guint)t->interval);
+  g_source_set_callback (t->source, lv_timer_dispatch, GINT_TO_POINTER (id), NULL);
+  g_source_attach (t->source, lv_ev_context);
+}
+
+static int
+lv_add_timeout (int interval, virEventTimeoutCallback cb, void *opaque, virFreeCallback ff)
+{
+  LvTimer *t = g_new0 (LvTimer, 1);
+  int id;
+
+  t->interval = interval;
+  t->cb = cb;
+  t->opaque = opaque;
+  t->ff = ff;
+  g_mutex_lock (&lv_ev_lock);
+  id = lv_ev_next_id++;
+  g_hash_table_insert (lv_timers, GINT_TO_POINTER (id), t);
+  lv_timer_arm (id, t);
+  g_mutex_unlock (&lv_ev_lock);
+  return id;
+}
+
+static void
+lv_update_timeout (int id, int interval)
+{
+  LvTimer *t;
+
+  g_mutex_lock (&lv_ev_lock);
+  t = g_hash_table_lookup (lv_timers, GINT_TO_POINTER (id));
+  if (t != NULL)
+    {
+      t->interval = interval;
+      lv_timer_arm (id, t);
+    }
+  g_mutex_unlock (&lv_ev_lock);
+}
+
+static int
+lv_remove_timeout (int id)
+{
+  LvTimer *t;
+
+  g_mutex_lock (&lv_ev_lock);
+  t = g_hash_table_lookup (lv_timers, GINT_TO_POINTER (id));
+  if (t != NULL)
+    {
+      g_hash_table_steal (lv_timers, GINT_TO_POINTER (id));
+      lv_drop_source (&t->source);
+      lv_defer_free (t->ff, t->opaque);
+    }
+  g_mutex_unlock (&lv_ev_lock);
+  g_free (t);
+  return t != NULL ? 0 : -1;
+}
 
 static gpointer
 lv_event_thread (gpointer data)
 {
+  g_main_context_push_thread_default (lv_ev_context);
   for (;;)
-    {
-      if (virEventRunDefaultImpl () < 0)
-        g_usleep (100 * 1000);
-    }
+    g_main_context_iteration (lv_ev_context, TRUE);
   return NULL;
 }
 
@@ -36,11 +310,12 @@ lv_ensure_event_loop (void)
     {
       virInitialize ();
       virSetErrorFunc (NULL, lv_silent_error);
-      if (virEventRegisterDefaultImpl () < 0)
-        g_warning ("libvirt: cannot register the default event loop: %s",
-                   virGetLastErrorMessage ());
-      else
-        g_thread_unref (g_thread_new ("vmm-libvirt-events", lv_event_thread, NULL));
+      lv_ev_context = g_main_context_new ();
+      lv_handles = g_hash_table_new (NULL, NULL);
+      lv_timers = g_hash_table_new (NULL, NULL);
+      virEventRegisterImpl (lv_add_handle, lv_update_handle, lv_remove_handle, lv_add_timeout,
+                            lv_update_timeout, lv_remove_timeout);
+      g_thread_unref (g_thread_new ("vmm-libvirt-events", lv_event_thread, NULL));
       xmlInitParser ();
       g_once_init_leave (&once, 1);
     }
