@@ -480,6 +480,11 @@ vmm_checks_for_vm (VmmMigrationContext *context, GPtrArray *out)
     default:
       break;
     }
+  if (vmm_relocate_spec_get_fallback_cold (spec) && power == VMM_POWER_STATE_RUNNING)
+    add_check (out, "fallback-cold-unavailable", WARNING, VMM_ERROR_UNSUPPORTED, name,
+               "power the VM off and move it cold yourself if the live move cannot happen",
+               "fallback-cold: the engine cannot yet stop and restart a running VM to move it cold; "
+               "if the live move fails, the chain stops there with the reasons");
   if (power == VMM_POWER_STATE_SUSPENDED)
     add_check (out, "vm-suspended", ERROR, VMM_ERROR_INCOMPATIBLE, name, "resume or power it off",
                "VM '%s' is suspended: resume or power it off before moving it", name);
