@@ -36,6 +36,17 @@ class PythonExamplesTest(unittest.TestCase):
         self.assertEqual(proc.returncode, 1)
         self.assertIn("nowhere", proc.stderr)
 
+    def test_evacuate(self):
+        proc = run(os.path.join(EXAMPLES, "evacuate.py"), "esx-01")
+        # app-01 has its disk on esx-01's local datastore: it stays, with the reason
+        self.assertEqual(proc.returncode, 4, proc.stderr)
+        self.assertIn("moving web-01 to", proc.stdout)
+        self.assertRegex(proc.stdout, r"web-01 +moved +esx-0[23]")
+        self.assertRegex(proc.stdout, r"db-01 +moved +esx-0[23]")
+        self.assertRegex(proc.stdout, r"app-01 +skipped +esx-01 +no host can take it")
+        self.assertIn("3 of 3 VMs dealt with", proc.stdout)
+        self.assertIn("host esx-01 is not empty", proc.stdout)
+
     def test_plan_table(self):
         proc = run(os.path.join(EXAMPLES, "plan_table.py"), "build-01",
                    '{"host": "esx-01", "datastore": "local-esx-01"}')
