@@ -37,7 +37,7 @@
 #define LV_STREAM_CHUNK (1024 * 1024)
 /* pre-copy iterations without progress on the remaining bytes before the
  * move counts as stalled */
-#define LV_STALL_ITERATIONS 3
+#define LV_STALL_ITERATIONS 2
 
 typedef struct
 {
