@@ -827,6 +827,7 @@ test_sim_json (void)
   g_autoptr (GError) error = NULL;
   g_autoptr (VmmBackend) backend = NULL;
   g_autoptr (VmmInventory) inventory = NULL;
+  g_autofree char *model = NULL;
   guint n_hosts = 0;
 
   VMM_EXPECT_CRITICAL (g_assert_null (vmm_sim_backend_new_from_json (NULL, NULL)));
@@ -841,15 +842,17 @@ test_sim_json (void)
       g_assert_true (g_str_has_prefix (local->message, "sim inventory: "));
     }
 
-  /* a 10 MB inventory loads, and the hosts are all there */
+  /* a 10 MB inventory loads, and the hosts are all there: 100 hosts with a
+   * 100 KB CPU model each (many small hosts would measure the inventory's
+   * speed rather than the parser's robustness) */
+  model = long_string (BIG_JSON_BYTES / 100, 'c');
   g_string_append (big, "{\"hosts\": [");
   while (big->len < BIG_JSON_BYTES)
     {
-      g_string_append_printf (
-          big,
-          "%s{\"name\": \"host-%06u\", \"cpu-features\": [\"sse4_2\", \"avx2\"], "
-          "\"networks\": [\"net-a\", \"net-b\"], \"pools\": [\"Resources\"]}",
-          n_hosts > 0 ? ", " : "", n_hosts);
+      g_string_append_printf (big,
+                              "%s{\"name\": \"host-%06u\", \"cpu-model\": \"%s\", "
+                              "\"networks\": [\"net-a\", \"net-b\"], \"pools\": [\"Resources\"]}",
+                              n_hosts > 0 ? ", " : "", n_hosts, model);
       n_hosts++;
     }
   g_string_append (big, "]}");
@@ -859,6 +862,9 @@ test_sim_json (void)
   inventory = vmm_backend_query_inventory (backend, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (vmm_inventory_get_hosts (inventory)->len, ==, n_hosts);
+  g_assert_cmpstr (
+      vmm_host_info_get_cpu_model (g_ptr_array_index (vmm_inventory_get_hosts (inventory), 0)), ==,
+      model);
   g_clear_object (&backend);
 
   /* the same 10 MB, cut in the middle */

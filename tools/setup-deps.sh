@@ -7,7 +7,7 @@ packages=(
   meson ninja-build pkg-config gcc clang libclang-rt-14-dev
   libglib2.0-dev libjson-glib-dev libsoup-3.0-dev glib-networking libxml2-dev libsqlite3-dev
   gobject-introspection libgirepository1.0-dev python3-gi gir1.2-glib-2.0
-  gi-docgen
+  gi-docgen valgrind
 )
 
 missing=()

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite: installs what it needs, builds with -Werror and runs
 # every suite, then builds the engine again under AddressSanitizer + UBSan and
-# runs the engine's suites there.
+# runs the engine's suites there, then runs the fast suites under valgrind.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/setup-deps.sh
@@ -49,7 +49,14 @@ fi
 ninja -C "$asan"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-  meson test -C "$asan" --print-errorlogs --num-processes "$jobs" --suite engine --suite prechecks | tee -a "$log"
+  meson test -C "$asan" --print-errorlogs --num-processes "$jobs" --suite engine --suite prechecks \
+    --suite fuzzing | tee -a "$log"
+
+# The fast suites again under valgrind memcheck (meson test setup in
+# meson.build): no memory error, no definitely lost block.
+echo "== valgrind memcheck (engine and fuzzing suites) in $build"
+meson test -C "$build" --setup=valgrind --print-errorlogs --num-processes "$jobs" \
+  --suite engine --suite fuzzing | tee -a "$log"
 
 # One closing line for both runs (test programs; each runs many subtests).
 echo "$(count Ok) passed, $(( $(count Fail) + $(count Timeout) )) failed"
