@@ -54,9 +54,9 @@ UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 
 # The fast suites again under valgrind memcheck (meson test setup in
 # meson.build): no memory error, no definitely lost block.
-echo "== valgrind memcheck (engine and fuzzing suites) in $build"
+echo "== valgrind memcheck (engine, prechecks and fuzzing suites) in $build"
 meson test -C "$build" --setup=valgrind --print-errorlogs --num-processes "$jobs" \
-  --suite engine --suite fuzzing | tee -a "$log"
+  --suite engine --suite prechecks --suite fuzzing | tee -a "$log"
 
 # One closing line for both runs (test programs; each runs many subtests).
 echo "$(count Ok) passed, $(( $(count Fail) + $(count Timeout) )) failed"
