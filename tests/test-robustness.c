@@ -795,6 +795,30 @@ test_backend_calls (void)
   g_clear_error (&error);
 }
 
+/* --- functions without an instance --- */
+
+static void
+test_free_functions (void)
+{
+  g_auto (GStrv) schemes = vmm_backend_list_schemes ();
+  g_autoptr (GError) error = NULL;
+  g_autoptr (VmmBackend) backend = NULL;
+  VmmTestWait wait = { NULL };
+
+  g_assert_cmpstr (vmm_step_get_name (VMM_STEP_LAST), ==, "Unknown");
+  g_assert_cmpstr (vmm_step_get_name ((VmmStep)-1), ==, "Unknown");
+  g_assert_nonnull (vmm_migration_type_to_string ((VmmMigrationType)999));
+  g_assert_true (g_strv_contains ((const char *const *)schemes, "sim"));
+  VMM_EXPECT_CRITICAL (g_assert_null (vmm_backend_open_finish (NULL, NULL)));
+
+  /* a bad URI opened asynchronously fails in the callback */
+  vmm_backend_open_async ("::", NULL, vmm_test_wait_cb, &wait);
+  backend = vmm_backend_open_finish (vmm_test_wait (&wait), &error);
+  g_assert_null (backend);
+  g_assert_error (error, VMM_ERROR, VMM_ERROR_INVALID_SPEC);
+  g_object_unref (wait.result);
+}
+
 /* --- the sim inventory JSON --- */
 
 static void
@@ -1039,6 +1063,7 @@ main (int argc, char **argv)
   g_test_add_func ("/robustness/spec/json", test_spec_json);
   g_test_add_func ("/robustness/backend/open", test_backend_open);
   g_test_add_func ("/robustness/backend/calls", test_backend_calls);
+  g_test_add_func ("/robustness/free-functions", test_free_functions);
   g_test_add_func ("/robustness/sim/json", test_sim_json);
   g_test_add_func ("/robustness/engine/create", test_engine_create);
   g_test_add_func ("/robustness/migration/twice", test_migration_twice);
