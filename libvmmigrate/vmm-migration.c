@@ -70,6 +70,8 @@ typedef struct
   char *lock_key;
   gint64 start_time;
   double total_weight;
+  double queue_weight; /* of the first @weighed actions of the queue */
+  guint weighed;
   double done_weight;
   gint64 transfer_start;
 } VmmMigrationPrivate;
@@ -376,11 +378,12 @@ static void
 update_total_weight (VmmMigrationPrivate *priv)
 {
   GPtrArray *queue = vmm_migration_context_get_queue (priv->ctx);
-  double total = 0;
 
-  for (guint i = 0; i < queue->len; i++)
-    total += action_weight (g_ptr_array_index (queue, i));
-  priv->total_weight = MAX (priv->total_weight, total);
+  /* the queue only grows and an action's weight never changes: add the
+   * weights of the actions appended since the last call */
+  for (; priv->weighed < queue->len; priv->weighed++)
+    priv->queue_weight += action_weight (g_ptr_array_index (queue, priv->weighed));
+  priv->total_weight = MAX (priv->total_weight, priv->queue_weight);
 }
 
 static void
@@ -1090,6 +1093,54 @@ action_completed (VmmMigration *self, VmmAction *action, gboolean ok, GError *er
   run_next (self);
 }
 
+/* An action that ran at once, completed from an idle of the migration's
+ * context at the priority a GTask would use. */
+typedef struct
+{
+  VmmMigration *self;
+  VmmAction *action;
+  gboolean ok;
+  GError *error;
+} Completion;
+
+static void
+completion_free (gpointer data)
+{
+  Completion *completion = data;
+
+  g_object_unref (completion->self);
+  g_object_unref (completion->action);
+  g_clear_error (&completion->error);
+  g_free (completion);
+}
+
+static gboolean
+completion_idle (gpointer data)
+{
+  Completion *completion = data;
+
+  action_completed (completion->self, completion->action, completion->ok,
+                    g_steal_pointer (&completion->error));
+  return G_SOURCE_REMOVE;
+}
+
+static void
+complete_in_idle (VmmMigration *self, VmmAction *action, gboolean ok, GError *error)
+{
+  VmmMigrationPrivate *priv = vmm_migration_get_instance_private (self);
+  Completion *completion = g_new0 (Completion, 1);
+  GSource *source = g_idle_source_new ();
+
+  completion->self = g_object_ref (self);
+  completion->action = g_object_ref (action);
+  completion->ok = ok;
+  completion->error = error;
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_callback (source, completion_idle, completion, completion_free);
+  g_source_attach (source, priv->main_context);
+  g_source_unref (source);
+}
+
 static void
 action_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -1138,19 +1189,23 @@ run_next (VmmMigration *self)
   g_set_object (&priv->current, action);
   if (!priv->dry_run)
     g_signal_emit (self, signals[SIGNAL_ACTION_STARTED], 0, action);
-  else
-    {
-      gboolean ok;
-      GError *error = NULL;
+  {
+    gboolean ok;
+    GError *error = NULL;
 
-      /* A dry run emits nothing and touches nothing: its built-in actions
-       * run one after the other without a main-loop turn each. */
-      if (vmm_action_run_now (action, priv->ctx, &ok, &error))
-        {
+    if (vmm_action_run_now (action, priv->ctx, &ok, &error))
+      {
+        /* A dry run emits nothing and touches nothing: its built-in actions
+         * run one after the other without a main-loop turn each. The run's
+         * engine actions complete from an idle as their GTask did, so that
+         * cancellation is seen at the same boundaries. */
+        if (priv->dry_run)
           action_completed (self, action, ok, error);
-          return;
-        }
-    }
+        else
+          complete_in_idle (self, action, ok, error);
+        return;
+      }
+  }
   vmm_action_run_async (action, priv->ctx, step_cancellable_for (priv), action_done_cb,
                         g_object_ref (self));
 }
@@ -1204,6 +1259,8 @@ start_queue (VmmMigration *self)
   priv->index = 0;
   priv->done_weight = 0;
   priv->total_weight = 0;
+  priv->queue_weight = 0;
+  priv->weighed = 0;
   if (!priv->dry_run)
     {
       GPtrArray *planned = vmm_plan_get_actions (priv->plan);
