@@ -1,0 +1,1797 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "vmm-nova-backend.h"
+
+#include <string.h>
+
+/* Nova performs a whole move in one API call: a live migration
+ * (os-migrateLive) runs in InitiateSource, a cold one (migrate) in
+ * UnregisterSourceVm and its confirmResize in RegisterDestinationVm; the other
+ * steps are done by the platform. Every move is followed to its end through
+ * the migration record and the server record, and verified from Nova. */
+
+#define V_SERVERS "2.47"        /* flavor embedded in the server */
+#define V_SERVICES "2.53"       /* services and hypervisors by UUID */
+#define V_AGGREGATES "2.41"     /* aggregates with UUIDs */
+#define V_MIGRATIONS "2.59"     /* os-migrations with UUIDs, newest first */
+#define V_LIVE "2.30"           /* block_migration auto, target checked by the scheduler */
+#define V_COLD_HOST "2.56"      /* cold migration to a named host */
+#define V_ABORT "2.24"          /* abort of a running live migration */
+#define V_ABORT_QUEUED "2.65"   /* ... and of a queued or preparing one */
+#define V_FORCE "2.22"          /* force-complete */
+#define V_ACTIONS "2.51"        /* instance action events for everyone */
+#define V_ACTION_DETAILS "2.84" /* ... with the error's details */
+
+#define SETTLE_US (20 * G_USEC_PER_SEC)
+#define FIND_MIGRATION_US (60 * G_USEC_PER_SEC)
+#define MAX_POLL_FAILURES 5
+
+struct _VmmNovaBackend
+{
+  VmmBackend parent_instance;
+
+  VmmNovaClient *client;
+  gboolean platform_placement;
+  guint poll_ms;
+  GHashTable *servers; /* vm name -> VmmNovaServer */
+};
+
+/* Not final: a GIOExtensionPoint holds one extension per GType, so each
+ * further URI scheme gets a trivial subtype (below). */
+G_DEFINE_TYPE (VmmNovaBackend, vmm_nova_backend, VMM_TYPE_BACKEND)
+
+static GType
+scheme_subtype (const char *name)
+{
+  return g_type_register_static_simple (VMM_TYPE_NOVA_BACKEND, name, sizeof (VmmNovaBackendClass),
+                                        NULL, sizeof (VmmNovaBackend), NULL, 0);
+}
+
+void
+vmm_nova_backend_register (void)
+{
+  g_io_extension_point_implement (VMM_BACKEND_EXTENSION_POINT_NAME, VMM_TYPE_NOVA_BACKEND, "nova",
+                                  0);
+  g_io_extension_point_implement (VMM_BACKEND_EXTENSION_POINT_NAME,
+                                  scheme_subtype ("VmmNovaHttpBackend"), "nova+http", 0);
+  g_io_extension_point_implement (VMM_BACKEND_EXTENSION_POINT_NAME,
+                                  scheme_subtype ("VmmNovaHttpsBackend"), "nova+https", 0);
+}
+
+void
+vmm_nova_server_free (VmmNovaServer *server)
+{
+  if (server == NULL)
+    return;
+  g_free (server->id);
+  g_free (server->name);
+  g_free (server->host);
+  g_free (server->hypervisor_hostname);
+  g_free (server->instance_name);
+  g_free (server->status);
+  g_free (server->task_state);
+  g_free (server->zone);
+  g_free (server);
+}
+
+static VmmNovaServer *
+server_from_json (JsonObject *obj)
+{
+  VmmNovaServer *s = g_new0 (VmmNovaServer, 1);
+
+  s->id = g_strdup (vmm_nova_json_string (obj, "id"));
+  s->name = g_strdup (vmm_nova_json_string (obj, "name"));
+  s->host = g_strdup (vmm_nova_json_string (obj, "OS-EXT-SRV-ATTR:host"));
+  s->hypervisor_hostname
+      = g_strdup (vmm_nova_json_string (obj, "OS-EXT-SRV-ATTR:hypervisor_hostname"));
+  s->instance_name = g_strdup (vmm_nova_json_string (obj, "OS-EXT-SRV-ATTR:instance_name"));
+  s->status = g_strdup (vmm_nova_json_string (obj, "status"));
+  s->task_state = g_strdup (vmm_nova_json_string (obj, "OS-EXT-STS:task_state"));
+  s->zone = g_strdup (vmm_nova_json_string (obj, "OS-EXT-AZ:availability_zone"));
+  s->power_state = (int)vmm_nova_json_int (obj, "OS-EXT-STS:power_state", 0);
+  return s;
+}
+
+static VmmNovaServer *
+server_copy (const VmmNovaServer *s)
+{
+  VmmNovaServer *c = g_new0 (VmmNovaServer, 1);
+
+  c->id = g_strdup (s->id);
+  c->name = g_strdup (s->name);
+  c->host = g_strdup (s->host);
+  c->hypervisor_hostname = g_strdup (s->hypervisor_hostname);
+  c->instance_name = g_strdup (s->instance_name);
+  c->status = g_strdup (s->status);
+  c->task_state = g_strdup (s->task_state);
+  c->zone = g_strdup (s->zone);
+  c->power_state = s->power_state;
+  return c;
+}
+
+static char *
+server_where (const VmmNovaServer *s)
+{
+  return g_strdup_printf ("Nova shows server '%s' (%s) on host '%s' (hypervisor %s, instance %s), "
+                          "status %s, task state %s",
+                          s->name, s->id, s->host != NULL ? s->host : "none",
+                          s->hypervisor_hostname != NULL ? s->hypervisor_hostname : "none",
+                          s->instance_name != NULL ? s->instance_name : "unknown",
+                          s->status != NULL ? s->status : "unknown",
+                          s->task_state != NULL ? s->task_state : "none");
+}
+
+static void
+vmm_nova_backend_finalize (GObject *object)
+{
+  VmmNovaBackend *self = VMM_NOVA_BACKEND (object);
+
+  g_clear_object (&self->client);
+  g_hash_table_unref (self->servers);
+  G_OBJECT_CLASS (vmm_nova_backend_parent_class)->finalize (object);
+}
+
+VmmNovaClient *
+vmm_nova_backend_get_client (VmmNovaBackend *self)
+{
+  return self->client;
+}
+
+VmmNovaServer *
+vmm_nova_backend_lookup_server (VmmNovaBackend *self, const char *vm_name)
+{
+  VmmNovaServer *s = g_hash_table_lookup (self->servers, vm_name);
+
+  return s != NULL ? server_copy (s) : NULL;
+}
+
+/* --- open --- */
+
+static gboolean
+vmm_nova_backend_open (VmmBackend *backend, GUri *uri, GCancellable *cancellable, GError **error)
+{
+  VmmNovaBackend *self = VMM_NOVA_BACKEND (backend);
+  const char *scheme = g_uri_get_scheme (uri);
+  const char *query = g_uri_get_query (uri);
+  g_autoptr (VmmNovaConfig) config = NULL;
+
+  if (g_uri_get_userinfo (uri) != NULL)
+    {
+      g_set_error_literal (error, VMM_ERROR, VMM_ERROR_INVALID_SPEC,
+                           "nova: credentials never go in the URI: use clouds.yaml or OS_* "
+                           "variables");
+      return FALSE;
+    }
+  if (g_strcmp0 (scheme, "nova") == 0)
+    {
+      const char *cloud = g_uri_get_host (uri);
+
+      config = vmm_nova_config_new_from_clouds_yaml (cloud, error);
+    }
+  else
+    {
+      g_autofree char *auth_url
+          = g_uri_join (G_URI_FLAGS_ENCODED, scheme + strlen ("nova+"), NULL, g_uri_get_host (uri),
+                        g_uri_get_port (uri), g_uri_get_path (uri), NULL, NULL);
+
+      config = vmm_nova_config_new_from_environment (auth_url, error);
+    }
+  if (config == NULL || !vmm_nova_config_apply_query (config, query, error))
+    return FALSE;
+  if (query != NULL)
+    {
+      g_autoptr (GHashTable) params = g_uri_parse_params (query, -1, "&", G_URI_PARAMS_NONE, NULL);
+      const char *placement = params != NULL ? g_hash_table_lookup (params, "placement") : NULL;
+      const char *poll = params != NULL ? g_hash_table_lookup (params, "poll-ms") : NULL;
+
+      if (placement != NULL && g_strcmp0 (placement, "platform") != 0
+          && g_strcmp0 (placement, "engine") != 0)
+        {
+          g_set_error (error, VMM_ERROR, VMM_ERROR_INVALID_SPEC,
+                       "nova: URI query: placement must be 'engine' or 'platform', not '%s'",
+                       placement);
+          return FALSE;
+        }
+      self->platform_placement = g_strcmp0 (placement, "platform") == 0;
+      if (poll != NULL)
+        {
+          guint64 ms = 0;
+
+          if (!g_ascii_string_to_unsigned (poll, 10, 10, 60000, &ms, NULL))
+            {
+              g_set_error (error, VMM_ERROR, VMM_ERROR_INVALID_SPEC,
+                           "nova: URI query: poll-ms must be 10..60000, not '%s'", poll);
+              return FALSE;
+            }
+          self->poll_ms = (guint)ms;
+        }
+    }
+  self->client = vmm_nova_client_new (g_steal_pointer (&config));
+  return vmm_nova_client_connect_sync (self->client, cancellable, error);
+}
+
+static VmmBackendCapabilities
+nova_get_capabilities (VmmBackend *backend)
+{
+  return VMM_BACKEND_CAPABILITY_HOT_HOST | VMM_BACKEND_CAPABILITY_COLD
+         | VMM_BACKEND_CAPABILITY_ABORT | VMM_BACKEND_CAPABILITY_FORCE_COMPLETE
+         | VMM_BACKEND_CAPABILITY_DISABLE_HOST;
+}
+
+static VmmStepMode
+nova_get_step_mode (VmmBackend *backend, VmmStep step)
+{
+  switch (step)
+    {
+    case VMM_STEP_PREPARE_SOURCE:
+    case VMM_STEP_INITIATE_SOURCE:
+    case VMM_STEP_COMPLETE_DESTINATION:
+    case VMM_STEP_UNREGISTER_SOURCE_VM:
+    case VMM_STEP_REGISTER_DESTINATION_VM:
+      return VMM_STEP_MODE_BACKEND;
+    case VMM_STEP_PREPARE_DESTINATION:
+    case VMM_STEP_INITIATE_DESTINATION:
+    case VMM_STEP_SWITCH_HOST_AND_POOL:
+    case VMM_STEP_COMPLETE_SOURCE:
+    case VMM_STEP_RECONFIGURE_VM:
+      return VMM_STEP_MODE_PLATFORM;
+    case VMM_STEP_RELAYOUT_SNAPSHOTS:
+      return VMM_STEP_MODE_NOT_NEEDED;
+    case VMM_STEP_RESERVE_DIRECTORY:
+    case VMM_STEP_CREATE_INVENTORY_VM:
+    case VMM_STEP_CREATE_DUMMY_DISKS:
+    case VMM_STEP_CREATE_DESTINATION_VM:
+    case VMM_STEP_LAST:
+    default:
+      return VMM_STEP_MODE_UNSUPPORTED;
+    }
+}
+
+/* --- inventory --- */
+
+enum
+{
+  INV_SERVICES,
+  INV_HYPERVISORS,
+  INV_AGGREGATES,
+  INV_SERVERS,
+  INV_N
+};
+
+typedef struct
+{
+  JsonNode *answers[INV_N];
+  guint pending;
+  GError *error;
+} InventoryData;
+
+static void
+inventory_data_free (InventoryData *data)
+{
+  for (guint i = 0; i < INV_N; i++)
+    g_clear_pointer (&data->answers[i], json_node_unref);
+  g_clear_error (&data->error);
+  g_free (data);
+}
+
+typedef struct
+{
+  GTask *task;
+  guint slot;
+} InventoryCall;
+
+static JsonArray *
+answer_array (InventoryData *data, guint slot, const char *member)
+{
+  JsonNode *node = data->answers[slot];
+
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    return NULL;
+  return vmm_nova_json_array (json_node_get_object (node), member);
+}
+
+static VmmPowerState
+power_state_of (const VmmNovaServer *s)
+{
+  if (g_strcmp0 (s->status, "SHUTOFF") == 0)
+    return VMM_POWER_STATE_OFF;
+  switch (s->power_state)
+    {
+    case 1: /* running */
+      return VMM_POWER_STATE_RUNNING;
+    case 3: /* paused */
+    case 7: /* suspended */
+      return VMM_POWER_STATE_SUSPENDED;
+    case 4: /* shutdown */
+    case 6: /* crashed */
+      return VMM_POWER_STATE_OFF;
+    default:
+      return VMM_POWER_STATE_UNKNOWN;
+    }
+}
+
+static gboolean
+server_busy (const VmmNovaServer *s)
+{
+  return s->task_state != NULL || g_strcmp0 (s->status, "MIGRATING") == 0
+         || g_strcmp0 (s->status, "RESIZE") == 0 || g_strcmp0 (s->status, "VERIFY_RESIZE") == 0
+         || g_strcmp0 (s->status, "REBUILD") == 0;
+}
+
+static VmmInventory *
+inventory_build (VmmNovaBackend *self, InventoryData *data)
+{
+  g_autoptr (VmmInventory) inv = vmm_inventory_new ();
+  JsonArray *services = answer_array (data, INV_SERVICES, "services");
+  JsonArray *hypervisors = answer_array (data, INV_HYPERVISORS, "hypervisors");
+  JsonArray *aggregates = answer_array (data, INV_AGGREGATES, "aggregates");
+  JsonArray *servers = answer_array (data, INV_SERVERS, "servers");
+  g_autoptr (GHashTable) names = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr (GStrvBuilder) all_hosts = g_strv_builder_new ();
+  g_auto (GStrv) host_list = NULL;
+  g_autoptr (VmmDatastoreInfo) cinder = vmm_datastore_info_new ("cinder");
+  const char *manager = vmm_nova_client_get_compute_url (self->client);
+
+  for (guint i = 0; services != NULL && i < json_array_get_length (services); i++)
+    {
+      JsonObject *svc = json_array_get_object_element (services, i);
+      const char *name = vmm_nova_json_string (svc, "host");
+      g_autoptr (VmmHostInfo) host = NULL;
+      VmmHostState state = VMM_HOST_STATE_CONNECTED;
+
+      if (name == NULL || g_strcmp0 (vmm_nova_json_string (svc, "binary"), "nova-compute") != 0)
+        continue;
+      host = vmm_host_info_new (name);
+      g_strv_builder_add (all_hosts, name);
+      vmm_host_info_set_manager (host, manager);
+      vmm_host_info_set_datacenter (host, vmm_nova_client_get_cloud (self->client));
+      vmm_host_info_set_zone (host, vmm_nova_json_string (svc, "zone"));
+      if (vmm_nova_json_bool (svc, "forced_down", FALSE)
+          || g_strcmp0 (vmm_nova_json_string (svc, "state"), "up") != 0)
+        state = VMM_HOST_STATE_DOWN;
+      else if (g_strcmp0 (vmm_nova_json_string (svc, "status"), "enabled") != 0)
+        state = VMM_HOST_STATE_DISABLED;
+      vmm_host_info_set_state (host, state);
+      /* Nova's default cpu_allocation_ratio */
+      vmm_host_info_set_cpu_overcommit (host, 16.0);
+      for (guint j = 0; hypervisors != NULL && j < json_array_get_length (hypervisors); j++)
+        {
+          JsonObject *hv = json_array_get_object_element (hypervisors, j);
+          JsonObject *hv_svc = vmm_nova_json_object (hv, "service");
+          JsonObject *cpu = vmm_nova_json_object (hv, "cpu_info");
+          JsonArray *features = vmm_nova_json_array (cpu, "features");
+
+          if (g_strcmp0 (vmm_nova_json_string (hv_svc, "host"), name) != 0)
+            continue;
+          vmm_host_info_set_memory_mib (host, (guint64)vmm_nova_json_int (hv, "memory_mb", 0));
+          vmm_host_info_set_memory_used_mib (host,
+                                             (guint64)vmm_nova_json_int (hv, "memory_mb_used", 0));
+          vmm_host_info_set_vcpus (host, (guint)vmm_nova_json_int (hv, "vcpus", 0));
+          vmm_host_info_set_vcpus_used (host, (guint)vmm_nova_json_int (hv, "vcpus_used", 0));
+          if (vmm_nova_json_string (cpu, "model") != NULL)
+            vmm_host_info_set_cpu_model (host, vmm_nova_json_string (cpu, "model"));
+          if (features != NULL)
+            {
+              g_autoptr (GStrvBuilder) fb = g_strv_builder_new ();
+              g_auto (GStrv) fv = NULL;
+
+              for (guint k = 0; k < json_array_get_length (features); k++)
+                g_strv_builder_add (fb, json_array_get_string_element (features, k));
+              fv = g_strv_builder_end (fb);
+              vmm_host_info_set_cpu_features (host, (const char *const *)fv);
+            }
+          if (g_strcmp0 (vmm_nova_json_string (hv, "state"), "down") == 0)
+            vmm_host_info_set_state (host, VMM_HOST_STATE_DOWN);
+        }
+      for (guint j = 0; aggregates != NULL && j < json_array_get_length (aggregates); j++)
+        {
+          JsonObject *agg = json_array_get_object_element (aggregates, j);
+          JsonArray *members = vmm_nova_json_array (agg, "hosts");
+
+          for (guint k = 0; members != NULL && k < json_array_get_length (members); k++)
+            if (g_strcmp0 (json_array_get_string_element (members, k), name) == 0
+                && vmm_host_info_get_cluster (host) == NULL)
+              vmm_host_info_set_cluster (host, vmm_nova_json_string (agg, "name"));
+        }
+      vmm_inventory_add_host (inv, host);
+    }
+  host_list = g_strv_builder_end (all_hosts);
+  vmm_datastore_info_set_shared (cinder, TRUE);
+  vmm_datastore_info_set_online (cinder, TRUE);
+  vmm_datastore_info_set_hosts (cinder, (const char *const *)host_list);
+  vmm_inventory_add_datastore (inv, cinder);
+
+  /* A server's name is its VM name unless another server has the same one;
+   * then its UUID is. */
+  for (guint i = 0; servers != NULL && i < json_array_get_length (servers); i++)
+    {
+      const char *name = vmm_nova_json_string (json_array_get_object_element (servers, i), "name");
+
+      if (name != NULL)
+        g_hash_table_insert (
+            names, (gpointer)name,
+            GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (names, name)) + 1));
+    }
+  g_hash_table_remove_all (self->servers);
+  for (guint i = 0; servers != NULL && i < json_array_get_length (servers); i++)
+    {
+      JsonObject *obj = json_array_get_object_element (servers, i);
+      VmmNovaServer *s = server_from_json (obj);
+      JsonObject *flavor = vmm_nova_json_object (obj, "flavor");
+      JsonArray *volumes = vmm_nova_json_array (obj, "os-extended-volumes:volumes_attached");
+      const char *vm_name
+          = s->name != NULL && GPOINTER_TO_UINT (g_hash_table_lookup (names, s->name)) == 1
+                ? s->name
+                : s->id;
+      g_autoptr (VmmVmInfo) vm = NULL;
+
+      if (vm_name == NULL)
+        {
+          vmm_nova_server_free (s);
+          continue;
+        }
+      vm = vmm_vm_info_new (vm_name);
+      vmm_vm_info_set_id (vm, s->id);
+      vmm_vm_info_set_host (vm, s->host);
+      vmm_vm_info_set_power_state (vm, power_state_of (s));
+      vmm_vm_info_set_memory_mib (vm, (guint64)vmm_nova_json_int (flavor, "ram", 0));
+      vmm_vm_info_set_vcpus (vm, (guint)vmm_nova_json_int (flavor, "vcpus", 0));
+      vmm_vm_info_set_migrating (vm, server_busy (s));
+      for (guint j = 0; volumes != NULL && j < json_array_get_length (volumes); j++)
+        {
+          const char *vol = vmm_nova_json_string (json_array_get_object_element (volumes, j), "id");
+          g_autofree char *path = g_strdup_printf ("volumes/%s", vol);
+          g_autoptr (VmmDiskInfo) disk = NULL;
+
+          if (vol == NULL)
+            continue;
+          disk = vmm_disk_info_new (vol, "cinder", path);
+          vmm_vm_info_add_disk (vm, disk);
+        }
+      vmm_inventory_add_vm (inv, vm);
+      g_hash_table_insert (self->servers, g_strdup (vm_name), s);
+    }
+  return g_steal_pointer (&inv);
+}
+
+static void
+inventory_call_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  InventoryCall *call = user_data;
+  g_autoptr (GTask) task = call->task;
+  VmmNovaBackend *self = g_task_get_source_object (task);
+  InventoryData *data = g_task_get_task_data (task);
+  GError *error = NULL;
+  JsonNode *node = vmm_nova_client_call_finish (VMM_NOVA_CLIENT (source), result, NULL, &error);
+
+  if (node == NULL && error == NULL)
+    node = json_node_init_object (json_node_alloc (), json_object_new ());
+  if (error != NULL && data->error == NULL)
+    data->error = error;
+  else
+    g_clear_error (&error);
+  data->answers[call->slot] = node;
+  g_free (call);
+  if (--data->pending > 0)
+    return;
+  if (data->error != NULL)
+    g_task_return_error (task, g_steal_pointer (&data->error));
+  else
+    g_task_return_pointer (task, inventory_build (self, data), g_object_unref);
+}
+
+static void
+nova_query_inventory_async (VmmBackend *backend, GCancellable *cancellable,
+                            GAsyncReadyCallback callback, gpointer user_data)
+{
+  VmmNovaBackend *self = VMM_NOVA_BACKEND (backend);
+  g_autoptr (GTask) task = g_task_new (self, cancellable, callback, user_data);
+  InventoryData *data = g_new0 (InventoryData, 1);
+  const struct
+  {
+    const char *path;
+    const char *version;
+  } calls[INV_N] = {
+    [INV_SERVICES] = { "/os-services?binary=nova-compute", V_SERVICES },
+    [INV_HYPERVISORS] = { "/os-hypervisors/detail", V_SERVICES },
+    [INV_AGGREGATES] = { "/os-aggregates", V_AGGREGATES },
+    [INV_SERVERS] = { "/servers/detail?all_tenants=1", V_SERVERS },
+  };
+  GError *error = NULL;
+
+  g_task_set_source_tag (task, nova_query_inventory_async);
+  g_task_set_check_cancellable (task, FALSE);
+  g_task_set_task_data (task, data, (GDestroyNotify)inventory_data_free);
+  if (!vmm_nova_client_require_version (self->client, V_SERVICES,
+                                        "reading hypervisors and compute services by UUID", &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  data->pending = INV_N;
+  for (guint i = 0; i < INV_N; i++)
+    {
+      InventoryCall *call = g_new0 (InventoryCall, 1);
+
+      call->task = g_object_ref (task);
+      call->slot = i;
+      vmm_nova_client_call_async (self->client, "GET", calls[i].path, NULL, calls[i].version,
+                                  VMM_NOVA_CALL_IDEMPOTENT, cancellable, inventory_call_cb, call);
+    }
+}
+
+static VmmInventory *
+nova_query_inventory_finish (VmmBackend *backend, GAsyncResult *result, GError **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* --- one move --- */
+
+typedef enum
+{
+  OP_NONE,
+  OP_LIVE,
+  OP_COLD,
+  OP_CONFIRM,
+  OP_REVERT,
+} MoveOp;
+
+typedef struct
+{
+  VmmNovaBackend *self;
+  VmmMigrationContext *ctx;
+  char *server_id;
+  char *vm_name;
+  char *source_host;
+  char *wanted_host; /* the host Nova is asked for; NULL: its scheduler chooses */
+  char *final_host;
+  char *server_zone;
+  GHashTable *known; /* migration ids that existed before this move */
+
+  gint64 created;
+  MoveOp op;
+  GTask *task; /* the step in flight */
+  GSource *timer;
+  gint64 op_started;
+  gint64 settle_deadline;
+  guint failures;
+  char *request_id; /* of the call that started the move */
+  gint64 migration_id;
+  char *migration_status;
+  char *migration_dest;
+  VmmNovaServer *server; /* last seen */
+  gboolean abort_requested, abort_sent;
+  gboolean force_requested, force_sent;
+  gboolean revert_after_cancel;
+  gboolean confirmed;
+} NovaMove;
+
+static void
+nova_move_free (NovaMove *mv)
+{
+  if (mv->timer != NULL)
+    {
+      g_source_destroy (mv->timer);
+      g_source_unref (mv->timer);
+    }
+  g_free (mv->server_id);
+  g_free (mv->vm_name);
+  g_free (mv->source_host);
+  g_free (mv->wanted_host);
+  g_free (mv->final_host);
+  g_free (mv->server_zone);
+  g_clear_pointer (&mv->known, g_hash_table_unref);
+  g_clear_object (&mv->task);
+  g_free (mv->request_id);
+  g_free (mv->migration_status);
+  g_free (mv->migration_dest);
+  g_clear_pointer (&mv->server, vmm_nova_server_free);
+  g_free (mv);
+}
+
+static NovaMove *
+move_get (VmmNovaBackend *self, VmmMigrationContext *ctx)
+{
+  NovaMove *mv = vmm_migration_context_get_backend_data (ctx);
+  VmmVmInfo *vm;
+
+  if (mv != NULL)
+    return mv;
+  vm = vmm_migration_context_get_vm (ctx);
+  mv = g_new0 (NovaMove, 1);
+  mv->self = self;
+  mv->ctx = ctx;
+  mv->created = g_get_monotonic_time ();
+  mv->server_id = g_strdup (vmm_vm_info_get_id (vm));
+  mv->vm_name = g_strdup (vmm_vm_info_get_name (vm));
+  mv->source_host = g_strdup (vmm_migration_context_get_source_host (ctx));
+  mv->known = g_hash_table_new (g_int64_hash, g_int64_equal);
+  vmm_migration_context_set_backend_data (ctx, mv, (GDestroyNotify)nova_move_free);
+  return mv;
+}
+
+static char *
+server_path (NovaMove *mv, const char *suffix)
+{
+  g_autofree char *id = g_uri_escape_string (mv->server_id, NULL, FALSE);
+
+  return g_strdup_printf ("/servers/%s%s", id, suffix != NULL ? suffix : "");
+}
+
+static JsonNode *
+action_body (const char *action, JsonNode *value)
+{
+  JsonObject *obj = json_object_new ();
+  JsonNode *root = json_node_init_object (json_node_alloc (), obj);
+
+  json_object_set_member (obj, action, value != NULL ? value : json_node_new (JSON_NODE_NULL));
+  json_object_unref (obj);
+  return root;
+}
+
+/* Ends the step in flight. */
+static void
+op_finish (NovaMove *mv, GError *error)
+{
+  g_autoptr (GTask) task = g_steal_pointer (&mv->task);
+
+  if (mv->timer != NULL)
+    {
+      g_source_destroy (mv->timer);
+      g_clear_pointer (&mv->timer, g_source_unref);
+    }
+  mv->op = OP_NONE;
+  if (task == NULL)
+    {
+      g_clear_error (&error);
+      return;
+    }
+  if (error != NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+/* A failure, followed by a fresh look at where the server is. */
+typedef struct
+{
+  NovaMove *mv;
+  GError *error;
+} LocateData;
+
+static void
+locate_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  LocateData *data = user_data;
+  NovaMove *mv = data->mv;
+  g_autoptr (GError) local_error = NULL;
+  g_autoptr (JsonNode) node
+      = vmm_nova_client_call_finish (VMM_NOVA_CLIENT (source), result, NULL, &local_error);
+  JsonObject *obj = node != NULL && JSON_NODE_HOLDS_OBJECT (node)
+                        ? vmm_nova_json_object (json_node_get_object (node), "server")
+                        : NULL;
+  GError *error;
+
+  if (obj != NULL)
+    {
+      g_autoptr (VmmNovaServer) s = server_from_json (obj);
+      g_autofree char *where = server_where (s);
+
+      error = g_error_new (data->error->domain, data->error->code, "%s; %s", data->error->message,
+                           where);
+    }
+  else
+    error = g_error_new (data->error->domain, data->error->code,
+                         "%s; where the server is could not be read (%s); last seen on host '%s'",
+                         data->error->message, local_error->message,
+                         mv->server != NULL && mv->server->host != NULL ? mv->server->host
+                                                                        : mv->source_host);
+  g_error_free (data->error);
+  g_free (data);
+  op_finish (mv, error);
+}
+
+static void
+op_fail (NovaMove *mv, GError *error)
+{
+  LocateData *data = g_new0 (LocateData, 1);
+  g_autofree char *path = server_path (mv, NULL);
+
+  data->mv = mv;
+  data->error = error;
+  vmm_nova_client_call_async (mv->self->client, "GET", path, NULL, V_SERVERS,
+                              VMM_NOVA_CALL_IDEMPOTENT, NULL, locate_cb, data);
+}
+
+/* --- prechecks from Nova's own facts (PrepareSource / UnregisterSourceVm) ---
+ * The engine checked its facts (host state, capacity, zone); this checks the
+ * server as Nova sees it right before the move. */
+
+static void
+move_request (NovaMove *mv);
+
+static gboolean
+check_server (NovaMove *mv, VmmNovaServer *s, gboolean cold, GError **error)
+{
+  g_autofree char *where = server_where (s);
+
+  if (s->task_state != NULL || g_strcmp0 (s->status, "MIGRATING") == 0
+      || g_strcmp0 (s->status, "RESIZE") == 0 || g_strcmp0 (s->status, "VERIFY_RESIZE") == 0)
+    {
+      g_set_error (error, VMM_ERROR, VMM_ERROR_BUSY, "nova: server '%s' is busy: %s", mv->vm_name,
+                   where);
+      return FALSE;
+    }
+  if (cold ? (g_strcmp0 (s->status, "SHUTOFF") != 0 && g_strcmp0 (s->status, "ACTIVE") != 0)
+           : g_strcmp0 (s->status, "ACTIVE") != 0)
+    {
+      g_set_error (error, VMM_ERROR, VMM_ERROR_INCOMPATIBLE,
+                   "nova: a %s migration needs the server %s; %s", cold ? "cold" : "live",
+                   cold ? "ACTIVE or SHUTOFF" : "ACTIVE", where);
+      return FALSE;
+    }
+  if (g_strcmp0 (s->host, mv->source_host) != 0)
+    {
+      g_set_error (error, VMM_ERROR, VMM_ERROR_BUSY,
+                   "nova: server '%s' moved since the inventory was read: %s", mv->vm_name, where);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+known_migrations_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  NovaMove *mv = user_data;
+  GError *error = NULL;
+  g_autoptr (JsonNode) node
+      = vmm_nova_client_call_finish (VMM_NOVA_CLIENT (source), result, NULL, &error);
+  JsonArray *list;
+
+  if (node == NULL)
+    {
+      op_fail (mv, error);
+      return;
+    }
+  list = vmm_nova_json_array (json_node_get_object (node), "migrations");
+  for (guint i = 0; list != NULL && i < json_array_get_length (list); i++)
+    {
+      gint64 *id = g_new (gint64, 1);
+
+      *id = vmm_nova_json_int (json_array_get_object_element (list, i), "id", 0);
+      g_hash_table_add (mv->known, id);
+    }
+  if (mv->op == OP_COLD)
+    move_request (mv);
+  else
+    op_finish (mv, NULL);
+}
+
+static void
+preflight_server_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  NovaMove *mv = user_data;
+  GError *error = NULL;
+  g_autoptr (JsonNode) node
+      = vmm_nova_client_call_finish (VMM_NOVA_CLIENT (source), result, NULL, &error);
+  JsonObject *obj;
+  g_autofree char *path = NULL;
+  g_autofree char *id = NULL;
+
+  if (node == NULL)
+    {
+      op_finish (mv, error);
+      return;
+    }
+  obj = vmm_nova_json_object (json_node_get_object (node), "server");
+  g_clear_pointer (&mv->server, vmm_nova_server_free);
+  mv->server = server_from_json (obj);
+  if (!check_server (mv, mv->server, mv->op == OP_COLD, &error))
+    {
+      op_finish (mv, error);
+      return;
+    }
+  g_free (mv->server_zone);
+  mv->server_zone = g_strdup (mv->server->zone);
+  id = g_uri_escape_string (mv->server_id, NULL, FALSE);
+  path = g_strdup_printf ("/os-migrations?instance_uuid=%s", id);
+  vmm_nova_client_call_async (mv->self->client, "GET", path, NULL, V_MIGRATIONS,
+                              VMM_NOVA_CALL_IDEMPOTENT, NULL, known_migrations_cb, mv);
+}
+
+static const char *
+wanted_host_for (NovaMove *mv)
+{
+  VmmRelocateSpec *spec = vmm_migration_context_get_spec (mv->ctx);
+
+  if (mv->self->platform_placement && vmm_relocate_spec_get_host (spec) == NULL
+      && vmm_migration_context_get_pinned_host (mv->ctx) == NULL)
+    return NULL;
+  return vmm_migration_context_get_destination_host (mv->ctx);
+}
+
+/* Checks the server as Nova sees it now and notes its existing migrations;
+ * for a cold move, then starts it. */
+static void
+preflight (NovaMove *mv, MoveOp op)
+{
+  g_autofree char *path = server_path (mv, NULL);
+  GError *error = NULL;
+
+  mv->op = op;
+  g_free (mv->wanted_host);
+  mv->wanted_host = g_strdup (wanted_host_for (mv));
+  if (!vmm_nova_client_require_version (mv->self->client, V_MIGRATIONS,
+                                        "following a migration by its record", &error)
+      || (op == OP_COLD && mv->wanted_host != NULL
+          && !vmm_nova_client_require_version (mv->self->client, V_COLD_HOST,
+                                               "a cold migration to a named host", &error))
+      || (op == OP_LIVE
+          && !vmm_nova_client_require_version (
+              mv->self->client, V_LIVE, "a live migration with block_migration auto", &error)))
+    {
+      op_finish (mv, error);
+      return;
+    }
+  vmm_nova_client_call_async (mv->self->client, "GET", path, NULL, V_SERVERS,
+                              VMM_NOVA_CALL_IDEMPOTENT, NULL, preflight_server_cb, mv);
+}
+
+/* --- following a move --- */
+
+static void
+poll_schedule (NovaMove *mv);
+
+static const char *
+migration_type_for (MoveOp op)
+{
+  return op == OP_LIVE ? "live-migration" : "migration";
+}
+
+static const char *
+op_name (MoveOp op)
+{
+  switch (op)
+    {
+    case OP_LIVE:
+      return "live migration";
+    case OP_COLD:
+      return "cold migration";
+    case OP_CONFIRM:
+      return "confirmation of the cold migration";
+    case OP_REVERT:
+      return "revert of the cold migration";
+    case OP_NONE:
+    default:
+      return "move";
+    }
+}
+
+static char *
+request_suffix (NovaMove *mv)
+{
+  return mv->request_id != NULL ? g_strdup_printf (" (request %s)", mv->request_id) : g_strdup ("");
+}
+
+static void
+control_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  VmmMigrationContext *ctx = user_data;
+  g_autoptr (GError) error = NULL;
+
+  if (!vmm_nova_client_call_finish_discard (VMM_NOVA_CLIENT (source), result, NULL, &error))
+    {
+      g_autofree char *msg
+          = g_strdup_printf ("Nova refused to control the live migration: %s", error->message);
+      vmm_migration_context_add_warning (ctx, msg);
+    }
+  g_object_unref (ctx);
+}
+
+/* Sends an abort or a force-complete that was asked for, once the migration
+ * is known and in a state that allows it. */
+static void
+send_controls (NovaMove *mv)
+{
+  gboolean running = g_strcmp0 (mv->migration_status, "running") == 0;
+  gboolean early = g_strcmp0 (mv->migration_status, "queued") == 0
+                   || g_strcmp0 (mv->migration_status, "preparing") == 0;
+  g_autofree char *base = NULL;
+  g_autofree char *path = NULL;
+
+  if (mv->op != OP_LIVE || mv->migration_id == 0)
+    return;
+  base = server_path (mv, NULL);
+  if (mv->abort_requested && !mv->abort_sent
+      && (running
+          || (early
+              && vmm_nova_client_require_version (mv->self->client, V_ABORT_QUEUED,
+                                                  "aborting a queued live migration", NULL))))
+    {
+      mv->abort_sent = TRUE;
+      path = g_strdup_printf ("%s/migrations/%" G_GINT64_FORMAT, base, mv->migration_id);
+      vmm_nova_client_call_async (mv->self->client, "DELETE", path, NULL,
+                                  running ? V_ABORT : V_ABORT_QUEUED, VMM_NOVA_CALL_NONE, NULL,
+                                  control_cb, g_object_ref (mv->ctx));
+      return;
+    }
+  if (mv->force_requested && !mv->force_sent && !mv->abort_requested && running)
+    {
+      g_autoptr (JsonNode) body = action_body ("force_complete", NULL);
+
+      mv->force_sent = TRUE;
+      path = g_strdup_printf ("%s/migrations/%" G_GINT64_FORMAT "/action", base, mv->migration_id);
+      vmm_nova_client_call_async (mv->self->client, "POST", path, body, V_FORCE, VMM_NOVA_CALL_NONE,
+                                  NULL, control_cb, g_object_ref (mv->ctx));
+    }
+}
+
+/* The move failed: the instance action's failed events say why. */
+static void
+report_failure (NovaMove *mv, JsonArray *events)
+{
+  g_autoptr (GString) why = g_string_new (NULL);
+  g_autofree char *suffix = request_suffix (mv);
+  VmmError code = VMM_ERROR_BACKEND;
+
+  for (guint i = 0; events != NULL && i < json_array_get_length (events); i++)
+    {
+      JsonObject *ev = json_array_get_object_element (events, i);
+      const char *detail = vmm_nova_json_string (ev, "details");
+      const char *tb = vmm_nova_json_string (ev, "traceback");
+      g_autofree char *last = NULL;
+
+      if (g_strcmp0 (vmm_nova_json_string (ev, "result"), "Error") != 0)
+        continue;
+      if (detail == NULL && tb != NULL)
+        {
+          g_auto (GStrv) lines = g_strsplit (g_strstrip (g_strdup (tb)), "\n", -1);
+          guint n = g_strv_length (lines);
+
+          last = n > 0 ? g_strdup (g_strstrip (lines[n - 1])) : NULL;
+          detail = last;
+        }
+      g_string_append_printf (why, "; event %s failed: %s", vmm_nova_json_string (ev, "event"),
+                              detail != NULL ? detail : "no details");
+      if (detail != NULL && strstr (detail, "No valid host") != NULL)
+        code = VMM_ERROR_INCOMPATIBLE;
+    }
+  op_fail (mv,
+           g_error_new (
+               VMM_ERROR, code,
+               "nova: %s of server '%s'%s%s failed: migration %" G_GINT64_FORMAT " ended '%s'%s%s",
+               op_name (mv->op), mv->vm_name, mv->wanted_host != NULL ? " to host " : "",
+               mv->wanted_host != NULL ? mv->wanted_host : "", mv->migration_id,
+               mv->migration_status, why->len > 0 ? why->str : " in the hypervisor", suffix));
+}
+
+static void
+events_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  NovaMove *mv = user_data;
+  g_autoptr (GError) local_error = NULL;
+  g_autoptr (JsonNode) node
+      = vmm_nova_client_call_finish (VMM_NOVA_CLIENT (source), result, NULL, &local_error);
+  JsonObject *action = node != NULL && JSON_NODE_HOLDS_OBJECT (node)
+                           ? vmm_nova_json_object (json_node_get_object (node), "instanceAction")
+                           : NULL;
+
+  report_failure (mv, vmm_nova_json_array (action, "events"));
+}
+
+static void
+explain_failure (NovaMove *mv)
+{
+  g_autofree char *base = server_path (mv, NULL);
+  g_autofree char *path = NULL;
+  const char *version
+      = vmm_nova_client_require_version (mv->self->client, V_ACTION_DETAILS, "event details", NULL)
+            ? V_ACTION_DETAILS
+            : V_ACTIONS;
+
+  if (mv->request_id == NULL)
+    {
+      report_failure (mv, NULL);
+      return;
+    }
+  path = g_strdup_printf ("%s/os-instance-actions/%s", base, mv->request_id);
+  vmm_nova_client_call_async (mv->self->client, "GET", path, NULL, version,
+                              VMM_NOVA_CALL_IDEMPOTENT | VMM_NOVA_CALL_ALLOW_404, NULL, events_cb,
+                              mv);
+}
+
+static gboolean
+status_is (const char *status, const char *const *set)
+{
+  return status != NULL && g_strv_contains (set, status);
+}
+
+static void
+op_start_revert (NovaMove *mv);
+
+/* Decides, from the migration and server records, whether the move is over. */
+static void
+evaluate (NovaMove *mv)
+{
+  static const char *const failed[] = { "error", "failed", "cancelled", NULL };
+  VmmNovaServer *s = mv->server;
+  gint64 now = g_get_monotonic_time ();
+  const char *st = mv->migration_status;
+  g_autofree char *suffix = request_suffix (mv);
+  g_autofree char *where = server_where (s);
+  gboolean settled = s->task_state == NULL;
+
+  if (st != NULL && mv->settle_deadline == 0
+      && (status_is (st, failed) || g_strcmp0 (st, "completed") == 0
+          || g_strcmp0 (st, "confirmed") == 0 || g_strcmp0 (st, "reverted") == 0
+          || g_strcmp0 (st, "finished") == 0))
+    mv->settle_deadline = now + SETTLE_US;
+  if (mv->op == OP_LIVE)
+    send_controls (mv);
+  if (mv->op == OP_COLD && g_task_get_cancellable (mv->task) != NULL
+      && g_cancellable_is_cancelled (g_task_get_cancellable (mv->task)))
+    mv->revert_after_cancel = TRUE;
+
+  if (mv->migration_id == 0)
+    {
+      if (now - mv->op_started > FIND_MIGRATION_US)
+        {
+          op_finish (mv, g_error_new (VMM_ERROR, VMM_ERROR_BACKEND,
+                                      "nova: Nova accepted the %s of server '%s' but recorded no "
+                                      "migration for it%s; %s",
+                                      op_name (mv->op), mv->vm_name, suffix, where));
+          return;
+        }
+      poll_schedule (mv);
+      return;
+    }
+  if (status_is (st, failed) || (mv->op != OP_LIVE && g_strcmp0 (st, "error") == 0))
+    {
+      if (!settled && now < mv->settle_deadline)
+        {
+          poll_schedule (mv);
+          return;
+        }
+      if (mv->op == OP_LIVE && mv->abort_requested && g_strcmp0 (st, "cancelled") == 0)
+        {
+          op_finish (mv,
+                     g_error_new (
+                         G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                         "nova: live migration of server '%s' aborted (migration %" G_GINT64_FORMAT
+                         " cancelled)%s; %s",
+                         mv->vm_name, mv->migration_id, suffix, where));
+          return;
+        }
+      explain_failure (mv);
+      return;
+    }
+
+  switch (mv->op)
+    {
+    case OP_LIVE:
+      if (g_strcmp0 (st, "completed") != 0)
+        break;
+      if (settled && g_strcmp0 (s->status, "ACTIVE") == 0
+          && g_strcmp0 (s->host, mv->migration_dest) == 0
+          && (mv->wanted_host == NULL || g_strcmp0 (s->host, mv->wanted_host) == 0))
+        {
+          g_free (mv->final_host);
+          mv->final_host = g_strdup (s->host);
+          vmm_migration_context_set_destination_host (mv->ctx, s->host);
+          op_finish (mv, NULL);
+          return;
+        }
+      if (now > mv->settle_deadline)
+        {
+          /* Seed 001: "the database claims it is not migrated". */
+          op_finish (mv, g_error_new (
+                             VMM_ERROR, VMM_ERROR_BACKEND,
+                             "nova: migration %" G_GINT64_FORMAT " of server '%s' is "
+                             "'completed' to host '%s', but the server record disagrees%s: %s",
+                             mv->migration_id, mv->vm_name,
+                             mv->migration_dest != NULL ? mv->migration_dest : "?", suffix, where));
+          return;
+        }
+      break;
+    case OP_COLD:
+      if (g_strcmp0 (s->status, "VERIFY_RESIZE") != 0 || !settled)
+        break;
+      if (g_strcmp0 (s->host, mv->source_host) == 0
+          || (mv->wanted_host != NULL && g_strcmp0 (s->host, mv->wanted_host) != 0))
+        {
+          op_finish (mv, g_error_new (VMM_ERROR, VMM_ERROR_BACKEND,
+                                      "nova: cold migration %" G_GINT64_FORMAT " of server '%s' "
+                                      "reached VERIFY_RESIZE on the wrong host%s: %s",
+                                      mv->migration_id, mv->vm_name, suffix, where));
+          return;
+        }
+      g_free (mv->final_host);
+      mv->final_host = g_strdup (s->host);
+      if (mv->revert_after_cancel)
+        {
+          op_start_revert (mv);
+          return;
+        }
+      vmm_migration_context_set_destination_host (mv->ctx, s->host);
+      op_finish (mv, NULL);
+      return;
+    case OP_CONFIRM:
+      if (g_strcmp0 (st, "confirmed") != 0 || !settled
+          || g_strcmp0 (s->status, "VERIFY_RESIZE") == 0)
+        break;
+      if (g_strcmp0 (s->host, mv->final_host) != 0)
+        {
+          op_finish (mv,
+                     g_error_new (VMM_ERROR, VMM_ERROR_BACKEND,
+                                  "nova: migration %" G_GINT64_FORMAT " of server '%s' is "
+                                  "confirmed on host '%s', but the server record disagrees%s: %s",
+                                  mv->migration_id, mv->vm_name, mv->final_host, suffix, where));
+          return;
+        }
+      mv->confirmed = TRUE;
+      op_finish (mv, NULL);
+      return;
+    case OP_REVERT:
+      if (g_strcmp0 (st, "reverted") != 0 || !settled
+          || g_strcmp0 (s->status, "VERIFY_RESIZE") == 0)
+        break;
+      if (g_strcmp0 (s->host, mv->source_host) != 0)
+        {
+          op_finish (mv,
+                     g_error_new (VMM_ERROR, VMM_ERROR_ROLLBACK_FAILED,
+                                  "nova: migration %" G_GINT64_FORMAT " of server '%s' is "
+                                  "reverted, but the server is not on its source host '%s'%s: %s",
+                                  mv->migration_id, mv->vm_name, mv->source_host, suffix, where));
+          return;
+        }
+      vmm_migration_context_set_destination_host (mv->ctx, mv->source_host);
+      if (mv->revert_after_cancel)
+        {
+          op_finish (mv,
+                     g_error_new (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                  "nova: cold migration of server '%s' cancelled and reverted; %s",
+                                  mv->vm_name, where));
+          return;
+        }
+      op_finish (mv, NULL);
+      return;
+    case OP_NONE:
+    default:
+      op_finish (mv, NULL);
+      return;
+    }
+  poll_schedule (mv);
+}
+
+static void
+progress_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  NovaMove *mv = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonNode) node
+      = vmm_nova_client_call_finish (VMM_NOVA_CLIENT (source), result, NULL, &error);
+  JsonObject *m = node != NULL && JSON_NODE_HOLDS_OBJECT (node)
+                      ? vmm_nova_json_object (json_node_get_object (node), "migration")
+                      : NULL;
+
+  if (m != NULL)
+    {
+      gint64 mem_total = vmm_nova_json_int (m, "memory_total_bytes", 0);
+      gint64 mem_done = vmm_nova_json_int (m, "memory_processed_bytes", 0);
+      gint64 disk_total = vmm_nova_json_int (m, "disk_total_bytes", 0);
+      gint64 disk_done = vmm_nova_json_int (m, "disk_processed_bytes", 0);
+      guint64 total = (guint64)MAX (mem_total, 0) + (guint64)MAX (disk_total, 0);
+      guint64 done = (guint64)MAX (mem_done, 0) + (guint64)MAX (disk_done, 0);
+
+      if (total > 0)
+        vmm_migration_context_report_transfer (mv->ctx, MIN (done, total), total);
+    }
+  evaluate (mv);
+}
+
+static void
+server_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  NovaMove *mv = user_data;
+  GError *error = NULL;
+  g_autoptr (JsonNode) node
+      = vmm_nova_client_call_finish (VMM_NOVA_CLIENT (source), result, NULL, &error);
+  JsonObject *obj = node != NULL && JSON_NODE_HOLDS_OBJECT (node)
+                        ? vmm_nova_json_object (json_node_get_object (node), "server")
+                        : NULL;
+
+  if (obj == NULL)
+    {
+      if (error == NULL)
+        error = g_error_new (VMM_ERROR, VMM_ERROR_BACKEND, "nova: no server in Nova's answer");
+      if (++mv->failures >= MAX_POLL_FAILURES)
+        {
+          g_prefix_error (&error, "nova: lost track of the %s of server '%s': ", op_name (mv->op),
+                          mv->vm_name);
+          op_fail (mv, error);
+          return;
+        }
+      g_clear_error (&error);
+      poll_schedule (mv);
+      return;
+    }
+  mv->failures = 0;
+  g_clear_pointer (&mv->server, vmm_nova_server_free);
+  mv->server = server_from_json (obj);
+  if (mv->op == OP_LIVE && g_strcmp0 (mv->migration_status, "running") == 0)
+    {
+      g_autofree char *base = server_path (mv, NULL);
+      g_autofree char *path
+          = g_strdup_printf ("%s/migrations/%" G_GINT64_FORMAT, base, mv->migration_id);
+
+      vmm_nova_client_call_async (mv->self->client, "GET", path, NULL, V_MIGRATIONS,
+                                  VMM_NOVA_CALL_IDEMPOTENT | VMM_NOVA_CALL_ALLOW_404, NULL,
+                                  progress_cb, mv);
+      return;
+    }
+  evaluate (mv);
+}
+
+static void
+migrations_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  NovaMove *mv = user_data;
+  GError *error = NULL;
+  g_autoptr (JsonNode) node
+      = vmm_nova_client_call_finish (VMM_NOVA_CLIENT (source), result, NULL, &error);
+  JsonArray *list;
+  g_autofree char *path = NULL;
+
+  if (node == NULL)
+    {
+      if (++mv->failures >= MAX_POLL_FAILURES)
+        {
+          g_prefix_error (&error, "nova: lost track of the %s of server '%s': ", op_name (mv->op),
+                          mv->vm_name);
+          op_fail (mv, error);
+          return;
+        }
+      g_clear_error (&error);
+      poll_schedule (mv);
+      return;
+    }
+  list = vmm_nova_json_array (json_node_get_object (node), "migrations");
+  for (guint i = 0; list != NULL && i < json_array_get_length (list); i++)
+    {
+      JsonObject *m = json_array_get_object_element (list, i);
+      gint64 id = vmm_nova_json_int (m, "id", 0);
+
+      if (mv->migration_id == 0 && !g_hash_table_contains (mv->known, &id)
+          && g_strcmp0 (vmm_nova_json_string (m, "migration_type"), migration_type_for (mv->op))
+                 == 0)
+        mv->migration_id = id;
+      if (id == mv->migration_id)
+        {
+          g_free (mv->migration_status);
+          mv->migration_status = g_strdup (vmm_nova_json_string (m, "status"));
+          g_free (mv->migration_dest);
+          mv->migration_dest = g_strdup (vmm_nova_json_string (m, "dest_compute"));
+        }
+    }
+  path = server_path (mv, NULL);
+  vmm_nova_client_call_async (mv->self->client, "GET", path, NULL, V_SERVERS,
+                              VMM_NOVA_CALL_IDEMPOTENT, NULL, server_cb, mv);
+}
+
+static void
+poll_now (NovaMove *mv)
+{
+  g_autofree char *id = g_uri_escape_string (mv->server_id, NULL, FALSE);
+  g_autofree char *path = g_strdup_printf ("/os-migrations?instance_uuid=%s&migration_type=%s", id,
+                                           migration_type_for (mv->op));
+
+  vmm_nova_client_call_async (mv->self->client, "GET", path, NULL, V_MIGRATIONS,
+                              VMM_NOVA_CALL_IDEMPOTENT, NULL, migrations_cb, mv);
+}
+
+static gboolean
+poll_tick (gpointer user_data)
+{
+  NovaMove *mv = user_data;
+
+  g_clear_pointer (&mv->timer, g_source_unref);
+  poll_now (mv);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+poll_schedule (NovaMove *mv)
+{
+  VmmRelocateSpec *spec = vmm_migration_context_get_spec (mv->ctx);
+  guint timeout_s = vmm_relocate_spec_get_completion_timeout_s (spec);
+  gint64 elapsed = g_get_monotonic_time () - mv->op_started;
+  guint interval = mv->self->poll_ms;
+
+  /* On-timeout force-complete: the engine's timer aborts at the timeout, so
+   * the force comes a fifth of it (at least 2 s) earlier, counted from the
+   * move's first step. */
+  if (mv->op == OP_LIVE && timeout_s > 0
+      && vmm_relocate_spec_get_on_timeout (spec) == VMM_ON_TIMEOUT_FORCE_COMPLETE)
+    {
+      gint64 limit = (gint64)timeout_s * G_USEC_PER_SEC;
+
+      limit -= MAX (limit / 5, 2 * G_USEC_PER_SEC);
+      if (g_get_monotonic_time () - mv->created >= limit)
+        mv->force_requested = TRUE;
+    }
+  /* Poll fast at first, then every second for long moves. */
+  if (elapsed > 30 * G_USEC_PER_SEC)
+    interval = MAX (interval, 1000);
+  mv->timer = g_timeout_source_new (interval);
+  g_source_set_callback (mv->timer, poll_tick, mv, NULL);
+  g_source_attach (mv->timer, g_task_get_context (mv->task));
+}
+
+static void
+request_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  NovaMove *mv = user_data;
+  GError *error = NULL;
+  g_autofree char *request_id = NULL;
+
+  vmm_nova_client_call_finish_discard (VMM_NOVA_CLIENT (source), result, &request_id, &error);
+
+  g_free (mv->request_id);
+  mv->request_id = g_steal_pointer (&request_id);
+  if (error != NULL)
+    {
+      op_fail (mv, error);
+      return;
+    }
+  mv->op_started = g_get_monotonic_time ();
+  mv->settle_deadline = 0;
+  mv->failures = 0;
+  poll_now (mv);
+}
+
+/* Asks Nova for the move of mv->op. */
+static void
+move_request (NovaMove *mv)
+{
+  g_autofree char *path = server_path (mv, "/action");
+  g_autoptr (JsonNode) body = NULL;
+  const char *version = "2.1";
+  JsonObject *args;
+
+  mv->migration_id = 0;
+  g_clear_pointer (&mv->migration_status, g_free);
+  switch (mv->op)
+    {
+    case OP_LIVE:
+      args = json_object_new ();
+      if (mv->wanted_host != NULL)
+        json_object_set_string_member (args, "host", mv->wanted_host);
+      else
+        json_object_set_null_member (args, "host");
+      json_object_set_string_member (args, "block_migration", "auto");
+      body = action_body ("os-migrateLive", json_node_init_object (json_node_alloc (), args));
+      json_object_unref (args);
+      version = V_LIVE;
+      break;
+    case OP_COLD:
+      if (mv->wanted_host != NULL)
+        {
+          args = json_object_new ();
+          json_object_set_string_member (args, "host", mv->wanted_host);
+          body = action_body ("migrate", json_node_init_object (json_node_alloc (), args));
+          json_object_unref (args);
+          version = V_COLD_HOST;
+        }
+      else
+        body = action_body ("migrate", NULL);
+      break;
+    case OP_CONFIRM:
+      body = action_body ("confirmResize", NULL);
+      break;
+    case OP_REVERT:
+      body = action_body ("revertResize", NULL);
+      break;
+    case OP_NONE:
+    default:
+      g_assert_not_reached ();
+    }
+  mv->op_started = g_get_monotonic_time ();
+  vmm_nova_client_call_async (mv->self->client, "POST", path, body, version, VMM_NOVA_CALL_NONE,
+                              NULL, request_cb, mv);
+}
+
+/* Confirm and revert keep the migration found by the cold move. */
+static void
+op_resume (NovaMove *mv, MoveOp op)
+{
+  gint64 id = mv->migration_id;
+  g_autofree char *path = server_path (mv, "/action");
+  g_autoptr (JsonNode) body
+      = action_body (op == OP_CONFIRM ? "confirmResize" : "revertResize", NULL);
+
+  mv->op = op;
+  mv->op_started = g_get_monotonic_time ();
+  mv->settle_deadline = 0;
+  mv->migration_id = id;
+  vmm_nova_client_call_async (mv->self->client, "POST", path, body, "2.1", VMM_NOVA_CALL_NONE, NULL,
+                              request_cb, mv);
+}
+
+static void
+op_start_revert (NovaMove *mv)
+{
+  op_resume (mv, OP_REVERT);
+}
+
+/* --- steps --- */
+
+/* After the move: where Nova says the server is must be where it went. */
+static void
+verify_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  NovaMove *mv = user_data;
+  GError *error = NULL;
+  g_autoptr (JsonNode) node
+      = vmm_nova_client_call_finish (VMM_NOVA_CLIENT (source), result, NULL, &error);
+  JsonObject *obj = node != NULL && JSON_NODE_HOLDS_OBJECT (node)
+                        ? vmm_nova_json_object (json_node_get_object (node), "server")
+                        : NULL;
+  g_autoptr (VmmNovaServer) s = NULL;
+  g_autofree char *where = NULL;
+
+  if (obj == NULL)
+    {
+      if (error == NULL)
+        error = g_error_new (VMM_ERROR, VMM_ERROR_BACKEND, "nova: no server in Nova's answer");
+      g_prefix_error (&error, "nova: verifying where server '%s' is: ", mv->vm_name);
+      op_finish (mv, error);
+      return;
+    }
+  s = server_from_json (obj);
+  where = server_where (s);
+  if (mv->final_host == NULL || g_strcmp0 (s->host, mv->final_host) != 0)
+    {
+      op_finish (mv,
+                 g_error_new (VMM_ERROR, VMM_ERROR_BACKEND,
+                              "nova: server '%s' should be on host '%s' after the move, but %s",
+                              mv->vm_name, mv->final_host != NULL ? mv->final_host : "?", where));
+      return;
+    }
+  vmm_migration_context_set_destination_host (mv->ctx, s->host);
+  g_clear_pointer (&mv->server, vmm_nova_server_free);
+  mv->server = g_steal_pointer (&s);
+  op_finish (mv, NULL);
+}
+
+static gboolean
+op_begin (NovaMove *mv, GTask *task)
+{
+  if (mv->task != NULL)
+    {
+      g_task_return_new_error (task, VMM_ERROR, VMM_ERROR_BUSY,
+                               "nova: a step of the move of server '%s' is still running",
+                               mv->vm_name);
+      g_object_unref (task);
+      return FALSE;
+    }
+  mv->task = task;
+  mv->op_started = g_get_monotonic_time ();
+  return TRUE;
+}
+
+static void
+run_step (VmmBackend *backend, VmmStep step, VmmMigrationContext *ctx, GCancellable *cancellable,
+          GAsyncReadyCallback callback, gpointer user_data)
+{
+  VmmNovaBackend *self = VMM_NOVA_BACKEND (backend);
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  NovaMove *mv = move_get (self, ctx);
+
+  g_task_set_source_tag (task, run_step);
+  g_task_set_check_cancellable (task, FALSE);
+  if (mv->server_id == NULL)
+    {
+      g_task_return_new_error (task, VMM_ERROR, VMM_ERROR_NOT_FOUND,
+                               "nova: VM '%s' has no server UUID", mv->vm_name);
+      g_object_unref (task);
+      return;
+    }
+  if (!op_begin (mv, task))
+    return;
+  switch (step)
+    {
+    case VMM_STEP_PREPARE_SOURCE:
+      preflight (mv, OP_NONE);
+      break;
+    case VMM_STEP_INITIATE_SOURCE:
+      mv->op = OP_LIVE;
+      mv->abort_sent = mv->force_sent = FALSE;
+      move_request (mv);
+      break;
+    case VMM_STEP_UNREGISTER_SOURCE_VM:
+      preflight (mv, OP_COLD);
+      break;
+    case VMM_STEP_REGISTER_DESTINATION_VM:
+      op_resume (mv, OP_CONFIRM);
+      break;
+    case VMM_STEP_COMPLETE_DESTINATION:
+      {
+        g_autofree char *path = server_path (mv, NULL);
+
+        mv->op = OP_NONE;
+        vmm_nova_client_call_async (self->client, "GET", path, NULL, V_SERVERS,
+                                    VMM_NOVA_CALL_IDEMPOTENT, NULL, verify_cb, mv);
+      }
+      break;
+    default:
+      op_finish (mv, g_error_new (VMM_ERROR, VMM_ERROR_UNSUPPORTED, "nova: cannot do %s",
+                                  vmm_step_get_name (step)));
+      break;
+    }
+}
+
+#define STEP_FUNC(func, step)                                                                      \
+  static void func (VmmBackend *backend, VmmMigrationContext *ctx, GCancellable *cancellable,      \
+                    GAsyncReadyCallback callback, gpointer user_data)                              \
+  {                                                                                                \
+    run_step (backend, step, ctx, cancellable, callback, user_data);                               \
+  }
+
+STEP_FUNC (nova_prepare_source, VMM_STEP_PREPARE_SOURCE)
+STEP_FUNC (nova_initiate_source, VMM_STEP_INITIATE_SOURCE)
+STEP_FUNC (nova_unregister_source_vm, VMM_STEP_UNREGISTER_SOURCE_VM)
+STEP_FUNC (nova_register_destination_vm, VMM_STEP_REGISTER_DESTINATION_VM)
+STEP_FUNC (nova_complete_destination, VMM_STEP_COMPLETE_DESTINATION)
+
+static void
+nova_undo_step (VmmBackend *backend, VmmStep step, VmmMigrationContext *ctx,
+                GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
+{
+  VmmNovaBackend *self = VMM_NOVA_BACKEND (backend);
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  NovaMove *mv = vmm_migration_context_get_backend_data (ctx);
+
+  g_task_set_source_tag (task, nova_undo_step);
+  g_task_set_check_cancellable (task, FALSE);
+  if (mv != NULL && step == VMM_STEP_UNREGISTER_SOURCE_VM && mv->final_host != NULL
+      && !mv->confirmed)
+    {
+      /* The server waits in VERIFY_RESIZE on the destination: revert. */
+      if (!op_begin (mv, task))
+        return;
+      mv->revert_after_cancel = FALSE;
+      op_resume (mv, OP_REVERT);
+      return;
+    }
+  if (mv != NULL && step == VMM_STEP_REGISTER_DESTINATION_VM && mv->confirmed)
+    {
+      g_task_return_new_error (task, VMM_ERROR, VMM_ERROR_ROLLBACK_FAILED,
+                               "nova: the cold migration of server '%s' is confirmed: it stays "
+                               "on host '%s'",
+                               mv->vm_name, mv->final_host);
+      g_object_unref (task);
+      return;
+    }
+  /* Nothing else leaves anything behind in Nova. */
+  g_task_return_boolean (task, TRUE);
+  g_object_unref (task);
+}
+
+static gboolean
+nova_abort (VmmBackend *backend, VmmMigrationContext *ctx, GError **error)
+{
+  NovaMove *mv = vmm_migration_context_get_backend_data (ctx);
+
+  if (mv == NULL || mv->op != OP_LIVE)
+    {
+      g_set_error_literal (error, VMM_ERROR, VMM_ERROR_BUSY,
+                           "nova: no live migration of this server is in flight");
+      return FALSE;
+    }
+  if (mv->force_sent)
+    {
+      /* Nova is completing the move (the spec's on-timeout force-complete
+       * fired before the engine's timer): it can no longer be aborted. */
+      g_set_error_literal (error, VMM_ERROR, VMM_ERROR_BUSY,
+                           "nova: the live migration is being force-completed");
+      return FALSE;
+    }
+  mv->abort_requested = TRUE;
+  send_controls (mv);
+  return TRUE;
+}
+
+gboolean
+vmm_nova_backend_force_complete (VmmNovaBackend *self, VmmMigrationContext *context, GError **error)
+{
+  NovaMove *mv = vmm_migration_context_get_backend_data (context);
+
+  if (!vmm_nova_client_require_version (self->client, V_FORCE, "force-completing a live migration",
+                                        error))
+    return FALSE;
+  if (mv == NULL || mv->op != OP_LIVE)
+    {
+      g_set_error_literal (error, VMM_ERROR, VMM_ERROR_BUSY,
+                           "nova: no live migration of this server is in flight");
+      return FALSE;
+    }
+  mv->force_requested = TRUE;
+  send_controls (mv);
+  return TRUE;
+}
+
+static void
+nova_cleanup (VmmBackend *backend, VmmMigrationContext *ctx, gboolean succeeded,
+              GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autoptr (GTask) task = g_task_new (backend, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, nova_cleanup);
+  g_task_set_check_cancellable (task, FALSE);
+  /* Nova cleans up the source itself (confirmResize, post-live-migration). */
+  g_task_return_boolean (task, TRUE);
+}
+
+/* --- compute services --- */
+
+typedef struct
+{
+  char *host;
+  gboolean enabled;
+  char *reason;
+} ServiceData;
+
+static void
+service_data_free (ServiceData *data)
+{
+  g_free (data->host);
+  g_free (data->reason);
+  g_free (data);
+}
+
+static void
+service_put_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  GError *error = NULL;
+
+  if (!vmm_nova_client_call_finish_discard (VMM_NOVA_CLIENT (source), result, NULL, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+service_list_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  VmmNovaBackend *self = g_task_get_source_object (task);
+  ServiceData *data = g_task_get_task_data (task);
+  GError *error = NULL;
+  g_autoptr (JsonNode) node
+      = vmm_nova_client_call_finish (VMM_NOVA_CLIENT (source), result, NULL, &error);
+  JsonArray *list;
+  const char *id = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *escaped = NULL;
+  JsonObject *body_obj;
+  g_autoptr (JsonNode) body = NULL;
+  GCancellable *cancellable;
+
+  if (node == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  list = vmm_nova_json_array (json_node_get_object (node), "services");
+  for (guint i = 0; list != NULL && i < json_array_get_length (list); i++)
+    {
+      JsonObject *svc = json_array_get_object_element (list, i);
+
+      if (g_strcmp0 (vmm_nova_json_string (svc, "host"), data->host) == 0
+          && g_strcmp0 (vmm_nova_json_string (svc, "binary"), "nova-compute") == 0)
+        id = vmm_nova_json_string (svc, "id");
+    }
+  if (id == NULL)
+    {
+      g_task_return_new_error (task, VMM_ERROR, VMM_ERROR_NOT_FOUND,
+                               "nova: no nova-compute service on host '%s'", data->host);
+      return;
+    }
+  escaped = g_uri_escape_string (id, NULL, FALSE);
+  path = g_strdup_printf ("/os-services/%s", escaped);
+  body_obj = json_object_new ();
+  json_object_set_string_member (body_obj, "status", data->enabled ? "enabled" : "disabled");
+  if (!data->enabled && data->reason != NULL)
+    json_object_set_string_member (body_obj, "disabled_reason", data->reason);
+  body = json_node_init_object (json_node_alloc (), body_obj);
+  json_object_unref (body_obj);
+  cancellable = g_task_get_cancellable (task);
+  vmm_nova_client_call_async (self->client, "PUT", path, body, V_SERVICES, VMM_NOVA_CALL_NONE,
+                              cancellable, service_put_cb, g_steal_pointer (&task));
+}
+
+void
+vmm_nova_backend_set_service_enabled_async (VmmNovaBackend *self, const char *host,
+                                            gboolean enabled, const char *reason,
+                                            GCancellable *cancellable, GAsyncReadyCallback callback,
+                                            gpointer user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  ServiceData *data = g_new0 (ServiceData, 1);
+  g_autofree char *escaped = g_uri_escape_string (host, NULL, FALSE);
+  g_autofree char *path = g_strdup_printf ("/os-services?binary=nova-compute&host=%s", escaped);
+  GError *error = NULL;
+
+  g_task_set_source_tag (task, vmm_nova_backend_set_service_enabled_async);
+  data->host = g_strdup (host);
+  data->enabled = enabled;
+  data->reason = g_strdup (reason);
+  g_task_set_task_data (task, data, (GDestroyNotify)service_data_free);
+  if (!vmm_nova_client_require_version (self->client, V_SERVICES,
+                                        "enabling and disabling a compute service by UUID", &error))
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+  vmm_nova_client_call_async (self->client, "GET", path, NULL, V_SERVICES, VMM_NOVA_CALL_IDEMPOTENT,
+                              cancellable, service_list_cb, task);
+}
+
+gboolean
+vmm_nova_backend_set_service_enabled_finish (VmmNovaBackend *self, GAsyncResult *result,
+                                             GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
+nova_set_host_enabled_async (VmmBackend *backend, const char *host, gboolean enabled,
+                             const char *reason, GCancellable *cancellable,
+                             GAsyncReadyCallback callback, gpointer user_data)
+{
+  vmm_nova_backend_set_service_enabled_async (VMM_NOVA_BACKEND (backend), host, enabled, reason,
+                                              cancellable, callback, user_data);
+}
+
+static gboolean
+nova_set_host_enabled_finish (VmmBackend *backend, GAsyncResult *result, GError **error)
+{
+  return vmm_nova_backend_set_service_enabled_finish (VMM_NOVA_BACKEND (backend), result, error);
+}
+
+/* --- class --- */
+
+static void
+vmm_nova_backend_class_init (VmmNovaBackendClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  VmmBackendClass *backend_class = VMM_BACKEND_CLASS (klass);
+
+  object_class->finalize = vmm_nova_backend_finalize;
+  backend_class->open = vmm_nova_backend_open;
+  backend_class->get_capabilities = nova_get_capabilities;
+  backend_class->get_step_mode = nova_get_step_mode;
+  backend_class->query_inventory_async = nova_query_inventory_async;
+  backend_class->query_inventory_finish = nova_query_inventory_finish;
+  backend_class->prepare_source = nova_prepare_source;
+  backend_class->initiate_source = nova_initiate_source;
+  backend_class->unregister_source_vm = nova_unregister_source_vm;
+  backend_class->register_destination_vm = nova_register_destination_vm;
+  backend_class->complete_destination = nova_complete_destination;
+  backend_class->undo_step = nova_undo_step;
+  backend_class->abort = nova_abort;
+  backend_class->cleanup = nova_cleanup;
+  backend_class->set_host_enabled_async = nova_set_host_enabled_async;
+  backend_class->set_host_enabled_finish = nova_set_host_enabled_finish;
+}
+
+static void
+vmm_nova_backend_init (VmmNovaBackend *self)
+{
+  self->poll_ms = 250;
+  self->servers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                         (GDestroyNotify)vmm_nova_server_free);
+}

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include "vmm-private.h"
+
+#include "vmm-nova-client.h"
+
+G_BEGIN_DECLS
+
+/* The OpenStack Nova backend (private API for the engine and the tests).
+ *
+ * URIs:
+ *   nova://CLOUD[?options]        a cloud of clouds.yaml (nova:/// uses OS_CLOUD)
+ *   nova+https://HOST[:PORT]/v3   Keystone at that URL, credentials from OS_*
+ *   nova+http://...               the same without TLS
+ * options: interface=public|internal|admin, region=NAME, cacert=PATH,
+ *   insecure=true, placement=platform (Nova's scheduler chooses when the
+ *   spec names no host), poll-ms=N (migration polling, default 250). */
+#define VMM_TYPE_NOVA_BACKEND (vmm_nova_backend_get_type ())
+G_DECLARE_FINAL_TYPE (VmmNovaBackend, vmm_nova_backend, VMM, NOVA_BACKEND, VmmBackend)
+
+/* What Nova says about one server, from the last inventory read. Tells
+ * locate/reconcile which libvirt domain (instance_name) on which hypervisor
+ * to look for. */
+typedef struct
+{
+  char *id;
+  char *name;
+  char *host;
+  char *hypervisor_hostname;
+  char *instance_name;
+  char *status;
+  char *task_state; /* NULL when none */
+  char *zone;
+  int power_state; /* Nova's power state code */
+} VmmNovaServer;
+
+void
+vmm_nova_server_free (VmmNovaServer *server);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (VmmNovaServer, vmm_nova_server_free)
+
+VmmNovaClient *
+vmm_nova_backend_get_client (VmmNovaBackend *self);
+
+/* The server the engine knows as VM_NAME (a copy), or NULL before the first
+ * inventory read or when there is no such server. */
+VmmNovaServer *
+vmm_nova_backend_lookup_server (VmmNovaBackend *self, const char *vm_name);
+
+/* Disables the nova-compute service of HOST for new servers, with REASON
+ * (seed 001's first evacuation step), or enables it again (REASON unused).
+ * Compute API 2.53. */
+void
+vmm_nova_backend_set_service_enabled_async (VmmNovaBackend *self, const char *host,
+                                            gboolean enabled, const char *reason,
+                                            GCancellable *cancellable, GAsyncReadyCallback callback,
+                                            gpointer user_data);
+gboolean
+vmm_nova_backend_set_service_enabled_finish (VmmNovaBackend *self, GAsyncResult *result,
+                                             GError **error);
+
+/* Asks Nova to force the live migration of CONTEXT's server to complete
+ * (compute API 2.22: the guest is paused for the switch-over). Returns at
+ * once; the migration's own step reports the outcome. Fails with
+ * VMM_ERROR_BUSY when no live migration of that server runs. */
+gboolean
+vmm_nova_backend_force_complete (VmmNovaBackend *self, VmmMigrationContext *context,
+                                 GError **error);
+
+G_END_DECLS

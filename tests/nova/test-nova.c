@@ -1,0 +1,1207 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The Nova backend against a real Nova and a real Keystone on loopback
+ * (tests/nova/run-suite.sh starts them and exports their env.sh). */
+#include <glib/gstdio.h>
+#include <libsoup/soup.h>
+#include <string.h>
+
+#include "vmm-nova-backend.h"
+
+/* --- harness --- */
+
+static VmmBackend *shared_backend;   /* nova://vmm-password, opened first */
+static VmmBackend *appcred_backend;  /* nova://vmm-appcred, opened first */
+static VmmBackend *password_backend; /* nova://vmm-password, opened first */
+static gint64 shared_auth_time;
+static guint server_seq;
+
+static const char *
+env (const char *name)
+{
+  const char *value = g_getenv (name);
+
+  if (value == NULL)
+    g_error ("%s is not set: run this through tests/nova/run-suite.sh", name);
+  return value;
+}
+
+typedef struct
+{
+  GAsyncResult *result;
+} Wait;
+
+static void
+wait_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Wait *w = user_data;
+
+  w->result = g_object_ref (result);
+}
+
+static GAsyncResult *
+wait_for (Wait *w)
+{
+  while (w->result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return w->result;
+}
+
+static void
+sleep_ms (guint ms)
+{
+  gint64 end = g_get_monotonic_time () + ms * 1000;
+
+  while (g_get_monotonic_time () < end)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (10000);
+    }
+}
+
+static VmmNovaClient *
+client_of (VmmBackend *backend)
+{
+  return vmm_nova_backend_get_client (VMM_NOVA_BACKEND (backend));
+}
+
+/* One compute API call through the backend's client, waited for. */
+static JsonNode *
+nova_call (const char *method, const char *path, const char *body, const char *version,
+           GError **error)
+{
+  g_autoptr (JsonNode) node = body != NULL ? json_from_string (body, NULL) : NULL;
+  Wait w = { NULL };
+  JsonNode *answer;
+
+  vmm_nova_client_call_async (client_of (shared_backend), method, path, node, version,
+                              VMM_NOVA_CALL_NONE, NULL, wait_cb, &w);
+  answer = vmm_nova_client_call_finish (client_of (shared_backend), wait_for (&w), NULL, error);
+  g_object_unref (w.result);
+  return answer;
+}
+
+static JsonNode *
+nova_ok (const char *method, const char *path, const char *body, const char *version)
+{
+  g_autoptr (GError) error = NULL;
+  JsonNode *answer = nova_call (method, path, body, version, &error);
+
+  g_assert_no_error (error);
+  return answer;
+}
+
+/* The control API of the fake hypervisors (no auth, loopback). */
+static void
+control (const char *path, const char *body)
+{
+  g_autoptr (SoupSession) session = soup_session_new ();
+  g_autofree char *url = g_strdup_printf ("%s%s", env ("NOVA_CONTROL_URL"), path);
+  g_autoptr (SoupMessage) msg = soup_message_new ("POST", url);
+  g_autoptr (GBytes) req = g_bytes_new (body, strlen (body));
+  g_autoptr (GBytes) answer = NULL;
+  g_autoptr (GError) error = NULL;
+
+  soup_message_set_request_body_from_bytes (msg, "application/json", req);
+  answer = soup_session_send_and_read (session, msg, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (soup_message_get_status (msg), ==, 200);
+}
+
+typedef struct
+{
+  char *id;
+  char *name;
+} Server;
+
+static void
+server_free (Server *s)
+{
+  g_free (s->id);
+  g_free (s->name);
+  g_free (s);
+}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Server, server_free)
+
+static JsonObject *
+get_server (const char *id, JsonNode **keep)
+{
+  g_autofree char *path = g_strdup_printf ("/servers/%s", id);
+
+  *keep = nova_ok ("GET", path, NULL, "2.47");
+  return json_object_get_object_member (json_node_get_object (*keep), "server");
+}
+
+static char *
+server_field (const char *id, const char *member)
+{
+  g_autoptr (JsonNode) keep = NULL;
+  JsonObject *s = get_server (id, &keep);
+
+  return g_strdup (vmm_nova_json_string (s, member));
+}
+
+static void
+wait_status (const char *id, const char *status)
+{
+  for (guint i = 0; i < 300; i++)
+    {
+      g_autoptr (JsonNode) keep = NULL;
+      JsonObject *s = get_server (id, &keep);
+
+      if (g_strcmp0 (vmm_nova_json_string (s, "status"), status) == 0
+          && vmm_nova_json_string (s, "OS-EXT-STS:task_state") == NULL)
+        return;
+      if (g_strcmp0 (vmm_nova_json_string (s, "status"), "ERROR") == 0)
+        g_error ("server %s went to ERROR", id);
+      sleep_ms (100);
+    }
+  g_error ("server %s never reached %s", id, status);
+}
+
+/* Boots a server on HOST (2.74), with the fake hypervisor's MODE in its
+ * metadata, and waits until it is ACTIVE. */
+static Server *
+boot (const char *host, const char *flavor, const char *mode)
+{
+  Server *s = g_new0 (Server, 1);
+  g_autofree char *flavors_path = g_strdup_printf ("/flavors/detail");
+  g_autoptr (JsonNode) flavors = nova_ok ("GET", flavors_path, NULL, "2.1");
+  JsonArray *list = json_object_get_array_member (json_node_get_object (flavors), "flavors");
+  const char *flavor_id = NULL;
+  g_autofree char *body = NULL;
+  g_autoptr (JsonNode) answer = NULL;
+
+  for (guint i = 0; i < json_array_get_length (list); i++)
+    if (g_strcmp0 (vmm_nova_json_string (json_array_get_object_element (list, i), "name"), flavor)
+        == 0)
+      flavor_id = vmm_nova_json_string (json_array_get_object_element (list, i), "id");
+  g_assert_nonnull (flavor_id);
+  s->name = g_strdup_printf ("vm%u-%s-%08x", ++server_seq, mode != NULL ? mode : "normal",
+                             g_random_int ());
+  body = g_strdup_printf ("{\"server\": {\"name\": \"%s\", \"imageRef\": \"%s\", \"flavorRef\": "
+                          "\"%s\", \"networks\": \"none\", \"host\": \"%s\"%s%s%s}}",
+                          s->name, env ("NOVA_IMAGE_ID"), flavor_id, host,
+                          mode != NULL ? ", \"metadata\": {\"vmm-fake-mode\": \"" : "",
+                          mode != NULL ? mode : "", mode != NULL ? "\"}" : "");
+  answer = nova_ok ("POST", "/servers", body, "2.74");
+  s->id = g_strdup (vmm_nova_json_string (
+      json_object_get_object_member (json_node_get_object (answer), "server"), "id"));
+  wait_status (s->id, "ACTIVE");
+  return s;
+}
+
+static void
+stop_server (Server *s)
+{
+  g_autofree char *path = g_strdup_printf ("/servers/%s/action", s->id);
+  JsonNode *answer = nova_ok ("POST", path, "{\"os-stop\": null}", "2.1");
+
+  g_clear_pointer (&answer, json_node_unref);
+
+  wait_status (s->id, "SHUTOFF");
+}
+
+static void
+delete_server (Server *s)
+{
+  g_autofree char *path = g_strdup_printf ("/servers/%s", s->id);
+  g_autoptr (GError) error = NULL;
+  JsonNode *answer = nova_call ("DELETE", path, NULL, "2.1", &error);
+
+  g_clear_pointer (&answer, json_node_unref);
+
+  /* gone for good, so that no later inventory sees it */
+  g_assert_no_error (error);
+  for (guint i = 0; i < 300; i++)
+    {
+      g_autoptr (JsonNode) node = nova_call ("GET", path, NULL, "2.1", &error);
+
+      if (node == NULL)
+        {
+          g_assert_error (error, VMM_ERROR, VMM_ERROR_NOT_FOUND);
+          return;
+        }
+      sleep_ms (100);
+    }
+  g_error ("server %s was not deleted", s->id);
+}
+
+static char *
+last_migration_status (Server *s, const char *type)
+{
+  g_autofree char *path
+      = g_strdup_printf ("/os-migrations?instance_uuid=%s&migration_type=%s", s->id, type);
+  g_autoptr (JsonNode) answer = nova_ok ("GET", path, NULL, "2.59");
+  JsonArray *list = json_object_get_array_member (json_node_get_object (answer), "migrations");
+
+  if (json_array_get_length (list) == 0)
+    return NULL;
+  return g_strdup (vmm_nova_json_string (json_array_get_object_element (list, 0), "status"));
+}
+
+/* --- running migrations through the engine --- */
+
+typedef struct
+{
+  VmmMigrationContext *ctx;
+  guint64 max_total;
+  guint n_progress;
+  gboolean abort_on_progress;
+  gboolean force_on_progress;
+  gboolean forced;
+  const char *cancel_after_action;
+  GCancellable *cancellable;
+  GPtrArray *warnings;
+} Watch;
+
+static gboolean
+on_ready (VmmMigration *m, VmmMigrationContext *ctx, Watch *w)
+{
+  g_set_object (&w->ctx, ctx);
+  return TRUE;
+}
+
+static void
+on_progress (VmmMigration *m, double fraction, guint64 done, guint64 total, gint64 eta, Watch *w)
+{
+  if (total == 0)
+    return;
+  w->n_progress++;
+  w->max_total = MAX (w->max_total, total);
+  if (w->abort_on_progress && w->n_progress == 3)
+    g_cancellable_cancel (w->cancellable);
+  if (w->force_on_progress && w->n_progress == 3)
+    {
+      g_autoptr (GError) error = NULL;
+
+      g_assert_nonnull (w->ctx);
+      g_assert_true (vmm_nova_backend_force_complete (
+          VMM_NOVA_BACKEND (vmm_migration_get_backend (m)), w->ctx, &error));
+      g_assert_no_error (error);
+      w->forced = TRUE;
+    }
+}
+
+static void
+on_action_finished (VmmMigration *m, VmmAction *action, const GError *error, Watch *w)
+{
+  if (w->cancel_after_action != NULL && error == NULL
+      && g_strcmp0 (vmm_action_get_name (action), w->cancel_after_action) == 0)
+    g_cancellable_cancel (w->cancellable);
+}
+
+static void
+on_warning (VmmMigration *m, const char *message, Watch *w)
+{
+  g_ptr_array_add (w->warnings, g_strdup (message));
+}
+
+static VmmMigrationResult *
+migrate_full (VmmBackend *backend, const char *vm, const char *spec_json, Watch *w, GError **error)
+{
+  g_autoptr (VmmEngine) engine = vmm_engine_new ();
+  g_autoptr (VmmRelocateSpec) spec = vmm_relocate_spec_new_from_json (spec_json, error);
+  g_autoptr (VmmMigration) m = NULL;
+  g_autoptr (GCancellable) cancellable = g_cancellable_new ();
+  Watch local = { NULL };
+  Wait wt = { NULL };
+  VmmMigrationResult *result;
+
+  if (w == NULL)
+    w = &local;
+  if (w->warnings == NULL)
+    w->warnings = g_ptr_array_new_with_free_func (g_free);
+  g_assert_nonnull (spec);
+  m = vmm_engine_create_migration (engine, backend, vm, spec, error);
+  g_assert_nonnull (m);
+  w->cancellable = cancellable;
+  g_signal_connect (m, "ready", G_CALLBACK (on_ready), w);
+  g_signal_connect (m, "progress", G_CALLBACK (on_progress), w);
+  g_signal_connect (m, "action-finished", G_CALLBACK (on_action_finished), w);
+  g_signal_connect (m, "warning", G_CALLBACK (on_warning), w);
+  vmm_migration_run_async (m, cancellable, wait_cb, &wt);
+  result = vmm_migration_run_finish (m, wait_for (&wt), error);
+  g_object_unref (wt.result);
+  w->cancellable = NULL;
+  if (w == &local)
+    {
+      g_clear_object (&local.ctx);
+      g_ptr_array_unref (local.warnings);
+    }
+  return result;
+}
+
+static VmmMigrationResult *
+migrate (VmmBackend *backend, const char *vm, const char *spec_json, GError **error)
+{
+  return migrate_full (backend, vm, spec_json, NULL, error);
+}
+
+static void
+watch_clear (Watch *w)
+{
+  g_clear_object (&w->ctx);
+  g_clear_pointer (&w->warnings, g_ptr_array_unref);
+}
+
+static VmmBackend *
+open_backend (const char *uri)
+{
+  g_autoptr (GError) error = NULL;
+  VmmBackend *backend = vmm_backend_open (uri, NULL, &error);
+
+  g_assert_no_error (error);
+  g_assert_true (VMM_IS_NOVA_BACKEND (backend));
+  return backend;
+}
+
+static VmmInventory *
+inventory (VmmBackend *backend)
+{
+  g_autoptr (GError) error = NULL;
+  VmmInventory *inv = vmm_backend_query_inventory (backend, NULL, &error);
+
+  g_assert_no_error (error);
+  return inv;
+}
+
+static void
+assert_on_host (Server *s, const char *host, const char *status)
+{
+  g_autofree char *h = server_field (s->id, "OS-EXT-SRV-ATTR:host");
+  g_autofree char *st = server_field (s->id, "status");
+
+  g_assert_cmpstr (h, ==, host);
+  g_assert_cmpstr (st, ==, status);
+}
+
+/* --- tests --- */
+
+static void
+test_yaml (void)
+{
+  const char *doc = "clouds:\n"
+                    "  a:\n"
+                    "    auth: {auth_url: 'http://x/v3', username: u}\n"
+                    "    verify: false\n"
+                    "    list: [1, two]\n"
+                    "    empty:\n";
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonNode) root = vmm_nova_yaml_to_json (doc, strlen (doc), &error);
+  g_autofree char *json = NULL;
+
+  g_assert_no_error (error);
+  json = json_to_string (root, FALSE);
+  g_assert_cmpstr (json, ==,
+                   "{\"clouds\":{\"a\":{\"auth\":{\"auth_url\":\"http://x/v3\",\"username\":\"u\"},"
+                   "\"verify\":\"false\",\"list\":[\"1\",\"two\"],\"empty\":null}}}");
+  g_clear_pointer (&root, json_node_unref);
+  root = vmm_nova_yaml_to_json ("a: [1, 2\n", 9, &error);
+  g_assert_null (root);
+  g_assert_error (error, VMM_ERROR, VMM_ERROR_INVALID_SPEC);
+  g_assert_nonnull (strstr (error->message, "line"));
+}
+
+static void
+test_inventory (void)
+{
+  g_autoptr (VmmInventory) inv = NULL;
+  g_autoptr (Server) s = boot ("host1", "m1.tiny", NULL);
+  g_autoptr (VmmNovaServer) facts = NULL;
+  VmmHostInfo *h3;
+  VmmVmInfo *vm;
+
+  inv = inventory (shared_backend);
+  g_assert_cmpuint (vmm_inventory_get_hosts (inv)->len, ==, 3);
+  h3 = vmm_inventory_lookup_host (inv, "host3");
+  g_assert_nonnull (h3);
+  g_assert_cmpint (vmm_host_info_get_state (h3), ==, VMM_HOST_STATE_CONNECTED);
+  g_assert_cmpstr (vmm_host_info_get_zone (h3), ==, "nova");
+  g_assert_cmpuint (vmm_host_info_get_memory_mib (h3), ==, 1536);
+  g_assert_cmpuint (vmm_host_info_get_vcpus (h3), >, 0);
+  vm = vmm_inventory_lookup_vm (inv, s->name);
+  g_assert_nonnull (vm);
+  g_assert_cmpstr (vmm_vm_info_get_id (vm), ==, s->id);
+  g_assert_cmpstr (vmm_vm_info_get_host (vm), ==, "host1");
+  g_assert_cmpint (vmm_vm_info_get_power_state (vm), ==, VMM_POWER_STATE_RUNNING);
+  g_assert_cmpuint (vmm_vm_info_get_memory_mib (vm), ==, 512);
+  facts = vmm_nova_backend_lookup_server (VMM_NOVA_BACKEND (shared_backend), s->name);
+  g_assert_nonnull (facts);
+  g_assert_nonnull (facts->instance_name);
+  g_assert_true (g_str_has_prefix (facts->instance_name, "instance-"));
+  g_assert_cmpstr (facts->hypervisor_hostname, !=, NULL);
+  g_assert_cmpstr (facts->status, ==, "ACTIVE");
+  delete_server (s);
+}
+
+static void
+test_live_to_host (void)
+{
+  g_autoptr (Server) s = boot ("host1", "m1.tiny", NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (VmmMigrationResult) result = NULL;
+  g_autofree char *status = NULL;
+  Watch w = { NULL };
+
+  result = migrate_full (shared_backend, s->name, "{\"host\": \"host2\"}", &w, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (vmm_migration_result_get_host (result), ==, "host2");
+  g_assert_cmpint (vmm_migration_result_get_migration_type (result), ==,
+                   VMM_MIGRATION_TYPE_HOT_HOST);
+  assert_on_host (s, "host2", "ACTIVE");
+  status = last_migration_status (s, "live-migration");
+  g_assert_cmpstr (status, ==, "completed");
+  watch_clear (&w);
+  delete_server (s);
+}
+
+static void
+test_live_engine_placement (void)
+{
+  g_autoptr (Server) s = boot ("host2", "m1.tiny", NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (VmmMigrationResult) result = NULL;
+  g_autofree char *host = NULL;
+
+  result = migrate (shared_backend, s->name, "{}", &error);
+  g_assert_no_error (error);
+  host = server_field (s->id, "OS-EXT-SRV-ATTR:host");
+  g_assert_cmpstr (host, !=, "host2");
+  g_assert_cmpstr (vmm_migration_result_get_host (result), ==, host);
+  delete_server (s);
+}
+
+static void
+test_live_scheduler (void)
+{
+  g_autoptr (VmmBackend) backend = open_backend ("nova://vmm-password?placement=platform");
+  g_autoptr (Server) s = boot ("host1", "m1.tiny", NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (VmmMigrationResult) result = NULL;
+  g_autofree char *host = NULL;
+
+  result = migrate (backend, s->name, "{}", &error);
+  g_assert_no_error (error);
+  host = server_field (s->id, "OS-EXT-SRV-ATTR:host");
+  g_assert_cmpstr (host, !=, "host1");
+  /* the result names the host Nova's scheduler chose */
+  g_assert_cmpstr (vmm_migration_result_get_host (result), ==, host);
+  delete_server (s);
+}
+
+static void
+test_live_abort (void)
+{
+  g_autoptr (Server) s = boot ("host1", "m1.tiny", "hold");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (VmmMigrationResult) result = NULL;
+  g_autofree char *status = NULL;
+  Watch w = { NULL };
+
+  w.abort_on_progress = TRUE;
+  result = migrate_full (shared_backend, s->name, "{\"host\": \"host2\"}", &w, &error);
+  g_assert_null (result);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_nonnull (strstr (error->message, "aborted"));
+  g_assert_nonnull (strstr (error->message, "on host 'host1'"));
+  g_assert_cmpuint (w.n_progress, >=, 3);
+  g_assert_cmpuint (w.max_total, ==, 512 * 1024 * 1024);
+  assert_on_host (s, "host1", "ACTIVE");
+  status = last_migration_status (s, "live-migration");
+  g_assert_cmpstr (status, ==, "cancelled");
+  watch_clear (&w);
+  delete_server (s);
+}
+
+static void
+test_live_force_complete (void)
+{
+  g_autoptr (Server) s = boot ("host1", "m1.tiny", "hold");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (VmmMigrationResult) result = NULL;
+  g_autofree char *status = NULL;
+  Watch w = { NULL };
+
+  w.force_on_progress = TRUE;
+  result = migrate_full (shared_backend, s->name, "{\"host\": \"host3\"}", &w, &error);
+  g_assert_no_error (error);
+  g_assert_true (w.forced);
+  g_assert_cmpstr (vmm_migration_result_get_host (result), ==, "host3");
+  assert_on_host (s, "host3", "ACTIVE");
+  status = last_migration_status (s, "live-migration");
+  g_assert_cmpstr (status, ==, "completed");
+  watch_clear (&w);
+  delete_server (s);
+}
+
+static void
+test_live_timeout_force_complete (void)
+{
+  g_autoptr (Server) s = boot ("host2", "m1.tiny", "hold");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (VmmMigrationResult) result = NULL;
+
+  /* The spec's completion timeout with on-timeout force-complete. */
+  result = migrate (shared_backend, s->name,
+                    "{\"host\": \"host1\", \"completion-timeout-s\": 5, "
+                    "\"on-timeout\": \"force-complete\"}",
+                    &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (vmm_migration_result_get_host (result), ==, "host1");
+  assert_on_host (s, "host1", "ACTIVE");
+  delete_server (s);
+}
+
+static void
+test_live_timeout_abort (void)
+{
+  g_autoptr (Server) s = boot ("host2", "m1.tiny", "hold");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (VmmMigrationResult) result = NULL;
+  gint64 start = g_get_monotonic_time ();
+
+  /* A migration that never leaves 'running': a clear error within the
+   * spec's timeout, and where the server is. */
+  result = migrate (shared_backend, s->name, "{\"host\": \"host1\", \"completion-timeout-s\": 2}",
+                    &error);
+  g_assert_null (result);
+  g_assert_error (error, VMM_ERROR, VMM_ERROR_TIMEOUT);
+  g_assert_nonnull (strstr (error->message, "timed out"));
+  g_assert_nonnull (strstr (error->message, "on host 'host2'"));
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 15 * G_USEC_PER_SEC);
+  assert_on_host (s, "host2", "ACTIVE");
+  delete_server (s);
+}
+
+static void
+test_live_hypervisor_failure (void)
+{
+  g_autoptr (Server) s = boot ("host1", "m1.tiny", "fail");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (VmmMigrationResult) result = NULL;
+  g_autofree char *status = NULL;
+
+  result = migrate (shared_backend, s->name, "{\"host\": \"host2\"}", &error);
+  g_assert_null (result);
+  g_assert_error (error, VMM_ERROR, VMM_ERROR_BACKEND);
+  g_test_message ("error: %s", error->message);
+  g_assert_nonnull (strstr (error->message, "ended 'error'"));
+  g_assert_nonnull (strstr (error->message, "(request req-"));
+  g_assert_nonnull (strstr (error->message, "on host 'host1'"));
+  assert_on_host (s, "host1", "ACTIVE");
+  status = last_migration_status (s, "live-migration");
+  g_assert_cmpstr (status, ==, "error");
+  delete_server (s);
+}
+
+static void
+test_live_precheck_failure (void)
+{
+  g_autoptr (Server) s = boot ("host1", "m1.tiny", "precheck-fail");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (VmmMigrationResult) result = NULL;
+
+  result = migrate (shared_backend, s->name, "{\"host\": \"host2\"}", &error);
+  g_assert_null (result);
+  g_test_message ("error: %s", error->message);
+  g_assert_error (error, VMM_ERROR, VMM_ERROR_INCOMPATIBLE);
+  g_assert_nonnull (strstr (error->message, "No valid host"));
+  g_assert_nonnull (strstr (error->message, "(request req-"));
+  assert_on_host (s, "host1", "ACTIVE");
+  delete_server (s);
+}
+
+static void
+test_cold_confirm (void)
+{
+  g_autoptr (Server) s = boot ("host1", "m1.tiny", NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (VmmMigrationResult) result = NULL;
+  g_autofree char *status = NULL;
+
+  stop_server (s);
+  result = migrate (shared_backend, s->name, "{\"host\": \"host2\"}", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (vmm_migration_result_get_migration_type (result), ==, VMM_MIGRATION_TYPE_COLD);
+  g_assert_cmpstr (vmm_migration_result_get_host (result), ==, "host2");
+  assert_on_host (s, "host2", "SHUTOFF");
+  status = last_migration_status (s, "migration");
+  g_assert_cmpstr (status, ==, "confirmed");
+  delete_server (s);
+}
+
+static void
+test_cold_revert (void)
+{
+  g_autoptr (Server) s = boot ("host1", "m1.tiny", NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (VmmMigrationResult) result = NULL;
+  g_autofree char *status = NULL;
+  Watch w = { NULL };
+
+  stop_server (s);
+  /* The failure comes after Nova moved the server to VERIFY_RESIZE: the
+   * engine rolls back, the backend reverts the resize. */
+  w.cancel_after_action = "UnregisterSourceVm";
+  result = migrate_full (shared_backend, s->name, "{\"host\": \"host2\"}", &w, &error);
+  g_assert_null (result);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  assert_on_host (s, "host1", "SHUTOFF");
+  status = last_migration_status (s, "migration");
+  g_assert_cmpstr (status, ==, "reverted");
+  watch_clear (&w);
+  delete_server (s);
+}
+
+static void
+test_cold_failure (void)
+{
+  g_autoptr (Server) s = boot ("host1", "m1.tiny", "cold-fail");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (VmmMigrationResult) result = NULL;
+
+  stop_server (s);
+  result = migrate (shared_backend, s->name, "{\"host\": \"host2\"}", &error);
+  g_assert_null (result);
+  g_test_message ("error: %s", error->message);
+  g_assert_nonnull (strstr (error->message, "on host 'host1'"));
+  g_assert_nonnull (strstr (error->message, "(request req-"));
+  assert_on_host (s, "host1", "SHUTOFF");
+  delete_server (s);
+}
+
+static void
+set_service (const char *host, gboolean enabled, const char *reason)
+{
+  g_autoptr (GError) error = NULL;
+  Wait w = { NULL };
+
+  vmm_nova_backend_set_service_enabled_async (VMM_NOVA_BACKEND (shared_backend), host, enabled,
+                                              reason, NULL, wait_cb, &w);
+  g_assert_true (vmm_nova_backend_set_service_enabled_finish (VMM_NOVA_BACKEND (shared_backend),
+                                                              wait_for (&w), &error));
+  g_assert_no_error (error);
+  g_object_unref (w.result);
+}
+
+static JsonObject *
+service_of (const char *host, JsonNode **keep)
+{
+  g_autofree char *path = g_strdup_printf ("/os-services?binary=nova-compute&host=%s", host);
+
+  *keep = nova_ok ("GET", path, NULL, "2.53");
+  return json_array_get_object_element (
+      json_object_get_array_member (json_node_get_object (*keep), "services"), 0);
+}
+
+static void
+test_service_disable_enable (void)
+{
+  g_autoptr (Server) s = boot ("host1", "m1.tiny", NULL);
+  g_autoptr (JsonNode) keep = NULL;
+  g_autoptr (VmmInventory) inv = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (VmmMigrationResult) result = NULL;
+  JsonObject *svc;
+
+  set_service ("host2", FALSE, "vmm-test: evacuating");
+  svc = service_of ("host2", &keep);
+  g_assert_cmpstr (vmm_nova_json_string (svc, "status"), ==, "disabled");
+  g_assert_cmpstr (vmm_nova_json_string (svc, "disabled_reason"), ==, "vmm-test: evacuating");
+  inv = inventory (shared_backend);
+  g_assert_cmpint (vmm_host_info_get_state (vmm_inventory_lookup_host (inv, "host2")), ==,
+                   VMM_HOST_STATE_DISABLED);
+  /* precheck on Nova's facts: a disabled destination */
+  result = migrate (shared_backend, s->name, "{\"host\": \"host2\"}", &error);
+  g_assert_null (result);
+  g_assert_error (error, VMM_ERROR, VMM_ERROR_INCOMPATIBLE);
+  g_assert_nonnull (strstr (error->message, "host2"));
+  g_assert_nonnull (strstr (error->message, "disabled"));
+  assert_on_host (s, "host1", "ACTIVE");
+
+  set_service ("host2", TRUE, NULL);
+  g_clear_pointer (&keep, json_node_unref);
+  svc = service_of ("host2", &keep);
+  g_assert_cmpstr (vmm_nova_json_string (svc, "status"), ==, "enabled");
+  g_clear_object (&inv);
+  inv = inventory (shared_backend);
+  g_assert_cmpint (vmm_host_info_get_state (vmm_inventory_lookup_host (inv, "host2")), ==,
+                   VMM_HOST_STATE_CONNECTED);
+  delete_server (s);
+}
+
+static void
+test_evacuate (void)
+{
+  g_autoptr (VmmEngine) engine = vmm_engine_new ();
+  g_autoptr (GPtrArray) servers = g_ptr_array_new_with_free_func ((GDestroyNotify)server_free);
+  g_autoptr (GPtrArray) entries = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonNode) keep = NULL;
+  JsonObject *svc;
+  gboolean empty = FALSE;
+  Wait w = { NULL };
+
+  for (guint i = 0; i < 4; i++)
+    g_ptr_array_add (servers, boot ("host2", "m1.tiny", NULL));
+  stop_server (g_ptr_array_index (servers, 3));
+  /* seed 001: disable the host, then move everything off it, two at a time */
+  vmm_engine_set_max_per_source_host (engine, 2);
+  vmm_engine_evacuate_async (engine, shared_backend, "host2", NULL, VMM_EVACUATE_FLAGS_DISABLE_HOST,
+                             NULL, wait_cb, &w);
+  entries = vmm_engine_evacuate_finish (engine, wait_for (&w), &empty, &error);
+  g_object_unref (w.result);
+  g_assert_no_error (error);
+  for (guint i = 0; i < entries->len; i++)
+    {
+      VmmEvacuationEntry *e = g_ptr_array_index (entries, i);
+
+      g_test_message ("%s: %s", vmm_evacuation_entry_get_vm_name (e),
+                      vmm_evacuation_entry_get_message (e));
+      g_assert_cmpint (vmm_evacuation_entry_get_outcome (e), ==, VMM_EVACUATION_MOVED);
+    }
+  g_assert_cmpuint (entries->len, ==, 4);
+  g_assert_true (empty);
+  for (guint i = 0; i < servers->len; i++)
+    {
+      Server *s = g_ptr_array_index (servers, i);
+      g_autofree char *host = server_field (s->id, "OS-EXT-SRV-ATTR:host");
+
+      g_assert_cmpstr (host, !=, "host2");
+    }
+  svc = service_of ("host2", &keep);
+  g_assert_cmpstr (vmm_nova_json_string (svc, "status"), ==, "disabled");
+  g_assert_nonnull (vmm_nova_json_string (svc, "disabled_reason"));
+  set_service ("host2", TRUE, NULL);
+
+  /* back again with re-enabling asked for */
+  g_clear_pointer (&entries, g_ptr_array_unref);
+  vmm_engine_evacuate_async (engine, shared_backend, "host1", NULL,
+                             VMM_EVACUATE_FLAGS_DISABLE_HOST | VMM_EVACUATE_FLAGS_REENABLE_HOST
+                                 | VMM_EVACUATE_FLAGS_SKIP_POWERED_OFF,
+                             NULL, wait_cb, &w);
+  w.result = NULL;
+  entries = vmm_engine_evacuate_finish (engine, wait_for (&w), &empty, &error);
+  g_object_unref (w.result);
+  g_assert_no_error (error);
+  g_clear_pointer (&keep, json_node_unref);
+  svc = service_of ("host1", &keep);
+  g_assert_cmpstr (vmm_nova_json_string (svc, "status"), ==, "enabled");
+  for (guint i = 0; i < servers->len; i++)
+    delete_server (g_ptr_array_index (servers, i));
+}
+
+static void
+test_precheck_forced_down (void)
+{
+  g_autoptr (Server) s = boot ("host1", "m1.tiny", NULL);
+  g_autoptr (JsonNode) keep = NULL;
+  g_autoptr (JsonNode) answer = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (VmmMigrationResult) result = NULL;
+  JsonObject *svc = service_of ("host3", &keep);
+  g_autofree char *path = g_strdup_printf ("/os-services/%s", vmm_nova_json_string (svc, "id"));
+
+  g_clear_pointer (&answer, json_node_unref);
+  answer = nova_ok ("PUT", path, "{\"forced_down\": true}", "2.53");
+  result = migrate (shared_backend, s->name, "{\"host\": \"host3\"}", &error);
+  g_clear_pointer (&answer, json_node_unref);
+  answer = nova_ok ("PUT", path, "{\"forced_down\": false}", "2.53");
+  g_assert_null (result);
+  g_assert_error (error, VMM_ERROR, VMM_ERROR_INCOMPATIBLE);
+  g_assert_nonnull (strstr (error->message, "host 'host3' is down"));
+  assert_on_host (s, "host1", "ACTIVE");
+  delete_server (s);
+}
+
+static void
+test_precheck_memory (void)
+{
+  g_autoptr (Server) s = boot ("host1", "m1.small", NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (VmmMigrationResult) result = NULL;
+
+  /* host3 has 1.5 GiB; m1.small needs 2 GiB */
+  result = migrate (shared_backend, s->name, "{\"host\": \"host3\"}", &error);
+  g_assert_null (result);
+  g_assert_error (error, VMM_ERROR, VMM_ERROR_INSUFFICIENT_CAPACITY);
+  g_assert_nonnull (strstr (error->message, "host3"));
+  assert_on_host (s, "host1", "ACTIVE");
+  delete_server (s);
+}
+
+static void
+test_precheck_zone (void)
+{
+  g_autoptr (Server) s = boot ("host1", "m1.tiny", NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (VmmMigrationResult) result = NULL;
+  g_autoptr (JsonNode) agg = NULL;
+  g_autoptr (JsonNode) answer = NULL;
+  g_autofree char *action = NULL;
+  g_autofree char *del = NULL;
+  gint64 id;
+
+  agg = nova_ok ("POST", "/os-aggregates",
+                 "{\"aggregate\": {\"name\": \"vmm-az2\", \"availability_zone\": \"az2\"}}",
+                 "2.41");
+  id = json_object_get_int_member (
+      json_object_get_object_member (json_node_get_object (agg), "aggregate"), "id");
+  action = g_strdup_printf ("/os-aggregates/%" G_GINT64_FORMAT "/action", id);
+  answer = nova_ok ("POST", action, "{\"add_host\": {\"host\": \"host3\"}}", "2.41");
+  result = migrate (shared_backend, s->name, "{\"host\": \"host3\"}", &error);
+  g_clear_pointer (&answer, json_node_unref);
+  answer = nova_ok ("POST", action, "{\"remove_host\": {\"host\": \"host3\"}}", "2.41");
+  del = g_strdup_printf ("/os-aggregates/%" G_GINT64_FORMAT, id);
+  g_clear_pointer (&answer, json_node_unref);
+  answer = nova_ok ("DELETE", del, NULL, "2.41");
+  g_assert_null (result);
+  g_assert_error (error, VMM_ERROR, VMM_ERROR_INCOMPATIBLE);
+  g_assert_nonnull (strstr (error->message, "availability zone 'az2'"));
+  assert_on_host (s, "host1", "ACTIVE");
+  delete_server (s);
+}
+
+static void
+test_errors (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonNode) answer
+      = nova_call ("GET", "/servers/00000000-0000-0000-0000-000000000000", NULL, "2.47", &error);
+
+  g_assert_null (answer);
+  g_assert_error (error, VMM_ERROR, VMM_ERROR_NOT_FOUND);
+  g_assert_nonnull (strstr (error->message, "could not be found"));
+  g_assert_nonnull (strstr (error->message, "(request req-"));
+  g_clear_error (&error);
+  g_assert_false (vmm_nova_client_require_version (client_of (shared_backend), "2.999",
+                                                   "a future feature", &error));
+  g_assert_error (error, VMM_ERROR, VMM_ERROR_UNSUPPORTED);
+  g_assert_nonnull (strstr (error->message, "goes up to 2.93"));
+  g_clear_error (&error);
+  /* a server name the cloud does not know */
+  {
+    g_autoptr (VmmMigrationResult) result = migrate (shared_backend, "no-such-vm", "{}", &error);
+
+    g_assert_null (result);
+    g_assert_error (error, VMM_ERROR, VMM_ERROR_NOT_FOUND);
+  }
+}
+
+static void
+test_auth_appcred (void)
+{
+  g_autoptr (VmmBackend) backend = open_backend ("nova://vmm-appcred");
+  g_autoptr (VmmInventory) inv = inventory (backend);
+
+  g_assert_cmpuint (vmm_inventory_get_hosts (inv)->len, ==, 3);
+  g_assert_cmpuint (vmm_nova_client_get_auth_count (client_of (backend)), ==, 1);
+}
+
+static void
+test_auth_environment (void)
+{
+  g_autofree char *contents = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonNode) root = NULL;
+  g_autoptr (VmmBackend) backend = NULL;
+  g_autoptr (VmmInventory) inv = NULL;
+  g_autofree char *uri = NULL;
+  JsonObject *auth;
+  gsize length;
+
+  g_assert_true (g_file_get_contents (env ("OS_CLIENT_CONFIG_FILE"), &contents, &length, &error));
+  root = vmm_nova_yaml_to_json (contents, length, &error);
+  g_assert_no_error (error);
+  auth = json_object_get_object_member (
+      json_object_get_object_member (
+          json_object_get_object_member (json_node_get_object (root), "clouds"), "vmm-password"),
+      "auth");
+  g_setenv ("OS_USERNAME", vmm_nova_json_string (auth, "username"), TRUE);
+  g_setenv ("OS_PASSWORD", vmm_nova_json_string (auth, "password"), TRUE);
+  g_setenv ("OS_PROJECT_NAME", "vmm", TRUE);
+  g_setenv ("OS_USER_DOMAIN_NAME", "Default", TRUE);
+  g_setenv ("OS_PROJECT_DOMAIN_NAME", "Default", TRUE);
+  g_setenv ("OS_REGION_NAME", "RegionOne", TRUE);
+  uri = g_strdup_printf ("nova+%s/v3", env ("KEYSTONE_URL"));
+  backend = open_backend (uri);
+  inv = inventory (backend);
+  g_assert_cmpuint (vmm_inventory_get_hosts (inv)->len, ==, 3);
+  /* an unknown region has no compute endpoint */
+  g_clear_object (&backend);
+  g_free (uri);
+  uri = g_strdup_printf ("nova+%s/v3?region=Elsewhere", env ("KEYSTONE_URL"));
+  backend = vmm_backend_open (uri, NULL, &error);
+  g_assert_null (backend);
+  g_assert_error (error, VMM_ERROR, VMM_ERROR_NOT_FOUND);
+  g_assert_nonnull (strstr (error->message, "Elsewhere"));
+  g_unsetenv ("OS_PASSWORD");
+  g_unsetenv ("OS_USERNAME");
+}
+
+/* A clouds.yaml of our own with a wrong secret. */
+static void
+check_bad_cloud (const char *cloud_yaml, const char *secret)
+{
+  g_autofree char *dir = g_dir_make_tmp ("vmm-nova-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "clouds.yaml", NULL);
+  g_autofree char *saved = g_strdup (env ("OS_CLIENT_CONFIG_FILE"));
+  g_autoptr (GError) error = NULL;
+  g_autoptr (VmmBackend) backend = NULL;
+
+  g_assert_true (g_file_set_contents (path, cloud_yaml, -1, &error));
+  g_setenv ("OS_CLIENT_CONFIG_FILE", path, TRUE);
+  backend = vmm_backend_open ("nova://bad", NULL, &error);
+  g_setenv ("OS_CLIENT_CONFIG_FILE", saved, TRUE);
+  g_unlink (path);
+  g_rmdir (dir);
+  g_assert_null (backend);
+  g_assert_error (error, VMM_ERROR, VMM_ERROR_PERMISSION_DENIED);
+  g_test_message ("error: %s", error->message);
+  g_assert_null (strstr (error->message, secret));
+  g_assert_nonnull (strstr (error->message, "refused the credentials"));
+}
+
+static void
+test_auth_bad_secret (void)
+{
+  const char *secret = "wrong-Secret-4711";
+  g_autofree char *pw
+      = g_strdup_printf ("clouds:\n  bad:\n    auth:\n      auth_url: %s/v3\n"
+                         "      username: vmm-admin\n      password: %s\n"
+                         "      project_name: vmm\n      user_domain_name: Default\n"
+                         "      project_domain_name: Default\n"
+                         "    region_name: RegionOne\n",
+                         env ("KEYSTONE_URL"), secret);
+  g_autofree char *ac = g_strdup_printf (
+      "clouds:\n  bad:\n    auth_type: v3applicationcredential\n    auth:\n      auth_url: %s/v3\n"
+      "      application_credential_id: 0123456789abcdef0123456789abcdef\n"
+      "      application_credential_secret: %s\n",
+      env ("KEYSTONE_URL"), secret);
+
+  check_bad_cloud (pw, secret); /* 401 */
+  check_bad_cloud (ac, secret); /* unknown application credential: 404 */
+}
+
+static void
+test_auth_member_forbidden (void)
+{
+  g_autoptr (VmmBackend) backend = open_backend ("nova://vmm-member");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (VmmInventory) inv = vmm_backend_query_inventory (backend, NULL, &error);
+
+  g_assert_null (inv);
+  g_assert_error (error, VMM_ERROR, VMM_ERROR_PERMISSION_DENIED);
+  g_assert_nonnull (strstr (error->message, "403"));
+}
+
+static char *
+real_password (void)
+{
+  g_autofree char *contents = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonNode) root = NULL;
+  gsize length;
+
+  g_assert_true (g_file_get_contents (env ("OS_CLIENT_CONFIG_FILE"), &contents, &length, &error));
+  root = vmm_nova_yaml_to_json (contents, length, &error);
+  g_assert_no_error (error);
+  return g_strdup (vmm_nova_json_string (
+      json_object_get_object_member (
+          json_object_get_object_member (
+              json_object_get_object_member (json_node_get_object (root), "clouds"),
+              "vmm-password"),
+          "auth"),
+      "password"));
+}
+
+static void
+run_ok (const char *const *argv)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GSubprocess) p = g_subprocess_newv (
+      argv, G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error);
+
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_wait_check (p, NULL, &error));
+  g_assert_no_error (error);
+}
+
+/* Opens cloud 'tls' of a clouds.yaml written for AUTH_URL with EXTRA lines. */
+static VmmBackend *
+open_tls_cloud (const char *dir, const char *auth_url, const char *extra, GError **error)
+{
+  g_autofree char *path = g_build_filename (dir, "clouds.yaml", NULL);
+  g_autofree char *password = real_password ();
+  g_autofree char *yaml = g_strdup_printf (
+      "clouds:\n  tls:\n    auth:\n      auth_url: %s\n      username: vmm-admin\n"
+      "      password: '%s'\n      project_name: vmm\n      user_domain_name: Default\n"
+      "      project_domain_name: Default\n    region_name: RegionOne\n%s",
+      auth_url, password, extra);
+  g_autofree char *saved = g_strdup (env ("OS_CLIENT_CONFIG_FILE"));
+  VmmBackend *backend;
+
+  g_assert_true (
+      g_file_set_contents_full (path, yaml, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600, NULL));
+  g_setenv ("OS_CLIENT_CONFIG_FILE", path, TRUE);
+  backend = vmm_backend_open ("nova://tls", NULL, error);
+  g_setenv ("OS_CLIENT_CONFIG_FILE", saved, TRUE);
+  return backend;
+}
+
+static void
+test_tls (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("vmm-nova-tls-XXXXXX", NULL);
+  g_autofree char *cert = g_build_filename (dir, "cert.pem", NULL);
+  g_autofree char *key = g_build_filename (dir, "key.pem", NULL);
+  g_autofree char *proxy = g_test_build_filename (G_TEST_DIST, "nova", "tls_proxy.py", NULL);
+  g_autofree char *target = NULL;
+  g_autofree char *line = NULL;
+  g_autofree char *auth_url = NULL;
+  g_autofree char *with_ca = NULL;
+  g_autoptr (GSubprocess) p = NULL;
+  g_autoptr (GDataInputStream) out = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (VmmBackend) backend = NULL;
+  g_autoptr (VmmInventory) inv = NULL;
+  g_autoptr (GUri) keystone = g_uri_parse (env ("KEYSTONE_URL"), G_URI_FLAGS_NONE, NULL);
+  const char *openssl[]
+      = { "openssl", "req",   "-x509",         "-newkey", "rsa:2048",
+          "-nodes",  "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+          "-days",   "1",     "-keyout",       key,       "-out",
+          cert,      NULL };
+
+  /* A self-signed Keystone endpoint: a TLS proxy in front of the peer. */
+  run_ok (openssl);
+  target = g_strdup_printf ("127.0.0.1:%d", g_uri_get_port (keystone));
+  p = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, "/usr/bin/python3", proxy, "--cert",
+                        cert, "--key", key, "--target", target, "--max-lifetime", "300", NULL);
+  g_assert_no_error (error);
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (p));
+  line = g_data_input_stream_read_line (out, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (line);
+  g_assert_true (g_str_has_prefix (line, "READY port="));
+  auth_url = g_strdup_printf ("https://127.0.0.1:%s/v3", line + strlen ("READY port="));
+
+  /* refused: verification is on and the CA is unknown */
+  backend = open_tls_cloud (dir, auth_url, "", &error);
+  g_assert_null (backend);
+  g_test_message ("error: %s", error->message);
+  g_assert_error (error, VMM_ERROR, VMM_ERROR_PERMISSION_DENIED);
+  g_assert_nonnull (strstr (error->message, "TLS"));
+  g_assert_nonnull (strstr (error->message, "cacert"));
+  g_clear_error (&error);
+
+  /* accepted with its CA (clouds.yaml's cacert) */
+  with_ca = g_strdup_printf ("    cacert: %s\n", cert);
+  backend = open_tls_cloud (dir, auth_url, with_ca, &error);
+  g_assert_no_error (error);
+  inv = inventory (backend);
+  g_assert_cmpuint (vmm_inventory_get_hosts (inv)->len, ==, 3);
+  g_clear_object (&backend);
+
+  /* accepted unverified only when the user says so */
+  backend = open_tls_cloud (dir, auth_url, "    verify: false\n", &error);
+  g_assert_no_error (error);
+  g_clear_object (&backend);
+
+  g_subprocess_force_exit (p);
+  g_subprocess_wait (p, NULL, NULL);
+  {
+    g_autofree char *yaml = g_build_filename (dir, "clouds.yaml", NULL);
+
+    g_unlink (yaml);
+  }
+  g_unlink (cert);
+  g_unlink (key);
+  g_rmdir (dir);
+}
+
+static void
+test_auth_token_expiry (void)
+{
+  gint64 wait_until = shared_auth_time + 62 * G_USEC_PER_SEC;
+  g_autoptr (VmmInventory) inv = NULL;
+  g_autoptr (VmmInventory) inv2 = NULL;
+  g_autoptr (GError) error = NULL;
+  VmmNovaClient *appcred = client_of (appcred_backend);
+  VmmNovaClient *password = client_of (password_backend);
+
+  /* Both backends authenticated when the suite started and were not used
+   * since; Keystone's tokens live 60 s (cloud.sh --token-expiration 60). */
+  g_assert_cmpuint (vmm_nova_client_get_auth_count (appcred), ==, 1);
+  g_assert_cmpuint (vmm_nova_client_get_auth_count (password), ==, 1);
+  while (g_get_monotonic_time () < wait_until)
+    sleep_ms (500);
+  /* Made to ignore expires_at, the backend meets Nova's 401 with its expired
+   * token and authenticates again (one renewal for the four parallel
+   * reads). */
+  vmm_nova_client_ignore_expiry_for_testing (appcred);
+  inv = inventory (appcred_backend);
+  g_assert_cmpuint (vmm_nova_client_get_auth_count (appcred), ==, 2);
+  /* Normally the token is renewed shortly before it expires. */
+  inv2 = inventory (password_backend);
+  g_assert_cmpuint (vmm_nova_client_get_auth_count (password), ==, 2);
+  /* The shared backend renewed its token during the suite, if it ran long. */
+  g_test_message ("shared backend: %u authentications",
+                  vmm_nova_client_get_auth_count (client_of (shared_backend)));
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/nova/yaml", test_yaml);
+
+  /* every other test needs the cloud */
+  {
+    g_autoptr (GError) error = NULL;
+
+    shared_backend = vmm_backend_open ("nova://vmm-password", NULL, &error);
+    if (shared_backend == NULL)
+      g_error ("cannot open nova://vmm-password: %s", error->message);
+    shared_auth_time = g_get_monotonic_time ();
+    appcred_backend = vmm_backend_open ("nova://vmm-appcred", NULL, &error);
+    if (appcred_backend == NULL)
+      g_error ("cannot open nova://vmm-appcred: %s", error->message);
+    password_backend = vmm_backend_open ("nova://vmm-password", NULL, &error);
+    if (password_backend == NULL)
+      g_error ("cannot open nova://vmm-password: %s", error->message);
+    control ("/settings", "{\"live_migration_seconds\": 0.2}");
+  }
+  g_test_add_func ("/nova/inventory", test_inventory);
+  g_test_add_func ("/nova/errors", test_errors);
+  g_test_add_func ("/nova/live/to-host", test_live_to_host);
+  g_test_add_func ("/nova/live/engine-placement", test_live_engine_placement);
+  g_test_add_func ("/nova/live/scheduler", test_live_scheduler);
+  g_test_add_func ("/nova/live/abort", test_live_abort);
+  g_test_add_func ("/nova/live/force-complete", test_live_force_complete);
+  g_test_add_func ("/nova/live/timeout-force-complete", test_live_timeout_force_complete);
+  g_test_add_func ("/nova/live/timeout-abort", test_live_timeout_abort);
+  g_test_add_func ("/nova/live/hypervisor-failure", test_live_hypervisor_failure);
+  g_test_add_func ("/nova/live/precheck-failure", test_live_precheck_failure);
+  g_test_add_func ("/nova/cold/confirm", test_cold_confirm);
+  g_test_add_func ("/nova/cold/revert", test_cold_revert);
+  g_test_add_func ("/nova/cold/failure", test_cold_failure);
+  g_test_add_func ("/nova/service/disable-enable", test_service_disable_enable);
+  g_test_add_func ("/nova/service/evacuate", test_evacuate);
+  g_test_add_func ("/nova/precheck/forced-down", test_precheck_forced_down);
+  g_test_add_func ("/nova/precheck/memory", test_precheck_memory);
+  g_test_add_func ("/nova/precheck/zone", test_precheck_zone);
+  g_test_add_func ("/nova/auth/appcred", test_auth_appcred);
+  g_test_add_func ("/nova/auth/environment", test_auth_environment);
+  g_test_add_func ("/nova/auth/bad-secret", test_auth_bad_secret);
+  g_test_add_func ("/nova/auth/member-forbidden", test_auth_member_forbidden);
+  g_test_add_func ("/nova/auth/tls", test_tls);
+  g_test_add_func ("/nova/auth/token-expiry", test_auth_token_expiry);
+  {
+    int rc = g_test_run ();
+
+    g_clear_object (&shared_backend);
+    g_clear_object (&appcred_backend);
+    g_clear_object (&password_backend);
+    return rc;
+  }
+}
