@@ -85,6 +85,7 @@ main (int argc, char **argv)
     g_autoptr (VmmInventory) inv = vmm_backend_query_inventory (backend, NULL, &error);
 
     g_assert_no_error (error);
+    g_assert_nonnull (inv);
     g_printerr ("# inventory query %.3f s\n",
                 (double)(g_get_monotonic_time () - start) / G_USEC_PER_SEC);
   }

@@ -1519,28 +1519,64 @@ lv_build_dest_xml (LvRun *run, virDomainPtr dom, GError **error)
   return TRUE;
 }
 
+/* Wakes the poller: the move ended, or libvirt reported a new pre-copy
+ * iteration. Shared with libvirt's event registration, hence refcounted. */
+typedef struct
+{
+  gint ref;
+  GMutex lock;
+  GCond cond;
+  gboolean stop;
+  guint events;
+} LvWake;
+
+static void
+lv_wake_unref (void *data)
+{
+  LvWake *wake = data;
+
+  if (!g_atomic_int_dec_and_test (&wake->ref))
+    return;
+  g_mutex_clear (&wake->lock);
+  g_cond_clear (&wake->cond);
+  g_free (wake);
+}
+
+static void
+lv_migration_iteration_cb (virConnectPtr conn, virDomainPtr dom, int iteration, void *opaque)
+{
+  LvWake *wake = opaque;
+
+  g_mutex_lock (&wake->lock);
+  wake->events++;
+  g_cond_signal (&wake->cond);
+  g_mutex_unlock (&wake->lock);
+}
+
 typedef struct
 {
   LvRun *run;
   virDomainPtr dom;
-  GMutex lock;
-  GCond cond;
-  gboolean stop;
+  LvWake *wake;
   GThread *thread;
 } LvPoller;
 
-/* Sleeps one poll interval, or less when the move ended. */
+/* Sleeps one poll interval, less when an iteration event arrives; FALSE
+ * once the move ended. */
 static gboolean
 lv_poller_wait (LvPoller *poller)
 {
+  LvWake *wake = poller->wake;
   gint64 until = g_get_monotonic_time () + LV_POLL_MS * 1000;
+  guint seen;
   gboolean stop;
 
-  g_mutex_lock (&poller->lock);
-  while (!poller->stop && g_cond_wait_until (&poller->cond, &poller->lock, until))
+  g_mutex_lock (&wake->lock);
+  seen = wake->events;
+  while (!wake->stop && wake->events == seen && g_cond_wait_until (&wake->cond, &wake->lock, until))
     ;
-  stop = poller->stop;
-  g_mutex_unlock (&poller->lock);
+  stop = wake->stop;
+  g_mutex_unlock (&wake->lock);
   return !stop;
 }
 
@@ -1671,6 +1707,7 @@ lv_migrate (LvRun *run, GError **error)
   gboolean all_shared = TRUE;
   gboolean has_disks = FALSE;
   LvPoller poller = { 0 };
+  int iteration_cb;
   int rc;
 
   if (conn == NULL)
@@ -1775,20 +1812,28 @@ lv_migrate (LvRun *run, GError **error)
     }
   poller.run = run;
   poller.dom = dom;
-  g_mutex_init (&poller.lock);
-  g_cond_init (&poller.cond);
+  poller.wake = g_new0 (LvWake, 1);
+  poller.wake->ref = 2; /* the poller and libvirt's registration */
+  g_mutex_init (&poller.wake->lock);
+  g_cond_init (&poller.wake->cond);
+  iteration_cb = virConnectDomainEventRegisterAny (
+      conn, dom, VIR_DOMAIN_EVENT_ID_MIGRATION_ITERATION,
+      VIR_DOMAIN_EVENT_CALLBACK (lv_migration_iteration_cb), poller.wake, lv_wake_unref);
+  if (iteration_cb < 0)
+    lv_wake_unref (poller.wake);
   poller.thread = g_thread_new ("vmm-libvirt-poll", lv_poller_thread, &poller);
   rc = virDomainMigrateToURI3 (dom, dst_host->migration_uri, params, (unsigned int)nparams, flags);
   if (rc < 0)
     lv_set_error (error, VMM_ERROR_BACKEND, "libvirt: moving '%s' from '%s' to '%s' failed", mv->vm,
                   mv->src_host, mv->dst_host);
-  g_mutex_lock (&poller.lock);
-  poller.stop = TRUE;
-  g_cond_signal (&poller.cond);
-  g_mutex_unlock (&poller.lock);
+  g_mutex_lock (&poller.wake->lock);
+  poller.wake->stop = TRUE;
+  g_cond_signal (&poller.wake->cond);
+  g_mutex_unlock (&poller.wake->lock);
   g_thread_join (poller.thread);
-  g_mutex_clear (&poller.lock);
-  g_cond_clear (&poller.cond);
+  if (iteration_cb >= 0)
+    virConnectDomainEventDeregisterAny (conn, iteration_cb);
+  lv_wake_unref (poller.wake);
   virTypedParamsFree (params, nparams);
   g_mutex_lock (&mv->lock);
   mv->migrating = FALSE;
