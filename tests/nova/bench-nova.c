@@ -165,7 +165,6 @@ main (int argc, char **argv)
   g_autoptr (VmmInventory) inv = vmm_backend_query_inventory (backend, NULL, &error);
   g_assert_no_error (error);
   {
-    g_autoptr (VmmNovaServer) s = NULL;
     const char *name = NULL;
     GPtrArray *vms = vmm_inventory_get_vms (inv);
 

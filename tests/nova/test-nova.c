@@ -1125,7 +1125,6 @@ test_auth_token_expiry (void)
   gint64 wait_until = shared_auth_time + 62 * G_USEC_PER_SEC;
   g_autoptr (VmmInventory) inv = NULL;
   g_autoptr (VmmInventory) inv2 = NULL;
-  g_autoptr (GError) error = NULL;
   VmmNovaClient *appcred = client_of (appcred_backend);
   VmmNovaClient *password = client_of (password_backend);
 
