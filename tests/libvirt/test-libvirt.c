@@ -86,6 +86,32 @@ test_hot_host (void)
   destroy_guest ("hot1");
 }
 
+/* A disk on the pool the description marks shared: a plain host move
+ * (libvirt needs VIR_MIGRATE_UNSAFE for it, which only such a pool gets) */
+static void
+test_hot_host_shared (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (VmmMigrationResult) res = NULL;
+  g_autofree char *src = NULL;
+  g_autofree char *dst = NULL;
+
+  disk_guest ("sh1", "kvm-a", "shared");
+  assert_alive ("sh1");
+  src = disk_path ("kvm-a", "sh1", "vda", FALSE);
+  res = move ("sh1", "{\"host\": \"kvm-b\"}", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (vmm_migration_result_get_migration_type (res), ==, VMM_MIGRATION_TYPE_HOT_HOST);
+  assert_runs_only_on ("sh1", "kvm-b");
+  dst = disk_path ("kvm-b", "sh1", "vda", FALSE);
+  g_assert_cmpstr (dst, ==, src);
+  g_assert_cmpstr (vmm_disk_info_get_path (vmm_migration_result_lookup_disk (res, "vda")), ==, dst);
+  g_assert_true (g_file_test (src, G_FILE_TEST_EXISTS));
+  assert_alive ("sh1");
+  destroy_guest ("sh1");
+  g_unlink (src);
+}
+
 static void
 test_hot_host_and_storage (void)
 {
@@ -478,6 +504,7 @@ main (int argc, char **argv)
   g_test_add_func ("/libvirt/inventory", test_inventory);
   g_test_add_func ("/libvirt/open-errors", test_open_errors);
   g_test_add_func ("/libvirt/hot-host", test_hot_host);
+  g_test_add_func ("/libvirt/hot-host-shared-storage", test_hot_host_shared);
   g_test_add_func ("/libvirt/hot-host-and-storage", test_hot_host_and_storage);
   g_test_add_func ("/libvirt/storage-only", test_storage_only);
   g_test_add_func ("/libvirt/cold", test_cold);

@@ -1693,6 +1693,37 @@ lv_poller_thread (gpointer data)
   return NULL;
 }
 
+/* Whether @path lies in the directory of a pool the cluster description
+ * marks shared, as @conn's host defines that pool. */
+static gboolean
+lv_path_in_shared_pool (VmmLibvirtBackend *self, virConnectPtr conn, const char *path)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+  GHashTableIter iter;
+  gpointer value;
+
+  g_hash_table_iter_init (&iter, self->pools);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      LvPoolDesc *desc = value;
+      g_autoptr (virStoragePool) pool = NULL;
+      g_autofree char *xml = NULL;
+      g_autofree char *target = NULL;
+      g_autofree char *canon = NULL;
+
+      if (!desc->shared || (pool = virStoragePoolLookupByName (conn, desc->name)) == NULL)
+        continue;
+      xml = virStoragePoolGetXMLDesc (pool, 0);
+      target = xml != NULL ? lv_pool_xml_target_path (xml) : NULL;
+      if (target == NULL)
+        continue;
+      canon = g_canonicalize_filename (target, "/");
+      if (g_strcmp0 (canon, dir) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
 static gboolean
 lv_migrate (LvRun *run, GError **error)
 {
@@ -1773,18 +1804,7 @@ lv_migrate (LvRun *run, GError **error)
         if (moves)
           continue;
         has_disks = TRUE;
-        {
-          GHashTableIter iter;
-          gpointer value;
-          g_autoptr (virStorageVol) vol = virStorageVolLookupByPath (conn, d->path);
-          g_autoptr (virStoragePool) pool = vol != NULL ? virStoragePoolLookupByVolume (vol) : NULL;
-
-          g_hash_table_iter_init (&iter, self->pools);
-          while (g_hash_table_iter_next (&iter, NULL, &value))
-            if (pool != NULL && ((LvPoolDesc *)value)->shared
-                && g_strcmp0 (((LvPoolDesc *)value)->name, virStoragePoolGetName (pool)) == 0)
-              shared = TRUE;
-        }
+        shared = lv_path_in_shared_pool (self, conn, d->path);
         if (!shared)
           all_shared = FALSE;
       }
