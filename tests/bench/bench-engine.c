@@ -13,6 +13,8 @@
  *                        hosts, against the same plan on a 10-host inventory;
  *   --figure=journal     hot host moves with the engine's journal on, against
  *                        off in the same run;
+ *   --figure=placement   batch placement of --count VMs onto --hosts hosts,
+ *                        every result checked (target 100 ms, no violation);
  *   --figure=floor       the floor alone.
  *
  * Every figure prints the command, each run, the median and the ratio, then
@@ -49,6 +51,7 @@ static int opt_floor_steps = 15;
 static gboolean opt_choose = FALSE;
 static gboolean opt_no_baseline = FALSE;
 static char *opt_journal = NULL;
+static int opt_host_memory_mib = 4194304;
 
 static const GOptionEntry entries[] = {
   { "figure", 'f', 0, G_OPTION_ARG_STRING, &opt_figure, "throughput, memory, plan or floor",
@@ -63,6 +66,8 @@ static const GOptionEntry entries[] = {
   { "floor-steps", 0, 0, G_OPTION_ARG_INT, &opt_floor_steps, "GTasks per floor chain (default 15)",
     "K" },
   { "choose", 0, 0, G_OPTION_ARG_NONE, &opt_choose, "plan: let the engine choose the host", NULL },
+  { "host-memory-mib", 0, 0, G_OPTION_ARG_INT, &opt_host_memory_mib,
+    "memory of every host (default 4 TiB; each VM has 1 GiB)", "MIB" },
   { "journal", 0, 0, G_OPTION_ARG_STRING, &opt_journal,
     "journal figure: sqlite (a WAL file in $TMPDIR, the default) or memory", "KIND" },
   { "no-baseline", 0, 0, G_OPTION_ARG_NONE, &opt_no_baseline, "skip the baseline (for callgrind)",
@@ -165,11 +170,11 @@ inventory_json (int hosts, int vms)
   for (int h = 0; h < hosts; h++)
     g_string_append_printf (s,
                             "%s{\"name\": \"h%04d\", \"manager\": \"vc1\", \"cluster\": \"c%03d\", "
-                            "\"memory-mib\": 4194304, \"vcpus\": 1024, \"cpu-overcommit\": 4.0, "
+                            "\"memory-mib\": %d, \"vcpus\": 1024, \"cpu-overcommit\": 4.0, "
                             "\"cpu-features\": [\"sse4_2\", \"avx2\", \"aes\"], "
                             "\"networks\": [\"prod\"], \"pools\": [\"Resources\"], "
                             "\"default-pool\": \"Resources\"}\n",
-                            h > 0 ? "," : "", h, h / CLUSTER_SIZE);
+                            h > 0 ? "," : "", h, h / CLUSTER_SIZE, opt_host_memory_mib);
   g_string_append (s, "],\n\"datastores\": [\n");
   for (int c = 0; c < hosts / CLUSTER_SIZE; c++)
     {
@@ -567,6 +572,84 @@ figure_journal (void)
   return 0;
 }
 
+/* Batch placement (vmm_engine_place_batch()) of --count VMs onto the
+ * inventory's hosts, each placed result checked independently: a host other
+ * than the VM's own, that mounts the VM's datastore (a host move without
+ * storage motion), and no host given more memory or vCPUs than it has free. */
+static int
+figure_placement (void)
+{
+  g_autoptr (VmmBackend) backend = sim_new (opt_hosts, opt_vms);
+  g_autoptr (VmmEngine) engine = vmm_engine_new ();
+  g_autoptr (GError) error = NULL;
+  g_autoptr (VmmInventory) inventory = vmm_backend_query_inventory (backend, NULL, &error);
+  g_autoptr (GArray) times = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *figure = NULL;
+  int count = opt_count > 0 ? MIN (opt_count, opt_vms) : opt_vms;
+  guint violations = 0, unplaced = 0;
+
+  if (inventory == NULL)
+    g_error ("inventory: %s", error->message);
+  for (int v = 0; v < count; v++)
+    g_ptr_array_add (names, g_strdup_printf ("vm%05d", v));
+  g_ptr_array_add (names, NULL);
+  for (int r = 0; r < opt_runs; r++)
+    {
+      g_autoptr (GPtrArray) placed = NULL;
+      g_autoptr (GHashTable) mem = g_hash_table_new (g_str_hash, g_str_equal);
+      g_autoptr (GHashTable) cpu = g_hash_table_new (g_str_hash, g_str_equal);
+      gint64 start = g_get_monotonic_time ();
+      double ms;
+
+      placed = vmm_engine_place_batch (engine, backend, inventory,
+                                       (const char *const *)names->pdata, NULL, &error);
+      ms = (g_get_monotonic_time () - start) / 1000.0;
+      if (placed == NULL)
+        g_error ("place_batch: %s", error->message);
+      g_array_append_val (times, ms);
+      violations = unplaced = 0;
+      for (guint i = 0; i < placed->len; i++)
+        {
+          VmmCandidate *c = g_ptr_array_index (placed, i);
+          VmmVmInfo *vm = vmm_inventory_lookup_vm (inventory, g_ptr_array_index (names, i));
+          const char *host = vmm_candidate_get_host (c);
+          VmmHostInfo *info = host != NULL ? vmm_inventory_lookup_host (inventory, host) : NULL;
+          VmmDatastoreInfo *ds
+              = vmm_inventory_lookup_datastore (inventory, vmm_vm_info_get_datastore (vm));
+          guint64 m;
+          guint64 n;
+
+          if (host == NULL)
+            {
+              unplaced++;
+              continue;
+            }
+          m = GPOINTER_TO_SIZE (g_hash_table_lookup (mem, host)) + vmm_vm_info_get_memory_mib (vm);
+          n = GPOINTER_TO_SIZE (g_hash_table_lookup (cpu, host)) + vmm_vm_info_get_vcpus (vm);
+          g_hash_table_insert (mem, (gpointer)host, GSIZE_TO_POINTER (m));
+          g_hash_table_insert (cpu, (gpointer)host, GSIZE_TO_POINTER (n));
+          if (info == NULL || g_strcmp0 (host, vmm_vm_info_get_host (vm)) == 0
+              || !vmm_datastore_info_is_mounted_on (ds, host)
+              || vmm_host_info_get_memory_used_mib (info) + m > vmm_host_info_get_memory_mib (info)
+              || vmm_host_info_get_vcpus_used (info) + n
+                     > vmm_host_info_get_vcpus (info) * vmm_host_info_get_cpu_overcommit (info))
+            violations++;
+        }
+      g_print ("# run %d: %.1f ms, %u placed, %u not placed, %u violations\n", r, ms,
+               placed->len - unplaced, unplaced, violations);
+      if (violations > 0)
+        g_printerr ("placement: %u violations\n", violations);
+    }
+  figure
+      = g_strdup_printf ("placement, %d VMs onto %d hosts of %d MiB (%u violations, %u not placed)",
+                         count, opt_hosts, opt_host_memory_mib, violations, unplaced);
+  print_runs ("placement", times, "ms");
+  g_print ("# ratio against the target (100 ms): %.3f\n", median (times) / 100.0);
+  print_result (figure, median (times), "ms", "target 100 ms", 100, median (times) / 100.0);
+  return violations > 0 ? 1 : 0;
+}
+
 /* The floor alone (for callgrind). */
 static int
 figure_floor (void)
@@ -794,6 +877,8 @@ main (int argc, char **argv)
     return figure_floor ();
   if (g_strcmp0 (opt_figure, "journal") == 0)
     return figure_journal ();
-  g_printerr ("--figure must be throughput, memory, plan, journal or floor\n");
+  if (g_strcmp0 (opt_figure, "placement") == 0)
+    return figure_placement ();
+  g_printerr ("--figure must be throughput, memory, plan, journal, placement or floor\n");
   return 2;
 }

@@ -50,10 +50,10 @@ trap 'rm -f "$table"' EXIT
 run() {
   local env=$1
   shift
-  local cmd="bench-engine $* --runs=$runs"
+  local cmd="bench-engine --runs=$runs $*"
   local out
   echo "== $env $cmd" >&2
-  out=$(env $env "$bench" "$@" --runs="$runs")
+  out=$(env $env "$bench" --runs="$runs" "$@")
   echo "$out" | grep -v '^RESULT' >&2
   echo "$out" | grep '^RESULT' | while IFS=$'\t' read -r _ figure value unit baseline bvalue ratio; do
     local base
@@ -81,6 +81,9 @@ run "" --figure=plan --hosts=1000 --choose
 run "" --figure=journal --journal=sqlite --count=2000
 run "" --figure=journal --journal=sqlite --concurrency=100 --count=2000
 run "" --figure=journal --journal=memory --count=2000
+run "" --figure=placement
+# hosts that can take 6 more VMs each: 4,000 VMs cannot be placed (one run: slow)
+run "" --figure=placement --host-memory-mib=16384 --runs=1
 
 if [ "$callgrind" = 1 ]; then
   # Instructions per migration and per floor chain, measured runs only
