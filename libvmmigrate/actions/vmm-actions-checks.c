@@ -450,7 +450,7 @@ vmm_checks_for_vm (VmmMigrationContext *context, GPtrArray *out)
                  vmm_disk_info_get_key (t), from_shared ? "shared" : "local", vmm_disk_info_get_datastore (s),
                  to_shared ? "shared" : "local", vmm_disk_info_get_datastore (t));
     }
-  if (map != NULL)
+  if (map != NULL && g_hash_table_size (map) > 0)
     {
       g_auto (GStrv) networks = vmm_inventory_get_networks (inventory);
       GHashTableIter iter;

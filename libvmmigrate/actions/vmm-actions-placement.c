@@ -337,6 +337,27 @@ vmm_placement_batch (VmmEngine *engine,
           g_autoptr (GPtrArray) checks = NULL;
           gboolean suitable = TRUE;
 
+          /* hosts are sorted by free memory: once one lacks room, all the
+           * following do too */
+          if (vmm_vm_info_get_power_state (vm) == VMM_POWER_STATE_RUNNING &&
+              slot->free_mib < (gint64) vmm_vm_info_get_memory_mib (vm))
+            {
+              if (first_reasons == NULL)
+                {
+                  g_autofree char *msg = g_strdup_printf (
+                    "no host has %" G_GUINT64_FORMAT " MiB of memory free for it (the most any "
+                    "host has left is %" G_GINT64_FORMAT " MiB)",
+                    vmm_vm_info_get_memory_mib (vm), MAX (slot->free_mib, 0));
+
+                  first_reasons = g_ptr_array_new_with_free_func (g_object_unref);
+                  g_ptr_array_add (first_reasons,
+                                   vmm_check_new ("memory-capacity", VMM_CHECK_SEVERITY_ERROR,
+                                                  VMM_ERROR_INSUFFICIENT_CAPACITY, vms[v], msg,
+                                                  "free memory on the hosts or move fewer VMs"));
+                }
+              break;
+            }
+
           if (g_strcmp0 (name, vmm_vm_info_get_host (vm)) == 0 ||
               (excluded != NULL && g_hash_table_contains (excluded, name)) ||
               (src != NULL && g_strcmp0 (vmm_host_info_get_manager (slot->host),
