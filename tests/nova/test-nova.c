@@ -791,6 +791,64 @@ test_evacuate (void)
     delete_server (g_ptr_array_index (servers, i));
 }
 
+static char *
+evacuate_server (Server *s, const char *host, GError **error)
+{
+  Wait w = { NULL };
+  char *landed;
+
+  vmm_nova_backend_evacuate_server_async (VMM_NOVA_BACKEND (shared_backend), s->id, host, NULL,
+                                          wait_cb, &w);
+  landed = vmm_nova_backend_evacuate_server_finish (VMM_NOVA_BACKEND (shared_backend),
+                                                    wait_for (&w), error);
+  g_object_unref (w.result);
+  return landed;
+}
+
+static void
+set_forced_down (const char *host, gboolean down)
+{
+  g_autoptr (JsonNode) keep = NULL;
+  JsonObject *svc = service_of (host, &keep);
+  g_autofree char *path = g_strdup_printf ("/os-services/%s", vmm_nova_json_string (svc, "id"));
+  g_autofree char *body = g_strdup_printf ("{\"forced_down\": %s}", down ? "true" : "false");
+  JsonNode *answer = nova_ok ("PUT", path, body, "2.53");
+
+  g_clear_pointer (&answer, json_node_unref);
+}
+
+static void
+test_evacuate_dead_compute (void)
+{
+  g_autoptr (Server) s = boot ("host3", "m1.tiny", NULL);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *landed = NULL;
+  g_autofree char *host = NULL;
+
+  /* seed 003: refused while the compute runs */
+  landed = evacuate_server (s, NULL, &error);
+  g_assert_null (landed);
+  g_assert_nonnull (error);
+  g_test_message ("error: %s", error->message);
+  g_assert_nonnull (strstr (error->message, "(request req-"));
+  g_clear_error (&error);
+  assert_on_host (s, "host3", "ACTIVE");
+
+  /* the compute dies and is fenced (forced down): rebuild elsewhere */
+  control ("/compute", "{\"host\": \"host3\", \"action\": \"stop\"}");
+  set_forced_down ("host3", TRUE);
+  landed = evacuate_server (s, NULL, &error);
+  g_assert_no_error (error);
+  host = server_field (s->id, "OS-EXT-SRV-ATTR:host");
+  g_assert_cmpstr (landed, ==, host);
+  g_assert_cmpstr (host, !=, "host3");
+
+  /* the compute comes back, cleans up the evacuated instance, is unfenced */
+  control ("/compute", "{\"host\": \"host3\", \"action\": \"start\"}");
+  set_forced_down ("host3", FALSE);
+  delete_server (s);
+}
+
 static void
 test_precheck_forced_down (void)
 {
@@ -886,6 +944,41 @@ test_errors (void)
     g_assert_null (result);
     g_assert_error (error, VMM_ERROR, VMM_ERROR_NOT_FOUND);
   }
+}
+
+static void
+test_open_errors (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (VmmBackend) backend = NULL;
+
+  /* secrets never in a URI */
+  backend = vmm_backend_open ("nova+http://user:secret@127.0.0.1:1/v3", NULL, &error);
+  g_assert_null (backend);
+  g_assert_error (error, VMM_ERROR, VMM_ERROR_INVALID_SPEC);
+  g_assert_null (strstr (error->message, "secret"));
+  g_clear_error (&error);
+  /* a cloud clouds.yaml does not have */
+  backend = vmm_backend_open ("nova://no-such-cloud", NULL, &error);
+  g_assert_null (backend);
+  g_assert_error (error, VMM_ERROR, VMM_ERROR_NOT_FOUND);
+  g_assert_nonnull (strstr (error->message, "no-such-cloud"));
+  g_clear_error (&error);
+  /* an unknown option */
+  backend = vmm_backend_open ("nova://vmm-password?colour=blue", NULL, &error);
+  g_assert_null (backend);
+  g_assert_error (error, VMM_ERROR, VMM_ERROR_INVALID_SPEC);
+  g_clear_error (&error);
+  /* nothing listens: a transport failure, named */
+  g_setenv ("OS_USERNAME", "nobody", TRUE);
+  g_setenv ("OS_PASSWORD", "not-a-real-secret", TRUE);
+  backend = vmm_backend_open ("nova+http://127.0.0.1:1/v3", NULL, &error);
+  g_unsetenv ("OS_PASSWORD");
+  g_unsetenv ("OS_USERNAME");
+  g_assert_null (backend);
+  g_assert_error (error, VMM_ERROR, VMM_ERROR_BACKEND);
+  g_assert_nonnull (strstr (error->message, "cannot reach"));
+  g_assert_null (strstr (error->message, "not-a-real-secret"));
 }
 
 static void
@@ -1172,6 +1265,7 @@ main (int argc, char **argv)
   }
   g_test_add_func ("/nova/inventory", test_inventory);
   g_test_add_func ("/nova/errors", test_errors);
+  g_test_add_func ("/nova/open-errors", test_open_errors);
   g_test_add_func ("/nova/live/to-host", test_live_to_host);
   g_test_add_func ("/nova/live/engine-placement", test_live_engine_placement);
   g_test_add_func ("/nova/live/scheduler", test_live_scheduler);
@@ -1186,6 +1280,7 @@ main (int argc, char **argv)
   g_test_add_func ("/nova/cold/failure", test_cold_failure);
   g_test_add_func ("/nova/service/disable-enable", test_service_disable_enable);
   g_test_add_func ("/nova/service/evacuate", test_evacuate);
+  g_test_add_func ("/nova/service/evacuate-dead-compute", test_evacuate_dead_compute);
   g_test_add_func ("/nova/precheck/forced-down", test_precheck_forced_down);
   g_test_add_func ("/nova/precheck/memory", test_precheck_memory);
   g_test_add_func ("/nova/precheck/zone", test_precheck_zone);

@@ -1747,6 +1747,207 @@ vmm_nova_backend_set_service_enabled_finish (VmmNovaBackend *self, GAsyncResult 
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
+/* --- evacuation of one server off a dead compute (seed 003) --- */
+
+#define V_EVACUATE "2.68" /* evacuate without force; the scheduler checks a named host */
+
+typedef struct
+{
+  char *server_id;
+  char *source_host;
+  char *wanted_host;
+  char *request_id;
+  gint64 started;
+  guint failures;
+} EvacuateData;
+
+static void
+evacuate_data_free (EvacuateData *data)
+{
+  g_free (data->server_id);
+  g_free (data->source_host);
+  g_free (data->wanted_host);
+  g_free (data->request_id);
+  g_free (data);
+}
+
+static void
+evacuate_poll (GTask *task);
+
+static gboolean
+evacuate_tick (gpointer user_data)
+{
+  evacuate_poll (user_data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+evacuate_again (GTask *task)
+{
+  VmmNovaBackend *self = g_task_get_source_object (task);
+  GSource *source = g_timeout_source_new (self->poll_ms);
+
+  g_source_set_callback (source, evacuate_tick, task, NULL);
+  g_source_attach (source, g_task_get_context (task));
+  g_source_unref (source);
+}
+
+static void
+evacuate_server_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  EvacuateData *data = g_task_get_task_data (task);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonNode) node
+      = vmm_nova_client_call_finish (VMM_NOVA_CLIENT (source), result, NULL, &error);
+  JsonObject *obj = node != NULL && JSON_NODE_HOLDS_OBJECT (node)
+                        ? vmm_nova_json_object (json_node_get_object (node), "server")
+                        : NULL;
+  g_autoptr (VmmNovaServer) s = NULL;
+  g_autofree char *where = NULL;
+  const char *suffix_open = data->request_id != NULL ? " (request " : "";
+  const char *suffix_id = data->request_id != NULL ? data->request_id : "";
+  const char *suffix_close = data->request_id != NULL ? ")" : "";
+
+  if (obj == NULL)
+    {
+      if (++data->failures < MAX_POLL_FAILURES)
+        {
+          evacuate_again (task);
+          return;
+        }
+      g_task_return_new_error (task, VMM_ERROR, VMM_ERROR_BACKEND,
+                               "nova: lost track of the evacuation of server %s: %s",
+                               data->server_id, error != NULL ? error->message : "no server");
+      g_object_unref (task);
+      return;
+    }
+  data->failures = 0;
+  s = server_from_json (obj);
+  where = server_where (s);
+  if (s->task_state == NULL && g_strcmp0 (s->host, data->source_host) != 0
+      && (g_strcmp0 (s->status, "ACTIVE") == 0 || g_strcmp0 (s->status, "SHUTOFF") == 0))
+    {
+      if (data->wanted_host != NULL && g_strcmp0 (s->host, data->wanted_host) != 0)
+        g_task_return_new_error (
+            task, VMM_ERROR, VMM_ERROR_BACKEND,
+            "nova: server %s was evacuated to another host than '%s'%s%s%s: %s", data->server_id,
+            data->wanted_host, suffix_open, suffix_id, suffix_close, where);
+      else
+        g_task_return_pointer (task, g_strdup (s->host), g_free);
+      g_object_unref (task);
+      return;
+    }
+  if (g_strcmp0 (s->status, "ERROR") == 0
+      || (s->task_state == NULL && g_get_monotonic_time () - data->started > SETTLE_US))
+    {
+      g_task_return_new_error (task, VMM_ERROR, VMM_ERROR_BACKEND,
+                               "nova: the evacuation of server %s failed%s%s%s: %s",
+                               data->server_id, suffix_open, suffix_id, suffix_close, where);
+      g_object_unref (task);
+      return;
+    }
+  evacuate_again (task);
+}
+
+static void
+evacuate_poll (GTask *task)
+{
+  VmmNovaBackend *self = g_task_get_source_object (task);
+  EvacuateData *data = g_task_get_task_data (task);
+  g_autofree char *id = g_uri_escape_string (data->server_id, NULL, FALSE);
+  g_autofree char *path = g_strdup_printf ("/servers/%s", id);
+
+  vmm_nova_client_call_async (self->client, "GET", path, NULL, V_SERVERS, VMM_NOVA_CALL_IDEMPOTENT,
+                              NULL, evacuate_server_cb, task);
+}
+
+static void
+evacuate_request_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  EvacuateData *data = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  if (!vmm_nova_client_call_finish_discard (VMM_NOVA_CLIENT (source), result, &data->request_id,
+                                            &error))
+    {
+      g_prefix_error (&error, "nova: evacuating server %s off host '%s': ", data->server_id,
+                      data->source_host);
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+  data->started = g_get_monotonic_time ();
+  evacuate_again (task);
+}
+
+static void
+evacuate_source_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  VmmNovaBackend *self = g_task_get_source_object (task);
+  EvacuateData *data = g_task_get_task_data (task);
+  GError *error = NULL;
+  g_autoptr (JsonNode) node
+      = vmm_nova_client_call_finish (VMM_NOVA_CLIENT (source), result, NULL, &error);
+  JsonObject *obj
+      = node != NULL ? vmm_nova_json_object (json_node_get_object (node), "server") : NULL;
+  g_autofree char *id = g_uri_escape_string (data->server_id, NULL, FALSE);
+  g_autofree char *path = g_strdup_printf ("/servers/%s/action", id);
+  g_autoptr (JsonNode) body = NULL;
+  JsonObject *args;
+
+  if (obj == NULL)
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+  data->source_host = g_strdup (vmm_nova_json_string (obj, "OS-EXT-SRV-ATTR:host"));
+  args = json_object_new ();
+  if (data->wanted_host != NULL)
+    json_object_set_string_member (args, "host", data->wanted_host);
+  body = action_body ("evacuate", json_node_init_object (json_node_alloc (), args));
+  json_object_unref (args);
+  vmm_nova_client_call_async (self->client, "POST", path, body, V_EVACUATE, VMM_NOVA_CALL_NONE,
+                              NULL, evacuate_request_cb, task);
+}
+
+void
+vmm_nova_backend_evacuate_server_async (VmmNovaBackend *self, const char *server_id,
+                                        const char *host, GCancellable *cancellable,
+                                        GAsyncReadyCallback callback, gpointer user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  EvacuateData *data = g_new0 (EvacuateData, 1);
+  g_autofree char *id = g_uri_escape_string (server_id, NULL, FALSE);
+  g_autofree char *path = g_strdup_printf ("/servers/%s", id);
+  GError *error = NULL;
+
+  g_task_set_source_tag (task, vmm_nova_backend_evacuate_server_async);
+  g_task_set_check_cancellable (task, FALSE);
+  data->server_id = g_strdup (server_id);
+  data->wanted_host = g_strdup (host);
+  g_task_set_task_data (task, data, (GDestroyNotify)evacuate_data_free);
+  if (!vmm_nova_client_require_version (self->client, V_EVACUATE,
+                                        "evacuating a server off a dead compute", &error))
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+  vmm_nova_client_call_async (self->client, "GET", path, NULL, V_SERVERS, VMM_NOVA_CALL_IDEMPOTENT,
+                              NULL, evacuate_source_cb, task);
+}
+
+char *
+vmm_nova_backend_evacuate_server_finish (VmmNovaBackend *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
 static void
 nova_set_host_enabled_async (VmmBackend *backend, const char *host, gboolean enabled,
                              const char *reason, GCancellable *cancellable,

@@ -67,4 +67,19 @@ gboolean
 vmm_nova_backend_force_complete (VmmNovaBackend *self, VmmMigrationContext *context,
                                  GError **error);
 
+/* Evacuates (rebuilds) the server SERVER_ID on HOST, or on a host Nova's
+ * scheduler chooses (HOST NULL), when its compute is down (seed 003). This is
+ * not a migration of a running guest: the guest restarts from its disk, so
+ * the engine never does it on its own; only a caller who explicitly allows
+ * it calls this. Nova refuses it (VMM_ERROR_INCOMPATIBLE or BUSY) while the
+ * source compute is up. The result is the host the server is on afterwards.
+ * Compute API 2.68. */
+void
+vmm_nova_backend_evacuate_server_async (VmmNovaBackend *self, const char *server_id,
+                                        const char *host, GCancellable *cancellable,
+                                        GAsyncReadyCallback callback, gpointer user_data);
+char *
+vmm_nova_backend_evacuate_server_finish (VmmNovaBackend *self, GAsyncResult *result,
+                                         GError **error);
+
 G_END_DECLS
