@@ -465,6 +465,23 @@ test_convergence (void)
 
   guest ("dirty", "conv1", "kvm-a");
   assert_alive ("conv1");
+  {
+    /* the dirty rate libvirt measured is a fact the plan's forecast uses */
+    g_autoptr (VmmInventory) inv = NULL;
+    guint64 rate = 0;
+
+    g_free (virsh ("kvm-a", "domdirtyrate-calc conv1 --seconds 1"));
+    for (guint i = 0; i < 20 && rate == 0; i++)
+      {
+        g_usleep (250 * 1000);
+        g_clear_object (&inv);
+        inv = vmm_backend_query_inventory (backend, NULL, &error);
+        g_assert_no_error (error);
+        rate = vmm_vm_info_get_dirty_rate (vmm_inventory_lookup_vm (inv, "conv1"));
+      }
+    g_printerr ("# conv1 dirty rate %" G_GUINT64_FORMAT " MiB/s\n", rate >> 20);
+    g_assert_cmpuint (rate, >, 1024 * 1024);
+  }
   res = move ("conv1",
               "{\"host\": \"kvm-b\", \"bandwidth-mibps\": 60, \"max-downtime-ms\": 200, "
               "\"post-copy\": true, \"completion-timeout-s\": 180}",

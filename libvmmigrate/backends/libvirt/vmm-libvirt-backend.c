@@ -454,6 +454,7 @@ typedef struct
   GHashTable *vcpus_used;   /* host -> GUINT_TO_POINTER */
   GPtrArray *cpu_needs;     /* LvCpuNeed */
   GHashTable *connections;  /* host -> virConnectPtr (ref) */
+  GHashTable *dirty_rates;  /* "host/vm" -> bytes per second, last measured */
 } LvFacts;
 
 static void
@@ -468,6 +469,7 @@ lv_facts_clear (LvFacts *facts)
   g_clear_pointer (&facts->vcpus_used, g_hash_table_unref);
   g_clear_pointer (&facts->cpu_needs, g_ptr_array_unref);
   g_clear_pointer (&facts->connections, g_hash_table_unref);
+  g_clear_pointer (&facts->dirty_rates, g_hash_table_unref);
 }
 
 static GHashTable *
@@ -718,6 +720,14 @@ lv_facts_domain (VmmLibvirtBackend *self, LvFacts *facts, LvHost *host, virConne
       vmm_vm_info_add_device (vm, dev);
     }
   vmm_vm_info_set_datastore (vm, primary);
+  if (active)
+    {
+      g_autofree char *key = g_strdup_printf ("%s/%s", host->name, name);
+      guint64 *rate = g_hash_table_lookup (facts->dirty_rates, key);
+
+      if (rate != NULL)
+        vmm_vm_info_set_dirty_rate (vm, *rate);
+    }
   vmm_inventory_add_vm (facts->inventory, vm);
 }
 
@@ -787,6 +797,42 @@ lv_set_to_strv (GHashTable *set)
   return g_strv_builder_end (builder);
 }
 
+/* The dirty rates libvirt last measured (virDomainStartDirtyRateCalc, e.g.
+ * `virsh domdirtyrate-calc`) for the running domains of @host; a query
+ * reads facts and starts no measurement. */
+static void
+lv_facts_dirty_rates (LvFacts *facts, LvHost *host, virConnectPtr conn)
+{
+  virDomainStatsRecordPtr *records = NULL;
+  int n = virConnectGetAllDomainStats (conn, VIR_DOMAIN_STATS_DIRTYRATE, &records,
+                                       VIR_CONNECT_GET_ALL_DOMAINS_STATS_ACTIVE);
+
+  for (int i = 0; i < n; i++)
+    {
+      int status = 0;
+      long long mbps = 0;
+
+      if (virTypedParamsGetInt (records[i]->params, records[i]->nparams, "dirtyrate.calc_status",
+                                &status)
+              == 1
+          && status == VIR_DOMAIN_DIRTYRATE_MEASURED
+          && virTypedParamsGetLLong (records[i]->params, records[i]->nparams,
+                                     "dirtyrate.megabytes_per_second", &mbps)
+                 == 1
+          && mbps >= 0)
+        {
+          guint64 *rate = g_new (guint64, 1);
+
+          *rate = (guint64)mbps * 1024 * 1024;
+          g_hash_table_insert (
+              facts->dirty_rates,
+              g_strdup_printf ("%s/%s", host->name, virDomainGetName (records[i]->dom)), rate);
+        }
+    }
+  if (records != NULL)
+    virDomainStatsRecordListFree (records);
+}
+
 static VmmInventory *
 lv_query_inventory (VmmLibvirtBackend *self, GError **error)
 {
@@ -809,6 +855,7 @@ lv_query_inventory (VmmLibvirtBackend *self, GError **error)
   facts.cpu_needs = g_ptr_array_new_with_free_func ((GDestroyNotify)lv_cpu_need_free);
   facts.connections
       = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify)lv_connect_close);
+  facts.dirty_rates = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 
   for (guint i = 0; i < self->hosts->len; i++)
     {
@@ -880,6 +927,7 @@ lv_query_inventory (VmmLibvirtBackend *self, GError **error)
 
       if (conn == NULL)
         continue;
+      lv_facts_dirty_rates (&facts, host, conn);
       n = virConnectListAllDomains (conn, &doms, 0);
       for (int j = 0; j < n; j++)
         {
