@@ -541,6 +541,52 @@ vmm_json_dup_tracker_clear (VmmJsonDupTracker *tracker)
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (VmmJsonDupTracker, vmm_json_dup_tracker_clear)
 
+/* json-glib 1.6 reads a sequence of values ("{...}{...}", "{...} [...]")
+ * as one document whose root is the first value, and accepts a JavaScript
+ * assignment ("var x = {...}"). These count the objects and arrays that
+ * end at the top level, so that such input is refused. */
+typedef struct
+{
+  guint depth;
+  guint n_values;
+} VmmJsonTopLevel;
+
+static void
+vmm_json_top_level_start_cb (JsonParser *parser, gpointer user_data)
+{
+  VmmJsonTopLevel *top = user_data;
+
+  top->depth++;
+}
+
+static void
+vmm_json_top_level_end (VmmJsonTopLevel *top)
+{
+  if (top->depth > 0 && --top->depth == 0)
+    top->n_values++;
+}
+
+static void
+vmm_json_top_level_object_end_cb (JsonParser *parser, JsonObject *object, gpointer user_data)
+{
+  vmm_json_top_level_end (user_data);
+}
+
+static void
+vmm_json_top_level_array_end_cb (JsonParser *parser, JsonArray *array, gpointer user_data)
+{
+  vmm_json_top_level_end (user_data);
+}
+
+static void
+vmm_json_top_level_connect (JsonParser *parser, VmmJsonTopLevel *top)
+{
+  g_signal_connect (parser, "object-start", G_CALLBACK (vmm_json_top_level_start_cb), top);
+  g_signal_connect (parser, "array-start", G_CALLBACK (vmm_json_top_level_start_cb), top);
+  g_signal_connect (parser, "object-end", G_CALLBACK (vmm_json_top_level_object_end_cb), top);
+  g_signal_connect (parser, "array-end", G_CALLBACK (vmm_json_top_level_array_end_cb), top);
+}
+
 static void
 vmm_json_dup_tracker_object_member_cb (JsonParser *parser, JsonObject *object, const char *member,
                                        gpointer user_data)
@@ -1549,6 +1595,7 @@ vmm_relocate_spec_new_from_json (const char *json, GError **error)
 {
   g_autoptr (JsonParser) parser = json_parser_new ();
   g_auto (VmmJsonDupTracker) tracker = { NULL };
+  VmmJsonTopLevel top = { 0 };
   gboolean ret;
   g_autoptr (GError) error_local = NULL;
   g_autoptr (VmmRelocateSpec) self = NULL;
@@ -1560,12 +1607,27 @@ vmm_relocate_spec_new_from_json (const char *json, GError **error)
   vmm_json_dup_tracker_init (&tracker);
   g_signal_connect (parser, "object-member", G_CALLBACK (vmm_json_dup_tracker_object_member_cb),
                     &tracker);
+  vmm_json_top_level_connect (parser, &top);
   ret = json_parser_load_from_data (parser, json, -1, &error_local);
   g_signal_handlers_disconnect_by_data (parser, &tracker);
+  g_signal_handlers_disconnect_by_data (parser, &top);
   if (!ret)
     {
       g_set_error (error, VMM_ERROR, VMM_ERROR_INVALID_SPEC, "(root): invalid JSON: %s",
                    error_local->message);
+      return NULL;
+    }
+  if (json_parser_has_assignment (parser, NULL))
+    {
+      vmm_spec_error (error, "(root)",
+                      "invalid JSON: a JavaScript assignment (expected a JSON object)");
+      return NULL;
+    }
+  if (top.n_values > 1)
+    {
+      vmm_spec_error (error, "(root)",
+                      "invalid JSON: %u values one after the other (expected one JSON object)",
+                      top.n_values);
       return NULL;
     }
 

@@ -659,6 +659,9 @@ test_spec_json (void)
     "{\"host\": \"a\", \"host\": \"b\", \"x\": 1}",
     "{\"host\": \"\\u0000\"}",
     "\xff\xfe{}",
+    "{\"host\": \"a\"}{\"host\": \"b\"}",
+    "{\"host\": \"a\"} [1]",
+    "var spec = {\"host\": \"a\"};",
   };
   g_autoptr (GString) deep = g_string_new (NULL);
   g_autofree char *big_member = NULL;
@@ -846,6 +849,8 @@ test_sim_json (void)
     "{\"faults\": [{\"step\": \"InitiateSource\", \"count\": 1e300}]}",
     "{\"faults\": [{\"step\": 7}]}",
     "{\"settings\": {\"step-latency-ms\": 1e300}}",
+    "{\"hosts\": []}{\"hosts\": [{\"name\": \"a\"}]}",
+    "var inventory = {\"hosts\": []};",
   };
   g_autoptr (GString) big = g_string_sized_new (BIG_JSON_BYTES + 4096);
   g_autoptr (GError) error = NULL;

@@ -845,17 +845,64 @@ load_faults (VmmSimBackend *self, JsonArray *faults, GError **error)
   return TRUE;
 }
 
+/* json-glib 1.6 reads a sequence of values ("{...}{...}") as one document
+ * whose root is the first value, and accepts a JavaScript assignment ("var
+ * x = {...}"): count the objects and arrays that end at the top level. */
+typedef struct
+{
+  guint depth;
+  guint n_values;
+} TopLevel;
+
+static void
+top_level_start_cb (JsonParser *parser, gpointer user_data)
+{
+  ((TopLevel *) user_data)->depth++;
+}
+
+static void
+top_level_end (TopLevel *top)
+{
+  if (top->depth > 0 && --top->depth == 0)
+    top->n_values++;
+}
+
+static void
+top_level_object_end_cb (JsonParser *parser, JsonObject *object, gpointer user_data)
+{
+  top_level_end (user_data);
+}
+
+static void
+top_level_array_end_cb (JsonParser *parser, JsonArray *array, gpointer user_data)
+{
+  top_level_end (user_data);
+}
+
 static gboolean
 load_json (VmmSimBackend *self, const char *json, gssize length, GError **error)
 {
   static const char *const known[] = { "settings", "hosts", "datastores", "vms", "faults", NULL };
   g_autoptr (JsonParser) parser = json_parser_new ();
   g_autoptr (GError) local_error = NULL;
+  TopLevel top = { 0 };
+  gboolean ok;
   JsonNode *root;
   JsonObject *obj;
 
-  if (!json_parser_load_from_data (parser, json, length, &local_error))
+  g_signal_connect (parser, "object-start", G_CALLBACK (top_level_start_cb), &top);
+  g_signal_connect (parser, "array-start", G_CALLBACK (top_level_start_cb), &top);
+  g_signal_connect (parser, "object-end", G_CALLBACK (top_level_object_end_cb), &top);
+  g_signal_connect (parser, "array-end", G_CALLBACK (top_level_array_end_cb), &top);
+  ok = json_parser_load_from_data (parser, json, length, &local_error);
+  g_signal_handlers_disconnect_by_data (parser, &top);
+  if (!ok)
     return parse_error (error, "JSON", "%s", local_error->message);
+  if (json_parser_has_assignment (parser, NULL))
+    return parse_error (error, "JSON", "a JavaScript assignment is not JSON");
+  if (top.n_values > 1)
+    return parse_error (error, "JSON", "%u values one after the other (expected one object)",
+                        top.n_values);
   root = json_parser_get_root (parser);
   if (root == NULL || JSON_NODE_TYPE (root) != JSON_NODE_OBJECT)
     return parse_error (error, "root", "must be an object");
