@@ -480,6 +480,151 @@ test_null_self_vm_info (void)
   VMM_EXPECT_CRITICAL (vmm_vm_info_set_required_metadata (NULL, NULL));
 }
 
+/* --- oversized values through every setter of the fact classes and the
+ * spec (generated from the public headers): kept whole --- */
+
+#define N_MANY 100000
+
+static GStrv
+many_strings (void)
+{
+  GStrv strv = g_new0 (char *, N_MANY + 1);
+
+  for (guint i = 0; i < N_MANY; i++)
+    strv[i] = g_strdup_printf ("item-%06u", i);
+  return strv;
+}
+
+static void
+test_oversized_host_info (void)
+{
+  g_autoptr (VmmHostInfo) obj = vmm_host_info_new ("h");
+  g_autofree char *big = long_string (LONG_NAME_BYTES, 'o');
+  g_auto (GStrv) many = many_strings ();
+
+  vmm_host_info_set_cluster (obj, big);
+  g_assert_cmpstr (vmm_host_info_get_cluster (obj), ==, big);
+  vmm_host_info_set_cpu_features (obj, (const char *const *)many);
+  g_assert_cmpuint (g_strv_length ((char **)vmm_host_info_get_cpu_features (obj)), ==, N_MANY);
+  vmm_host_info_set_cpu_model (obj, big);
+  g_assert_cmpstr (vmm_host_info_get_cpu_model (obj), ==, big);
+  vmm_host_info_set_datacenter (obj, big);
+  g_assert_cmpstr (vmm_host_info_get_datacenter (obj), ==, big);
+  vmm_host_info_set_datastores (obj, (const char *const *)many);
+  g_assert_cmpuint (g_strv_length ((char **)vmm_host_info_get_datastores (obj)), ==, N_MANY);
+  vmm_host_info_set_default_pool (obj, big);
+  g_assert_cmpstr (vmm_host_info_get_default_pool (obj), ==, big);
+  vmm_host_info_set_manager (obj, big);
+  g_assert_cmpstr (vmm_host_info_get_manager (obj), ==, big);
+  vmm_host_info_set_memory_mib (obj, G_MAXUINT64);
+  g_assert_cmpuint (vmm_host_info_get_memory_mib (obj), ==, G_MAXUINT64);
+  vmm_host_info_set_memory_used_mib (obj, G_MAXUINT64);
+  g_assert_cmpuint (vmm_host_info_get_memory_used_mib (obj), ==, G_MAXUINT64);
+  vmm_host_info_set_metadata (obj, (const char *const *)many);
+  g_assert_cmpuint (g_strv_length ((char **)vmm_host_info_get_metadata (obj)), ==, N_MANY);
+  vmm_host_info_set_networks (obj, (const char *const *)many);
+  g_assert_cmpuint (g_strv_length ((char **)vmm_host_info_get_networks (obj)), ==, N_MANY);
+  vmm_host_info_set_pools (obj, (const char *const *)many);
+  g_assert_cmpuint (g_strv_length ((char **)vmm_host_info_get_pools (obj)), ==, N_MANY);
+  vmm_host_info_set_zone (obj, big);
+  g_assert_cmpstr (vmm_host_info_get_zone (obj), ==, big);
+}
+
+static void
+test_oversized_vm_info (void)
+{
+  g_autoptr (VmmVmInfo) obj = vmm_vm_info_new ("v");
+  g_autofree char *big = long_string (LONG_NAME_BYTES, 'o');
+  g_auto (GStrv) many = many_strings ();
+
+  vmm_vm_info_set_cpu_features (obj, (const char *const *)many);
+  g_assert_cmpuint (g_strv_length ((char **)vmm_vm_info_get_cpu_features (obj)), ==, N_MANY);
+  vmm_vm_info_set_datastore (obj, big);
+  g_assert_cmpstr (vmm_vm_info_get_datastore (obj), ==, big);
+  vmm_vm_info_set_dirty_rate (obj, G_MAXUINT64);
+  g_assert_cmpuint (vmm_vm_info_get_dirty_rate (obj), ==, G_MAXUINT64);
+  vmm_vm_info_set_folder (obj, big);
+  g_assert_cmpstr (vmm_vm_info_get_folder (obj), ==, big);
+  vmm_vm_info_set_host (obj, big);
+  g_assert_cmpstr (vmm_vm_info_get_host (obj), ==, big);
+  vmm_vm_info_set_id (obj, big);
+  g_assert_cmpstr (vmm_vm_info_get_id (obj), ==, big);
+  vmm_vm_info_set_memory_mib (obj, G_MAXUINT64);
+  g_assert_cmpuint (vmm_vm_info_get_memory_mib (obj), ==, G_MAXUINT64);
+  vmm_vm_info_set_required_metadata (obj, (const char *const *)many);
+  g_assert_cmpuint (g_strv_length ((char **)vmm_vm_info_get_required_metadata (obj)), ==, N_MANY);
+  vmm_vm_info_set_resource_pool (obj, big);
+  g_assert_cmpstr (vmm_vm_info_get_resource_pool (obj), ==, big);
+}
+
+static void
+test_oversized_datastore_info (void)
+{
+  g_autoptr (VmmDatastoreInfo) obj = vmm_datastore_info_new ("d");
+  g_autofree char *big = long_string (LONG_NAME_BYTES, 'o');
+  g_auto (GStrv) many = many_strings ();
+
+  vmm_datastore_info_set_capacity (obj, G_MAXUINT64);
+  g_assert_cmpuint (vmm_datastore_info_get_capacity (obj), ==, G_MAXUINT64);
+  vmm_datastore_info_set_free (obj, G_MAXUINT64);
+  g_assert_cmpuint (vmm_datastore_info_get_free (obj), ==, G_MAXUINT64);
+  vmm_datastore_info_set_hosts (obj, (const char *const *)many);
+  g_assert_cmpuint (g_strv_length ((char **)vmm_datastore_info_get_hosts (obj)), ==, N_MANY);
+  vmm_datastore_info_set_path (obj, big);
+  g_assert_cmpstr (vmm_datastore_info_get_path (obj), ==, big);
+}
+
+static void
+test_oversized_disk_info (void)
+{
+  g_autoptr (VmmDiskInfo) obj = vmm_disk_info_new ("k", "d", "p");
+  g_autofree char *big = long_string (LONG_NAME_BYTES, 'o');
+  g_auto (GStrv) many = many_strings ();
+
+  vmm_disk_info_set_allocation (obj, G_MAXUINT64);
+  g_assert_cmpuint (vmm_disk_info_get_allocation (obj), ==, G_MAXUINT64);
+  vmm_disk_info_set_capacity (obj, G_MAXUINT64);
+  g_assert_cmpuint (vmm_disk_info_get_capacity (obj), ==, G_MAXUINT64);
+  vmm_disk_info_set_datastore (obj, big);
+  g_assert_cmpstr (vmm_disk_info_get_datastore (obj), ==, big);
+  vmm_disk_info_set_format (obj, big);
+  g_assert_cmpstr (vmm_disk_info_get_format (obj), ==, big);
+  vmm_disk_info_set_path (obj, big);
+  g_assert_cmpstr (vmm_disk_info_get_path (obj), ==, big);
+}
+
+static void
+test_oversized_device_info (void)
+{
+  g_autoptr (VmmDeviceInfo) obj = vmm_device_info_new ("k", VMM_DEVICE_KIND_NIC);
+  g_autofree char *big = long_string (LONG_NAME_BYTES, 'o');
+  g_auto (GStrv) many = many_strings ();
+
+  vmm_device_info_set_backing_datastore (obj, big);
+  g_assert_cmpstr (vmm_device_info_get_backing_datastore (obj), ==, big);
+  vmm_device_info_set_backing_path (obj, big);
+  g_assert_cmpstr (vmm_device_info_get_backing_path (obj), ==, big);
+  vmm_device_info_set_network (obj, big);
+  g_assert_cmpstr (vmm_device_info_get_network (obj), ==, big);
+}
+
+static void
+test_oversized_relocate_spec (void)
+{
+  g_autoptr (VmmRelocateSpec) obj = vmm_relocate_spec_new ();
+  g_autofree char *big = long_string (LONG_NAME_BYTES, 'o');
+  g_auto (GStrv) many = many_strings ();
+
+  vmm_relocate_spec_set_datastore (obj, big);
+  g_assert_cmpstr (vmm_relocate_spec_get_datastore (obj), ==, big);
+  vmm_relocate_spec_set_folder (obj, big);
+  g_assert_cmpstr (vmm_relocate_spec_get_folder (obj), ==, big);
+  vmm_relocate_spec_set_host (obj, big);
+  g_assert_cmpstr (vmm_relocate_spec_get_host (obj), ==, big);
+  vmm_relocate_spec_set_resource_pool (obj, big);
+  g_assert_cmpstr (vmm_relocate_spec_get_resource_pool (obj), ==, big);
+}
+
 /* --- constructors --- */
 
 static void
@@ -1064,6 +1209,12 @@ main (int argc, char **argv)
   g_test_add_func ("/robustness/null-self/sim-backend", test_null_self_sim_backend);
   g_test_add_func ("/robustness/null-self/vm-info", test_null_self_vm_info);
   g_test_add_func ("/robustness/constructors", test_constructors);
+  g_test_add_func ("/robustness/oversized/host-info", test_oversized_host_info);
+  g_test_add_func ("/robustness/oversized/vm-info", test_oversized_vm_info);
+  g_test_add_func ("/robustness/oversized/datastore-info", test_oversized_datastore_info);
+  g_test_add_func ("/robustness/oversized/disk-info", test_oversized_disk_info);
+  g_test_add_func ("/robustness/oversized/device-info", test_oversized_device_info);
+  g_test_add_func ("/robustness/oversized/relocate-spec", test_oversized_relocate_spec);
   g_test_add_func ("/robustness/spec/setters", test_spec_setters);
   g_test_add_func ("/robustness/spec/json", test_spec_json);
   g_test_add_func ("/robustness/backend/open", test_backend_open);
