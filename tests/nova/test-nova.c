@@ -456,6 +456,42 @@ test_live_to_host (void)
 }
 
 static void
+test_live_with_volume (void)
+{
+  g_autoptr (Server) s = boot ("host1", "m1.tiny", NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (VmmMigrationResult) result = NULL;
+  g_autoptr (VmmInventory) inv = NULL;
+  g_autofree char *path = g_strdup_printf ("/servers/%s/os-volume_attachments", s->id);
+  const char *volume = "6ca404f3-d844-4169-bb96-bc792f37de98";
+  g_autofree char *body
+      = g_strdup_printf ("{\"volumeAttachment\": {\"volumeId\": \"%s\"}}", volume);
+  JsonNode *answer = nova_ok ("POST", path, body, "2.1");
+  VmmVmInfo *vm;
+  VmmDiskInfo *disk;
+
+  g_clear_pointer (&answer, json_node_unref);
+  wait_status (s->id, "ACTIVE");
+  inv = inventory (shared_backend);
+  vm = vmm_inventory_lookup_vm (inv, s->name);
+  g_assert_nonnull (vm);
+  disk = vmm_vm_info_lookup_disk (vm, volume);
+  g_assert_nonnull (disk);
+  g_assert_cmpstr (vmm_disk_info_get_datastore (disk), ==, "cinder");
+
+  /* the volume stays where it is: shared storage, a hot host move */
+  result = migrate (shared_backend, s->name, "{\"host\": \"host3\"}", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (vmm_migration_result_get_migration_type (result), ==,
+                   VMM_MIGRATION_TYPE_HOT_HOST);
+  disk = vmm_migration_result_lookup_disk (result, volume);
+  g_assert_nonnull (disk);
+  g_assert_cmpstr (vmm_disk_info_get_datastore (disk), ==, "cinder");
+  assert_on_host (s, "host3", "ACTIVE");
+  delete_server (s);
+}
+
+static void
 test_live_engine_placement (void)
 {
   g_autoptr (Server) s = boot ("host2", "m1.tiny", NULL);
@@ -1267,6 +1303,7 @@ main (int argc, char **argv)
   g_test_add_func ("/nova/errors", test_errors);
   g_test_add_func ("/nova/open-errors", test_open_errors);
   g_test_add_func ("/nova/live/to-host", test_live_to_host);
+  g_test_add_func ("/nova/live/with-volume", test_live_with_volume);
   g_test_add_func ("/nova/live/engine-placement", test_live_engine_placement);
   g_test_add_func ("/nova/live/scheduler", test_live_scheduler);
   g_test_add_func ("/nova/live/abort", test_live_abort);
