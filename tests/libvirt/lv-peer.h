@@ -62,19 +62,27 @@ stop_hosts (void)
     return;
   hosts_started = FALSE;
   g_clear_object (&backend);
-  if (sh (NULL, "'%s/hosts.sh' stop '%s' >&2", scripts, statedir) == 0)
-    sh (NULL, "rm -rf '%s'", statedir);
-  else
-    g_printerr ("# hosts.sh stop failed; state kept in %s\n", statedir);
+  /* hosts.sh stop exits 1 when a process outlived SIGKILL's grace period and
+   * keeps that namespace for another try */
+  for (guint attempt = 0; attempt < 3; attempt++)
+    if (sh (NULL, "'%s/hosts.sh' stop '%s' >&2", scripts, statedir) == 0)
+      {
+        sh (NULL, "rm -rf '%s'", statedir);
+        return;
+      }
+  g_printerr ("# hosts.sh stop failed three times; state kept in %s\n", statedir);
 }
 
 static inline void
 fatal_signal (int sig)
 {
-  /* an assertion or a crash: take the daemons and guests down first */
+  /* an assertion, a fatal GLib message (SIGTRAP), a crash or the runner's
+   * timeout: take the daemons and guests down first */
   if (hosts_started)
     {
-      g_autofree char *cmd = g_strdup_printf ("'%s/hosts.sh' stop '%s' >&2", scripts, statedir);
+      g_autofree char *cmd
+          = g_strdup_printf ("'%s/hosts.sh' stop '%s' >&2 || '%s/hosts.sh' stop '%s' >&2", scripts,
+                             statedir, scripts, statedir);
 
       hosts_started = FALSE;
       if (system (cmd) != 0)
@@ -97,10 +105,13 @@ start_hosts (void)
   if (g_getenv ("VMM_TEST_CACHE") == NULL)
     g_setenv ("VMM_TEST_CACHE", "/var/tmp/vmmigrate-test-cache", TRUE);
   atexit (stop_hosts);
-  signal (SIGABRT, fatal_signal);
-  signal (SIGSEGV, fatal_signal);
-  signal (SIGTERM, fatal_signal);
-  signal (SIGINT, fatal_signal);
+  {
+    const int fatal[]
+        = { SIGABRT, SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGTERM, SIGINT, SIGHUP, SIGQUIT };
+
+    for (guint i = 0; i < G_N_ELEMENTS (fatal); i++)
+      signal (fatal[i], fatal_signal);
+  }
   hosts_started = TRUE;
   if (sh (NULL, "'%s/hosts.sh' start '%s' >&2", scripts, statedir) != 0)
     {
