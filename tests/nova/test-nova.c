@@ -579,7 +579,7 @@ test_live_timeout_force_complete (void)
 
   /* The spec's completion timeout with on-timeout force-complete. */
   result = migrate (shared_backend, s->name,
-                    "{\"host\": \"host1\", \"completion-timeout-s\": 5, "
+                    "{\"host\": \"host1\", \"completion-timeout-s\": 7, "
                     "\"on-timeout\": \"force-complete\"}",
                     &error);
   g_assert_no_error (error);

@@ -1308,14 +1308,14 @@ poll_schedule (NovaMove *mv)
   guint interval = mv->self->poll_ms;
 
   /* On-timeout force-complete: the engine's timer aborts at the timeout, so
-   * the force comes a fifth of it (at least 2 s) earlier, counted from the
-   * move's first step. */
+   * the force comes a fifth of it (3 s to 60 s) earlier, counted from the
+   * move's first step, leaving Nova time to switch the guest over. */
   if (mv->op == OP_LIVE && timeout_s > 0
       && vmm_relocate_spec_get_on_timeout (spec) == VMM_ON_TIMEOUT_FORCE_COMPLETE)
     {
       gint64 limit = (gint64)timeout_s * G_USEC_PER_SEC;
 
-      limit -= MAX (limit / 5, 2 * G_USEC_PER_SEC);
+      limit -= CLAMP (limit / 5, 3 * G_USEC_PER_SEC, 60 * G_USEC_PER_SEC);
       if (g_get_monotonic_time () - mv->created >= limit)
         mv->force_requested = TRUE;
     }
