@@ -7,10 +7,10 @@
 
 /* vim25 SOAP response bodies, read the way the vSphere backend reads them:
  * the document is parsed with the client's flags, then the body element is
- * found and read with the client's XML helpers (a fault is mapped to a
- * GError; a RetrieveResult is walked object by object, property by
- * property, as the backend's property reader does). The backend's own
- * parsers (reply_parse, parse_fault, mo_set_add, build_inventory) are
+ * found; a fault goes through the client's vmm_vsphere_parse_fault(), a
+ * RetrieveResult is walked object by object, property by property, with
+ * the client's XML helpers as the backend's property reader does. The
+ * backend's own readers (reply_parse, mo_set_add, build_inventory) are
  * static in their files and are reached only through these helpers. */
 
 /* Every string the helpers return ends up in a GObject property or an
@@ -23,33 +23,18 @@ check_text (char *text)
   g_free (text);
 }
 
+/* A fault body, through the client's own fault reader. */
 static void
-read_fault (xmlNode *fault)
+read_fault (xmlDoc *doc)
 {
-  xmlNode *detail = NULL;
-  g_autofree char *message = NULL;
-  g_autofree char *type = NULL;
   g_autoptr (GError) error = NULL;
+  char *type = NULL;
 
-  for (xmlNode *c = fault->children; c != NULL; c = c->next)
-    {
-      if (c->type != XML_ELEMENT_NODE || c->ns != NULL)
-        continue;
-      if (g_strcmp0 ((const char *)c->name, "faultstring") == 0 && message == NULL)
-        message = vmm_vsphere_text (c);
-      else if (g_strcmp0 ((const char *)c->name, "detail") == 0 && detail == NULL)
-        detail = c;
-    }
-  for (xmlNode *c = detail != NULL ? detail->children : NULL; c != NULL; c = c->next)
-    if (c->type == XML_ELEMENT_NODE)
-      {
-        type = vmm_vsphere_xsi_type (c);
-        break;
-      }
-  g_assert_false (vmm_vsphere_fault_to_error (type, message, "Fuzz", &error));
+  vmm_vsphere_parse_fault (doc, "Fuzz", &type, &error);
   g_assert_nonnull (error);
   g_assert_true (error->domain == VMM_ERROR || error->domain == G_IO_ERROR);
   g_assert_true (g_utf8_validate (error->message, -1, NULL));
+  check_text (type);
 }
 
 /* Every value the backend reads from a property: its text, schema type, and
@@ -132,7 +117,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   if (response->ns != NULL
       && g_strcmp0 ((const char *)response->ns->href, VMM_VSPHERE_SOAPENV_NS) == 0
       && g_strcmp0 ((const char *)response->name, "Fault") == 0)
-    read_fault (response);
+    read_fault (doc);
   else
     read_result (response);
   return 0;
