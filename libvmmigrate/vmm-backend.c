@@ -1259,3 +1259,42 @@ vmm_backend_update_record_finish (VmmBackend *self, GAsyncResult *result, GError
     return g_task_propagate_boolean (G_TASK (result), error);
   return VMM_BACKEND_GET_CLASS (self)->update_record_finish (self, result, error);
 }
+
+/**
+ * vmm_backend_apply_timeout_action:
+ * @self: a #VmmBackend
+ * @context: the migration whose move timed out
+ * @action: what the spec asks for: force-complete, post-copy or suspend
+ * @error: return location for a #GError
+ *
+ * Makes the move in flight finish another way after its timeout; the step
+ * in flight then completes (or fails) as usual. A backend that cannot
+ * answers %VMM_ERROR_UNSUPPORTED and the engine aborts instead.
+ *
+ * Returns: %TRUE if the action was applied
+ *
+ * Since: 1.0
+ */
+gboolean
+vmm_backend_apply_timeout_action (VmmBackend *self,
+                                  VmmMigrationContext *context,
+                                  VmmOnTimeoutAction action,
+                                  GError **error)
+{
+  VmmBackendClass *klass;
+
+  g_return_val_if_fail (VMM_IS_BACKEND (self), FALSE);
+  klass = VMM_BACKEND_GET_CLASS (self);
+  if (action == VMM_ON_TIMEOUT_ABORT)
+    return vmm_backend_abort (self, context, error);
+  if (klass->apply_timeout_action == NULL)
+    {
+      GEnumClass *enum_class = g_type_class_ref (VMM_TYPE_ON_TIMEOUT_ACTION);
+
+      g_set_error (error, VMM_ERROR, VMM_ERROR_UNSUPPORTED, "the %s backend cannot %s a move in flight",
+                   G_OBJECT_TYPE_NAME (self), g_enum_get_value (enum_class, action)->value_nick);
+      g_type_class_unref (enum_class);
+      return FALSE;
+    }
+  return klass->apply_timeout_action (self, context, action, error);
+}

@@ -979,11 +979,24 @@ watchdog_cb (gpointer user_data)
   if (action != VMM_ON_TIMEOUT_ABORT)
     {
       GEnumClass *klass = g_type_class_ref (VMM_TYPE_ON_TIMEOUT_ACTION);
-      g_autofree char *msg = g_strdup_printf (
-        "on-timeout %s is not available for this move on the %s backend; aborting instead",
-        g_enum_get_value (klass, action)->value_nick, G_OBJECT_TYPE_NAME (priv->backend));
+      const char *nick = g_enum_get_value (klass, action)->value_nick;
+      g_autoptr (GError) error = NULL;
+      g_autofree char *msg = NULL;
 
       g_type_class_unref (klass);
+      if (priv->current != NULL && vmm_action_get_transfers_data (priv->current) &&
+          vmm_backend_apply_timeout_action (priv->backend, priv->ctx, action, &error))
+        {
+          /* the move goes on, finishing the way the spec asked: watch no more */
+          msg = g_strdup_printf ("the move %s; applied on-timeout %s", priv->timeout_reason, nick);
+          vmm_migration_context_add_warning (priv->ctx, msg);
+          g_clear_pointer (&priv->timeout_reason, g_free);
+          priv->deadline = G_MAXINT64;
+          priv->progress_timeout_s = 0;
+          return G_SOURCE_CONTINUE;
+        }
+      msg = g_strdup_printf ("on-timeout %s is not available for this move (%s); aborting instead", nick,
+                             error != NULL ? error->message : "no transfer in flight");
       vmm_migration_context_add_warning (priv->ctx, msg);
     }
   priv->timed_out = TRUE;

@@ -101,19 +101,46 @@ test_progress_timeout (void)
 }
 
 static void
-test_timeout_unsupported_action_aborts (void)
+test_timeout_action_applied (gconstpointer data)
+{
+  const char *action = data;
+  g_autoptr (VmmSimBackend) sim = vmm_test_sim_new ();
+  g_autoptr (VmmEngine) engine = vmm_engine_new ();
+  g_autoptr (GError) error = NULL;
+  g_autofree char *json = g_strdup_printf ("{\"host\": \"h2\", \"completion-timeout-s\": 1, "
+                                           "\"on-timeout\": \"%s\"%s}",
+                                           action, g_str_equal (action, "post-copy") ? ", \"post-copy\": true" : "");
+  g_autoptr (VmmRelocateSpec) spec = vmm_test_spec (json);
+  g_autoptr (VmmMigration) m = vmm_engine_create_migration (engine, VMM_BACKEND (sim), "hot1", spec, NULL);
+  g_autoptr (VmmMigrationResult) result = NULL;
+  g_autofree char *expected = g_strdup_printf ("applied on-timeout %s", action);
+  gboolean found = FALSE;
+
+  /* the memory copy would take 20 s; after 1 s the spec's action finishes it */
+  vmm_sim_backend_set_timing (sim, 0, 100);
+  result = vmm_migration_run_sync (m, NULL, &error);
+  g_assert_no_error (error);
+  for (const char *const *w = vmm_migration_result_get_warnings (result); *w != NULL; w++)
+    found |= strstr (*w, expected) != NULL && strstr (*w, "did not complete within 1 s") != NULL;
+  g_assert_true (found);
+  g_assert_cmpint (vmm_migration_result_get_duration_ms (result), <, 10000);
+  vmm_test_assert_one_place (sim, "hot1", "h2");
+}
+
+static void
+test_timeout_action_unavailable_aborts (void)
 {
   g_autoptr (VmmSimBackend) sim = vmm_test_sim_new ();
   g_autoptr (VmmEngine) engine = vmm_engine_new ();
   g_autoptr (GError) error = NULL;
   g_autoptr (VmmRelocateSpec) spec = vmm_test_spec ("{\"host\": \"h2\", \"completion-timeout-s\": 1, "
-                                                    "\"on-timeout\": \"force-complete\"}");
+                                                    "\"on-timeout\": \"suspend\"}");
   g_autoptr (VmmMigration) m = vmm_engine_create_migration (engine, VMM_BACKEND (sim), "hot1", spec, NULL);
   g_autoptr (VmmMigrationResult) result = NULL;
   g_autoptr (GPtrArray) warnings = g_ptr_array_new (); /* counts only: the strings are the signal's */
 
-  /* the sim cannot force-complete: the engine says so and aborts */
-  vmm_sim_backend_set_timing (sim, 0, 100);
+  /* stuck before any data moves: nothing to suspend, so the engine aborts */
+  vmm_sim_backend_inject_fault (sim, "hot1", VMM_STEP_PREPARE_DESTINATION, VMM_SIM_FAULT_HANG, VMM_ERROR_BACKEND, 1);
   g_signal_connect_swapped (m, "warning", G_CALLBACK (g_ptr_array_add), warnings);
   result = vmm_migration_run_sync (m, NULL, &error);
   g_assert_error (error, VMM_ERROR, VMM_ERROR_TIMEOUT);
@@ -131,6 +158,9 @@ main (int argc, char **argv)
   g_test_add_func ("/fallback/cpu-features", test_fallback_on_cpu_features);
   g_test_add_func ("/fallback/exhausted", test_fallback_exhausted);
   g_test_add_func ("/timeout/progress", test_progress_timeout);
-  g_test_add_func ("/timeout/unsupported-action-aborts", test_timeout_unsupported_action_aborts);
+  g_test_add_data_func ("/timeout/force-complete", "force-complete", test_timeout_action_applied);
+  g_test_add_data_func ("/timeout/post-copy", "post-copy", test_timeout_action_applied);
+  g_test_add_data_func ("/timeout/suspend", "suspend", test_timeout_action_applied);
+  g_test_add_func ("/timeout/unavailable-action-aborts", test_timeout_action_unavailable_aborts);
   return g_test_run ();
 }

@@ -91,6 +91,9 @@ typedef void (*VmmBackendStepFunc) (VmmBackend *self,
  * @update_record_async: make the manager's record name the host where the
  *   VM really is
  * @update_record_finish: finishes @update_record_async
+ * @apply_timeout_action: make the live move in flight finish another way
+ *   when it timed out (force-complete, post-copy, suspend); %FALSE with
+ *   %VMM_ERROR_UNSUPPORTED when the platform cannot, and the engine aborts
  *
  * The driver contract. A backend subclasses #VmmBackend, implements what its
  * platform can do and registers itself on the extension point
@@ -163,9 +166,13 @@ struct _VmmBackendClass
                                GAsyncReadyCallback callback,
                                gpointer user_data);
   gboolean (*update_record_finish) (VmmBackend *self, GAsyncResult *result, GError **error);
+  gboolean (*apply_timeout_action) (VmmBackend *self,
+                                    VmmMigrationContext *context,
+                                    VmmOnTimeoutAction action,
+                                    GError **error);
 
   /*< private >*/
-  gpointer padding[18];
+  gpointer padding[17];
 };
 
 VMM_AVAILABLE_IN_ALL
@@ -312,6 +319,11 @@ void vmm_backend_update_record_async (VmmBackend *self,
                                       gpointer user_data);
 VMM_AVAILABLE_IN_ALL
 gboolean vmm_backend_update_record_finish (VmmBackend *self, GAsyncResult *result, GError **error);
+VMM_AVAILABLE_IN_ALL
+gboolean vmm_backend_apply_timeout_action (VmmBackend *self,
+                                           VmmMigrationContext *context,
+                                           VmmOnTimeoutAction action,
+                                           GError **error);
 VMM_AVAILABLE_IN_ALL
 gboolean vmm_backend_cleanup_finish (VmmBackend *self, GAsyncResult *result, GError **error);
 

@@ -56,6 +56,7 @@ typedef struct
   GPtrArray *orig_disks;
   GHashTable *orig_networks; /* device key -> network */
   gboolean reserved;
+  struct _StepRun *transfer; /* the step moving data now, if any */
 } SimMove;
 
 struct _VmmSimBackend
@@ -1036,7 +1037,7 @@ typedef enum {
   PHASE_TRANSFER,
 } Phase;
 
-typedef struct
+typedef struct _StepRun
 {
   VmmSimBackend *self;
   VmmMigrationContext *ctx;
@@ -1059,6 +1060,8 @@ typedef struct
 static void
 step_run_free (StepRun *run)
 {
+  if (run->mv->transfer == run)
+    run->mv->transfer = NULL;
   if (run->timer != NULL)
     {
       g_source_destroy (run->timer);
@@ -1082,6 +1085,8 @@ step_complete (GTask *task, GError *error)
   StepRun *run = g_task_get_task_data (task);
 
   run->finished = TRUE;
+  if (run->mv->transfer == run)
+    run->mv->transfer = NULL;
   if (run->timer != NULL)
     {
       g_source_destroy (run->timer);
@@ -1198,6 +1203,7 @@ step_advance (GTask *task)
       if (run->total > 0)
         {
           run->phase = PHASE_TRANSFER;
+          run->mv->transfer = run;
           if (run->self->rate_mibps == 0 && run->lose_datastore == NULL)
             {
               vmm_migration_context_report_transfer (run->ctx, run->total, run->total);
@@ -2109,6 +2115,25 @@ sim_update_record_finish (VmmBackend *backend, GAsyncResult *result, GError **er
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
+/* Force-complete, post-copy and suspend all end the simulated transfer at
+ * once: the switch-over happens at the next tick. */
+static gboolean
+sim_apply_timeout_action (VmmBackend *backend,
+                          VmmMigrationContext *ctx,
+                          VmmOnTimeoutAction action,
+                          GError **error)
+{
+  SimMove *mv = vmm_migration_context_get_backend_data (ctx);
+
+  if (mv == NULL || mv->transfer == NULL)
+    {
+      g_set_error (error, VMM_ERROR, VMM_ERROR_UNSUPPORTED, "sim: no transfer in flight");
+      return FALSE;
+    }
+  mv->transfer->done = mv->transfer->total > 0 ? mv->transfer->total - 1 : 0;
+  return TRUE;
+}
+
 static VmmBackendCapabilities
 sim_get_capabilities (VmmBackend *backend)
 {
@@ -2173,6 +2198,7 @@ vmm_sim_backend_class_init (VmmSimBackendClass *klass)
   backend_class->locate_vm_finish = sim_locate_vm_finish;
   backend_class->update_record_async = sim_update_record_async;
   backend_class->update_record_finish = sim_update_record_finish;
+  backend_class->apply_timeout_action = sim_apply_timeout_action;
 }
 
 static void
