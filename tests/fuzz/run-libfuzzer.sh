@@ -28,13 +28,25 @@ if [ ${#targets[@]} -eq 0 ]; then
   done
 fi
 
+# FULL_LEAKS=1: LeakSanitizer sees every block (GLib 2.74's slice
+# magazines hide leaked ones) with full stacks for tests/fuzz/lsan.supp;
+# 3 to 5 times fewer executions per second. Valgrind on the corpus
+# (meson test --setup=valgrind --suite fuzzing) checks the same.
+slice=
+asan_extra=
+if [ -n "${FULL_LEAKS:-}" ]; then
+  slice=always-malloc
+  asan_extra=:fast_unwind_on_malloc=0
+fi
+
 status=0
 for t in "${targets[@]}"; do
   mkdir -p "$work/corpus/$t" "$work/artifacts" "$work/logs"
   echo "== fuzz-$t for ${seconds}s"
   (
     cd "$work/logs"
-    ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+    G_SLICE=$slice ASAN_OPTIONS=detect_leaks=1:abort_on_error=1$asan_extra \
+    LSAN_OPTIONS=suppressions="$src/tests/fuzz/lsan.supp" \
     UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
       "$build/tests/fuzz/fuzz-$t-libfuzzer" -max_total_time="$seconds" -jobs=1 -workers=1 \
         -dict="$src/tests/fuzz/$t.dict" -max_len=16384 -timeout=10 -rss_limit_mb=2048 \
