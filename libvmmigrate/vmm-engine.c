@@ -1020,10 +1020,16 @@ vmm_engine_find_candidates (VmmEngine *self,
                             GCancellable *cancellable,
                             GError **error)
 {
-  g_autoptr (GMainContext) context = g_main_context_new ();
+  g_autoptr (GMainContext) context = NULL;
   GAsyncResult *result = NULL;
   GPtrArray *out;
 
+  /* the async call refuses these without calling back: refuse them here */
+  g_return_val_if_fail (VMM_IS_ENGINE (self), NULL);
+  g_return_val_if_fail (VMM_IS_BACKEND (backend), NULL);
+  g_return_val_if_fail (vm != NULL, NULL);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
+  context = g_main_context_new ();
   g_main_context_push_thread_default (context);
   vmm_engine_find_candidates_async (self, backend, vm, spec, cancellable, engine_sync_cb, &result);
   while (result == NULL)

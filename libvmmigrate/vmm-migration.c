@@ -1452,7 +1452,13 @@ vmm_migration_plan (VmmMigration *self, GCancellable *cancellable, GError **erro
   SyncData data = { g_main_context_new (), NULL };
   VmmPlan *plan;
 
-  g_return_val_if_fail (VMM_IS_MIGRATION (self), NULL);
+  if (!VMM_IS_MIGRATION (self) || (cancellable != NULL && !G_IS_CANCELLABLE (cancellable)))
+    {
+      /* the async call refuses these without calling back */
+      g_main_context_unref (data.context);
+      g_return_val_if_fail (VMM_IS_MIGRATION (self), NULL);
+      g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
+    }
   g_main_context_push_thread_default (data.context);
   vmm_migration_plan_async (self, cancellable, sync_cb, &data);
   while (data.result == NULL)
@@ -1703,7 +1709,13 @@ vmm_migration_run_sync (VmmMigration *self, GCancellable *cancellable, GError **
   SyncData data = { g_main_context_new (), NULL };
   VmmMigrationResult *res;
 
-  g_return_val_if_fail (VMM_IS_MIGRATION (self), NULL);
+  if (!VMM_IS_MIGRATION (self) || (cancellable != NULL && !G_IS_CANCELLABLE (cancellable)))
+    {
+      /* the async call refuses these without calling back */
+      g_main_context_unref (data.context);
+      g_return_val_if_fail (VMM_IS_MIGRATION (self), NULL);
+      g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
+    }
   g_main_context_push_thread_default (data.context);
   vmm_migration_run_async (self, cancellable, sync_cb, &data);
   while (data.result == NULL)
