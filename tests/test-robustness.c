@@ -579,7 +579,6 @@ test_oversized_disk_info (void)
 {
   g_autoptr (VmmDiskInfo) obj = vmm_disk_info_new ("k", "d", "p");
   g_autofree char *big = long_string (LONG_NAME_BYTES, 'o');
-  g_auto (GStrv) many = many_strings ();
 
   vmm_disk_info_set_allocation (obj, G_MAXUINT64);
   g_assert_cmpuint (vmm_disk_info_get_allocation (obj), ==, G_MAXUINT64);
@@ -598,7 +597,6 @@ test_oversized_device_info (void)
 {
   g_autoptr (VmmDeviceInfo) obj = vmm_device_info_new ("k", VMM_DEVICE_KIND_NIC);
   g_autofree char *big = long_string (LONG_NAME_BYTES, 'o');
-  g_auto (GStrv) many = many_strings ();
 
   vmm_device_info_set_backing_datastore (obj, big);
   g_assert_cmpstr (vmm_device_info_get_backing_datastore (obj), ==, big);
@@ -613,7 +611,6 @@ test_oversized_relocate_spec (void)
 {
   g_autoptr (VmmRelocateSpec) obj = vmm_relocate_spec_new ();
   g_autofree char *big = long_string (LONG_NAME_BYTES, 'o');
-  g_auto (GStrv) many = many_strings ();
 
   vmm_relocate_spec_set_datastore (obj, big);
   g_assert_cmpstr (vmm_relocate_spec_get_datastore (obj), ==, big);
