@@ -140,8 +140,10 @@ main (int argc, char **argv)
     }
   engine = vmm_engine_new ();
   ok &= demo_move (engine, backend, "Hot host move", "web-01", "{\"host\": \"esx-02\"}");
-  ok &= demo_move (engine, backend, "Hot storage move", "web-01", "{\"datastore\": \"san-silver\"}");
-  ok &= demo_move (engine, backend, "Cold move (host and local storage)", "build-01",
-                   "{\"host\": \"esx-01\", \"datastore\": \"local-esx-01\", \"resource-pool\": \"batch\"}");
+  ok &= demo_move (engine, backend, "Hot storage move", "web-01",
+                   "{\"datastore\": \"san-silver\"}");
+  ok &= demo_move (
+      engine, backend, "Cold move (host and local storage)", "build-01",
+      "{\"host\": \"esx-01\", \"datastore\": \"local-esx-01\", \"resource-pool\": \"batch\"}");
   return ok ? 0 : 1;
 }

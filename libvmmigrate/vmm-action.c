@@ -23,7 +23,8 @@ typedef struct
   gboolean point_of_no_return;
 } VmmActionPrivate;
 
-enum {
+enum
+{
   PROP_0,
   PROP_NAME,
   PROP_DESCRIPTION,
@@ -122,9 +123,9 @@ vmm_action_class_init (VmmActionClass *klass)
    *
    * Since: 1.0
    */
-  props[PROP_NAME] = g_param_spec_string ("name", NULL, NULL, NULL,
-                                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY |
-                                            G_PARAM_STATIC_STRINGS);
+  props[PROP_NAME]
+      = g_param_spec_string ("name", NULL, NULL, NULL,
+                             G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   /**
    * VmmAction:description:
    *
@@ -132,9 +133,9 @@ vmm_action_class_init (VmmActionClass *klass)
    *
    * Since: 1.0
    */
-  props[PROP_DESCRIPTION] =
-    g_param_spec_string ("description", NULL, NULL, NULL,
-                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT | G_PARAM_STATIC_STRINGS);
+  props[PROP_DESCRIPTION]
+      = g_param_spec_string ("description", NULL, NULL, NULL,
+                             G_PARAM_READWRITE | G_PARAM_CONSTRUCT | G_PARAM_STATIC_STRINGS);
   /**
    * VmmAction:performer:
    *
@@ -143,8 +144,8 @@ vmm_action_class_init (VmmActionClass *klass)
    * Since: 1.0
    */
   props[PROP_PERFORMER] = g_param_spec_enum (
-    "performer", NULL, NULL, VMM_TYPE_ACTION_PERFORMER, VMM_ACTION_PERFORMER_ENGINE,
-    G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+      "performer", NULL, NULL, VMM_TYPE_ACTION_PERFORMER, VMM_ACTION_PERFORMER_ENGINE,
+      G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   /**
    * VmmAction:transfers-data:
    *
@@ -153,9 +154,9 @@ vmm_action_class_init (VmmActionClass *klass)
    *
    * Since: 1.0
    */
-  props[PROP_TRANSFERS_DATA] = g_param_spec_boolean (
-    "transfers-data", NULL, NULL, FALSE,
-    G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  props[PROP_TRANSFERS_DATA]
+      = g_param_spec_boolean ("transfers-data", NULL, NULL, FALSE,
+                              G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   /**
    * VmmAction:point-of-no-return:
    *
@@ -164,9 +165,9 @@ vmm_action_class_init (VmmActionClass *klass)
    *
    * Since: 1.0
    */
-  props[PROP_POINT_OF_NO_RETURN] = g_param_spec_boolean (
-    "point-of-no-return", NULL, NULL, FALSE,
-    G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  props[PROP_POINT_OF_NO_RETURN]
+      = g_param_spec_boolean ("point-of-no-return", NULL, NULL, FALSE,
+                              G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, props);
 }
 
@@ -176,18 +177,15 @@ vmm_action_init (VmmAction *self)
 }
 
 void
-vmm_action_init_fields (VmmAction *self,
-                        const char *name,
-                        VmmActionPerformer performer,
-                        gboolean transfers_data,
-                        gboolean point_of_no_return)
+vmm_action_init_fields (VmmAction *self, const char *name, VmmActionPerformer performer,
+                        gboolean transfers_data, gboolean point_of_no_return)
 {
   VmmActionPrivate *priv = vmm_action_get_instance_private (self);
 
   /* one copy of each name for all the migrations' actions */
   if (!priv->name_interned)
     g_free (priv->name);
-  priv->name = (char *) g_intern_string (name);
+  priv->name = (char *)g_intern_string (name);
   priv->name_interned = TRUE;
   priv->performer = performer;
   priv->transfers_data = transfers_data;
@@ -324,11 +322,8 @@ vmm_action_has_undo (VmmAction *self)
  * Since: 1.0
  */
 void
-vmm_action_run_async (VmmAction *self,
-                      VmmMigrationContext *context,
-                      GCancellable *cancellable,
-                      GAsyncReadyCallback callback,
-                      gpointer user_data)
+vmm_action_run_async (VmmAction *self, VmmMigrationContext *context, GCancellable *cancellable,
+                      GAsyncReadyCallback callback, gpointer user_data)
 {
   VmmActionClass *klass;
 
@@ -384,11 +379,8 @@ vmm_action_run_finish (VmmAction *self, GAsyncResult *result, GError **error)
  * Since: 1.0
  */
 void
-vmm_action_undo_async (VmmAction *self,
-                       VmmMigrationContext *context,
-                       GCancellable *cancellable,
-                       GAsyncReadyCallback callback,
-                       gpointer user_data)
+vmm_action_undo_async (VmmAction *self, VmmMigrationContext *context, GCancellable *cancellable,
+                       GAsyncReadyCallback callback, gpointer user_data)
 {
   VmmActionClass *klass;
 

@@ -82,8 +82,8 @@ static VmmStepMode
 vmm_backend_real_get_step_mode (VmmBackend *self, VmmStep step)
 {
   return vmm_backend_step_func (VMM_BACKEND_GET_CLASS (self), step) != NULL
-           ? VMM_STEP_MODE_BACKEND
-           : VMM_STEP_MODE_UNSUPPORTED;
+             ? VMM_STEP_MODE_BACKEND
+             : VMM_STEP_MODE_UNSUPPORTED;
 }
 
 static void
@@ -146,7 +146,7 @@ vmm_backend_list_schemes (void)
   for (GList *l = g_io_extension_point_get_extensions (ep); l != NULL; l = l->next)
     g_strv_builder_add (builder, g_io_extension_get_name (l->data));
   result = g_strv_builder_end (builder);
-  qsort (result, g_strv_length (result), sizeof (char *), (GCompareFunc) g_strcmp0);
+  qsort (result, g_strv_length (result), sizeof (char *), (GCompareFunc)g_strcmp0);
   return result;
 }
 
@@ -244,9 +244,7 @@ open_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *can
  * Since: 1.0
  */
 void
-vmm_backend_open_async (const char *uri,
-                        GCancellable *cancellable,
-                        GAsyncReadyCallback callback,
+vmm_backend_open_async (const char *uri, GCancellable *cancellable, GAsyncReadyCallback callback,
                         gpointer user_data)
 {
   g_autoptr (GTask) task = NULL;
@@ -329,7 +327,7 @@ VmmStepMode
 vmm_backend_get_step_mode (VmmBackend *self, VmmStep step)
 {
   g_return_val_if_fail (VMM_IS_BACKEND (self), VMM_STEP_MODE_UNSUPPORTED);
-  g_return_val_if_fail ((guint) step < VMM_STEP_LAST, VMM_STEP_MODE_UNSUPPORTED);
+  g_return_val_if_fail ((guint)step < VMM_STEP_LAST, VMM_STEP_MODE_UNSUPPORTED);
   return VMM_BACKEND_GET_CLASS (self)->get_step_mode (self, step);
 }
 
@@ -347,10 +345,8 @@ vmm_backend_get_step_mode (VmmBackend *self, VmmStep step)
  * Since: 1.0
  */
 void
-vmm_backend_query_inventory_async (VmmBackend *self,
-                                   GCancellable *cancellable,
-                                   GAsyncReadyCallback callback,
-                                   gpointer user_data)
+vmm_backend_query_inventory_async (VmmBackend *self, GCancellable *cancellable,
+                                   GAsyncReadyCallback callback, gpointer user_data)
 {
   VmmBackendClass *klass;
 
@@ -360,7 +356,8 @@ vmm_backend_query_inventory_async (VmmBackend *self,
     {
       g_task_report_new_error (self, callback, user_data, vmm_backend_query_inventory_async,
                                VMM_ERROR, VMM_ERROR_UNSUPPORTED,
-                               "the %s backend cannot read an inventory", G_OBJECT_TYPE_NAME (self));
+                               "the %s backend cannot read an inventory",
+                               G_OBJECT_TYPE_NAME (self));
       return;
     }
   klass->query_inventory_async (self, cancellable, callback, user_data);
@@ -446,7 +443,8 @@ vmm_backend_query_inventory (VmmBackend *self, GCancellable *cancellable, GError
 }
 
 /* The list and get calls all read the inventory and pick from it. */
-typedef enum {
+typedef enum
+{
   PICK_HOSTS,
   PICK_DATASTORES,
   PICK_NETWORKS,
@@ -470,7 +468,7 @@ pick_data_free (PickData *data)
 static GPtrArray *
 ptr_array_ref_copy (GPtrArray *array)
 {
-  return g_ptr_array_copy (array, (GCopyFunc) (void (*) (void)) g_object_ref, NULL);
+  return g_ptr_array_copy (array, (GCopyFunc)(void (*) (void))g_object_ref, NULL);
 }
 
 static void
@@ -493,30 +491,29 @@ pick_inventory_cb (GObject *source, GAsyncResult *result, gpointer user_data)
     case PICK_HOSTS:
       array = ptr_array_ref_copy (vmm_inventory_get_hosts (inventory));
       g_ptr_array_set_free_func (array, g_object_unref);
-      g_task_return_pointer (task, array, (GDestroyNotify) g_ptr_array_unref);
+      g_task_return_pointer (task, array, (GDestroyNotify)g_ptr_array_unref);
       break;
     case PICK_DATASTORES:
       array = ptr_array_ref_copy (vmm_inventory_get_datastores (inventory));
       g_ptr_array_set_free_func (array, g_object_unref);
-      g_task_return_pointer (task, array, (GDestroyNotify) g_ptr_array_unref);
+      g_task_return_pointer (task, array, (GDestroyNotify)g_ptr_array_unref);
       break;
     case PICK_VMS:
       array = ptr_array_ref_copy (vmm_inventory_get_vms (inventory));
       g_ptr_array_set_free_func (array, g_object_unref);
-      g_task_return_pointer (task, array, (GDestroyNotify) g_ptr_array_unref);
+      g_task_return_pointer (task, array, (GDestroyNotify)g_ptr_array_unref);
       break;
     case PICK_NETWORKS:
       g_task_return_pointer (task, vmm_inventory_get_networks (inventory),
-                             (GDestroyNotify) g_strfreev);
+                             (GDestroyNotify)g_strfreev);
       break;
     case PICK_VM:
       {
         VmmVmInfo *vm = vmm_inventory_lookup_vm (inventory, data->name);
 
         if (vm == NULL)
-          g_task_return_new_error (task, VMM_ERROR, VMM_ERROR_NOT_FOUND,
-                                   "no VM named '%s' on %s", data->name,
-                                   vmm_backend_get_uri (VMM_BACKEND (source)));
+          g_task_return_new_error (task, VMM_ERROR, VMM_ERROR_NOT_FOUND, "no VM named '%s' on %s",
+                                   data->name, vmm_backend_get_uri (VMM_BACKEND (source)));
         else
           g_task_return_pointer (task, vmm_vm_info_copy (vm), g_object_unref);
       }
@@ -527,13 +524,8 @@ pick_inventory_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 }
 
 static void
-pick_async (VmmBackend *self,
-            Pick pick,
-            const char *name,
-            gpointer tag,
-            GCancellable *cancellable,
-            GAsyncReadyCallback callback,
-            gpointer user_data)
+pick_async (VmmBackend *self, Pick pick, const char *name, gpointer tag, GCancellable *cancellable,
+            GAsyncReadyCallback callback, gpointer user_data)
 {
   GTask *task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_check_cancellable (task, FALSE);
@@ -542,7 +534,7 @@ pick_async (VmmBackend *self,
   data->pick = pick;
   data->name = g_strdup (name);
   g_task_set_source_tag (task, tag);
-  g_task_set_task_data (task, data, (GDestroyNotify) pick_data_free);
+  g_task_set_task_data (task, data, (GDestroyNotify)pick_data_free);
   vmm_backend_query_inventory_async (self, cancellable, pick_inventory_cb, task);
 }
 
@@ -555,11 +547,7 @@ pick_finish (VmmBackend *self, GAsyncResult *result, gpointer tag, GError **erro
 }
 
 static gpointer
-pick_sync (VmmBackend *self,
-           Pick pick,
-           const char *name,
-           gpointer tag,
-           GCancellable *cancellable,
+pick_sync (VmmBackend *self, Pick pick, const char *name, gpointer tag, GCancellable *cancellable,
            GError **error)
 {
   SyncData data;
@@ -583,10 +571,8 @@ pick_sync (VmmBackend *self,
  * Since: 1.0
  */
 void
-vmm_backend_list_hosts_async (VmmBackend *self,
-                              GCancellable *cancellable,
-                              GAsyncReadyCallback callback,
-                              gpointer user_data)
+vmm_backend_list_hosts_async (VmmBackend *self, GCancellable *cancellable,
+                              GAsyncReadyCallback callback, gpointer user_data)
 {
   g_return_if_fail (VMM_IS_BACKEND (self));
   pick_async (self, PICK_HOSTS, NULL, vmm_backend_list_hosts_async, cancellable, callback,
@@ -642,14 +628,12 @@ vmm_backend_list_hosts (VmmBackend *self, GCancellable *cancellable, GError **er
  * Since: 1.0
  */
 void
-vmm_backend_list_datastores_async (VmmBackend *self,
-                                   GCancellable *cancellable,
-                                   GAsyncReadyCallback callback,
-                                   gpointer user_data)
+vmm_backend_list_datastores_async (VmmBackend *self, GCancellable *cancellable,
+                                   GAsyncReadyCallback callback, gpointer user_data)
 {
   g_return_if_fail (VMM_IS_BACKEND (self));
-  pick_async (self, PICK_DATASTORES, NULL, vmm_backend_list_datastores_async, cancellable,
-              callback, user_data);
+  pick_async (self, PICK_DATASTORES, NULL, vmm_backend_list_datastores_async, cancellable, callback,
+              user_data);
 }
 
 /**
@@ -702,10 +686,8 @@ vmm_backend_list_datastores (VmmBackend *self, GCancellable *cancellable, GError
  * Since: 1.0
  */
 void
-vmm_backend_list_networks_async (VmmBackend *self,
-                                 GCancellable *cancellable,
-                                 GAsyncReadyCallback callback,
-                                 gpointer user_data)
+vmm_backend_list_networks_async (VmmBackend *self, GCancellable *cancellable,
+                                 GAsyncReadyCallback callback, gpointer user_data)
 {
   g_return_if_fail (VMM_IS_BACKEND (self));
   pick_async (self, PICK_NETWORKS, NULL, vmm_backend_list_networks_async, cancellable, callback,
@@ -746,8 +728,7 @@ char **
 vmm_backend_list_networks (VmmBackend *self, GCancellable *cancellable, GError **error)
 {
   g_return_val_if_fail (VMM_IS_BACKEND (self), NULL);
-  return pick_sync (self, PICK_NETWORKS, NULL, vmm_backend_list_networks_async, cancellable,
-                    error);
+  return pick_sync (self, PICK_NETWORKS, NULL, vmm_backend_list_networks_async, cancellable, error);
 }
 
 /**
@@ -762,10 +743,8 @@ vmm_backend_list_networks (VmmBackend *self, GCancellable *cancellable, GError *
  * Since: 1.0
  */
 void
-vmm_backend_list_vms_async (VmmBackend *self,
-                            GCancellable *cancellable,
-                            GAsyncReadyCallback callback,
-                            gpointer user_data)
+vmm_backend_list_vms_async (VmmBackend *self, GCancellable *cancellable,
+                            GAsyncReadyCallback callback, gpointer user_data)
 {
   g_return_if_fail (VMM_IS_BACKEND (self));
   pick_async (self, PICK_VMS, NULL, vmm_backend_list_vms_async, cancellable, callback, user_data);
@@ -821,11 +800,8 @@ vmm_backend_list_vms (VmmBackend *self, GCancellable *cancellable, GError **erro
  * Since: 1.0
  */
 void
-vmm_backend_get_vm_async (VmmBackend *self,
-                          const char *name,
-                          GCancellable *cancellable,
-                          GAsyncReadyCallback callback,
-                          gpointer user_data)
+vmm_backend_get_vm_async (VmmBackend *self, const char *name, GCancellable *cancellable,
+                          GAsyncReadyCallback callback, gpointer user_data)
 {
   g_return_if_fail (VMM_IS_BACKEND (self));
   g_return_if_fail (name != NULL);
@@ -889,11 +865,8 @@ vmm_backend_get_vm (VmmBackend *self, const char *name, GCancellable *cancellabl
  * Since: 1.0
  */
 void
-vmm_backend_run_step_async (VmmBackend *self,
-                            VmmStep step,
-                            VmmMigrationContext *context,
-                            GCancellable *cancellable,
-                            GAsyncReadyCallback callback,
+vmm_backend_run_step_async (VmmBackend *self, VmmStep step, VmmMigrationContext *context,
+                            GCancellable *cancellable, GAsyncReadyCallback callback,
                             gpointer user_data)
 {
   VmmBackendStepFunc func;
@@ -925,11 +898,8 @@ vmm_backend_run_step_async (VmmBackend *self,
  * Since: 1.0
  */
 void
-vmm_backend_undo_step_async (VmmBackend *self,
-                             VmmStep step,
-                             VmmMigrationContext *context,
-                             GCancellable *cancellable,
-                             GAsyncReadyCallback callback,
+vmm_backend_undo_step_async (VmmBackend *self, VmmStep step, VmmMigrationContext *context,
+                             GCancellable *cancellable, GAsyncReadyCallback callback,
                              gpointer user_data)
 {
   VmmBackendClass *klass;
@@ -988,8 +958,8 @@ vmm_backend_abort (VmmBackend *self, VmmMigrationContext *context, GError **erro
 
   g_return_val_if_fail (VMM_IS_BACKEND (self), FALSE);
   klass = VMM_BACKEND_GET_CLASS (self);
-  if (klass->abort == NULL ||
-      (vmm_backend_get_capabilities (self) & VMM_BACKEND_CAPABILITY_ABORT) == 0)
+  if (klass->abort == NULL
+      || (vmm_backend_get_capabilities (self) & VMM_BACKEND_CAPABILITY_ABORT) == 0)
     {
       g_set_error (error, VMM_ERROR, VMM_ERROR_UNSUPPORTED,
                    "the %s backend cannot abort a move in flight", G_OBJECT_TYPE_NAME (self));
@@ -1012,11 +982,8 @@ vmm_backend_abort (VmmBackend *self, VmmMigrationContext *context, GError **erro
  * Since: 1.0
  */
 void
-vmm_backend_cleanup_async (VmmBackend *self,
-                           VmmMigrationContext *context,
-                           gboolean succeeded,
-                           GCancellable *cancellable,
-                           GAsyncReadyCallback callback,
+vmm_backend_cleanup_async (VmmBackend *self, VmmMigrationContext *context, gboolean succeeded,
+                           GCancellable *cancellable, GAsyncReadyCallback callback,
                            gpointer user_data)
 {
   VmmBackendClass *klass;
@@ -1070,21 +1037,17 @@ vmm_backend_cleanup_finish (VmmBackend *self, GAsyncResult *result, GError **err
  * Since: 1.0
  */
 void
-vmm_backend_set_host_enabled_async (VmmBackend *self,
-                                    const char *host,
-                                    gboolean enabled,
-                                    const char *reason,
-                                    GCancellable *cancellable,
-                                    GAsyncReadyCallback callback,
-                                    gpointer user_data)
+vmm_backend_set_host_enabled_async (VmmBackend *self, const char *host, gboolean enabled,
+                                    const char *reason, GCancellable *cancellable,
+                                    GAsyncReadyCallback callback, gpointer user_data)
 {
   VmmBackendClass *klass;
 
   g_return_if_fail (VMM_IS_BACKEND (self));
   g_return_if_fail (host != NULL);
   klass = VMM_BACKEND_GET_CLASS (self);
-  if (klass->set_host_enabled_async == NULL ||
-      (vmm_backend_get_capabilities (self) & VMM_BACKEND_CAPABILITY_DISABLE_HOST) == 0)
+  if (klass->set_host_enabled_async == NULL
+      || (vmm_backend_get_capabilities (self) & VMM_BACKEND_CAPABILITY_DISABLE_HOST) == 0)
     {
       g_task_report_new_error (self, callback, user_data, vmm_backend_set_host_enabled_async,
                                VMM_ERROR, VMM_ERROR_UNSUPPORTED,
@@ -1111,8 +1074,8 @@ gboolean
 vmm_backend_set_host_enabled_finish (VmmBackend *self, GAsyncResult *result, GError **error)
 {
   g_return_val_if_fail (VMM_IS_BACKEND (self), FALSE);
-  if (g_async_result_is_tagged (result, vmm_backend_set_host_enabled_async) ||
-      VMM_BACKEND_GET_CLASS (self)->set_host_enabled_finish == NULL)
+  if (g_async_result_is_tagged (result, vmm_backend_set_host_enabled_async)
+      || VMM_BACKEND_GET_CLASS (self)->set_host_enabled_finish == NULL)
     return g_task_propagate_boolean (G_TASK (result), error);
   return VMM_BACKEND_GET_CLASS (self)->set_host_enabled_finish (self, result, error);
 }
@@ -1132,11 +1095,8 @@ vmm_backend_set_host_enabled_finish (VmmBackend *self, GAsyncResult *result, GEr
  * Since: 1.0
  */
 void
-vmm_backend_locate_vm_async (VmmBackend *self,
-                             const char *vm,
-                             GCancellable *cancellable,
-                             GAsyncReadyCallback callback,
-                             gpointer user_data)
+vmm_backend_locate_vm_async (VmmBackend *self, const char *vm, GCancellable *cancellable,
+                             GAsyncReadyCallback callback, gpointer user_data)
 {
   VmmBackendClass *klass;
 
@@ -1145,9 +1105,9 @@ vmm_backend_locate_vm_async (VmmBackend *self,
   klass = VMM_BACKEND_GET_CLASS (self);
   if (klass->locate_vm_async == NULL)
     {
-      g_task_report_new_error (self, callback, user_data, vmm_backend_locate_vm_async, VMM_ERROR,
-                               VMM_ERROR_UNSUPPORTED, "the %s backend cannot ask its hypervisors where a VM is",
-                               G_OBJECT_TYPE_NAME (self));
+      g_task_report_new_error (
+          self, callback, user_data, vmm_backend_locate_vm_async, VMM_ERROR, VMM_ERROR_UNSUPPORTED,
+          "the %s backend cannot ask its hypervisors where a VM is", G_OBJECT_TYPE_NAME (self));
       return;
     }
   klass->locate_vm_async (self, vm, cancellable, callback, user_data);
@@ -1216,11 +1176,8 @@ vmm_backend_locate_vm (VmmBackend *self, const char *vm, GCancellable *cancellab
  * Since: 1.0
  */
 void
-vmm_backend_update_record_async (VmmBackend *self,
-                                 const char *vm,
-                                 const char *host,
-                                 GCancellable *cancellable,
-                                 GAsyncReadyCallback callback,
+vmm_backend_update_record_async (VmmBackend *self, const char *vm, const char *host,
+                                 GCancellable *cancellable, GAsyncReadyCallback callback,
                                  gpointer user_data)
 {
   VmmBackendClass *klass;
@@ -1230,8 +1187,9 @@ vmm_backend_update_record_async (VmmBackend *self,
   klass = VMM_BACKEND_GET_CLASS (self);
   if (klass->update_record_async == NULL)
     {
-      g_task_report_new_error (self, callback, user_data, vmm_backend_update_record_async, VMM_ERROR,
-                               VMM_ERROR_UNSUPPORTED, "the %s backend cannot change the manager's record",
+      g_task_report_new_error (self, callback, user_data, vmm_backend_update_record_async,
+                               VMM_ERROR, VMM_ERROR_UNSUPPORTED,
+                               "the %s backend cannot change the manager's record",
                                G_OBJECT_TYPE_NAME (self));
       return;
     }
@@ -1254,8 +1212,8 @@ gboolean
 vmm_backend_update_record_finish (VmmBackend *self, GAsyncResult *result, GError **error)
 {
   g_return_val_if_fail (VMM_IS_BACKEND (self), FALSE);
-  if (g_async_result_is_tagged (result, vmm_backend_update_record_async) ||
-      VMM_BACKEND_GET_CLASS (self)->update_record_finish == NULL)
+  if (g_async_result_is_tagged (result, vmm_backend_update_record_async)
+      || VMM_BACKEND_GET_CLASS (self)->update_record_finish == NULL)
     return g_task_propagate_boolean (G_TASK (result), error);
   return VMM_BACKEND_GET_CLASS (self)->update_record_finish (self, result, error);
 }
@@ -1276,10 +1234,8 @@ vmm_backend_update_record_finish (VmmBackend *self, GAsyncResult *result, GError
  * Since: 1.0
  */
 gboolean
-vmm_backend_apply_timeout_action (VmmBackend *self,
-                                  VmmMigrationContext *context,
-                                  VmmOnTimeoutAction action,
-                                  GError **error)
+vmm_backend_apply_timeout_action (VmmBackend *self, VmmMigrationContext *context,
+                                  VmmOnTimeoutAction action, GError **error)
 {
   VmmBackendClass *klass;
 
@@ -1291,8 +1247,9 @@ vmm_backend_apply_timeout_action (VmmBackend *self,
     {
       GEnumClass *enum_class = g_type_class_ref (VMM_TYPE_ON_TIMEOUT_ACTION);
 
-      g_set_error (error, VMM_ERROR, VMM_ERROR_UNSUPPORTED, "the %s backend cannot %s a move in flight",
-                   G_OBJECT_TYPE_NAME (self), g_enum_get_value (enum_class, action)->value_nick);
+      g_set_error (error, VMM_ERROR, VMM_ERROR_UNSUPPORTED,
+                   "the %s backend cannot %s a move in flight", G_OBJECT_TYPE_NAME (self),
+                   g_enum_get_value (enum_class, action)->value_nick);
       g_type_class_unref (enum_class);
       return FALSE;
     }

@@ -174,6 +174,7 @@ vmm_candidate_to_string (VmmCandidate *self)
                           self->suitable ? "suitable" : "unsuitable", self->score,
                           self->storage_motion ? ", requires storage motion" : "");
   for (guint i = 0; i < self->checks->len; i++)
-    g_string_append_printf (out, "; %s", vmm_check_get_message (g_ptr_array_index (self->checks, i)));
+    g_string_append_printf (out, "; %s",
+                            vmm_check_get_message (g_ptr_array_index (self->checks, i)));
   return g_string_free (out, FALSE);
 }

@@ -66,12 +66,8 @@ vmm_check_init (VmmCheck *self)
  * Since: 1.0
  */
 VmmCheck *
-vmm_check_new (const char *code,
-               VmmCheckSeverity severity,
-               VmmError error_code,
-               const char *subject,
-               const char *message,
-               const char *remedy)
+vmm_check_new (const char *code, VmmCheckSeverity severity, VmmError error_code,
+               const char *subject, const char *message, const char *remedy)
 {
   VmmCheck *self;
 

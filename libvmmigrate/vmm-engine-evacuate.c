@@ -25,12 +25,8 @@
  * Since: 1.0
  */
 GPtrArray *
-vmm_engine_place_batch (VmmEngine *self,
-                        VmmBackend *backend,
-                        VmmInventory *inventory,
-                        const char *const *vms,
-                        VmmRelocateSpec *spec,
-                        GError **error)
+vmm_engine_place_batch (VmmEngine *self, VmmBackend *backend, VmmInventory *inventory,
+                        const char *const *vms, VmmRelocateSpec *spec, GError **error)
 {
   g_autoptr (VmmRelocateSpec) empty = NULL;
 
@@ -76,7 +72,8 @@ evacuation_free (Evacuation *ev)
   g_free (ev);
 }
 
-static void evacuation_round (GTask *task);
+static void
+evacuation_round (GTask *task);
 
 static void
 evacuation_add (GTask *task, VmmEvacuationEntry *entry)
@@ -96,9 +93,9 @@ reenable_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr (GError) error = NULL;
 
   if (!vmm_backend_set_host_enabled_finish (VMM_BACKEND (source), result, &error))
-    g_ptr_array_add (ev->entries,
-                     vmm_evacuation_entry_new (NULL, VMM_EVACUATION_FAILED, ev->host, error->message, NULL));
-  g_task_return_pointer (task, g_ptr_array_ref (ev->entries), (GDestroyNotify) g_ptr_array_unref);
+    g_ptr_array_add (ev->entries, vmm_evacuation_entry_new (NULL, VMM_EVACUATION_FAILED, ev->host,
+                                                            error->message, NULL));
+  g_task_return_pointer (task, g_ptr_array_ref (ev->entries), (GDestroyNotify)g_ptr_array_unref);
 }
 
 static void
@@ -117,7 +114,7 @@ evacuation_finish (GTask *task, VmmInventory *inventory)
                                           g_object_ref (task));
       return;
     }
-  g_task_return_pointer (task, g_ptr_array_ref (ev->entries), (GDestroyNotify) g_ptr_array_unref);
+  g_task_return_pointer (task, g_ptr_array_ref (ev->entries), (GDestroyNotify)g_ptr_array_unref);
 }
 
 static void
@@ -131,15 +128,14 @@ migration_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   VmmMigrationResult *where = vmm_migration_get_result (migration);
 
   if (res != NULL)
-    evacuation_add (task, vmm_evacuation_entry_new (vmm_migration_get_vm_name (migration),
-                                                    VMM_EVACUATION_MOVED,
-                                                    vmm_migration_result_get_host (res), NULL, res));
+    evacuation_add (
+        task, vmm_evacuation_entry_new (vmm_migration_get_vm_name (migration), VMM_EVACUATION_MOVED,
+                                        vmm_migration_result_get_host (res), NULL, res));
   else
-    evacuation_add (task, vmm_evacuation_entry_new (vmm_migration_get_vm_name (migration),
-                                                    VMM_EVACUATION_FAILED,
-                                                    where != NULL ? vmm_migration_result_get_host (where)
-                                                                  : ev->host,
-                                                    error->message, where));
+    evacuation_add (task, vmm_evacuation_entry_new (
+                              vmm_migration_get_vm_name (migration), VMM_EVACUATION_FAILED,
+                              where != NULL ? vmm_migration_result_get_host (where) : ev->host,
+                              error->message, where));
   g_ptr_array_remove (ev->running, migration);
   if (ev->running->len == 0)
     evacuation_round (task);
@@ -151,7 +147,8 @@ round_inventory_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr (GTask) task = user_data;
   Evacuation *ev = g_task_get_task_data (task);
   g_autoptr (GError) error = NULL;
-  g_autoptr (VmmInventory) inventory = vmm_backend_query_inventory_finish (ev->backend, result, &error);
+  g_autoptr (VmmInventory) inventory
+      = vmm_backend_query_inventory_finish (ev->backend, result, &error);
   g_autoptr (GPtrArray) on_host = NULL;
   g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
   g_auto (GStrv) names = NULL;
@@ -173,11 +170,12 @@ round_inventory_cb (GObject *source, GAsyncResult *result, gpointer user_data)
         continue;
       g_hash_table_add (ev->handled, g_strdup (name));
       ev->total++;
-      if ((ev->flags & VMM_EVACUATE_FLAGS_SKIP_POWERED_OFF) &&
-          vmm_vm_info_get_power_state (vm) != VMM_POWER_STATE_RUNNING)
+      if ((ev->flags & VMM_EVACUATE_FLAGS_SKIP_POWERED_OFF)
+          && vmm_vm_info_get_power_state (vm) != VMM_POWER_STATE_RUNNING)
         {
-          evacuation_add (task, vmm_evacuation_entry_new (name, VMM_EVACUATION_SKIPPED, ev->host,
-                                                          "powered off: left in place by the policy", NULL));
+          evacuation_add (
+              task, vmm_evacuation_entry_new (name, VMM_EVACUATION_SKIPPED, ev->host,
+                                              "powered off: left in place by the policy", NULL));
           continue;
         }
       g_strv_builder_add (builder, name);
@@ -192,7 +190,7 @@ round_inventory_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 
   /* every VM placed at once, each placement charged before the next */
   g_hash_table_add (excluded, ev->host);
-  placements = vmm_placement_batch (ev->engine, ev->backend, inventory, (const char *const *) names,
+  placements = vmm_placement_batch (ev->engine, ev->backend, inventory, (const char *const *)names,
                                     ev->template, excluded);
   for (guint i = 0; names[i] != NULL; i++)
     {
@@ -208,8 +206,8 @@ round_inventory_cb (GObject *source, GAsyncResult *result, gpointer user_data)
           for (guint c = 0; c < checks->len; c++)
             g_string_append_printf (why, "%s %s", c == 0 ? ":" : ";",
                                     vmm_check_get_message (g_ptr_array_index (checks, c)));
-          evacuation_add (task, vmm_evacuation_entry_new (names[i], VMM_EVACUATION_SKIPPED, ev->host,
-                                                          why->str, NULL));
+          evacuation_add (task, vmm_evacuation_entry_new (names[i], VMM_EVACUATION_SKIPPED,
+                                                          ev->host, why->str, NULL));
           continue;
         }
       spec = vmm_relocate_spec_copy (ev->template);
@@ -284,13 +282,9 @@ disable_cb (GObject *source, GAsyncResult *result, gpointer user_data)
  * Since: 1.0
  */
 void
-vmm_engine_evacuate_async (VmmEngine *self,
-                           VmmBackend *backend,
-                           const char *host,
-                           VmmRelocateSpec *template,
-                           VmmEvacuateFlags flags,
-                           GCancellable *cancellable,
-                           GAsyncReadyCallback callback,
+vmm_engine_evacuate_async (VmmEngine *self, VmmBackend *backend, const char *host,
+                           VmmRelocateSpec *template, VmmEvacuateFlags flags,
+                           GCancellable *cancellable, GAsyncReadyCallback callback,
                            gpointer user_data)
 {
   GTask *task;
@@ -319,12 +313,13 @@ vmm_engine_evacuate_async (VmmEngine *self,
   ev->handled = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   ev->entries = g_ptr_array_new_with_free_func (g_object_unref);
   ev->running = g_ptr_array_new_with_free_func (g_object_unref);
-  g_task_set_task_data (task, ev, (GDestroyNotify) evacuation_free);
+  g_task_set_task_data (task, ev, (GDestroyNotify)evacuation_free);
   vmm_engine_set_draining (self, backend, host, TRUE);
   ev->draining = TRUE;
   if (flags & VMM_EVACUATE_FLAGS_DISABLE_HOST)
     {
-      vmm_backend_set_host_enabled_async (backend, host, FALSE, "evacuation", cancellable, disable_cb, task);
+      vmm_backend_set_host_enabled_async (backend, host, FALSE, "evacuation", cancellable,
+                                          disable_cb, task);
       return;
     }
   evacuation_round (task);
@@ -347,7 +342,8 @@ vmm_engine_evacuate_async (VmmEngine *self,
  * Since: 1.0
  */
 GPtrArray *
-vmm_engine_evacuate_finish (VmmEngine *self, GAsyncResult *result, gboolean *host_empty, GError **error)
+vmm_engine_evacuate_finish (VmmEngine *self, GAsyncResult *result, gboolean *host_empty,
+                            GError **error)
 {
   Evacuation *ev;
 

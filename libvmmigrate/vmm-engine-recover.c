@@ -135,9 +135,19 @@ vmm_recovery_entry_get_facts (VmmRecoveryEntry *self)
 
 /* Steps that leave something on the platform until their undo runs. */
 static const char *const leaving_steps[] = {
-  "ReserveDirectory", "CreateInventoryVm", "CreateDummyVMotionDisks", "CreateDestinationVM",
-  "RegisterDestinationVm", "UnregisterSourceVm", "ReconfigureVm", "RelayoutSnapshots",
-  "PrepareSource", "PrepareDestination", "InitiateDestination", "SwitchHostAndPool", NULL,
+  "ReserveDirectory",
+  "CreateInventoryVm",
+  "CreateDummyVMotionDisks",
+  "CreateDestinationVM",
+  "RegisterDestinationVm",
+  "UnregisterSourceVm",
+  "ReconfigureVm",
+  "RelayoutSnapshots",
+  "PrepareSource",
+  "PrepareDestination",
+  "InitiateDestination",
+  "SwitchHostAndPool",
+  NULL,
 };
 
 typedef struct
@@ -178,7 +188,8 @@ recovery_free (Recovery *r)
   g_free (r);
 }
 
-static void recovery_next (GTask *task);
+static void
+recovery_next (GTask *task);
 
 static void
 recovery_conclude (GTask *task, VmmRecoveryOutcome outcome, const char *host, const char *facts)
@@ -201,7 +212,8 @@ recovery_conclude (GTask *task, VmmRecoveryOutcome outcome, const char *host, co
 
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "state");
-  json_builder_add_string_value (b, outcome == VMM_RECOVERY_NEEDS_ATTENTION ? "needs-attention" : "recovered");
+  json_builder_add_string_value (b, outcome == VMM_RECOVERY_NEEDS_ATTENTION ? "needs-attention"
+                                                                            : "recovered");
   json_builder_set_member_name (b, "moved");
   json_builder_add_boolean_value (b, outcome == VMM_RECOVERY_ON_DESTINATION);
   json_builder_set_member_name (b, "host");
@@ -220,8 +232,10 @@ recovery_conclude (GTask *task, VmmRecoveryOutcome outcome, const char *host, co
         g_warning ("recovery could not record the outcome of %s: %s", id, error->message);
       else if (r->owner != NULL && r->vm != NULL)
         {
-          g_autofree char *key = g_strdup_printf ("%s/%s", vmm_backend_get_uri (r->backend) != NULL
-                                                             ? vmm_backend_get_uri (r->backend) : "backend",
+          g_autofree char *key = g_strdup_printf ("%s/%s",
+                                                  vmm_backend_get_uri (r->backend) != NULL
+                                                      ? vmm_backend_get_uri (r->backend)
+                                                      : "backend",
                                                   r->vm);
           vmm_journal_unlock_vm (journal, key, r->owner);
         }
@@ -238,23 +252,25 @@ locate_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr (GTask) task = user_data;
   Recovery *r = g_task_get_task_data (task);
   g_autoptr (GError) error = NULL;
-  g_autoptr (VmmVmLocation) location = vmm_backend_locate_vm_finish (VMM_BACKEND (source), result, &error);
+  g_autoptr (VmmVmLocation) location
+      = vmm_backend_locate_vm_finish (VMM_BACKEND (source), result, &error);
   g_autoptr (GString) facts = g_string_new (NULL);
   g_autofree char *evidence = NULL;
   const char *host;
 
-  g_string_append_printf (facts, "journal: move of '%s' from '%s' to '%s', %s the switch-over", r->vm,
-                          r->source, r->destination != NULL ? r->destination : "?",
+  g_string_append_printf (facts, "journal: move of '%s' from '%s' to '%s', %s the switch-over",
+                          r->vm, r->source, r->destination != NULL ? r->destination : "?",
                           r->switched ? "past" : "before");
   if (r->pending->len > 0)
     {
       g_string_append (facts, "; steps done and not undone:");
       for (guint i = 0; i < r->pending->len; i++)
-        g_string_append_printf (facts, " %s", (char *) g_ptr_array_index (r->pending, i));
+        g_string_append_printf (facts, " %s", (char *)g_ptr_array_index (r->pending, i));
     }
   if (location == NULL)
     {
-      g_string_append_printf (facts, "; the backend could not say where the VM is: %s", error->message);
+      g_string_append_printf (facts, "; the backend could not say where the VM is: %s",
+                              error->message);
       recovery_conclude (task, VMM_RECOVERY_NEEDS_ATTENTION, NULL, facts->str);
       return;
     }
@@ -300,31 +316,39 @@ recovery_next (GTask *task)
           VmmJournalRecord *record = g_ptr_array_index (records, i);
           const char *kind = vmm_journal_record_get_kind (record);
           g_autoptr (JsonNode) node = json_from_string (vmm_journal_record_get_data (record), NULL);
-          JsonObject *obj = node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
-          const char *action = obj != NULL ? json_object_get_string_member_with_default (obj, "action", NULL) : NULL;
+          JsonObject *obj
+              = node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+          const char *action
+              = obj != NULL ? json_object_get_string_member_with_default (obj, "action", NULL)
+                            : NULL;
 
           if (obj == NULL)
             continue;
           if (g_strcmp0 (kind, "migration") == 0)
             {
               ours = g_strcmp0 (json_object_get_string_member_with_default (obj, "backend", NULL),
-                                vmm_backend_get_uri (r->backend)) == 0;
+                                vmm_backend_get_uri (r->backend))
+                     == 0;
               r->vm = g_strdup (json_object_get_string_member_with_default (obj, "vm", NULL));
-              r->source = g_strdup (json_object_get_string_member_with_default (obj, "source-host", NULL));
-              r->destination = g_strdup (json_object_get_string_member_with_default (obj, "destination-host", NULL));
-              r->owner = g_strdup (json_object_get_string_member_with_default (obj, "engine", NULL));
+              r->source = g_strdup (
+                  json_object_get_string_member_with_default (obj, "source-host", NULL));
+              r->destination = g_strdup (
+                  json_object_get_string_member_with_default (obj, "destination-host", NULL));
+              r->owner
+                  = g_strdup (json_object_get_string_member_with_default (obj, "engine", NULL));
             }
           /* an intent without completion may have acted: count it */
-          else if ((g_strcmp0 (kind, "action") == 0 || g_strcmp0 (kind, "action-done") == 0) && action != NULL)
+          else if ((g_strcmp0 (kind, "action") == 0 || g_strcmp0 (kind, "action-done") == 0)
+                   && action != NULL)
             {
               if (g_strcmp0 (action, "InitiateSource") == 0 && g_strcmp0 (kind, "action-done") == 0)
                 r->switched = TRUE;
-              if (g_strv_contains (leaving_steps, action) &&
-                  !g_ptr_array_find_with_equal_func (r->pending, action, g_str_equal, NULL))
+              if (g_strv_contains (leaving_steps, action)
+                  && !g_ptr_array_find_with_equal_func (r->pending, action, g_str_equal, NULL))
                 g_ptr_array_add (r->pending, g_strdup (action));
             }
           else if (g_strcmp0 (kind, "undo-done") == 0 && action != NULL)
-            g_hash_table_add (undone, (gpointer) g_intern_string (action));
+            g_hash_table_add (undone, (gpointer)g_intern_string (action));
         }
       for (guint i = r->pending->len; i > 0; i--)
         if (g_hash_table_contains (undone, g_intern_string (g_ptr_array_index (r->pending, i - 1))))
@@ -340,7 +364,7 @@ recovery_next (GTask *task)
                                    g_object_ref (task));
       return;
     }
-  g_task_return_pointer (task, g_ptr_array_ref (r->entries), (GDestroyNotify) g_ptr_array_unref);
+  g_task_return_pointer (task, g_ptr_array_ref (r->entries), (GDestroyNotify)g_ptr_array_unref);
 }
 
 /**
@@ -362,11 +386,8 @@ recovery_next (GTask *task)
  * Since: 1.0
  */
 void
-vmm_engine_recover_async (VmmEngine *self,
-                          VmmBackend *backend,
-                          GCancellable *cancellable,
-                          GAsyncReadyCallback callback,
-                          gpointer user_data)
+vmm_engine_recover_async (VmmEngine *self, VmmBackend *backend, GCancellable *cancellable,
+                          GAsyncReadyCallback callback, gpointer user_data)
 {
   g_autoptr (GTask) task = NULL;
   g_autoptr (GError) error = NULL;
@@ -379,7 +400,8 @@ vmm_engine_recover_async (VmmEngine *self,
   g_task_set_source_tag (task, vmm_engine_recover_async);
   if (vmm_engine_get_journal (self) == NULL)
     {
-      g_task_return_new_error (task, VMM_ERROR, VMM_ERROR_FAILED, "recovery needs the engine's journal");
+      g_task_return_new_error (task, VMM_ERROR, VMM_ERROR_FAILED,
+                               "recovery needs the engine's journal");
       return;
     }
   ids = vmm_journal_list_unfinished (vmm_engine_get_journal (self), &error);
@@ -393,7 +415,7 @@ vmm_engine_recover_async (VmmEngine *self,
   r->backend = g_object_ref (backend);
   r->ids = ids;
   r->entries = g_ptr_array_new_with_free_func (g_object_unref);
-  g_task_set_task_data (task, r, (GDestroyNotify) recovery_free);
+  g_task_set_task_data (task, r, (GDestroyNotify)recovery_free);
   recovery_next (task);
 }
 

@@ -40,16 +40,17 @@ struct _VmmEngine
   VmmJournal *journal;
   char *id;
 
-  GHashTable *locks;  /* "backend/vm" -> VmmMigration (unowned) */
-  GHashTable *counts; /* slot key -> count */
-  GHashTable *slots;  /* VmmMigration -> Slot */
-  GList *waiting;     /* Slot*, sorted by priority then seq */
+  GHashTable *locks;    /* "backend/vm" -> VmmMigration (unowned) */
+  GHashTable *counts;   /* slot key -> count */
+  GHashTable *slots;    /* VmmMigration -> Slot */
+  GList *waiting;       /* Slot*, sorted by priority then seq */
   GHashTable *draining; /* "backend/host" being evacuated -> count */
   guint n_running;
   guint64 seq;
 };
 
-enum {
+enum
+{
   PROP_0,
   PROP_MAX_PER_SOURCE_HOST,
   PROP_MAX_PER_DESTINATION_HOST,
@@ -60,7 +61,8 @@ enum {
   N_PROPS
 };
 
-enum {
+enum
+{
   SIGNAL_READY,
   SIGNAL_MIGRATION_CREATED,
   SIGNAL_EVACUATION_PROGRESS,
@@ -172,9 +174,9 @@ vmm_engine_class_init (VmmEngineClass *klass)
    *
    * Since: 1.0
    */
-  props[PROP_MAX_PER_SOURCE_HOST] =
-    g_param_spec_uint ("max-per-source-host", NULL, NULL, 0, G_MAXUINT, 2,
-                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  props[PROP_MAX_PER_SOURCE_HOST]
+      = g_param_spec_uint ("max-per-source-host", NULL, NULL, 0, G_MAXUINT, 2,
+                           G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   /**
    * VmmEngine:max-per-destination-host:
    *
@@ -182,9 +184,9 @@ vmm_engine_class_init (VmmEngineClass *klass)
    *
    * Since: 1.0
    */
-  props[PROP_MAX_PER_DESTINATION_HOST] =
-    g_param_spec_uint ("max-per-destination-host", NULL, NULL, 0, G_MAXUINT, 2,
-                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  props[PROP_MAX_PER_DESTINATION_HOST]
+      = g_param_spec_uint ("max-per-destination-host", NULL, NULL, 0, G_MAXUINT, 2,
+                           G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   /**
    * VmmEngine:max-per-datastore:
    *
@@ -193,9 +195,9 @@ vmm_engine_class_init (VmmEngineClass *klass)
    *
    * Since: 1.0
    */
-  props[PROP_MAX_PER_DATASTORE] =
-    g_param_spec_uint ("max-per-datastore", NULL, NULL, 0, G_MAXUINT, 2,
-                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  props[PROP_MAX_PER_DATASTORE]
+      = g_param_spec_uint ("max-per-datastore", NULL, NULL, 0, G_MAXUINT, 2,
+                           G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   /**
    * VmmEngine:max-global:
    *
@@ -203,9 +205,9 @@ vmm_engine_class_init (VmmEngineClass *klass)
    *
    * Since: 1.0
    */
-  props[PROP_MAX_GLOBAL] =
-    g_param_spec_uint ("max-global", NULL, NULL, 0, G_MAXUINT, 0,
-                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  props[PROP_MAX_GLOBAL]
+      = g_param_spec_uint ("max-global", NULL, NULL, 0, G_MAXUINT, 0,
+                           G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   /**
    * VmmEngine:progress-timeout-s:
    *
@@ -216,9 +218,9 @@ vmm_engine_class_init (VmmEngineClass *klass)
    *
    * Since: 1.0
    */
-  props[PROP_PROGRESS_TIMEOUT_S] =
-    g_param_spec_uint ("progress-timeout-s", NULL, NULL, 0, G_MAXUINT, 300,
-                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  props[PROP_PROGRESS_TIMEOUT_S]
+      = g_param_spec_uint ("progress-timeout-s", NULL, NULL, 0, G_MAXUINT, 300,
+                           G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   /**
    * VmmEngine:journal:
    *
@@ -227,9 +229,9 @@ vmm_engine_class_init (VmmEngineClass *klass)
    *
    * Since: 1.0
    */
-  props[PROP_JOURNAL] =
-    g_param_spec_object ("journal", NULL, NULL, VMM_TYPE_JOURNAL,
-                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  props[PROP_JOURNAL]
+      = g_param_spec_object ("journal", NULL, NULL, VMM_TYPE_JOURNAL,
+                             G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, props);
 
   /**
@@ -247,9 +249,8 @@ vmm_engine_class_init (VmmEngineClass *klass)
    * Since: 1.0
    */
   signals[SIGNAL_READY] = g_signal_new ("ready", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
-                                        g_signal_accumulator_first_wins, NULL, NULL,
-                                        G_TYPE_BOOLEAN, 2, VMM_TYPE_MIGRATION,
-                                        VMM_TYPE_MIGRATION_CONTEXT);
+                                        g_signal_accumulator_first_wins, NULL, NULL, G_TYPE_BOOLEAN,
+                                        2, VMM_TYPE_MIGRATION, VMM_TYPE_MIGRATION_CONTEXT);
   /**
    * VmmEngine::migration-created:
    * @self: the engine
@@ -260,9 +261,9 @@ vmm_engine_class_init (VmmEngineClass *klass)
    *
    * Since: 1.0
    */
-  signals[SIGNAL_MIGRATION_CREATED] =
-    g_signal_new ("migration-created", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
-                  NULL, G_TYPE_NONE, 1, VMM_TYPE_MIGRATION);
+  signals[SIGNAL_MIGRATION_CREATED]
+      = g_signal_new ("migration-created", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                      NULL, NULL, G_TYPE_NONE, 1, VMM_TYPE_MIGRATION);
   /**
    * VmmEngine::evacuation-progress:
    * @self: the engine
@@ -274,9 +275,9 @@ vmm_engine_class_init (VmmEngineClass *klass)
    *
    * Since: 1.0
    */
-  signals[SIGNAL_EVACUATION_PROGRESS] =
-    g_signal_new ("evacuation-progress", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
-                  NULL, NULL, G_TYPE_NONE, 3, G_TYPE_STRING, G_TYPE_UINT, G_TYPE_UINT);
+  signals[SIGNAL_EVACUATION_PROGRESS]
+      = g_signal_new ("evacuation-progress", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                      NULL, NULL, G_TYPE_NONE, 3, G_TYPE_STRING, G_TYPE_UINT, G_TYPE_UINT);
 }
 
 void
@@ -299,10 +300,10 @@ vmm_engine_init (VmmEngine *self)
   self->max_ds = 2;
   self->max_global = 0;
   self->progress_timeout_s = 300;
-  self->id = g_strdup_printf ("engine-%d-%08x", (int) getpid (), g_random_int ());
+  self->id = g_strdup_printf ("engine-%d-%08x", (int)getpid (), g_random_int ());
   self->locks = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->counts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  self->slots = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) slot_free);
+  self->slots = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify)slot_free);
   self->draining = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }
 
@@ -325,7 +326,7 @@ vmm_engine_new (void)
 static char *
 lock_key (VmmBackend *backend, const char *vm)
 {
-  return g_strdup_printf ("%p/%s", (void *) backend, vm);
+  return g_strdup_printf ("%p/%s", (void *)backend, vm);
 }
 
 /**
@@ -345,11 +346,8 @@ lock_key (VmmBackend *backend, const char *vm)
  * Since: 1.0
  */
 VmmMigration *
-vmm_engine_create_migration (VmmEngine *self,
-                             VmmBackend *backend,
-                             const char *vm,
-                             VmmRelocateSpec *spec,
-                             GError **error)
+vmm_engine_create_migration (VmmEngine *self, VmmBackend *backend, const char *vm,
+                             VmmRelocateSpec *spec, GError **error)
 {
   return vmm_engine_create_migration_with_type (self, VMM_TYPE_MIGRATION, backend, vm, spec, error);
 }
@@ -371,12 +369,8 @@ vmm_engine_create_migration (VmmEngine *self,
  * Since: 1.0
  */
 VmmMigration *
-vmm_engine_create_migration_with_type (VmmEngine *self,
-                                       GType migration_type,
-                                       VmmBackend *backend,
-                                       const char *vm,
-                                       VmmRelocateSpec *spec,
-                                       GError **error)
+vmm_engine_create_migration_with_type (VmmEngine *self, GType migration_type, VmmBackend *backend,
+                                       const char *vm, VmmRelocateSpec *spec, GError **error)
 {
   g_autofree char *key = NULL;
   VmmMigration *migration;
@@ -410,8 +404,8 @@ vmm_engine_create_migration_with_type (VmmEngine *self,
 void
 vmm_engine_unlock_vm (VmmEngine *self, VmmMigration *migration)
 {
-  g_autofree char *key =
-    lock_key (vmm_migration_get_backend (migration), vmm_migration_get_vm_name (migration));
+  g_autofree char *key
+      = lock_key (vmm_migration_get_backend (migration), vmm_migration_get_vm_name (migration));
 
   if (g_hash_table_lookup (self->locks, key) == migration)
     g_hash_table_remove (self->locks, key);
@@ -421,7 +415,7 @@ vmm_engine_unlock_vm (VmmEngine *self, VmmMigration *migration)
 gboolean
 vmm_engine_is_draining (VmmEngine *self, VmmBackend *backend, const char *host)
 {
-  g_autofree char *key = g_strdup_printf ("%p/%s", (void *) backend, host);
+  g_autofree char *key = g_strdup_printf ("%p/%s", (void *)backend, host);
 
   return g_hash_table_contains (self->draining, key);
 }
@@ -429,7 +423,7 @@ vmm_engine_is_draining (VmmEngine *self, VmmBackend *backend, const char *host)
 void
 vmm_engine_set_draining (VmmEngine *self, VmmBackend *backend, const char *host, gboolean draining)
 {
-  g_autofree char *key = g_strdup_printf ("%p/%s", (void *) backend, host);
+  g_autofree char *key = g_strdup_printf ("%p/%s", (void *)backend, host);
   guint count = GPOINTER_TO_UINT (g_hash_table_lookup (self->draining, key));
 
   count = draining ? count + 1 : (count > 0 ? count - 1 : 0);
@@ -442,7 +436,7 @@ vmm_engine_set_draining (VmmEngine *self, VmmBackend *backend, const char *host,
 guint
 vmm_engine_count_inbound (VmmEngine *self, VmmBackend *backend, const char *host)
 {
-  g_autofree char *key = g_strdup_printf ("D%p/%s", (void *) backend, host);
+  g_autofree char *key = g_strdup_printf ("D%p/%s", (void *)backend, host);
 
   return GPOINTER_TO_UINT (g_hash_table_lookup (self->counts, key));
 }
@@ -499,7 +493,7 @@ slot_take (VmmEngine *self, Slot *slot, int delta)
       const char *key = g_ptr_array_index (slot->keys, i);
       guint count = GPOINTER_TO_UINT (g_hash_table_lookup (self->counts, key));
 
-      count = (guint) ((int) count + delta);
+      count = (guint)((int)count + delta);
       if (count == 0)
         g_hash_table_remove (self->counts, key);
       else
@@ -565,12 +559,10 @@ schedule_waiting (VmmEngine *self)
 }
 
 gboolean
-vmm_engine_acquire_slots (VmmEngine *self,
-                          VmmMigration *migration,
-                          VmmMigrationContext *context,
+vmm_engine_acquire_slots (VmmEngine *self, VmmMigration *migration, VmmMigrationContext *context,
                           VmmEngineSlotFunc ready)
 {
-  g_autofree char *prefix = g_strdup_printf ("%p", (void *) vmm_migration_get_backend (migration));
+  g_autofree char *prefix = g_strdup_printf ("%p", (void *)vmm_migration_get_backend (migration));
   Slot *slot = g_new0 (Slot, 1);
   GMainContext *main_context = g_main_context_get_thread_default ();
   GPtrArray *targets = vmm_migration_context_get_target_disks (context);
@@ -578,24 +570,26 @@ vmm_engine_acquire_slots (VmmEngine *self,
 
   slot->migration = migration;
   slot->ready = ready;
-  slot->context = g_main_context_ref (main_context != NULL ? main_context : g_main_context_default ());
+  slot->context
+      = g_main_context_ref (main_context != NULL ? main_context : g_main_context_default ());
   slot->priority = vmm_relocate_spec_get_priority (vmm_migration_get_spec (migration));
   slot->seq = self->seq++;
   slot->keys = g_ptr_array_new_with_free_func (g_free);
   g_ptr_array_add (slot->keys, g_strdup ("G"));
   if (vmm_migration_context_changes_host (context))
     {
-      g_ptr_array_add (slot->keys, g_strdup_printf ("S%s/%s", prefix,
-                                                    vmm_migration_context_get_source_host (context)));
-      g_ptr_array_add (slot->keys,
-                       g_strdup_printf ("D%s/%s", prefix,
-                                        vmm_migration_context_get_destination_host (context)));
+      g_ptr_array_add (
+          slot->keys,
+          g_strdup_printf ("S%s/%s", prefix, vmm_migration_context_get_source_host (context)));
+      g_ptr_array_add (
+          slot->keys,
+          g_strdup_printf ("D%s/%s", prefix, vmm_migration_context_get_destination_host (context)));
     }
   if (vmm_migration_context_changes_primary_datastore (context))
     {
       const char *ds = vmm_migration_context_get_destination_datastore (context);
 
-      g_hash_table_add (seen, (gpointer) ds);
+      g_hash_table_add (seen, (gpointer)ds);
       g_ptr_array_add (slot->keys, g_strdup_printf ("T%s/%s", prefix, ds));
     }
   for (guint i = 0; i < targets->len; i++)
@@ -603,10 +597,10 @@ vmm_engine_acquire_slots (VmmEngine *self,
       VmmDiskInfo *disk = g_ptr_array_index (targets, i);
       const char *ds = vmm_disk_info_get_datastore (disk);
 
-      if (!vmm_migration_context_disk_moves (context, vmm_disk_info_get_key (disk)) ||
-          g_hash_table_contains (seen, ds))
+      if (!vmm_migration_context_disk_moves (context, vmm_disk_info_get_key (disk))
+          || g_hash_table_contains (seen, ds))
         continue;
-      g_hash_table_add (seen, (gpointer) ds);
+      g_hash_table_add (seen, (gpointer)ds);
       g_ptr_array_add (slot->keys, g_strdup_printf ("T%s/%s", prefix, ds));
     }
   g_object_set_data (G_OBJECT (migration), "vmm-engine", self);
@@ -877,12 +871,8 @@ find_data_free (FindData *data)
 }
 
 VmmMigrationContext *
-vmm_engine_new_context (VmmEngine *self,
-                        VmmBackend *backend,
-                        VmmInventory *inventory,
-                        const char *vm_name,
-                        VmmRelocateSpec *spec,
-                        GError **error)
+vmm_engine_new_context (VmmEngine *self, VmmBackend *backend, VmmInventory *inventory,
+                        const char *vm_name, VmmRelocateSpec *spec, GError **error)
 {
   VmmVmInfo *found = vmm_inventory_lookup_vm (inventory, vm_name);
   g_autoptr (VmmVmInfo) vm = NULL;
@@ -891,7 +881,8 @@ vmm_engine_new_context (VmmEngine *self,
   if (found == NULL)
     {
       g_set_error (error, VMM_ERROR, VMM_ERROR_NOT_FOUND, "no VM named '%s' on %s", vm_name,
-                   vmm_backend_get_uri (backend) != NULL ? vmm_backend_get_uri (backend) : "the backend");
+                   vmm_backend_get_uri (backend) != NULL ? vmm_backend_get_uri (backend)
+                                                         : "the backend");
       return NULL;
     }
   /* a read-only look (placement, candidates) needs no snapshot of the VM */
@@ -911,7 +902,8 @@ find_inventory_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   FindData *data = g_task_get_task_data (task);
   VmmEngine *self = g_task_get_source_object (task);
   g_autoptr (GError) error = NULL;
-  g_autoptr (VmmInventory) inventory = vmm_backend_query_inventory_finish (VMM_BACKEND (source), result, &error);
+  g_autoptr (VmmInventory) inventory
+      = vmm_backend_query_inventory_finish (VMM_BACKEND (source), result, &error);
   g_autoptr (VmmMigrationContext) ctx = NULL;
   GPtrArray *out;
 
@@ -920,7 +912,8 @@ find_inventory_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
-  ctx = vmm_engine_new_context (self, VMM_BACKEND (source), inventory, data->vm, data->spec, &error);
+  ctx = vmm_engine_new_context (self, VMM_BACKEND (source), inventory, data->vm, data->spec,
+                                &error);
   if (ctx == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&error));
@@ -928,7 +921,7 @@ find_inventory_cb (GObject *source, GAsyncResult *result, gpointer user_data)
     }
   out = g_ptr_array_new_with_free_func (g_object_unref);
   vmm_placement_rank (ctx, out);
-  g_task_return_pointer (task, out, (GDestroyNotify) g_ptr_array_unref);
+  g_task_return_pointer (task, out, (GDestroyNotify)g_ptr_array_unref);
 }
 
 /**
@@ -949,13 +942,9 @@ find_inventory_cb (GObject *source, GAsyncResult *result, gpointer user_data)
  * Since: 1.0
  */
 void
-vmm_engine_find_candidates_async (VmmEngine *self,
-                                  VmmBackend *backend,
-                                  const char *vm,
-                                  VmmRelocateSpec *spec,
-                                  GCancellable *cancellable,
-                                  GAsyncReadyCallback callback,
-                                  gpointer user_data)
+vmm_engine_find_candidates_async (VmmEngine *self, VmmBackend *backend, const char *vm,
+                                  VmmRelocateSpec *spec, GCancellable *cancellable,
+                                  GAsyncReadyCallback callback, gpointer user_data)
 {
   GTask *task;
   FindData *data;
@@ -968,7 +957,7 @@ vmm_engine_find_candidates_async (VmmEngine *self,
   data = g_new0 (FindData, 1);
   data->vm = g_strdup (vm);
   data->spec = spec != NULL ? vmm_relocate_spec_copy (spec) : vmm_relocate_spec_new ();
-  g_task_set_task_data (task, data, (GDestroyNotify) find_data_free);
+  g_task_set_task_data (task, data, (GDestroyNotify)find_data_free);
   vmm_backend_query_inventory_async (backend, cancellable, find_inventory_cb, task);
 }
 
@@ -994,7 +983,7 @@ vmm_engine_find_candidates_finish (VmmEngine *self, GAsyncResult *result, GError
 static void
 engine_sync_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  *(GAsyncResult **) user_data = g_object_ref (result);
+  *(GAsyncResult **)user_data = g_object_ref (result);
 }
 
 /**
@@ -1013,12 +1002,8 @@ engine_sync_cb (GObject *source, GAsyncResult *result, gpointer user_data)
  * Since: 1.0
  */
 GPtrArray *
-vmm_engine_find_candidates (VmmEngine *self,
-                            VmmBackend *backend,
-                            const char *vm,
-                            VmmRelocateSpec *spec,
-                            GCancellable *cancellable,
-                            GError **error)
+vmm_engine_find_candidates (VmmEngine *self, VmmBackend *backend, const char *vm,
+                            VmmRelocateSpec *spec, GCancellable *cancellable, GError **error)
 {
   g_autoptr (GMainContext) context = NULL;
   GAsyncResult *result = NULL;

@@ -10,4 +10,4 @@
  *
  * Since: 1.0
  */
-G_DEFINE_QUARK (vmm-error-quark, vmm_error)
+G_DEFINE_QUARK (vmm - error - quark, vmm_error)

@@ -47,11 +47,8 @@ vmm_evacuation_entry_init (VmmEvacuationEntry *self)
 }
 
 VmmEvacuationEntry *
-vmm_evacuation_entry_new (const char *vm,
-                          VmmEvacuationOutcome outcome,
-                          const char *host,
-                          const char *message,
-                          VmmMigrationResult *result)
+vmm_evacuation_entry_new (const char *vm, VmmEvacuationOutcome outcome, const char *host,
+                          const char *message, VmmMigrationResult *result)
 {
   VmmEvacuationEntry *self = g_object_new (VMM_TYPE_EVACUATION_ENTRY, NULL);
 

@@ -823,7 +823,7 @@ vmm_host_info_get_metadata (VmmHostInfo *self)
   static const char *const none[] = { NULL };
 
   g_return_val_if_fail (VMM_IS_HOST_INFO (self), NULL);
-  return self->metadata != NULL ? (const char *const *) self->metadata : none;
+  return self->metadata != NULL ? (const char *const *)self->metadata : none;
 }
 
 /**
@@ -841,7 +841,7 @@ vmm_host_info_set_metadata (VmmHostInfo *self, const char *const *metadata)
   char **copy;
 
   g_return_if_fail (VMM_IS_HOST_INFO (self));
-  copy = g_strdupv ((char **) metadata);
+  copy = g_strdupv ((char **)metadata);
   g_strfreev (self->metadata);
   self->metadata = copy;
 }

@@ -43,7 +43,8 @@ db_error (VmmSqliteJournal *self, const char *what, GError **error)
 }
 
 static gboolean
-sqlite_append (VmmJournal *journal, const char *id, const char *kind, const char *data, GError **error)
+sqlite_append (VmmJournal *journal, const char *id, const char *kind, const char *data,
+               GError **error)
 {
   VmmSqliteJournal *self = VMM_SQLITE_JOURNAL (journal);
   gboolean outcome = g_strcmp0 (kind, "outcome") == 0;
@@ -65,8 +66,8 @@ sqlite_append (VmmJournal *journal, const char *id, const char *kind, const char
     {
       sqlite3_reset (self->finish);
       sqlite3_bind_text (self->finish, 1, id, -1, SQLITE_STATIC);
-      if (sqlite3_step (self->finish) != SQLITE_DONE ||
-          sqlite3_exec (self->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+      if (sqlite3_step (self->finish) != SQLITE_DONE
+          || sqlite3_exec (self->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
         {
           sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
           return db_error (self, "finish", error);
@@ -79,10 +80,11 @@ static GPtrArray *
 sqlite_list (VmmJournal *journal, const char *id, GError **error)
 {
   VmmSqliteJournal *self = VMM_SQLITE_JOURNAL (journal);
-  const char *sql = id != NULL
-                      ? "SELECT migration, seq, kind, data, time FROM records WHERE migration = ?1 ORDER BY seq"
-                      : "SELECT migration, seq, kind, data, time FROM records WHERE migration NOT IN "
-                        "(SELECT migration FROM finished) ORDER BY seq";
+  const char *sql
+      = id != NULL ? "SELECT migration, seq, kind, data, time FROM records WHERE migration = ?1 "
+                     "ORDER BY seq"
+                   : "SELECT migration, seq, kind, data, time FROM records WHERE migration NOT IN "
+                     "(SELECT migration FROM finished) ORDER BY seq";
   sqlite3_stmt *stmt = NULL;
   GPtrArray *out;
   int rc;
@@ -96,10 +98,10 @@ sqlite_list (VmmJournal *journal, const char *id, GError **error)
     sqlite3_bind_text (stmt, 1, id, -1, SQLITE_STATIC);
   out = g_ptr_array_new_with_free_func (g_object_unref);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_ptr_array_add (out, vmm_journal_record_new ((const char *) sqlite3_column_text (stmt, 0),
-                                                  (guint64) sqlite3_column_int64 (stmt, 1),
-                                                  (const char *) sqlite3_column_text (stmt, 2),
-                                                  (const char *) sqlite3_column_text (stmt, 3),
+    g_ptr_array_add (out, vmm_journal_record_new ((const char *)sqlite3_column_text (stmt, 0),
+                                                  (guint64)sqlite3_column_int64 (stmt, 1),
+                                                  (const char *)sqlite3_column_text (stmt, 2),
+                                                  (const char *)sqlite3_column_text (stmt, 3),
                                                   sqlite3_column_int64 (stmt, 4)));
   sqlite3_finalize (stmt);
   if (rc != SQLITE_DONE)
@@ -119,7 +121,8 @@ sqlite_lock (VmmJournal *journal, const char *key, const char *owner, GError **e
   g_autofree char *holder = NULL;
 
   if (sqlite3_prepare_v2 (self->db, "INSERT OR IGNORE INTO locks (vm, owner) VALUES (?1, ?2)", -1,
-                          &stmt, NULL) != SQLITE_OK)
+                          &stmt, NULL)
+      != SQLITE_OK)
     return db_error (self, "lock", error);
   sqlite3_bind_text (stmt, 1, key, -1, SQLITE_STATIC);
   sqlite3_bind_text (stmt, 2, owner, -1, SQLITE_STATIC);
@@ -129,11 +132,12 @@ sqlite_lock (VmmJournal *journal, const char *key, const char *owner, GError **e
       return db_error (self, "lock", error);
     }
   sqlite3_finalize (stmt);
-  if (sqlite3_prepare_v2 (self->db, "SELECT owner FROM locks WHERE vm = ?1", -1, &stmt, NULL) != SQLITE_OK)
+  if (sqlite3_prepare_v2 (self->db, "SELECT owner FROM locks WHERE vm = ?1", -1, &stmt, NULL)
+      != SQLITE_OK)
     return db_error (self, "lock", error);
   sqlite3_bind_text (stmt, 1, key, -1, SQLITE_STATIC);
   if (sqlite3_step (stmt) == SQLITE_ROW)
-    holder = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+    holder = g_strdup ((const char *)sqlite3_column_text (stmt, 0));
   sqlite3_finalize (stmt);
   if (g_strcmp0 (holder, owner) != 0)
     {
@@ -151,7 +155,8 @@ sqlite_unlock (VmmJournal *journal, const char *key, const char *owner)
   sqlite3_stmt *stmt = NULL;
 
   if (sqlite3_prepare_v2 (self->db, "DELETE FROM locks WHERE vm = ?1 AND owner = ?2", -1, &stmt,
-                          NULL) != SQLITE_OK)
+                          NULL)
+      != SQLITE_OK)
     return;
   sqlite3_bind_text (stmt, 1, key, -1, SQLITE_STATIC);
   sqlite3_bind_text (stmt, 2, owner, -1, SQLITE_STATIC);
@@ -196,30 +201,32 @@ vmm_journal_new_sqlite (const char *path, GError **error)
   g_autoptr (VmmSqliteJournal) self = NULL;
   sqlite3_stmt *stmt = NULL;
   int format = 0;
-  static const char schema[] =
-    "PRAGMA journal_mode=WAL;"
-    "PRAGMA synchronous=NORMAL;"
-    "PRAGMA busy_timeout=5000;"
-    "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);"
-    "INSERT OR IGNORE INTO meta (key, value) VALUES ('format', 1);"
-    "CREATE TABLE IF NOT EXISTS records (seq INTEGER PRIMARY KEY AUTOINCREMENT,"
-    " migration TEXT NOT NULL, kind TEXT NOT NULL, data TEXT NOT NULL, time INTEGER NOT NULL);"
-    "CREATE INDEX IF NOT EXISTS records_migration ON records (migration);"
-    "CREATE TABLE IF NOT EXISTS finished (migration TEXT PRIMARY KEY);"
-    "CREATE TABLE IF NOT EXISTS locks (vm TEXT PRIMARY KEY, owner TEXT NOT NULL);";
+  static const char schema[]
+      = "PRAGMA journal_mode=WAL;"
+        "PRAGMA synchronous=NORMAL;"
+        "PRAGMA busy_timeout=5000;"
+        "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);"
+        "INSERT OR IGNORE INTO meta (key, value) VALUES ('format', 1);"
+        "CREATE TABLE IF NOT EXISTS records (seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+        " migration TEXT NOT NULL, kind TEXT NOT NULL, data TEXT NOT NULL, time INTEGER NOT NULL);"
+        "CREATE INDEX IF NOT EXISTS records_migration ON records (migration);"
+        "CREATE TABLE IF NOT EXISTS finished (migration TEXT PRIMARY KEY);"
+        "CREATE TABLE IF NOT EXISTS locks (vm TEXT PRIMARY KEY, owner TEXT NOT NULL);";
 
   g_return_val_if_fail (path != NULL, NULL);
   self = g_object_new (VMM_TYPE_SQLITE_JOURNAL, NULL);
-  if (sqlite3_open_v2 (path, &self->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                       NULL) != SQLITE_OK ||
-      sqlite3_exec (self->db, schema, NULL, NULL, NULL) != SQLITE_OK)
+  if (sqlite3_open_v2 (path, &self->db,
+                       SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL)
+          != SQLITE_OK
+      || sqlite3_exec (self->db, schema, NULL, NULL, NULL) != SQLITE_OK)
     {
       g_set_error (error, VMM_ERROR, VMM_ERROR_FAILED, "journal %s: %s", path,
                    self->db != NULL ? sqlite3_errmsg (self->db) : "cannot open");
       return NULL;
     }
-  if (sqlite3_prepare_v2 (self->db, "SELECT value FROM meta WHERE key = 'format'", -1, &stmt, NULL) == SQLITE_OK &&
-      sqlite3_step (stmt) == SQLITE_ROW)
+  if (sqlite3_prepare_v2 (self->db, "SELECT value FROM meta WHERE key = 'format'", -1, &stmt, NULL)
+          == SQLITE_OK
+      && sqlite3_step (stmt) == SQLITE_ROW)
     format = sqlite3_column_int (stmt, 0);
   sqlite3_finalize (stmt);
   if (format != VMM_JOURNAL_FORMAT_VERSION)
@@ -229,10 +236,13 @@ vmm_journal_new_sqlite (const char *path, GError **error)
                    VMM_JOURNAL_FORMAT_VERSION);
       return NULL;
     }
-  if (sqlite3_prepare_v2 (self->db, "INSERT INTO records (migration, kind, data, time) VALUES (?1, ?2, ?3, ?4)",
-                          -1, &self->insert, NULL) != SQLITE_OK ||
-      sqlite3_prepare_v2 (self->db, "INSERT OR IGNORE INTO finished (migration) VALUES (?1)", -1,
-                          &self->finish, NULL) != SQLITE_OK)
+  if (sqlite3_prepare_v2 (
+          self->db, "INSERT INTO records (migration, kind, data, time) VALUES (?1, ?2, ?3, ?4)", -1,
+          &self->insert, NULL)
+          != SQLITE_OK
+      || sqlite3_prepare_v2 (self->db, "INSERT OR IGNORE INTO finished (migration) VALUES (?1)", -1,
+                             &self->finish, NULL)
+             != SQLITE_OK)
     {
       db_error (self, "prepare", error);
       return NULL;

@@ -188,10 +188,7 @@ vmm_journal_init (VmmJournal *self)
  * Since: 1.0
  */
 gboolean
-vmm_journal_append (VmmJournal *self,
-                    const char *migration_id,
-                    const char *kind,
-                    const char *data,
+vmm_journal_append (VmmJournal *self, const char *migration_id, const char *kind, const char *data,
                     GError **error)
 {
   g_return_val_if_fail (VMM_IS_JOURNAL (self), FALSE);
@@ -245,7 +242,7 @@ vmm_journal_list_unfinished (VmmJournal *self, GError **error)
     {
       const char *id = vmm_journal_record_get_migration_id (g_ptr_array_index (records, i));
 
-      if (g_hash_table_add (seen, (gpointer) id))
+      if (g_hash_table_add (seen, (gpointer)id))
         g_strv_builder_add (builder, id);
     }
   return g_strv_builder_end (builder);
@@ -319,7 +316,8 @@ vmm_memory_journal_finalize (GObject *object)
 }
 
 static gboolean
-memory_append (VmmJournal *journal, const char *id, const char *kind, const char *data, GError **error)
+memory_append (VmmJournal *journal, const char *id, const char *kind, const char *data,
+               GError **error)
 {
   VmmMemoryJournal *self = VMM_MEMORY_JOURNAL (journal);
 

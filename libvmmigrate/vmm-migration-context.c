@@ -60,7 +60,7 @@ struct _VmmMigrationContext
   GPtrArray *candidates;
   gint64 estimated_duration_ms;
   gint64 estimated_downtime_ms;
-  VmmEngine *engine; /* unowned; the migration holds it */
+  VmmEngine *engine;        /* unowned; the migration holds it */
   GHashTable *reservations; /* unowned: name -> VmmLoad, for batch placement */
   GHashTable *excluded_hosts;
   gboolean select_host;
@@ -120,9 +120,7 @@ vmm_migration_context_init (VmmMigrationContext *self)
 }
 
 VmmMigrationContext *
-vmm_migration_context_new (VmmBackend *backend,
-                           const char *vm_name,
-                           VmmRelocateSpec *spec,
+vmm_migration_context_new (VmmBackend *backend, const char *vm_name, VmmRelocateSpec *spec,
                            gboolean dry_run)
 {
   VmmMigrationContext *self = g_object_new (VMM_TYPE_MIGRATION_CONTEXT, NULL);
@@ -135,8 +133,7 @@ vmm_migration_context_new (VmmBackend *backend,
 }
 
 void
-vmm_migration_context_set_sink (VmmMigrationContext *self,
-                                const VmmContextSink *sink,
+vmm_migration_context_set_sink (VmmMigrationContext *self, const VmmContextSink *sink,
                                 gpointer owner)
 {
   self->sink = sink;
@@ -175,12 +172,9 @@ vmm_migration_context_get_pinned_host (VmmMigrationContext *self)
 }
 
 void
-vmm_migration_context_set_changes (VmmMigrationContext *self,
-                                   gboolean host,
-                                   gboolean primary_datastore,
-                                   gboolean disk_datastores,
-                                   gboolean pool,
-                                   gboolean cross_manager)
+vmm_migration_context_set_changes (VmmMigrationContext *self, gboolean host,
+                                   gboolean primary_datastore, gboolean disk_datastores,
+                                   gboolean pool, gboolean cross_manager)
 {
   self->changes_host = host;
   self->changes_primary = primary_datastore;
@@ -198,14 +192,14 @@ vmm_migration_context_set_target_disks (VmmMigrationContext *self, GPtrArray *di
     {
       VmmDiskInfo *target = g_ptr_array_index (disks, i);
       VmmDiskInfo *source = self->vm != NULL
-                              ? vmm_vm_info_lookup_disk (self->vm, vmm_disk_info_get_key (target))
-                              : NULL;
+                                ? vmm_vm_info_lookup_disk (self->vm, vmm_disk_info_get_key (target))
+                                : NULL;
 
       g_ptr_array_add (self->target_disks, g_object_ref (target));
-      if (source == NULL ||
-          g_strcmp0 (vmm_disk_info_get_datastore (source), vmm_disk_info_get_datastore (target)) !=
-            0)
-        g_hash_table_add (self->moving_disks, (gpointer) vmm_disk_info_get_key (target));
+      if (source == NULL
+          || g_strcmp0 (vmm_disk_info_get_datastore (source), vmm_disk_info_get_datastore (target))
+                 != 0)
+        g_hash_table_add (self->moving_disks, (gpointer)vmm_disk_info_get_key (target));
     }
 }
 
@@ -218,7 +212,7 @@ vmm_migration_context_get_queue (VmmMigrationContext *self)
 const char *const *
 vmm_migration_context_get_warnings (VmmMigrationContext *self)
 {
-  return (const char *const *) self->warnings->pdata;
+  return (const char *const *)self->warnings->pdata;
 }
 
 guint64
@@ -737,8 +731,7 @@ vmm_migration_context_append_action (VmmMigrationContext *self, VmmAction *actio
  * Since: 1.0
  */
 void
-vmm_migration_context_report_transfer (VmmMigrationContext *self,
-                                       guint64 bytes_done,
+vmm_migration_context_report_transfer (VmmMigrationContext *self, guint64 bytes_done,
                                        guint64 bytes_total)
 {
   g_return_if_fail (VMM_IS_MIGRATION_CONTEXT (self));
@@ -763,7 +756,7 @@ vmm_migration_context_add_warning (VmmMigrationContext *self, const char *messag
 {
   g_return_if_fail (VMM_IS_MIGRATION_CONTEXT (self));
   g_return_if_fail (message != NULL);
-  g_ptr_array_insert (self->warnings, (gint) self->warnings->len - 1, g_strdup (message));
+  g_ptr_array_insert (self->warnings, (gint)self->warnings->len - 1, g_strdup (message));
   if (self->sink != NULL && self->sink->warning != NULL)
     self->sink->warning (self->sink_owner, message);
 }
@@ -832,8 +825,7 @@ vmm_migration_context_get_backend_data (VmmMigrationContext *self)
  * Since: 1.0
  */
 void
-vmm_migration_context_set_backend_data (VmmMigrationContext *self,
-                                        gpointer data,
+vmm_migration_context_set_backend_data (VmmMigrationContext *self, gpointer data,
                                         GDestroyNotify destroy)
 {
   g_return_if_fail (VMM_IS_MIGRATION_CONTEXT (self));
@@ -863,8 +855,8 @@ vmm_migration_context_add_check (VmmMigrationContext *self, VmmCheck *check)
       VmmCheck *old = g_ptr_array_index (self->checks, i);
 
       /* the run repeats the plan's checks: keep one of each */
-      if (g_strcmp0 (vmm_check_get_code (old), vmm_check_get_code (check)) == 0 &&
-          g_strcmp0 (vmm_check_get_message (old), vmm_check_get_message (check)) == 0)
+      if (g_strcmp0 (vmm_check_get_code (old), vmm_check_get_code (check)) == 0
+          && g_strcmp0 (vmm_check_get_message (old), vmm_check_get_message (check)) == 0)
         return;
     }
   g_ptr_array_add (self->checks, g_object_ref (check));
@@ -899,7 +891,8 @@ vmm_migration_context_get_candidates (VmmMigrationContext *self)
 }
 
 void
-vmm_migration_context_set_estimates (VmmMigrationContext *self, gint64 duration_ms, gint64 downtime_ms)
+vmm_migration_context_set_estimates (VmmMigrationContext *self, gint64 duration_ms,
+                                     gint64 downtime_ms)
 {
   self->estimated_duration_ms = duration_ms;
   self->estimated_downtime_ms = downtime_ms;
@@ -952,7 +945,8 @@ vmm_migration_context_set_reservations (VmmMigrationContext *self, GHashTable *r
 const VmmLoad *
 vmm_migration_context_get_reservation (VmmMigrationContext *self, const char *name)
 {
-  return self->reservations != NULL && name != NULL ? g_hash_table_lookup (self->reservations, name) : NULL;
+  return self->reservations != NULL && name != NULL ? g_hash_table_lookup (self->reservations, name)
+                                                    : NULL;
 }
 
 void

@@ -77,11 +77,8 @@ vmm_migration_result_new (const char *vm_name)
 }
 
 void
-vmm_migration_result_fill (VmmMigrationResult *self,
-                           VmmMigrationContext *context,
-                           gboolean moved,
-                           GPtrArray *actions_done,
-                           gint64 duration_ms)
+vmm_migration_result_fill (VmmMigrationResult *self, VmmMigrationContext *context, gboolean moved,
+                           GPtrArray *actions_done, gint64 duration_ms)
 {
   VmmVmInfo *vm = vmm_migration_context_get_vm (context);
   GStrvBuilder *builder = g_strv_builder_new ();
@@ -122,7 +119,7 @@ vmm_migration_result_fill (VmmMigrationResult *self,
   self->actions = g_strv_builder_end (builder);
   g_strv_builder_unref (builder);
   g_strfreev (self->warnings);
-  self->warnings = g_strdupv ((GStrv) vmm_migration_context_get_warnings (context));
+  self->warnings = g_strdupv ((GStrv)vmm_migration_context_get_warnings (context));
   self->duration_ms = duration_ms;
   self->downtime_ms = vmm_migration_context_get_downtime_ms (context);
   self->bytes_moved = vmm_migration_context_get_bytes_done (context);
@@ -155,7 +152,7 @@ const char *const *
 vmm_migration_result_get_attempts (VmmMigrationResult *self)
 {
   g_return_val_if_fail (VMM_IS_MIGRATION_RESULT (self), NULL);
-  return (const char *const *) self->attempts;
+  return (const char *const *)self->attempts;
 }
 
 /**
@@ -313,7 +310,7 @@ const char *const *
 vmm_migration_result_get_actions (VmmMigrationResult *self)
 {
   g_return_val_if_fail (VMM_IS_MIGRATION_RESULT (self), NULL);
-  return (const char *const *) self->actions;
+  return (const char *const *)self->actions;
 }
 
 /**
@@ -381,7 +378,7 @@ const char *const *
 vmm_migration_result_get_warnings (VmmMigrationResult *self)
 {
   g_return_val_if_fail (VMM_IS_MIGRATION_RESULT (self), NULL);
-  return (const char *const *) self->warnings;
+  return (const char *const *)self->warnings;
 }
 
 /**
@@ -440,7 +437,7 @@ vmm_migration_result_to_json (VmmMigrationResult *self)
   json_builder_set_member_name (b, "downtime-ms");
   json_builder_add_int_value (b, self->downtime_ms);
   json_builder_set_member_name (b, "bytes-moved");
-  json_builder_add_int_value (b, (gint64) self->bytes_moved);
+  json_builder_add_int_value (b, (gint64)self->bytes_moved);
   json_builder_set_member_name (b, "warnings");
   json_builder_begin_array (b);
   for (guint i = 0; self->warnings[i] != NULL; i++)

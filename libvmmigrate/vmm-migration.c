@@ -76,7 +76,8 @@ typedef struct
   gint64 transfer_start;
 } VmmMigrationPrivate;
 
-enum {
+enum
+{
   SIGNAL_ACTION_STARTED,
   SIGNAL_ACTION_FINISHED,
   SIGNAL_PROGRESS,
@@ -86,7 +87,8 @@ enum {
   N_SIGNALS
 };
 
-enum {
+enum
+{
   PROP_0,
   PROP_STATE,
   PROP_VM_NAME,
@@ -101,10 +103,14 @@ G_DEFINE_TYPE_WITH_PRIVATE (VmmMigration, vmm_migration, G_TYPE_OBJECT)
 
 #define MAX_ROLL_FORWARD_TRIES 3
 
-static void run_next (VmmMigration *self);
-static void begin_real_run (gpointer migration);
-static void run_plan_done_cb (GObject *source, GAsyncResult *result, gpointer user_data);
-static gboolean try_fallback (VmmMigration *self, GTask *task, const GError *error, const char *failed_host);
+static void
+run_next (VmmMigration *self);
+static void
+begin_real_run (gpointer migration);
+static void
+run_plan_done_cb (GObject *source, GAsyncResult *result, gpointer user_data);
+static gboolean
+try_fallback (VmmMigration *self, GTask *task, const GError *error, const char *failed_host);
 
 static void
 vmm_migration_dispose (GObject *object)
@@ -169,9 +175,7 @@ vmm_migration_get_property (GObject *object, guint prop_id, GValue *value, GPara
 }
 
 static gboolean
-ready_accumulator (GSignalInvocationHint *hint,
-                   GValue *return_accu,
-                   const GValue *handler_return,
+ready_accumulator (GSignalInvocationHint *hint, GValue *return_accu, const GValue *handler_return,
                    gpointer data)
 {
   gboolean proceed = g_value_get_boolean (handler_return);
@@ -203,9 +207,9 @@ vmm_migration_class_init (VmmMigrationClass *klass)
    *
    * Since: 1.0
    */
-  props[PROP_STATE] =
-    g_param_spec_enum ("state", NULL, NULL, VMM_TYPE_MIGRATION_STATE, VMM_MIGRATION_STATE_NEW,
-                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  props[PROP_STATE]
+      = g_param_spec_enum ("state", NULL, NULL, VMM_TYPE_MIGRATION_STATE, VMM_MIGRATION_STATE_NEW,
+                           G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   /**
    * VmmMigration:vm-name:
    *
@@ -235,10 +239,10 @@ vmm_migration_class_init (VmmMigrationClass *klass)
    *
    * Since: 1.0
    */
-  signals[SIGNAL_ACTION_STARTED] =
-    g_signal_new ("action-started", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
-                  G_STRUCT_OFFSET (VmmMigrationClass, action_started), NULL, NULL, NULL,
-                  G_TYPE_NONE, 1, VMM_TYPE_ACTION);
+  signals[SIGNAL_ACTION_STARTED]
+      = g_signal_new ("action-started", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                      G_STRUCT_OFFSET (VmmMigrationClass, action_started), NULL, NULL, NULL,
+                      G_TYPE_NONE, 1, VMM_TYPE_ACTION);
   /**
    * VmmMigration::action-finished:
    * @self: the migration
@@ -249,10 +253,10 @@ vmm_migration_class_init (VmmMigrationClass *klass)
    *
    * Since: 1.0
    */
-  signals[SIGNAL_ACTION_FINISHED] =
-    g_signal_new ("action-finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
-                  G_STRUCT_OFFSET (VmmMigrationClass, action_finished), NULL, NULL, NULL,
-                  G_TYPE_NONE, 2, VMM_TYPE_ACTION, G_TYPE_ERROR);
+  signals[SIGNAL_ACTION_FINISHED]
+      = g_signal_new ("action-finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                      G_STRUCT_OFFSET (VmmMigrationClass, action_finished), NULL, NULL, NULL,
+                      G_TYPE_NONE, 2, VMM_TYPE_ACTION, G_TYPE_ERROR);
   /**
    * VmmMigration::progress:
    * @self: the migration
@@ -265,10 +269,10 @@ vmm_migration_class_init (VmmMigrationClass *klass)
    *
    * Since: 1.0
    */
-  signals[SIGNAL_PROGRESS] =
-    g_signal_new ("progress", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
-                  G_STRUCT_OFFSET (VmmMigrationClass, progress), NULL, NULL, NULL, G_TYPE_NONE,
-                  4, G_TYPE_DOUBLE, G_TYPE_UINT64, G_TYPE_UINT64, G_TYPE_INT64);
+  signals[SIGNAL_PROGRESS]
+      = g_signal_new ("progress", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                      G_STRUCT_OFFSET (VmmMigrationClass, progress), NULL, NULL, NULL, G_TYPE_NONE,
+                      4, G_TYPE_DOUBLE, G_TYPE_UINT64, G_TYPE_UINT64, G_TYPE_INT64);
   /**
    * VmmMigration::warning:
    * @self: the migration
@@ -278,10 +282,9 @@ vmm_migration_class_init (VmmMigrationClass *klass)
    *
    * Since: 1.0
    */
-  signals[SIGNAL_WARNING] =
-    g_signal_new ("warning", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
-                  G_STRUCT_OFFSET (VmmMigrationClass, warning), NULL, NULL, NULL, G_TYPE_NONE, 1,
-                  G_TYPE_STRING);
+  signals[SIGNAL_WARNING] = g_signal_new ("warning", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                          G_STRUCT_OFFSET (VmmMigrationClass, warning), NULL, NULL,
+                                          NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
   /**
    * VmmMigration::state-changed:
    * @self: the migration
@@ -292,10 +295,10 @@ vmm_migration_class_init (VmmMigrationClass *klass)
    *
    * Since: 1.0
    */
-  signals[SIGNAL_STATE_CHANGED] =
-    g_signal_new ("state-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
-                  G_STRUCT_OFFSET (VmmMigrationClass, state_changed), NULL, NULL, NULL,
-                  G_TYPE_NONE, 2, VMM_TYPE_MIGRATION_STATE, VMM_TYPE_MIGRATION_STATE);
+  signals[SIGNAL_STATE_CHANGED]
+      = g_signal_new ("state-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                      G_STRUCT_OFFSET (VmmMigrationClass, state_changed), NULL, NULL, NULL,
+                      G_TYPE_NONE, 2, VMM_TYPE_MIGRATION_STATE, VMM_TYPE_MIGRATION_STATE);
   /**
    * VmmMigration::ready:
    * @self: the migration
@@ -309,10 +312,10 @@ vmm_migration_class_init (VmmMigrationClass *klass)
    *
    * Since: 1.0
    */
-  signals[SIGNAL_READY] =
-    g_signal_new ("ready", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
-                  G_STRUCT_OFFSET (VmmMigrationClass, ready), ready_accumulator, NULL, NULL,
-                  G_TYPE_BOOLEAN, 1, VMM_TYPE_MIGRATION_CONTEXT);
+  signals[SIGNAL_READY]
+      = g_signal_new ("ready", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                      G_STRUCT_OFFSET (VmmMigrationClass, ready), ready_accumulator, NULL, NULL,
+                      G_TYPE_BOOLEAN, 1, VMM_TYPE_MIGRATION_CONTEXT);
 }
 
 static void
@@ -324,10 +327,7 @@ vmm_migration_init (VmmMigration *self)
 }
 
 void
-vmm_migration_setup (VmmMigration *self,
-                     gpointer engine,
-                     VmmBackend *backend,
-                     const char *vm,
+vmm_migration_setup (VmmMigration *self, gpointer engine, VmmBackend *backend, const char *vm,
                      VmmRelocateSpec *spec)
 {
   VmmMigrationPrivate *priv = vmm_migration_get_instance_private (self);
@@ -337,7 +337,9 @@ vmm_migration_setup (VmmMigration *self,
   priv->vm_name = g_strdup (vm);
   priv->spec = vmm_relocate_spec_copy (spec);
   priv->id = g_uuid_string_random ();
-  priv->journal = vmm_engine_get_journal (engine) != NULL ? g_object_ref (vmm_engine_get_journal (engine)) : NULL;
+  priv->journal = vmm_engine_get_journal (engine) != NULL
+                      ? g_object_ref (vmm_engine_get_journal (engine))
+                      : NULL;
 }
 
 static void
@@ -398,7 +400,8 @@ emit_progress (VmmMigration *self, double in_action_fraction)
 
   if (priv->total_weight <= 0)
     return;
-  fraction = (priv->done_weight + weight * CLAMP (in_action_fraction, 0.0, 1.0)) / priv->total_weight;
+  fraction
+      = (priv->done_weight + weight * CLAMP (in_action_fraction, 0.0, 1.0)) / priv->total_weight;
   fraction = CLAMP (fraction, 0.0, 1.0);
   if (fraction < priv->fraction)
     fraction = priv->fraction;
@@ -407,7 +410,7 @@ emit_progress (VmmMigration *self, double in_action_fraction)
       gint64 elapsed_us = g_get_monotonic_time () - priv->transfer_start;
 
       if (elapsed_us > 0)
-        eta_ms = (gint64) ((double) (total - done) * ((double) elapsed_us / 1000.0) / (double) done);
+        eta_ms = (gint64)((double)(total - done) * ((double)elapsed_us / 1000.0) / (double)done);
     }
   priv->fraction = fraction;
   priv->last_progress = g_get_monotonic_time ();
@@ -425,7 +428,7 @@ sink_transfer (gpointer owner, guint64 done, guint64 total)
       priv->in_transfer = TRUE;
       priv->transfer_start = g_get_monotonic_time ();
     }
-  emit_progress (self, total > 0 ? (double) done / (double) total : 0.0);
+  emit_progress (self, total > 0 ? (double)done / (double)total : 0.0);
 }
 
 static void
@@ -448,8 +451,9 @@ sink_invoke_callbacks (gpointer owner, VmmMigrationContext *context, GError **er
     {
       const char *reason = vmm_migration_context_get_veto_reason (context);
 
-      g_set_error (error, VMM_ERROR, VMM_ERROR_VETOED, "a pre-migration callback refused the move%s%s",
-                   reason != NULL ? ": " : "", reason != NULL ? reason : "");
+      g_set_error (error, VMM_ERROR, VMM_ERROR_VETOED,
+                   "a pre-migration callback refused the move%s%s", reason != NULL ? ": " : "",
+                   reason != NULL ? reason : "");
       return FALSE;
     }
   return TRUE;
@@ -497,8 +501,8 @@ journal_add_string (JsonBuilder *b, const char *member, const char *value)
 
 /* The intent of an action, durable before the action touches the platform. */
 static gboolean
-journal_action (VmmMigrationPrivate *priv, const char *kind, VmmAction *action, const GError *failure,
-                GError **error)
+journal_action (VmmMigrationPrivate *priv, const char *kind, VmmAction *action,
+                const GError *failure, GError **error)
 {
   g_autoptr (JsonBuilder) b = NULL;
 
@@ -521,7 +525,8 @@ journal_note (VmmMigration *self, const char *kind, VmmAction *action, const GEr
 
   if (!journal_action (priv, kind, action, failure, &error) && priv->ctx != NULL)
     {
-      g_autofree char *msg = g_strdup_printf ("the journal could not record %s: %s", kind, error->message);
+      g_autofree char *msg
+          = g_strdup_printf ("the journal could not record %s: %s", kind, error->message);
       vmm_migration_context_add_warning (priv->ctx, msg);
     }
 }
@@ -536,9 +541,10 @@ journal_start (VmmMigration *self, GError **error)
 
   if (priv->journal == NULL)
     return TRUE;
-  priv->lock_key = g_strdup_printf ("%s/%s", vmm_backend_get_uri (priv->backend) != NULL
-                                                ? vmm_backend_get_uri (priv->backend) : "backend",
-                                    priv->vm_name);
+  priv->lock_key = g_strdup_printf (
+      "%s/%s",
+      vmm_backend_get_uri (priv->backend) != NULL ? vmm_backend_get_uri (priv->backend) : "backend",
+      priv->vm_name);
   if (!vmm_journal_lock_vm (priv->journal, priv->lock_key, vmm_engine_get_id (priv->engine), error))
     {
       g_clear_pointer (&priv->lock_key, g_free);
@@ -550,7 +556,8 @@ journal_start (VmmMigration *self, GError **error)
   journal_add_string (b, "engine", vmm_engine_get_id (priv->engine));
   spec = vmm_relocate_spec_to_json (priv->spec);
   journal_add_string (b, "spec", spec);
-  journal_add_string (b, "migration-type", vmm_migration_type_to_string (vmm_plan_get_migration_type (priv->plan)));
+  journal_add_string (b, "migration-type",
+                      vmm_migration_type_to_string (vmm_plan_get_migration_type (priv->plan)));
   journal_add_string (b, "source-host", vmm_plan_get_source_host (priv->plan));
   journal_add_string (b, "destination-host", vmm_plan_get_destination_host (priv->plan));
   json_builder_set_member_name (b, "plan");
@@ -572,12 +579,14 @@ journal_outcome (VmmMigration *self, const GError *failure)
   if (priv->journal == NULL || priv->lock_key == NULL)
     return;
   b = journal_begin ();
-  journal_add_string (b, "state", failure == NULL ? "succeeded"
-                                  : g_error_matches (failure, G_IO_ERROR, G_IO_ERROR_CANCELLED) ? "cancelled"
-                                                                                                : "failed");
+  journal_add_string (b, "state",
+                      failure == NULL                                               ? "succeeded"
+                      : g_error_matches (failure, G_IO_ERROR, G_IO_ERROR_CANCELLED) ? "cancelled"
+                                                                                    : "failed");
   json_builder_set_member_name (b, "moved");
   json_builder_add_boolean_value (b, failure == NULL || priv->past_ponr);
-  journal_add_string (b, "host", priv->result != NULL ? vmm_migration_result_get_host (priv->result) : NULL);
+  journal_add_string (b, "host",
+                      priv->result != NULL ? vmm_migration_result_get_host (priv->result) : NULL);
   journal_add_string (b, "error", failure != NULL ? failure->message : NULL);
   if (!journal_write (priv, "outcome", b, &error))
     g_warning ("the journal could not record the outcome of %s: %s", priv->vm_name, error->message);
@@ -658,16 +667,16 @@ finish (VmmMigration *self, GError *error)
       g_task_return_pointer (task, g_object_ref (priv->result), g_object_unref);
       return;
     }
-  if (priv->ctx != NULL &&
-      try_fallback (self, task, error, vmm_migration_context_get_destination_host (priv->ctx)))
+  if (priv->ctx != NULL
+      && try_fallback (self, task, error, vmm_migration_context_get_destination_host (priv->ctx)))
     {
       g_error_free (error);
       return;
     }
   journal_outcome (self, error);
   set_state (self, g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
-                     ? VMM_MIGRATION_STATE_CANCELLED
-                     : VMM_MIGRATION_STATE_FAILED);
+                       ? VMM_MIGRATION_STATE_CANCELLED
+                       : VMM_MIGRATION_STATE_FAILED);
   g_task_return_error (task, error);
 }
 
@@ -695,7 +704,7 @@ final_error (VmmMigrationPrivate *priv)
     {
       g_string_append (msg, "; earlier attempts:");
       for (guint i = 0; i < priv->attempts->len; i++)
-        g_string_append_printf (msg, " %s;", (char *) g_ptr_array_index (priv->attempts, i));
+        g_string_append_printf (msg, " %s;", (char *)g_ptr_array_index (priv->attempts, i));
       g_string_truncate (msg, msg->len - 1);
     }
   if (priv->undo_errors != NULL && priv->undo_errors->len > 0)
@@ -704,7 +713,7 @@ final_error (VmmMigrationPrivate *priv)
       code = VMM_ERROR_ROLLBACK_FAILED;
       g_string_append (msg, "; the rollback could not undo everything:");
       for (guint i = 0; i < priv->undo_errors->len; i++)
-        g_string_append_printf (msg, " %s;", (char *) g_ptr_array_index (priv->undo_errors, i));
+        g_string_append_printf (msg, " %s;", (char *)g_ptr_array_index (priv->undo_errors, i));
       g_string_truncate (msg, msg->len - 1);
     }
   if (priv->past_ponr)
@@ -722,18 +731,19 @@ try_fallback (VmmMigration *self, GTask *task, const GError *error, const char *
 {
   VmmMigrationPrivate *priv = vmm_migration_get_instance_private (self);
 
-  if (!vmm_relocate_spec_get_fallback_other_host (priv->spec) || priv->past_ponr ||
-      failed_host == NULL || error->domain != VMM_ERROR ||
-      (error->code != VMM_ERROR_INCOMPATIBLE && error->code != VMM_ERROR_INSUFFICIENT_CAPACITY &&
-       error->code != VMM_ERROR_BACKEND && error->code != VMM_ERROR_TIMEOUT) ||
-      (priv->attempts != NULL && priv->attempts->len >= 2) ||
-      (priv->user_cancellable != NULL && g_cancellable_is_cancelled (priv->user_cancellable)))
+  if (!vmm_relocate_spec_get_fallback_other_host (priv->spec) || priv->past_ponr
+      || failed_host == NULL || error->domain != VMM_ERROR
+      || (error->code != VMM_ERROR_INCOMPATIBLE && error->code != VMM_ERROR_INSUFFICIENT_CAPACITY
+          && error->code != VMM_ERROR_BACKEND && error->code != VMM_ERROR_TIMEOUT)
+      || (priv->attempts != NULL && priv->attempts->len >= 2)
+      || (priv->user_cancellable != NULL && g_cancellable_is_cancelled (priv->user_cancellable)))
     return FALSE;
   if (priv->attempts == NULL)
     priv->attempts = g_ptr_array_new_with_free_func (g_free);
   if (priv->excluded == NULL)
     priv->excluded = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  g_ptr_array_add (priv->attempts, g_strdup_printf ("move to host '%s' failed: %s", failed_host, error->message));
+  g_ptr_array_add (priv->attempts,
+                   g_strdup_printf ("move to host '%s' failed: %s", failed_host, error->message));
   g_hash_table_add (priv->excluded, g_strdup (failed_host));
   priv->select_host = TRUE;
   priv->past_ponr = FALSE;
@@ -749,7 +759,8 @@ try_fallback (VmmMigration *self, GTask *task, const GError *error, const char *
   /* plan again (another host), then run: the same path as the first try */
   priv->task = NULL;
   g_object_set_data (G_OBJECT (self), "vmm-run-task", g_object_ref (task));
-  vmm_migration_plan_async (self, g_task_get_cancellable (task), run_plan_done_cb, g_object_ref (self));
+  vmm_migration_plan_async (self, g_task_get_cancellable (task), run_plan_done_cb,
+                            g_object_ref (self));
   return TRUE;
 }
 
@@ -762,8 +773,8 @@ cleanup_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 
   if (!vmm_backend_cleanup_finish (VMM_BACKEND (source), result, &error))
     {
-      g_autofree char *msg = g_strdup_printf ("cleanup after the move left something behind: %s",
-                                              error->message);
+      g_autofree char *msg
+          = g_strdup_printf ("cleanup after the move left something behind: %s", error->message);
       vmm_migration_context_add_warning (priv->ctx, msg);
     }
   if (priv->failure != NULL)
@@ -782,7 +793,8 @@ run_cleanup (VmmMigration *self, gboolean succeeded)
                              g_object_ref (self));
 }
 
-static void undo_next (VmmMigration *self);
+static void
+undo_next (VmmMigration *self);
 
 static void
 undo_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
@@ -799,9 +811,9 @@ undo_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
     {
       if (priv->undo_errors == NULL)
         priv->undo_errors = g_ptr_array_new_with_free_func (g_free);
-      g_ptr_array_add (priv->undo_errors, g_strdup_printf ("undo of %s failed: %s",
-                                                           vmm_action_get_name (action),
-                                                           error->message));
+      g_ptr_array_add (
+          priv->undo_errors,
+          g_strdup_printf ("undo of %s failed: %s", vmm_action_get_name (action), error->message));
     }
   g_ptr_array_remove_index (priv->done, priv->done->len - 1);
   undo_next (self);
@@ -869,12 +881,12 @@ phase_is_cancellable (VmmMigrationPrivate *priv)
   if (priv->past_ponr)
     return FALSE;
   type = vmm_migration_context_get_migration_type (priv->ctx);
-  if (type == VMM_MIGRATION_TYPE_UNKNOWN || !vmm_migration_type_is_hot (type) ||
-      type == VMM_MIGRATION_TYPE_HOT_STORAGE || type == VMM_MIGRATION_TYPE_HOT_DISKS_ONLY)
+  if (type == VMM_MIGRATION_TYPE_UNKNOWN || !vmm_migration_type_is_hot (type)
+      || type == VMM_MIGRATION_TYPE_HOT_STORAGE || type == VMM_MIGRATION_TYPE_HOT_DISKS_ONLY)
     return TRUE;
   /* A live host move: cancellable until InitiateSource starts. */
-  if (priv->current != NULL && vmm_action_step_get_step (priv->current, &step) &&
-      step == VMM_STEP_INITIATE_SOURCE)
+  if (priv->current != NULL && vmm_action_step_get_step (priv->current, &step)
+      && step == VMM_STEP_INITIATE_SOURCE)
     return FALSE;
   return TRUE;
 }
@@ -888,8 +900,8 @@ stop_now (VmmMigration *self, const char *why)
   if (priv->past_ponr)
     {
       g_autofree char *msg = g_strdup_printf (
-        "%s ignored: the VM has already switched over to host '%s'; the move completes", why,
-        vmm_migration_context_get_destination_host (priv->ctx));
+          "%s ignored: the VM has already switched over to host '%s'; the move completes", why,
+          vmm_migration_context_get_destination_host (priv->ctx));
       vmm_migration_context_add_warning (priv->ctx, msg);
       return;
     }
@@ -906,9 +918,9 @@ stop_now (VmmMigration *self, const char *why)
     }
   {
     g_autofree char *msg = g_strdup_printf (
-      "%s ignored: the live move is transferring and the backend cannot abort it (%s); the move "
-      "goes on",
-      why, error->message);
+        "%s ignored: the live move is transferring and the backend cannot abort it (%s); the move "
+        "goes on",
+        why, error->message);
     vmm_migration_context_add_warning (priv->ctx, msg);
   }
 }
@@ -921,20 +933,21 @@ user_cancelled_idle (gpointer user_data)
 
   if (priv->task == NULL)
     return G_SOURCE_REMOVE;
-  if (priv->ctx == NULL || priv->state == VMM_MIGRATION_STATE_QUEUED ||
-      priv->state == VMM_MIGRATION_STATE_NEW)
+  if (priv->ctx == NULL || priv->state == VMM_MIGRATION_STATE_QUEUED
+      || priv->state == VMM_MIGRATION_STATE_NEW)
     {
       /* Still planning or waiting for a slot: nothing has moved. */
       priv->cancel_requested = TRUE;
       if (priv->state == VMM_MIGRATION_STATE_QUEUED)
         {
           vmm_engine_release_slots (priv->engine, self);
-          finish (self, g_error_new (G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                                     "migration of '%s' cancelled before it started; the VM is on "
-                                     "its source host '%s'",
-                                     priv->vm_name,
-                                     priv->ctx != NULL ? vmm_migration_context_get_source_host (priv->ctx)
-                                                       : "(unchanged)"));
+          finish (self,
+                  g_error_new (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                               "migration of '%s' cancelled before it started; the VM is on "
+                               "its source host '%s'",
+                               priv->vm_name,
+                               priv->ctx != NULL ? vmm_migration_context_get_source_host (priv->ctx)
+                                                 : "(unchanged)"));
         }
       return G_SOURCE_REMOVE;
     }
@@ -965,14 +978,14 @@ watchdog_cb (gpointer user_data)
   VmmOnTimeoutAction action = vmm_relocate_spec_get_on_timeout (priv->spec);
   gint64 now = g_get_monotonic_time ();
 
-  if (priv->task == NULL || priv->state != VMM_MIGRATION_STATE_RUNNING || priv->past_ponr ||
-      priv->timed_out)
+  if (priv->task == NULL || priv->state != VMM_MIGRATION_STATE_RUNNING || priv->past_ponr
+      || priv->timed_out)
     return G_SOURCE_CONTINUE;
   if (now >= priv->deadline)
     priv->timeout_reason = g_strdup_printf ("did not complete within %" G_GINT64_FORMAT " s",
                                             (priv->deadline - priv->start_time) / G_USEC_PER_SEC);
-  else if (priv->progress_timeout_s > 0 &&
-           now - priv->last_progress >= (gint64) priv->progress_timeout_s * G_USEC_PER_SEC)
+  else if (priv->progress_timeout_s > 0
+           && now - priv->last_progress >= (gint64)priv->progress_timeout_s * G_USEC_PER_SEC)
     priv->timeout_reason = g_strdup_printf ("made no progress for %u s", priv->progress_timeout_s);
   else
     return G_SOURCE_CONTINUE;
@@ -984,8 +997,8 @@ watchdog_cb (gpointer user_data)
       g_autofree char *msg = NULL;
 
       g_type_class_unref (klass);
-      if (priv->current != NULL && vmm_action_get_transfers_data (priv->current) &&
-          vmm_backend_apply_timeout_action (priv->backend, priv->ctx, action, &error))
+      if (priv->current != NULL && vmm_action_get_transfers_data (priv->current)
+          && vmm_backend_apply_timeout_action (priv->backend, priv->ctx, action, &error))
         {
           /* the move goes on, finishing the way the spec asked: watch no more */
           msg = g_strdup_printf ("the move %s; applied on-timeout %s", priv->timeout_reason, nick);
@@ -995,8 +1008,8 @@ watchdog_cb (gpointer user_data)
           priv->progress_timeout_s = 0;
           return G_SOURCE_CONTINUE;
         }
-      msg = g_strdup_printf ("on-timeout %s is not available for this move (%s); aborting instead", nick,
-                             error != NULL ? error->message : "no transfer in flight");
+      msg = g_strdup_printf ("on-timeout %s is not available for this move (%s); aborting instead",
+                             nick, error != NULL ? error->message : "no transfer in flight");
       vmm_migration_context_add_warning (priv->ctx, msg);
     }
   priv->timed_out = TRUE;
@@ -1010,7 +1023,8 @@ watchdog_cb (gpointer user_data)
 static guint
 default_completion_timeout_s (VmmMigrationPrivate *priv)
 {
-  VmmVmInfo *vm = priv->inventory != NULL ? vmm_inventory_lookup_vm (priv->inventory, priv->vm_name) : NULL;
+  VmmVmInfo *vm
+      = priv->inventory != NULL ? vmm_inventory_lookup_vm (priv->inventory, priv->vm_name) : NULL;
   GPtrArray *disks = priv->plan != NULL ? vmm_plan_get_target_disks (priv->plan) : NULL;
   guint64 bytes = 0;
 
@@ -1021,10 +1035,11 @@ default_completion_timeout_s (VmmMigrationPrivate *priv)
       VmmDiskInfo *t = g_ptr_array_index (disks, i);
       VmmDiskInfo *d = vmm_vm_info_lookup_disk (vm, vmm_disk_info_get_key (t));
 
-      if (d != NULL && g_strcmp0 (vmm_disk_info_get_datastore (d), vmm_disk_info_get_datastore (t)) != 0)
+      if (d != NULL
+          && g_strcmp0 (vmm_disk_info_get_datastore (d), vmm_disk_info_get_datastore (t)) != 0)
         bytes += vmm_disk_info_get_capacity (t);
     }
-  return 120 + (guint) (10 * ((bytes + (1ULL << 30) - 1) >> 30));
+  return 120 + (guint)(10 * ((bytes + (1ULL << 30) - 1) >> 30));
 }
 
 /* --- the runner --- */
@@ -1050,8 +1065,8 @@ action_completed (VmmMigration *self, VmmAction *action, gboolean ok, GError *er
   g_autoptr (GError) error = error_in;
 
   priv->in_transfer = FALSE;
-  if (ok && priv->cancel_requested && !priv->past_ponr &&
-      !vmm_action_get_point_of_no_return (action))
+  if (ok && priv->cancel_requested && !priv->past_ponr
+      && !vmm_action_get_point_of_no_return (action))
     {
       /* Cancelled while an action that could not see it ran: stop at the
        * boundary, undoing this action too. */
@@ -1069,14 +1084,14 @@ action_completed (VmmMigration *self, VmmAction *action, gboolean ok, GError *er
     }
   if (!ok)
     {
-      if (priv->past_ponr && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
-          ++priv->retries < MAX_ROLL_FORWARD_TRIES)
+      if (priv->past_ponr && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
+          && ++priv->retries < MAX_ROLL_FORWARD_TRIES)
         {
           /* After the switch-over the only way is forward: try again. */
-          g_autofree char *msg =
-            g_strdup_printf ("%s failed after the switch-over (%s); trying again (%u of %u)",
-                             vmm_action_get_name (action), error->message, priv->retries + 1,
-                             MAX_ROLL_FORWARD_TRIES);
+          g_autofree char *msg
+              = g_strdup_printf ("%s failed after the switch-over (%s); trying again (%u of %u)",
+                                 vmm_action_get_name (action), error->message, priv->retries + 1,
+                                 MAX_ROLL_FORWARD_TRIES);
           vmm_migration_context_add_warning (priv->ctx, msg);
           g_clear_object (&priv->current);
           {
@@ -1348,8 +1363,8 @@ begin (VmmMigration *self, GCancellable *cancellable)
     priv->main_context = g_main_context_default ();
   priv->user_cancellable = cancellable;
   if (cancellable != NULL)
-    priv->cancel_handler =
-      g_cancellable_connect (cancellable, G_CALLBACK (user_cancelled_cb), self, NULL);
+    priv->cancel_handler
+        = g_cancellable_connect (cancellable, G_CALLBACK (user_cancelled_cb), self, NULL);
   vmm_backend_query_inventory_async (priv->backend, NULL, inventory_cb, g_object_ref (self));
 }
 
@@ -1368,10 +1383,8 @@ begin (VmmMigration *self, GCancellable *cancellable)
  * Since: 1.0
  */
 void
-vmm_migration_plan_async (VmmMigration *self,
-                          GCancellable *cancellable,
-                          GAsyncReadyCallback callback,
-                          gpointer user_data)
+vmm_migration_plan_async (VmmMigration *self, GCancellable *cancellable,
+                          GAsyncReadyCallback callback, gpointer user_data)
 {
   VmmMigrationPrivate *priv;
   g_autoptr (GError) error = NULL;
@@ -1380,9 +1393,9 @@ vmm_migration_plan_async (VmmMigration *self,
   priv = vmm_migration_get_instance_private (self);
   if (priv->task != NULL)
     {
-      g_task_report_new_error (self, callback, user_data, vmm_migration_plan_async, VMM_ERROR,
-                               VMM_ERROR_BUSY, "the migration of '%s' is already planning or running",
-                               priv->vm_name);
+      g_task_report_new_error (
+          self, callback, user_data, vmm_migration_plan_async, VMM_ERROR, VMM_ERROR_BUSY,
+          "the migration of '%s' is already planning or running", priv->vm_name);
       return;
     }
   if (!vmm_relocate_spec_validate (priv->spec, &error))
@@ -1489,8 +1502,8 @@ run_plan_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       VmmPlan *story = priv->last_plan;
       const char *failed = story != NULL ? vmm_plan_get_destination_host (story) : NULL;
 
-      if (failed != NULL && g_strcmp0 (failed, vmm_plan_get_source_host (story)) != 0 &&
-          try_fallback (self, run_task, error, failed))
+      if (failed != NULL && g_strcmp0 (failed, vmm_plan_get_source_host (story)) != 0
+          && try_fallback (self, run_task, error, failed))
         {
           g_object_unref (run_task);
           return;
@@ -1501,7 +1514,7 @@ run_plan_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 
           g_string_append (msg, "; earlier attempts:");
           for (guint i = 0; i < priv->attempts->len; i++)
-            g_string_append_printf (msg, " %s;", (char *) g_ptr_array_index (priv->attempts, i));
+            g_string_append_printf (msg, " %s;", (char *)g_ptr_array_index (priv->attempts, i));
           g_string_truncate (msg, msg->len - 1);
           g_free (error->message);
           error->message = g_string_free (g_steal_pointer (&msg), FALSE);
@@ -1509,8 +1522,8 @@ run_plan_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       if (priv->engine != NULL)
         vmm_engine_unlock_vm (priv->engine, self);
       set_state (self, g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
-                         ? VMM_MIGRATION_STATE_CANCELLED
-                         : VMM_MIGRATION_STATE_FAILED);
+                           ? VMM_MIGRATION_STATE_CANCELLED
+                           : VMM_MIGRATION_STATE_FAILED);
       g_task_return_error (g_steal_pointer (&priv->task), g_steal_pointer (&error));
       g_object_unref (run_task);
       return;
@@ -1524,8 +1537,8 @@ run_plan_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   /* The run's context, resolved as the plan was: the engine reserves its
    * slots with it, and the run starts on it when the slots are free now. */
   {
-    g_autoptr (VmmVmInfo) vm =
-      vmm_vm_info_copy (vmm_inventory_lookup_vm (priv->inventory, priv->vm_name));
+    g_autoptr (VmmVmInfo) vm
+        = vmm_vm_info_copy (vmm_inventory_lookup_vm (priv->inventory, priv->vm_name));
     g_autoptr (GError) resolve_error = NULL;
 
     priv->ctx_ready = prepare_context (self, priv->inventory, vm, &resolve_error);
@@ -1545,8 +1558,8 @@ real_run_inventory_cb (GObject *source, GAsyncResult *result, gpointer user_data
   g_autoptr (VmmMigration) self = user_data;
   VmmMigrationPrivate *priv = vmm_migration_get_instance_private (self);
   g_autoptr (GError) error = NULL;
-  g_autoptr (VmmInventory) inventory =
-    vmm_backend_query_inventory_finish (VMM_BACKEND (source), result, &error);
+  g_autoptr (VmmInventory) inventory
+      = vmm_backend_query_inventory_finish (VMM_BACKEND (source), result, &error);
   VmmVmInfo *found;
   g_autoptr (VmmVmInfo) vm = NULL;
 
@@ -1590,7 +1603,7 @@ begin_real_run (gpointer migration)
   priv->last_progress = priv->start_time;
   if (timeout_s == 0)
     timeout_s = default_completion_timeout_s (priv);
-  priv->deadline = priv->start_time + (gint64) timeout_s * G_USEC_PER_SEC;
+  priv->deadline = priv->start_time + (gint64)timeout_s * G_USEC_PER_SEC;
   priv->progress_timeout_s = vmm_engine_get_progress_timeout_s (priv->engine);
   set_state (self, VMM_MIGRATION_STATE_RUNNING);
   priv->timeout_source = g_timeout_source_new (250);
@@ -1612,8 +1625,8 @@ begin_real_run (gpointer migration)
       return;
     }
   {
-    g_autoptr (VmmVmInfo) vm =
-      vmm_vm_info_copy (vmm_inventory_lookup_vm (priv->inventory, priv->vm_name));
+    g_autoptr (VmmVmInfo) vm
+        = vmm_vm_info_copy (vmm_inventory_lookup_vm (priv->inventory, priv->vm_name));
     prepare_and_start_queue (self, priv->inventory, vm);
   }
 }
@@ -1632,10 +1645,8 @@ begin_real_run (gpointer migration)
  * Since: 1.0
  */
 void
-vmm_migration_run_async (VmmMigration *self,
-                         GCancellable *cancellable,
-                         GAsyncReadyCallback callback,
-                         gpointer user_data)
+vmm_migration_run_async (VmmMigration *self, GCancellable *cancellable,
+                         GAsyncReadyCallback callback, gpointer user_data)
 {
   VmmMigrationPrivate *priv;
   GTask *run_task;
@@ -1646,9 +1657,9 @@ vmm_migration_run_async (VmmMigration *self,
   priv = vmm_migration_get_instance_private (self);
   if (priv->state != VMM_MIGRATION_STATE_NEW || priv->task != NULL)
     {
-      g_task_report_new_error (self, callback, user_data, vmm_migration_run_async, VMM_ERROR,
-                               VMM_ERROR_BUSY, "the migration of '%s' has already run or is running",
-                               priv->vm_name);
+      g_task_report_new_error (
+          self, callback, user_data, vmm_migration_run_async, VMM_ERROR, VMM_ERROR_BUSY,
+          "the migration of '%s' has already run or is running", priv->vm_name);
       return;
     }
   run_task = g_task_new (self, cancellable, callback, user_data);

@@ -77,17 +77,17 @@ vmm_plan_new_from_context (VmmMigrationContext *context)
   self->dest_pool = g_strdup (vmm_migration_context_get_destination_pool (context));
   self->dest_datastore = g_strdup (vmm_migration_context_get_destination_datastore (context));
   self->actions = g_ptr_array_copy (vmm_migration_context_get_queue (context),
-                                    (GCopyFunc) (void (*) (void)) g_object_ref, NULL);
+                                    (GCopyFunc)(void (*) (void))g_object_ref, NULL);
   g_ptr_array_set_free_func (self->actions, g_object_unref);
   self->disks = g_ptr_array_new_full (targets->len, g_object_unref);
   for (guint i = 0; i < targets->len; i++)
     g_ptr_array_add (self->disks, vmm_disk_info_copy (g_ptr_array_index (targets, i)));
-  self->warnings = g_strdupv ((GStrv) vmm_migration_context_get_warnings (context));
+  self->warnings = g_strdupv ((GStrv)vmm_migration_context_get_warnings (context));
   self->checks = g_ptr_array_copy (vmm_migration_context_get_checks (context),
-                                   (GCopyFunc) (void (*) (void)) g_object_ref, NULL);
+                                   (GCopyFunc)(void (*) (void))g_object_ref, NULL);
   g_ptr_array_set_free_func (self->checks, g_object_unref);
   self->candidates = g_ptr_array_copy (vmm_migration_context_get_candidates (context),
-                                       (GCopyFunc) (void (*) (void)) g_object_ref, NULL);
+                                       (GCopyFunc)(void (*) (void))g_object_ref, NULL);
   g_ptr_array_set_free_func (self->candidates, g_object_unref);
   self->estimated_duration_ms = vmm_migration_context_get_estimated_duration_ms (context);
   self->estimated_downtime_ms = vmm_migration_context_get_estimated_downtime_ms (context);
@@ -269,7 +269,7 @@ const char *const *
 vmm_plan_get_warnings (VmmPlan *self)
 {
   g_return_val_if_fail (VMM_IS_PLAN (self), NULL);
-  return (const char *const *) self->warnings;
+  return (const char *const *)self->warnings;
 }
 
 /**
@@ -404,7 +404,8 @@ vmm_plan_to_string (VmmPlan *self)
                           vmm_migration_type_to_string (self->type));
   g_string_append_printf (out, "  host:      %s -> %s\n", self->source_host,
                           self->dest_host != NULL ? self->dest_host : "(engine chooses)");
-  g_string_append_printf (out, "  pool:      %s\n", self->dest_pool != NULL ? self->dest_pool : "-");
+  g_string_append_printf (out, "  pool:      %s\n",
+                          self->dest_pool != NULL ? self->dest_pool : "-");
   g_string_append_printf (out, "  datastore: %s\n",
                           self->dest_datastore != NULL ? self->dest_datastore : "-");
   for (guint i = 0; i < self->disks->len; i++)
@@ -415,10 +416,12 @@ vmm_plan_to_string (VmmPlan *self)
                               vmm_disk_info_get_datastore (disk), vmm_disk_info_get_path (disk));
     }
   if (self->estimated_duration_ms >= 0)
-    g_string_append_printf (out, "  estimate:  %.1f s transfer%s", self->estimated_duration_ms / 1000.0,
+    g_string_append_printf (out, "  estimate:  %.1f s transfer%s",
+                            self->estimated_duration_ms / 1000.0,
                             self->estimated_downtime_ms >= 0 ? "" : "\n");
   if (self->estimated_duration_ms >= 0 && self->estimated_downtime_ms >= 0)
-    g_string_append_printf (out, ", %" G_GINT64_FORMAT " ms downtime\n", self->estimated_downtime_ms);
+    g_string_append_printf (out, ", %" G_GINT64_FORMAT " ms downtime\n",
+                            self->estimated_downtime_ms);
   for (guint i = 0; i < self->checks->len; i++)
     {
       g_autofree char *text = vmm_check_to_string (g_ptr_array_index (self->checks, i));
@@ -517,7 +520,8 @@ vmm_plan_to_json (VmmPlan *self)
       json_builder_set_member_name (b, "code");
       json_builder_add_string_value (b, vmm_check_get_code (check));
       json_builder_set_member_name (b, "severity");
-      json_builder_add_string_value (b, vmm_check_get_severity (check) == VMM_CHECK_SEVERITY_ERROR ? "error" : "warning");
+      json_builder_add_string_value (
+          b, vmm_check_get_severity (check) == VMM_CHECK_SEVERITY_ERROR ? "error" : "warning");
       json_builder_set_member_name (b, "subject");
       json_builder_add_string_value (b, vmm_check_get_subject (check));
       json_builder_set_member_name (b, "message");

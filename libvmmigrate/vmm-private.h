@@ -6,12 +6,17 @@
 G_BEGIN_DECLS
 
 /* --- backend registry --- */
-void vmm_backends_ensure_builtin (void);
+void
+vmm_backends_ensure_builtin (void);
 /* Each built-in backend registers its URI schemes on the extension point. */
-void vmm_sim_backend_register (void);
-void vmm_libvirt_backend_register (void);
-void vmm_nova_backend_register (void);
-void vmm_vsphere_backend_register (void);
+void
+vmm_sim_backend_register (void);
+void
+vmm_libvirt_backend_register (void);
+void
+vmm_nova_backend_register (void);
+void
+vmm_vsphere_backend_register (void);
 
 /* --- migration context --- */
 typedef struct
@@ -21,31 +26,40 @@ typedef struct
   gboolean (*invoke_callbacks) (gpointer owner, VmmMigrationContext *context, GError **error);
 } VmmContextSink;
 
-VmmMigrationContext *vmm_migration_context_new (VmmBackend *backend,
-                                                const char *vm_name,
-                                                VmmRelocateSpec *spec,
-                                                gboolean dry_run);
-void vmm_migration_context_set_sink (VmmMigrationContext *self,
-                                     const VmmContextSink *sink,
-                                     gpointer owner);
-void vmm_migration_context_set_inventory (VmmMigrationContext *self, VmmInventory *inventory);
-void vmm_migration_context_set_vm (VmmMigrationContext *self, VmmVmInfo *vm);
-void vmm_migration_context_set_pinned_host (VmmMigrationContext *self, const char *host);
-const char *vmm_migration_context_get_pinned_host (VmmMigrationContext *self);
-void vmm_migration_context_set_changes (VmmMigrationContext *self,
-                                        gboolean host,
-                                        gboolean primary_datastore,
-                                        gboolean disk_datastores,
-                                        gboolean pool,
-                                        gboolean cross_manager);
-void vmm_migration_context_set_target_disks (VmmMigrationContext *self, GPtrArray *disks);
-GPtrArray *vmm_migration_context_get_queue (VmmMigrationContext *self);
-const char *const *vmm_migration_context_get_warnings (VmmMigrationContext *self);
-guint64 vmm_migration_context_get_bytes_done (VmmMigrationContext *self);
-guint64 vmm_migration_context_get_bytes_total (VmmMigrationContext *self);
-gint64 vmm_migration_context_get_downtime_ms (VmmMigrationContext *self);
-const char *vmm_migration_context_get_veto_reason (VmmMigrationContext *self);
-gboolean vmm_migration_context_invoke_callbacks (VmmMigrationContext *self, GError **error);
+VmmMigrationContext *
+vmm_migration_context_new (VmmBackend *backend, const char *vm_name, VmmRelocateSpec *spec,
+                           gboolean dry_run);
+void
+vmm_migration_context_set_sink (VmmMigrationContext *self, const VmmContextSink *sink,
+                                gpointer owner);
+void
+vmm_migration_context_set_inventory (VmmMigrationContext *self, VmmInventory *inventory);
+void
+vmm_migration_context_set_vm (VmmMigrationContext *self, VmmVmInfo *vm);
+void
+vmm_migration_context_set_pinned_host (VmmMigrationContext *self, const char *host);
+const char *
+vmm_migration_context_get_pinned_host (VmmMigrationContext *self);
+void
+vmm_migration_context_set_changes (VmmMigrationContext *self, gboolean host,
+                                   gboolean primary_datastore, gboolean disk_datastores,
+                                   gboolean pool, gboolean cross_manager);
+void
+vmm_migration_context_set_target_disks (VmmMigrationContext *self, GPtrArray *disks);
+GPtrArray *
+vmm_migration_context_get_queue (VmmMigrationContext *self);
+const char *const *
+vmm_migration_context_get_warnings (VmmMigrationContext *self);
+guint64
+vmm_migration_context_get_bytes_done (VmmMigrationContext *self);
+guint64
+vmm_migration_context_get_bytes_total (VmmMigrationContext *self);
+gint64
+vmm_migration_context_get_downtime_ms (VmmMigrationContext *self);
+const char *
+vmm_migration_context_get_veto_reason (VmmMigrationContext *self);
+gboolean
+vmm_migration_context_invoke_callbacks (VmmMigrationContext *self, GError **error);
 
 /* Capacity already promised to earlier placements of the same batch. */
 typedef struct
@@ -54,95 +68,114 @@ typedef struct
   guint vcpus;
   guint64 bytes;
 } VmmLoad;
-void vmm_migration_context_set_reservations (VmmMigrationContext *self, GHashTable *reservations);
-const VmmLoad *vmm_migration_context_get_reservation (VmmMigrationContext *self, const char *name);
-GPtrArray *vmm_migration_context_get_candidates (VmmMigrationContext *self);
-void vmm_migration_context_set_estimates (VmmMigrationContext *self,
-                                          gint64 duration_ms,
-                                          gint64 downtime_ms);
-gint64 vmm_migration_context_get_estimated_duration_ms (VmmMigrationContext *self);
-gint64 vmm_migration_context_get_estimated_downtime_ms (VmmMigrationContext *self);
-void vmm_migration_context_set_engine (VmmMigrationContext *self, VmmEngine *engine);
-VmmEngine *vmm_migration_context_get_engine (VmmMigrationContext *self);
-void vmm_migration_context_exclude_host (VmmMigrationContext *self, const char *host);
-gboolean vmm_migration_context_is_host_excluded (VmmMigrationContext *self, const char *host);
-void vmm_migration_context_set_select_host (VmmMigrationContext *self, gboolean select_host);
-gboolean vmm_migration_context_get_select_host (VmmMigrationContext *self);
-void vmm_migration_result_set_attempts (VmmMigrationResult *self, GPtrArray *attempts);
-VmmCandidate *vmm_candidate_new (const char *host,
-                                 GPtrArray *checks,
-                                 gboolean storage_motion,
-                                 double score);
+void
+vmm_migration_context_set_reservations (VmmMigrationContext *self, GHashTable *reservations);
+const VmmLoad *
+vmm_migration_context_get_reservation (VmmMigrationContext *self, const char *name);
+GPtrArray *
+vmm_migration_context_get_candidates (VmmMigrationContext *self);
+void
+vmm_migration_context_set_estimates (VmmMigrationContext *self, gint64 duration_ms,
+                                     gint64 downtime_ms);
+gint64
+vmm_migration_context_get_estimated_duration_ms (VmmMigrationContext *self);
+gint64
+vmm_migration_context_get_estimated_downtime_ms (VmmMigrationContext *self);
+void
+vmm_migration_context_set_engine (VmmMigrationContext *self, VmmEngine *engine);
+VmmEngine *
+vmm_migration_context_get_engine (VmmMigrationContext *self);
+void
+vmm_migration_context_exclude_host (VmmMigrationContext *self, const char *host);
+gboolean
+vmm_migration_context_is_host_excluded (VmmMigrationContext *self, const char *host);
+void
+vmm_migration_context_set_select_host (VmmMigrationContext *self, gboolean select_host);
+gboolean
+vmm_migration_context_get_select_host (VmmMigrationContext *self);
+void
+vmm_migration_result_set_attempts (VmmMigrationResult *self, GPtrArray *attempts);
+VmmCandidate *
+vmm_candidate_new (const char *host, GPtrArray *checks, gboolean storage_motion, double score);
 
 /* --- actions (libvmmigrate/actions/) --- */
-VmmAction *vmm_action_invoke_prechecks_new (void);
-VmmAction *vmm_action_select_destination_new (void);
-VmmAction *vmm_action_check_permission_new (void);
-VmmAction *vmm_action_check_compatibility_new (void);
-VmmAction *vmm_action_compute_spec_new (void);
-VmmAction *vmm_action_invoke_callbacks_new (void);
-VmmAction *vmm_action_step_new (VmmBackend *backend, VmmStep step);
-gboolean vmm_action_step_get_step (VmmAction *action, VmmStep *step);
-void vmm_workflow_build_initial_queue (VmmMigrationContext *context);
-gboolean vmm_workflow_resolve (VmmMigrationContext *context, GError **error);
-gboolean vmm_workflow_check_supported (VmmMigrationContext *context, GError **error);
-gboolean vmm_migration_type_is_hot (VmmMigrationType type);
+VmmAction *
+vmm_action_invoke_prechecks_new (void);
+VmmAction *
+vmm_action_select_destination_new (void);
+VmmAction *
+vmm_action_check_permission_new (void);
+VmmAction *
+vmm_action_check_compatibility_new (void);
+VmmAction *
+vmm_action_compute_spec_new (void);
+VmmAction *
+vmm_action_invoke_callbacks_new (void);
+VmmAction *
+vmm_action_step_new (VmmBackend *backend, VmmStep step);
+gboolean
+vmm_action_step_get_step (VmmAction *action, VmmStep *step);
+void
+vmm_workflow_build_initial_queue (VmmMigrationContext *context);
+gboolean
+vmm_workflow_resolve (VmmMigrationContext *context, GError **error);
+gboolean
+vmm_workflow_check_supported (VmmMigrationContext *context, GError **error);
+gboolean
+vmm_migration_type_is_hot (VmmMigrationType type);
 
 /* --- journal --- */
-VmmJournalRecord *vmm_journal_record_new (const char *migration_id,
-                                          guint64 sequence,
-                                          const char *kind,
-                                          const char *data,
-                                          gint64 time);
+VmmJournalRecord *
+vmm_journal_record_new (const char *migration_id, guint64 sequence, const char *kind,
+                        const char *data, gint64 time);
 
 /* --- plan / result --- */
-VmmPlan *vmm_plan_new_from_context (VmmMigrationContext *context);
-VmmMigrationResult *vmm_migration_result_new (const char *vm_name);
-void vmm_migration_result_fill (VmmMigrationResult *self,
-                                VmmMigrationContext *context,
-                                gboolean moved,
-                                GPtrArray *actions_done,
-                                gint64 duration_ms);
+VmmPlan *
+vmm_plan_new_from_context (VmmMigrationContext *context);
+VmmMigrationResult *
+vmm_migration_result_new (const char *vm_name);
+void
+vmm_migration_result_fill (VmmMigrationResult *self, VmmMigrationContext *context, gboolean moved,
+                           GPtrArray *actions_done, gint64 duration_ms);
 
 /* --- engine internals used by VmmMigration --- */
 typedef void (*VmmEngineSlotFunc) (gpointer migration);
-void vmm_migration_setup (VmmMigration *self,
-                          gpointer engine,
-                          VmmBackend *backend,
-                          const char *vm,
-                          VmmRelocateSpec *spec);
-gboolean vmm_engine_acquire_slots (VmmEngine *self,
-                                   VmmMigration *migration,
-                                   VmmMigrationContext *context,
-                                   VmmEngineSlotFunc ready);
-void vmm_engine_release_slots (VmmEngine *self, VmmMigration *migration);
-void vmm_engine_unlock_vm (VmmEngine *self, VmmMigration *migration);
-VmmMigrationContext *vmm_engine_new_context (VmmEngine *self,
-                                            VmmBackend *backend,
-                                            VmmInventory *inventory,
-                                            const char *vm_name,
-                                            VmmRelocateSpec *spec,
-                                            GError **error);
-void vmm_placement_rank (VmmMigrationContext *context, GPtrArray *out);
-GPtrArray *vmm_placement_batch (VmmEngine *engine,
-                                VmmBackend *backend,
-                                VmmInventory *inventory,
-                                const char *const *vms,
-                                VmmRelocateSpec *spec,
-                                GHashTable *excluded);
-void vmm_engine_emit_evacuation_progress (VmmEngine *self, const char *host, guint done, guint total);
-void vmm_engine_emit_migration_created (VmmEngine *self, VmmMigration *migration);
-VmmEvacuationEntry *vmm_evacuation_entry_new (const char *vm,
-                                              VmmEvacuationOutcome outcome,
-                                              const char *host,
-                                              const char *message,
-                                              VmmMigrationResult *result);
-gboolean vmm_engine_is_draining (VmmEngine *self, VmmBackend *backend, const char *host);
-void vmm_engine_set_draining (VmmEngine *self, VmmBackend *backend, const char *host, gboolean draining);
-guint vmm_engine_count_inbound (VmmEngine *self, VmmBackend *backend, const char *host);
-gboolean vmm_engine_emit_ready (VmmEngine *self, VmmMigration *migration, VmmMigrationContext *context);
+void
+vmm_migration_setup (VmmMigration *self, gpointer engine, VmmBackend *backend, const char *vm,
+                     VmmRelocateSpec *spec);
+gboolean
+vmm_engine_acquire_slots (VmmEngine *self, VmmMigration *migration, VmmMigrationContext *context,
+                          VmmEngineSlotFunc ready);
+void
+vmm_engine_release_slots (VmmEngine *self, VmmMigration *migration);
+void
+vmm_engine_unlock_vm (VmmEngine *self, VmmMigration *migration);
+VmmMigrationContext *
+vmm_engine_new_context (VmmEngine *self, VmmBackend *backend, VmmInventory *inventory,
+                        const char *vm_name, VmmRelocateSpec *spec, GError **error);
+void
+vmm_placement_rank (VmmMigrationContext *context, GPtrArray *out);
+GPtrArray *
+vmm_placement_batch (VmmEngine *engine, VmmBackend *backend, VmmInventory *inventory,
+                     const char *const *vms, VmmRelocateSpec *spec, GHashTable *excluded);
+void
+vmm_engine_emit_evacuation_progress (VmmEngine *self, const char *host, guint done, guint total);
+void
+vmm_engine_emit_migration_created (VmmEngine *self, VmmMigration *migration);
+VmmEvacuationEntry *
+vmm_evacuation_entry_new (const char *vm, VmmEvacuationOutcome outcome, const char *host,
+                          const char *message, VmmMigrationResult *result);
+gboolean
+vmm_engine_is_draining (VmmEngine *self, VmmBackend *backend, const char *host);
+void
+vmm_engine_set_draining (VmmEngine *self, VmmBackend *backend, const char *host, gboolean draining);
+guint
+vmm_engine_count_inbound (VmmEngine *self, VmmBackend *backend, const char *host);
+gboolean
+vmm_engine_emit_ready (VmmEngine *self, VmmMigration *migration, VmmMigrationContext *context);
 
 /* helpers */
-char *vmm_strv_join_quoted (const char *const *strv);
+char *
+vmm_strv_join_quoted (const char *const *strv);
 
 G_END_DECLS

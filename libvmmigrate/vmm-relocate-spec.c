@@ -1420,7 +1420,8 @@ vmm_relocate_spec_class_init (VmmRelocateSpecClass *klass)
   /**
    * VmmRelocateSpec:allow-storage-class-change:
    *
-   * Whether a disk may move between local and shared storage (refused by default: the storage class is part of what the VM was given).
+   * Whether a disk may move between local and shared storage (refused by default: the storage class
+   * is part of what the VM was given).
    *
    * Since: 1.0
    */
@@ -1438,7 +1439,8 @@ vmm_relocate_spec_class_init (VmmRelocateSpecClass *klass)
   /**
    * VmmRelocateSpec:detach-unreachable-devices:
    *
-   * Whether devices whose backing the destination cannot reach (an ISO on a datastore local to the source) are disconnected for the move instead of blocking it.
+   * Whether devices whose backing the destination cannot reach (an ISO on a datastore local to the
+   * source) are disconnected for the move instead of blocking it.
    *
    * Since: 1.0
    */
@@ -1456,7 +1458,8 @@ vmm_relocate_spec_class_init (VmmRelocateSpecClass *klass)
   /**
    * VmmRelocateSpec:fallback-cold:
    *
-   * Whether a VM that cannot move live may be stopped, moved cold and started again at its destination (downtime allowed).
+   * Whether a VM that cannot move live may be stopped, moved cold and started again at its
+   * destination (downtime allowed).
    *
    * Since: 1.0
    */
@@ -2640,7 +2643,8 @@ void
 vmm_relocate_spec_set_allow_storage_class_change (VmmRelocateSpec *self, gboolean enabled)
 {
   g_return_if_fail (VMM_IS_RELOCATE_SPEC (self));
-  vmm_spec_set_boolean (self, &self->allow_storage_class_change, enabled, PROP_ALLOW_STORAGE_CLASS_CHANGE);
+  vmm_spec_set_boolean (self, &self->allow_storage_class_change, enabled,
+                        PROP_ALLOW_STORAGE_CLASS_CHANGE);
 }
 
 /**
@@ -2706,7 +2710,8 @@ void
 vmm_relocate_spec_set_detach_unreachable_devices (VmmRelocateSpec *self, gboolean enabled)
 {
   g_return_if_fail (VMM_IS_RELOCATE_SPEC (self));
-  vmm_spec_set_boolean (self, &self->detach_unreachable_devices, enabled, PROP_DETACH_UNREACHABLE_DEVICES);
+  vmm_spec_set_boolean (self, &self->detach_unreachable_devices, enabled,
+                        PROP_DETACH_UNREACHABLE_DEVICES);
 }
 
 /**

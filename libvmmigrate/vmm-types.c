@@ -33,7 +33,7 @@ static const char *const step_names[VMM_STEP_LAST] = {
 const char *
 vmm_step_get_name (VmmStep step)
 {
-  if ((guint) step >= VMM_STEP_LAST)
+  if ((guint)step >= VMM_STEP_LAST)
     return "Unknown";
   return step_names[step];
 }

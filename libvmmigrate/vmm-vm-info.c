@@ -782,7 +782,7 @@ vmm_vm_info_get_required_metadata (VmmVmInfo *self)
   static const char *const none[] = { NULL };
 
   g_return_val_if_fail (VMM_IS_VM_INFO (self), NULL);
-  return self->required_metadata != NULL ? (const char *const *) self->required_metadata : none;
+  return self->required_metadata != NULL ? (const char *const *)self->required_metadata : none;
 }
 
 /**
@@ -800,7 +800,7 @@ vmm_vm_info_set_required_metadata (VmmVmInfo *self, const char *const *metadata)
   char **copy;
 
   g_return_if_fail (VMM_IS_VM_INFO (self));
-  copy = g_strdupv ((char **) metadata);
+  copy = g_strdupv ((char **)metadata);
   g_strfreev (self->required_metadata);
   self->required_metadata = copy;
 }

@@ -124,9 +124,9 @@ vmm_vm_location_add_host (VmmVmLocation *self, const char *host, gboolean runnin
 {
   g_return_if_fail (VMM_IS_VM_LOCATION (self));
   g_return_if_fail (host != NULL);
-  g_ptr_array_insert (self->hosts, (gint) self->hosts->len - 1, g_strdup (host));
+  g_ptr_array_insert (self->hosts, (gint)self->hosts->len - 1, g_strdup (host));
   if (running)
-    g_ptr_array_insert (self->running, (gint) self->running->len - 1, g_strdup (host));
+    g_ptr_array_insert (self->running, (gint)self->running->len - 1, g_strdup (host));
 }
 
 /**
@@ -143,7 +143,7 @@ const char *const *
 vmm_vm_location_get_hosts (VmmVmLocation *self)
 {
   g_return_val_if_fail (VMM_IS_VM_LOCATION (self), NULL);
-  return (const char *const *) self->hosts->pdata;
+  return (const char *const *)self->hosts->pdata;
 }
 
 /**
@@ -160,7 +160,7 @@ const char *const *
 vmm_vm_location_get_running_hosts (VmmVmLocation *self)
 {
   g_return_val_if_fail (VMM_IS_VM_LOCATION (self), NULL);
-  return (const char *const *) self->running->pdata;
+  return (const char *const *)self->running->pdata;
 }
 
 /**
@@ -212,8 +212,8 @@ gboolean
 vmm_vm_location_is_consistent (VmmVmLocation *self)
 {
   g_return_val_if_fail (VMM_IS_VM_LOCATION (self), FALSE);
-  return self->hosts->len == 2 && self->running->len <= 2 &&
-         g_strcmp0 (g_ptr_array_index (self->hosts, 0), self->record_host) == 0;
+  return self->hosts->len == 2 && self->running->len <= 2
+         && g_strcmp0 (g_ptr_array_index (self->hosts, 0), self->record_host) == 0;
 }
 
 /**
@@ -233,10 +233,10 @@ vmm_vm_location_get_evidence (VmmVmLocation *self)
   g_autofree char *running = NULL;
 
   g_return_val_if_fail (VMM_IS_VM_LOCATION (self), NULL);
-  hosts = g_strjoinv (", ", (char **) self->hosts->pdata);
-  running = g_strjoinv (", ", (char **) self->running->pdata);
-  return g_strdup_printf ("the manager's record names host '%s' for VM '%s'; the hypervisors have it "
-                          "defined on [%s] and running on [%s]",
-                          self->record_host != NULL ? self->record_host : "(none)", self->vm, hosts,
-                          running);
+  hosts = g_strjoinv (", ", (char **)self->hosts->pdata);
+  running = g_strjoinv (", ", (char **)self->running->pdata);
+  return g_strdup_printf (
+      "the manager's record names host '%s' for VM '%s'; the hypervisors have it "
+      "defined on [%s] and running on [%s]",
+      self->record_host != NULL ? self->record_host : "(none)", self->vm, hosts, running);
 }

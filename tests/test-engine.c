@@ -10,25 +10,29 @@ make_cluster (guint hosts, guint vms, guint latency_ms)
   VmmBackend *backend;
 
   for (guint i = 0; i < hosts; i++)
-    g_string_append_printf (json, "%s{\"name\": \"a%u\", \"memory-mib\": 1000000, \"vcpus\": 1000, "
-                                  "\"networks\": [\"n\"]}",
+    g_string_append_printf (json,
+                            "%s{\"name\": \"a%u\", \"memory-mib\": 1000000, \"vcpus\": 1000, "
+                            "\"networks\": [\"n\"]}",
                             i > 0 ? ", " : "", i);
   g_string_append (json, "], \"datastores\": [");
   for (guint d = 0; d < 3; d++)
     {
-      g_string_append_printf (json, "%s{\"name\": \"ds%u\", \"shared\": true, \"capacity-gib\": 100000, \"hosts\": [",
-                              d > 0 ? ", " : "", d);
+      g_string_append_printf (
+          json, "%s{\"name\": \"ds%u\", \"shared\": true, \"capacity-gib\": 100000, \"hosts\": [",
+          d > 0 ? ", " : "", d);
       for (guint i = 0; i < hosts; i++)
         g_string_append_printf (json, "%s\"a%u\"", i > 0 ? ", " : "", i);
       g_string_append (json, "]}");
     }
   g_string_append (json, "], \"vms\": [");
   for (guint v = 0; v < vms; v++)
-    g_string_append_printf (json, "%s{\"name\": \"vm%u\", \"host\": \"a0\", \"datastore\": \"ds0\", "
-                                  "\"power\": \"running\", \"memory-mib\": 512, "
-                                  "\"disks\": [{\"key\": \"disk-0\", \"capacity-gib\": 1}], "
-                                  "\"devices\": [{\"key\": \"nic-0\", \"kind\": \"nic\", \"network\": \"n\"}]}",
-                            v > 0 ? ", " : "", v);
+    g_string_append_printf (
+        json,
+        "%s{\"name\": \"vm%u\", \"host\": \"a0\", \"datastore\": \"ds0\", "
+        "\"power\": \"running\", \"memory-mib\": 512, "
+        "\"disks\": [{\"key\": \"disk-0\", \"capacity-gib\": 1}], "
+        "\"devices\": [{\"key\": \"nic-0\", \"kind\": \"nic\", \"network\": \"n\"}]}",
+        v > 0 ? ", " : "", v);
   g_string_append_printf (json, "], \"settings\": {\"step-latency-ms\": %u}}", latency_ms);
   backend = vmm_sim_backend_new_from_json (json->str, &error);
   g_assert_no_error (error);
@@ -73,7 +77,7 @@ run_done (GObject *source, GAsyncResult *result, gpointer user_data)
   g_assert_no_error (error);
   g_assert_nonnull (res);
   g_object_unref (res);
-  (*(guint *) user_data)++;
+  (*(guint *)user_data)++;
 }
 
 static guint
@@ -85,7 +89,7 @@ run_all (VmmEngine *engine, VmmSimBackend *sim, guint n, const char *const *spec
   for (guint i = 0; i < n; i++)
     {
       g_autofree char *name = g_strdup_printf ("vm%u", i);
-      g_autoptr (VmmRelocateSpec) spec = vmm_test_spec (specs[i % g_strv_length ((GStrv) specs)]);
+      g_autoptr (VmmRelocateSpec) spec = vmm_test_spec (specs[i % g_strv_length ((GStrv)specs)]);
       g_autoptr (GError) error = NULL;
       VmmMigration *m = vmm_engine_create_migration (engine, VMM_BACKEND (sim), name, spec, &error);
 
@@ -104,7 +108,8 @@ test_limit_per_source_host (void)
 {
   g_autoptr (VmmSimBackend) sim = make_cluster (4, 8, 2);
   g_autoptr (VmmEngine) engine = vmm_engine_new ();
-  const char *const specs[] = { "{\"host\": \"a1\"}", "{\"host\": \"a2\"}", "{\"host\": \"a3\"}", NULL };
+  const char *const specs[]
+      = { "{\"host\": \"a1\"}", "{\"host\": \"a2\"}", "{\"host\": \"a3\"}", NULL };
   Watch w = { 0 };
 
   /* the default: 2 moves out of one host at a time */
@@ -151,8 +156,9 @@ test_limit_global (void)
 {
   g_autoptr (VmmSimBackend) sim = make_cluster (4, 12, 2);
   g_autoptr (VmmEngine) engine = vmm_engine_new ();
-  const char *const specs[] = { "{\"host\": \"a1\"}", "{\"host\": \"a2\"}", "{\"host\": \"a3\"}",
-                                "{\"datastore\": \"ds1\"}", "{\"datastore\": \"ds2\"}", NULL };
+  const char *const specs[]
+      = { "{\"host\": \"a1\"}",       "{\"host\": \"a2\"}",       "{\"host\": \"a3\"}",
+          "{\"datastore\": \"ds1\"}", "{\"datastore\": \"ds2\"}", NULL };
   Watch w = { 0 };
 
   g_object_set (engine, "max-per-source-host", 0, "max-per-destination-host", 0,
@@ -178,7 +184,8 @@ test_priority_order (void)
   for (guint i = 0; i < 5; i++)
     {
       g_autofree char *name = g_strdup_printf ("vm%u", i);
-      g_autofree char *json = g_strdup_printf ("{\"host\": \"a1\", \"priority\": \"%s\"}", priorities[i]);
+      g_autofree char *json
+          = g_strdup_printf ("{\"host\": \"a1\", \"priority\": \"%s\"}", priorities[i]);
       g_autoptr (VmmRelocateSpec) spec = vmm_test_spec (json);
       VmmMigration *m = vmm_engine_create_migration (engine, VMM_BACKEND (sim), name, spec, NULL);
 
@@ -205,7 +212,7 @@ cancel_queued_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 
   g_assert_null (res);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
-  (*(guint *) user_data)++;
+  (*(guint *)user_data)++;
 }
 
 static void
@@ -214,8 +221,10 @@ test_cancel_queued (void)
   g_autoptr (VmmSimBackend) sim = make_cluster (2, 2, 20);
   g_autoptr (VmmEngine) engine = vmm_engine_new ();
   g_autoptr (VmmRelocateSpec) spec = vmm_test_spec ("{\"host\": \"a1\"}");
-  g_autoptr (VmmMigration) m0 = vmm_engine_create_migration (engine, VMM_BACKEND (sim), "vm0", spec, NULL);
-  g_autoptr (VmmMigration) m1 = vmm_engine_create_migration (engine, VMM_BACKEND (sim), "vm1", spec, NULL);
+  g_autoptr (VmmMigration) m0
+      = vmm_engine_create_migration (engine, VMM_BACKEND (sim), "vm0", spec, NULL);
+  g_autoptr (VmmMigration) m1
+      = vmm_engine_create_migration (engine, VMM_BACKEND (sim), "vm1", spec, NULL);
   g_autoptr (GCancellable) cancellable = g_cancellable_new ();
   guint done = 0, cancelled = 0;
 

@@ -6,17 +6,21 @@ static VmmSimBackend *
 make_cluster (const char *vms_json, guint latency_ms)
 {
   g_autofree char *json = g_strdup_printf (
-    "{\"settings\": {\"step-latency-ms\": %u},"
-    " \"hosts\": ["
-    "  {\"name\": \"e1\", \"zone\": \"z\", \"memory-mib\": 65536, \"vcpus\": 64, \"cpu-features\": [\"x\", \"rare\"]},"
-    "  {\"name\": \"e2\", \"zone\": \"z\", \"memory-mib\": 65536, \"vcpus\": 64, \"cpu-features\": [\"x\"]},"
-    "  {\"name\": \"e3\", \"zone\": \"z\", \"memory-mib\": 65536, \"vcpus\": 64, \"cpu-features\": [\"x\"]},"
-    "  {\"name\": \"e4\", \"zone\": \"z\", \"memory-mib\": 65536, \"vcpus\": 64, \"cpu-features\": [\"x\"]}],"
-    " \"datastores\": ["
-    "  {\"name\": \"ds\", \"shared\": true, \"hosts\": [\"e1\", \"e2\", \"e3\", \"e4\"]},"
-    "  {\"name\": \"iso-e1\", \"hosts\": [\"e1\"]}],"
-    " \"vms\": [%s]}",
-    latency_ms, vms_json);
+      "{\"settings\": {\"step-latency-ms\": %u},"
+      " \"hosts\": ["
+      "  {\"name\": \"e1\", \"zone\": \"z\", \"memory-mib\": 65536, \"vcpus\": 64, "
+      "\"cpu-features\": [\"x\", \"rare\"]},"
+      "  {\"name\": \"e2\", \"zone\": \"z\", \"memory-mib\": 65536, \"vcpus\": 64, "
+      "\"cpu-features\": [\"x\"]},"
+      "  {\"name\": \"e3\", \"zone\": \"z\", \"memory-mib\": 65536, \"vcpus\": 64, "
+      "\"cpu-features\": [\"x\"]},"
+      "  {\"name\": \"e4\", \"zone\": \"z\", \"memory-mib\": 65536, \"vcpus\": 64, "
+      "\"cpu-features\": [\"x\"]}],"
+      " \"datastores\": ["
+      "  {\"name\": \"ds\", \"shared\": true, \"hosts\": [\"e1\", \"e2\", \"e3\", \"e4\"]},"
+      "  {\"name\": \"iso-e1\", \"hosts\": [\"e1\"]}],"
+      " \"vms\": [%s]}",
+      latency_ms, vms_json);
   g_autoptr (GError) error = NULL;
   VmmBackend *backend = vmm_sim_backend_new_from_json (json, &error);
 
@@ -25,7 +29,7 @@ make_cluster (const char *vms_json, guint latency_ms)
 }
 
 #define VM(name, host, power, extra)                                                               \
-  "{\"name\": \"" name "\", \"host\": \"" host "\", \"datastore\": \"ds\", \"power\": \"" power   \
+  "{\"name\": \"" name "\", \"host\": \"" host "\", \"datastore\": \"ds\", \"power\": \"" power    \
   "\", \"memory-mib\": 1024, \"disks\": [{\"key\": \"d0\", \"capacity-gib\": 1}]" extra "}"
 
 typedef struct
@@ -51,7 +55,8 @@ static void
 on_migration_created (VmmEngine *engine, VmmMigration *m, Observer *o)
 {
   g_signal_connect (m, "state-changed", G_CALLBACK (on_state), o);
-  g_ptr_array_add (o->destinations, g_strdup (vmm_relocate_spec_get_host (vmm_migration_get_spec (m))));
+  g_ptr_array_add (o->destinations,
+                   g_strdup (vmm_relocate_spec_get_host (vmm_migration_get_spec (m))));
 }
 
 static void
@@ -70,7 +75,8 @@ evacuate (VmmEngine *engine, VmmSimBackend *sim, const char *host, VmmEvacuateFl
   g_autoptr (GError) error = NULL;
   GPtrArray *entries;
 
-  vmm_engine_evacuate_async (engine, VMM_BACKEND (sim), host, NULL, flags, NULL, vmm_test_wait_cb, &wait);
+  vmm_engine_evacuate_async (engine, VMM_BACKEND (sim), host, NULL, flags, NULL, vmm_test_wait_cb,
+                             &wait);
   entries = vmm_engine_evacuate_finish (engine, vmm_test_wait (&wait), empty, &error);
   g_object_unref (wait.result);
   g_assert_no_error (error);
@@ -91,11 +97,39 @@ static void
 test_evacuate_mixed (void)
 {
   g_autoptr (VmmSimBackend) sim = make_cluster (
-    VM ("r1", "e1", "running", "") "," VM ("r2", "e1", "running", "") "," VM ("r3", "e1", "running", "") ","
-    VM ("r4", "e1", "running", "") "," VM ("o1", "e1", "off", "") "," VM ("o2", "e1", "off", "") ","
-    VM ("cpu1", "e1", "running", ", \"cpu-features\": [\"rare\"]") ","
-    VM ("iso1", "e1", "running", ", \"devices\": [{\"key\": \"cdrom-0\", \"kind\": \"cdrom\", \"datastore\": \"iso-e1\", \"path\": \"a.iso\"}]"),
-    10);
+      VM ("r1", "e1", "running", "") "," VM ("r2", "e1", "running", "") "," VM (
+          "r3", "e1",
+          "running", "") "," VM ("r4", "e1", "running",
+                                 "") "," VM ("o1", "e1", "off",
+                                             "") "," VM ("o2", "e1", "off",
+                                                         "") "," VM ("cpu1", "e1", "running",
+                                                                     ", \"cpu-features\": "
+                                                                     "[\"rare\"]") "," VM ("iso1",
+                                                                                           "e1",
+                                                                                           "runnin"
+                                                                                           "g",
+                                                                                           ", "
+                                                                                           "\"devic"
+                                                                                           "es\": "
+                                                                                           "[{"
+                                                                                           "\"key\""
+                                                                                           ": "
+                                                                                           "\"cdrom"
+                                                                                           "-0\", "
+                                                                                           "\"kind"
+                                                                                           "\": "
+                                                                                           "\"cdrom"
+                                                                                           "\", "
+                                                                                           "\"datas"
+                                                                                           "tore\":"
+                                                                                           " \"iso-"
+                                                                                           "e1\", "
+                                                                                           "\"path"
+                                                                                           "\": "
+                                                                                           "\"a."
+                                                                                           "iso\"}"
+                                                                                           "]"),
+      10);
   g_autoptr (VmmEngine) engine = vmm_engine_new ();
   g_autoptr (GPtrArray) entries = NULL;
   Observer o = { 0, 0, g_ptr_array_new_with_free_func (g_free) };
@@ -114,7 +148,8 @@ test_evacuate_mixed (void)
       VmmEvacuationEntry *entry = g_ptr_array_index (entries, i);
 
       g_test_message ("%s: %d %s %s", vmm_evacuation_entry_get_vm_name (entry),
-                      vmm_evacuation_entry_get_outcome (entry), vmm_evacuation_entry_get_host (entry),
+                      vmm_evacuation_entry_get_outcome (entry),
+                      vmm_evacuation_entry_get_host (entry),
                       vmm_evacuation_entry_get_message (entry));
     }
   /* running VMs moved hot, powered-off ones cold, never back onto e1 */
@@ -127,9 +162,11 @@ test_evacuate_mixed (void)
       g_assert_cmpstr (vmm_evacuation_entry_get_host (e), !=, "e1");
       vmm_test_assert_one_place (sim, names[i], vmm_evacuation_entry_get_host (e));
     }
-  g_assert_cmpint (vmm_migration_result_get_migration_type (vmm_evacuation_entry_get_result (entry_for (entries, "o1"))),
+  g_assert_cmpint (vmm_migration_result_get_migration_type (
+                       vmm_evacuation_entry_get_result (entry_for (entries, "o1"))),
                    ==, VMM_MIGRATION_TYPE_COLD);
-  g_assert_cmpint (vmm_migration_result_get_migration_type (vmm_evacuation_entry_get_result (entry_for (entries, "r1"))),
+  g_assert_cmpint (vmm_migration_result_get_migration_type (
+                       vmm_evacuation_entry_get_result (entry_for (entries, "r1"))),
                    ==, VMM_MIGRATION_TYPE_HOT_HOST);
   /* the CPU-incompatible and the ISO-on-local-storage VMs are skipped with the reason */
   e = entry_for (entries, "cpu1");
@@ -147,7 +184,8 @@ test_evacuate_mixed (void)
     g_assert_cmpstr (g_ptr_array_index (o.destinations, i), !=, "e1");
   /* the host was disabled first and stays disabled (no re-enable asked) */
   hosts = vmm_backend_list_hosts (VMM_BACKEND (sim), NULL, NULL);
-  g_assert_cmpint (vmm_host_info_get_state (g_ptr_array_index (hosts, 0)), ==, VMM_HOST_STATE_DISABLED);
+  g_assert_cmpint (vmm_host_info_get_state (g_ptr_array_index (hosts, 0)), ==,
+                   VMM_HOST_STATE_DISABLED);
   g_ptr_array_unref (o.destinations);
 }
 
@@ -155,9 +193,11 @@ static void
 test_evacuate_two_hosts_at_once (void)
 {
   g_autoptr (VmmSimBackend) sim = make_cluster (
-    VM ("a1", "e1", "running", "") "," VM ("a2", "e1", "running", "") "," VM ("a3", "e1", "running", "") ","
-    VM ("b1", "e2", "running", "") "," VM ("b2", "e2", "running", "") "," VM ("b3", "e2", "running", ""),
-    5);
+      VM ("a1", "e1", "running", "") "," VM ("a2", "e1", "running", "") "," VM (
+          "a3", "e1", "running", "") "," VM ("b1", "e2", "running",
+                                             "") "," VM ("b2", "e2", "running",
+                                                         "") "," VM ("b3", "e2", "running", ""),
+      5);
   g_autoptr (VmmEngine) engine = vmm_engine_new ();
   VmmTestWait w1 = { NULL }, w2 = { NULL };
   g_autoptr (GPtrArray) e1 = NULL;
@@ -165,19 +205,22 @@ test_evacuate_two_hosts_at_once (void)
   gboolean empty1 = FALSE, empty2 = FALSE;
 
   /* two drains at once never bounce VMs between the two hosts */
-  vmm_engine_evacuate_async (engine, VMM_BACKEND (sim), "e1", NULL, VMM_EVACUATE_FLAGS_NONE, NULL, vmm_test_wait_cb, &w1);
-  vmm_engine_evacuate_async (engine, VMM_BACKEND (sim), "e2", NULL, VMM_EVACUATE_FLAGS_NONE, NULL, vmm_test_wait_cb, &w2);
+  vmm_engine_evacuate_async (engine, VMM_BACKEND (sim), "e1", NULL, VMM_EVACUATE_FLAGS_NONE, NULL,
+                             vmm_test_wait_cb, &w1);
+  vmm_engine_evacuate_async (engine, VMM_BACKEND (sim), "e2", NULL, VMM_EVACUATE_FLAGS_NONE, NULL,
+                             vmm_test_wait_cb, &w2);
   e1 = vmm_engine_evacuate_finish (engine, vmm_test_wait (&w1), &empty1, NULL);
   e2 = vmm_engine_evacuate_finish (engine, vmm_test_wait (&w2), &empty2, NULL);
   g_assert_true (empty1);
   g_assert_true (empty2);
   for (guint i = 0; i < e1->len + e2->len; i++)
     {
-      VmmEvacuationEntry *e = i < e1->len ? g_ptr_array_index (e1, i) : g_ptr_array_index (e2, i - e1->len);
+      VmmEvacuationEntry *e
+          = i < e1->len ? g_ptr_array_index (e1, i) : g_ptr_array_index (e2, i - e1->len);
 
       g_assert_cmpint (vmm_evacuation_entry_get_outcome (e), ==, VMM_EVACUATION_MOVED);
-      g_assert_true (g_strcmp0 (vmm_evacuation_entry_get_host (e), "e3") == 0 ||
-                     g_strcmp0 (vmm_evacuation_entry_get_host (e), "e4") == 0);
+      g_assert_true (g_strcmp0 (vmm_evacuation_entry_get_host (e), "e3") == 0
+                     || g_strcmp0 (vmm_evacuation_entry_get_host (e), "e4") == 0);
     }
   g_object_unref (w1.result);
   g_object_unref (w2.result);
@@ -193,10 +236,12 @@ note_prepare_source (VmmMigration *m, VmmAction *action, gboolean *started)
 static void
 test_evacuate_catches_arrivals (void)
 {
-  g_autoptr (VmmSimBackend) sim = make_cluster (VM ("r1", "e1", "running", "") "," VM ("x", "e2", "running", ""), 30);
+  g_autoptr (VmmSimBackend) sim
+      = make_cluster (VM ("r1", "e1", "running", "") "," VM ("x", "e2", "running", ""), 30);
   g_autoptr (VmmEngine) engine = vmm_engine_new ();
   g_autoptr (VmmRelocateSpec) spec = vmm_test_spec ("{\"host\": \"e1\"}");
-  g_autoptr (VmmMigration) inbound = vmm_engine_create_migration (engine, VMM_BACKEND (sim), "x", spec, NULL);
+  g_autoptr (VmmMigration) inbound
+      = vmm_engine_create_migration (engine, VMM_BACKEND (sim), "x", spec, NULL);
   VmmTestWait inbound_wait = { NULL };
   g_autoptr (VmmMigrationResult) result = NULL;
   g_autoptr (GPtrArray) entries = NULL;
@@ -208,7 +253,8 @@ test_evacuate_catches_arrivals (void)
   vmm_migration_run_async (inbound, NULL, vmm_test_wait_cb, &inbound_wait);
   while (!started)
     g_main_context_iteration (NULL, TRUE);
-  entries = evacuate (engine, sim, "e1", VMM_EVACUATE_FLAGS_DISABLE_HOST | VMM_EVACUATE_FLAGS_REENABLE_HOST, &empty);
+  entries = evacuate (engine, sim, "e1",
+                      VMM_EVACUATE_FLAGS_DISABLE_HOST | VMM_EVACUATE_FLAGS_REENABLE_HOST, &empty);
   {
     g_autoptr (GError) error = NULL;
 
@@ -219,13 +265,16 @@ test_evacuate_catches_arrivals (void)
   g_assert_nonnull (result);
   /* it landed on e1, and the evacuation took it away again: e1 is empty */
   g_assert_true (empty);
-  g_assert_cmpint (vmm_evacuation_entry_get_outcome (entry_for (entries, "x")), ==, VMM_EVACUATION_MOVED);
-  g_assert_cmpint (vmm_evacuation_entry_get_outcome (entry_for (entries, "r1")), ==, VMM_EVACUATION_MOVED);
+  g_assert_cmpint (vmm_evacuation_entry_get_outcome (entry_for (entries, "x")), ==,
+                   VMM_EVACUATION_MOVED);
+  g_assert_cmpint (vmm_evacuation_entry_get_outcome (entry_for (entries, "r1")), ==,
+                   VMM_EVACUATION_MOVED);
   g_assert_cmpstr (vmm_evacuation_entry_get_host (entry_for (entries, "x")), !=, "e1");
   {
     g_autoptr (GPtrArray) hosts = vmm_backend_list_hosts (VMM_BACKEND (sim), NULL, NULL);
     /* re-enabled at the end, as asked */
-    g_assert_cmpint (vmm_host_info_get_state (g_ptr_array_index (hosts, 0)), ==, VMM_HOST_STATE_CONNECTED);
+    g_assert_cmpint (vmm_host_info_get_state (g_ptr_array_index (hosts, 0)), ==,
+                     VMM_HOST_STATE_CONNECTED);
   }
 }
 

@@ -5,7 +5,8 @@ static VmmMigrationResult *
 run (VmmEngine *engine, VmmSimBackend *sim, const char *vm, const char *spec_json, GError **error)
 {
   g_autoptr (VmmRelocateSpec) spec = vmm_test_spec (spec_json);
-  g_autoptr (VmmMigration) m = vmm_engine_create_migration (engine, VMM_BACKEND (sim), vm, spec, error);
+  g_autoptr (VmmMigration) m
+      = vmm_engine_create_migration (engine, VMM_BACKEND (sim), vm, spec, error);
 
   g_assert_nonnull (m);
   return vmm_migration_run_sync (m, NULL, error);
@@ -21,12 +22,13 @@ test_fallback_other_host_after_failure (void)
   const char *const *attempts;
 
   /* the live move to h2 fails in the hypervisor; the policy allows another host */
-  vmm_sim_backend_inject_fault (sim, "hot1", VMM_STEP_INITIATE_DESTINATION, VMM_SIM_FAULT_FAIL, VMM_ERROR_BACKEND, 1);
+  vmm_sim_backend_inject_fault (sim, "hot1", VMM_STEP_INITIATE_DESTINATION, VMM_SIM_FAULT_FAIL,
+                                VMM_ERROR_BACKEND, 1);
   result = run (engine, sim, "hot1", "{\"host\": \"h2\", \"fallback-other-host\": true}", &error);
   g_assert_no_error (error);
   g_assert_cmpstr (vmm_migration_result_get_host (result), ==, "h3");
   attempts = vmm_migration_result_get_attempts (result);
-  g_assert_cmpuint (g_strv_length ((GStrv) attempts), ==, 1);
+  g_assert_cmpuint (g_strv_length ((GStrv)attempts), ==, 1);
   g_assert_nonnull (strstr (attempts[0], "move to host 'h2' failed"));
   g_assert_nonnull (strstr (attempts[0], "InitiateDestination"));
   vmm_test_assert_one_place (sim, "hot1", "h3");
@@ -40,7 +42,8 @@ test_no_fallback_without_policy (void)
   g_autoptr (GError) error = NULL;
   g_autoptr (VmmMigrationResult) result = NULL;
 
-  vmm_sim_backend_inject_fault (sim, "hot1", VMM_STEP_INITIATE_DESTINATION, VMM_SIM_FAULT_FAIL, VMM_ERROR_BACKEND, 1);
+  vmm_sim_backend_inject_fault (sim, "hot1", VMM_STEP_INITIATE_DESTINATION, VMM_SIM_FAULT_FAIL,
+                                VMM_ERROR_BACKEND, 1);
   result = run (engine, sim, "hot1", "{\"host\": \"h2\"}", &error);
   g_assert_null (result);
   g_assert_error (error, VMM_ERROR, VMM_ERROR_BACKEND);
@@ -56,10 +59,12 @@ test_fallback_on_cpu_features (void)
   g_autoptr (VmmMigrationResult) result = NULL;
 
   /* h3 lacks ibpb (seed 001's "missing features: ibpb"): the chain goes on to a host that has it */
-  result = run (engine, sim, "needs-ibpb", "{\"host\": \"h3\", \"fallback-other-host\": true}", &error);
+  result = run (engine, sim, "needs-ibpb", "{\"host\": \"h3\", \"fallback-other-host\": true}",
+                &error);
   g_assert_no_error (error);
   g_assert_cmpstr (vmm_migration_result_get_host (result), ==, "h2");
-  g_assert_nonnull (strstr (vmm_migration_result_get_attempts (result)[0], "missing features: ibpb"));
+  g_assert_nonnull (
+      strstr (vmm_migration_result_get_attempts (result)[0], "missing features: ibpb"));
 }
 
 static void
@@ -71,7 +76,8 @@ test_fallback_exhausted (void)
   g_autoptr (VmmMigrationResult) result = NULL;
 
   /* every destination fails: the chain stops with every reason */
-  vmm_sim_backend_inject_fault (sim, "hot1", VMM_STEP_INITIATE_DESTINATION, VMM_SIM_FAULT_FAIL, VMM_ERROR_BACKEND, -1);
+  vmm_sim_backend_inject_fault (sim, "hot1", VMM_STEP_INITIATE_DESTINATION, VMM_SIM_FAULT_FAIL,
+                                VMM_ERROR_BACKEND, -1);
   result = run (engine, sim, "hot1", "{\"host\": \"h2\", \"fallback-other-host\": true}", &error);
   g_assert_null (result);
   g_assert_nonnull (error);
@@ -91,7 +97,8 @@ test_progress_timeout (void)
 
   /* a live transfer that hangs: no progress for 1 s -> abort, VM stays */
   vmm_engine_set_progress_timeout_s (engine, 1);
-  vmm_sim_backend_inject_fault (sim, "hot1", VMM_STEP_INITIATE_SOURCE, VMM_SIM_FAULT_HANG, VMM_ERROR_BACKEND, 1);
+  vmm_sim_backend_inject_fault (sim, "hot1", VMM_STEP_INITIATE_SOURCE, VMM_SIM_FAULT_HANG,
+                                VMM_ERROR_BACKEND, 1);
   result = run (engine, sim, "hot1", "{\"host\": \"h2\"}", &error);
   g_assert_null (result);
   g_assert_error (error, VMM_ERROR, VMM_ERROR_TIMEOUT);
@@ -107,11 +114,13 @@ test_timeout_action_applied (gconstpointer data)
   g_autoptr (VmmSimBackend) sim = vmm_test_sim_new ();
   g_autoptr (VmmEngine) engine = vmm_engine_new ();
   g_autoptr (GError) error = NULL;
-  g_autofree char *json = g_strdup_printf ("{\"host\": \"h2\", \"completion-timeout-s\": 1, "
-                                           "\"on-timeout\": \"%s\"%s}",
-                                           action, g_str_equal (action, "post-copy") ? ", \"post-copy\": true" : "");
+  g_autofree char *json
+      = g_strdup_printf ("{\"host\": \"h2\", \"completion-timeout-s\": 1, "
+                         "\"on-timeout\": \"%s\"%s}",
+                         action, g_str_equal (action, "post-copy") ? ", \"post-copy\": true" : "");
   g_autoptr (VmmRelocateSpec) spec = vmm_test_spec (json);
-  g_autoptr (VmmMigration) m = vmm_engine_create_migration (engine, VMM_BACKEND (sim), "hot1", spec, NULL);
+  g_autoptr (VmmMigration) m
+      = vmm_engine_create_migration (engine, VMM_BACKEND (sim), "hot1", spec, NULL);
   g_autoptr (VmmMigrationResult) result = NULL;
   g_autofree char *expected = g_strdup_printf ("applied on-timeout %s", action);
   gboolean found = FALSE;
@@ -133,14 +142,18 @@ test_timeout_action_unavailable_aborts (void)
   g_autoptr (VmmSimBackend) sim = vmm_test_sim_new ();
   g_autoptr (VmmEngine) engine = vmm_engine_new ();
   g_autoptr (GError) error = NULL;
-  g_autoptr (VmmRelocateSpec) spec = vmm_test_spec ("{\"host\": \"h2\", \"completion-timeout-s\": 1, "
-                                                    "\"on-timeout\": \"suspend\"}");
-  g_autoptr (VmmMigration) m = vmm_engine_create_migration (engine, VMM_BACKEND (sim), "hot1", spec, NULL);
+  g_autoptr (VmmRelocateSpec) spec
+      = vmm_test_spec ("{\"host\": \"h2\", \"completion-timeout-s\": 1, "
+                       "\"on-timeout\": \"suspend\"}");
+  g_autoptr (VmmMigration) m
+      = vmm_engine_create_migration (engine, VMM_BACKEND (sim), "hot1", spec, NULL);
   g_autoptr (VmmMigrationResult) result = NULL;
-  g_autoptr (GPtrArray) warnings = g_ptr_array_new (); /* counts only: the strings are the signal's */
+  g_autoptr (GPtrArray) warnings
+      = g_ptr_array_new (); /* counts only: the strings are the signal's */
 
   /* stuck before any data moves: nothing to suspend, so the engine aborts */
-  vmm_sim_backend_inject_fault (sim, "hot1", VMM_STEP_PREPARE_DESTINATION, VMM_SIM_FAULT_HANG, VMM_ERROR_BACKEND, 1);
+  vmm_sim_backend_inject_fault (sim, "hot1", VMM_STEP_PREPARE_DESTINATION, VMM_SIM_FAULT_HANG,
+                                VMM_ERROR_BACKEND, 1);
   g_signal_connect_swapped (m, "warning", G_CALLBACK (g_ptr_array_add), warnings);
   result = vmm_migration_run_sync (m, NULL, &error);
   g_assert_error (error, VMM_ERROR, VMM_ERROR_TIMEOUT);

@@ -17,14 +17,19 @@ typedef struct
 static const FaultType types[] = {
   { "hot-host", "hot1", "{\"host\": \"h2\"}", "h1", "h2" },
   { "hot-storage", "hot1", "{\"datastore\": \"shared2\"}", "h1", "h1" },
-  { "hot-host-and-storage", "local-vm", "{\"host\": \"h2\", \"datastore\": \"local2\"}", "h1", "h2" },
-  { "hot-disks-only", "hot1", "{\"disks\": [{\"key\": \"disk-1\", \"datastore\": \"shared2\"}]}", "h1", "h1" },
+  { "hot-host-and-storage", "local-vm", "{\"host\": \"h2\", \"datastore\": \"local2\"}", "h1",
+    "h2" },
+  { "hot-disks-only", "hot1", "{\"disks\": [{\"key\": \"disk-1\", \"datastore\": \"shared2\"}]}",
+    "h1", "h1" },
   { "cross-manager", "hot1",
-    "{\"host\": \"x1\", \"datastore\": \"remote1\", \"allow-zone-change\": true, \"service-locator\": "
-    "{\"url\": \"https://vc2.example/sdk\", \"credential\": \"vc2\"}}", "h1", "x1" },
+    "{\"host\": \"x1\", \"datastore\": \"remote1\", \"allow-zone-change\": true, "
+    "\"service-locator\": "
+    "{\"url\": \"https://vc2.example/sdk\", \"credential\": \"vc2\"}}",
+    "h1", "x1" },
   { "cold-primary", "cold1", "{\"host\": \"h2\", \"datastore\": \"shared2\"}", "h1", "h2" },
   { "cold-host", "cold1", "{\"host\": \"h2\", \"networks\": {\"net-a\": \"net-b\"}}", "h1", "h2" },
-  { "cold-disks", "cold1", "{\"disks\": [{\"key\": \"disk-0\", \"datastore\": \"shared2\"}]}", "h1", "h1" },
+  { "cold-disks", "cold1", "{\"disks\": [{\"key\": \"disk-0\", \"datastore\": \"shared2\"}]}", "h1",
+    "h1" },
   { "pool-only", "hot1", "{\"resource-pool\": \"dev\"}", "h1", "h1" },
 };
 
@@ -56,7 +61,8 @@ test_fault_case (gconstpointer data)
   const char *step_name = vmm_step_get_name (c->step);
   VmmMigrationResult *where;
 
-  vmm_sim_backend_inject_fault (sim, c->type->vm, c->step, VMM_SIM_FAULT_FAIL, VMM_ERROR_BACKEND, -1);
+  vmm_sim_backend_inject_fault (sim, c->type->vm, c->step, VMM_SIM_FAULT_FAIL, VMM_ERROR_BACKEND,
+                                -1);
   m = vmm_engine_create_migration (engine, VMM_BACKEND (sim), c->type->vm, spec, &error);
   g_assert_no_error (error);
   result = vmm_migration_run_sync (m, NULL, &error);
@@ -112,7 +118,8 @@ test_fault_undo_fails (void)
   g_autoptr (VmmMigration) m = NULL;
   g_autoptr (VmmMigrationResult) result = NULL;
 
-  vmm_sim_backend_inject_fault (sim, "hot1", VMM_STEP_INITIATE_SOURCE, VMM_SIM_FAULT_FAIL, VMM_ERROR_BACKEND, 1);
+  vmm_sim_backend_inject_fault (sim, "hot1", VMM_STEP_INITIATE_SOURCE, VMM_SIM_FAULT_FAIL,
+                                VMM_ERROR_BACKEND, 1);
   vmm_sim_backend_inject_fault (sim, "hot1", VMM_STEP_INITIATE_DESTINATION, VMM_SIM_FAULT_FAIL_UNDO,
                                 VMM_ERROR_BACKEND, 1);
   m = vmm_engine_create_migration (engine, VMM_BACKEND (sim), "hot1", spec, &error);
@@ -139,7 +146,8 @@ test_fault_retry_after_switchover (void)
   g_autoptr (VmmMigrationResult) result = NULL;
 
   /* a passing failure after the switch-over is retried, not rolled back */
-  vmm_sim_backend_inject_fault (sim, "hot1", VMM_STEP_COMPLETE_SOURCE, VMM_SIM_FAULT_FAIL, VMM_ERROR_BACKEND, 1);
+  vmm_sim_backend_inject_fault (sim, "hot1", VMM_STEP_COMPLETE_SOURCE, VMM_SIM_FAULT_FAIL,
+                                VMM_ERROR_BACKEND, 1);
   m = vmm_engine_create_migration (engine, VMM_BACKEND (sim), "hot1", spec, &error);
   result = vmm_migration_run_sync (m, NULL, &error);
   g_assert_no_error (error);
@@ -173,7 +181,8 @@ test_fault_lose_datastore (void)
   /* the VM and its volumes stay on the source */
   vm = vmm_backend_get_vm (VMM_BACKEND (sim), "hot1", NULL, NULL);
   g_assert_cmpstr (vmm_vm_info_get_datastore (vm), ==, "shared1");
-  g_assert_cmpstr (vmm_disk_info_get_datastore (vmm_vm_info_lookup_disk (vm, "disk-0")), ==, "shared1");
+  g_assert_cmpstr (vmm_disk_info_get_datastore (vmm_vm_info_lookup_disk (vm, "disk-0")), ==,
+                   "shared1");
   places = vmm_sim_backend_locate_vm (sim, "hot1");
   g_assert_cmpuint (g_strv_length (places), ==, 1);
   g_assert_cmpstr (places[0], ==, "h1");
@@ -200,7 +209,8 @@ main (int argc, char **argv)
       g_autoptr (VmmEngine) engine = vmm_engine_new ();
       g_autoptr (VmmRelocateSpec) spec = vmm_test_spec (types[t].spec);
       g_autoptr (GError) error = NULL;
-      g_autoptr (VmmMigration) m = vmm_engine_create_migration (engine, VMM_BACKEND (sim), types[t].vm, spec, &error);
+      g_autoptr (VmmMigration) m
+          = vmm_engine_create_migration (engine, VMM_BACKEND (sim), types[t].vm, spec, &error);
       g_autoptr (VmmPlan) plan = vmm_migration_plan (m, NULL, &error);
       GPtrArray *actions;
       gboolean switched = FALSE;
@@ -229,7 +239,8 @@ main (int argc, char **argv)
           if (vmm_action_get_point_of_no_return (action))
             switched = TRUE;
           g_ptr_array_add (cases, c);
-          path = g_strdup_printf ("/faults/%s/%02u-%s", types[t].name, i, vmm_action_get_name (action));
+          path = g_strdup_printf ("/faults/%s/%02u-%s", types[t].name, i,
+                                  vmm_action_get_name (action));
           g_test_add_data_func (path, c, test_fault_case);
           n++;
         }

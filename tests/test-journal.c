@@ -8,7 +8,8 @@
 
 #include "vmm-test-utils.h"
 
-static void remove_db (char *path);
+static void
+remove_db (char *path);
 
 static char *
 temp_db (void)
@@ -19,7 +20,7 @@ temp_db (void)
 
   g_assert_no_error (error);
   path = g_build_filename (dir, "journal.db", NULL);
-  g_test_queue_destroy ((GDestroyNotify) remove_db, g_strdup (path));
+  g_test_queue_destroy ((GDestroyNotify)remove_db, g_strdup (path));
   return path;
 }
 
@@ -118,7 +119,8 @@ test_journal_records_a_run (void)
   g_assert_cmpuint (records->len, ==, 2 + 2 * 12);
   first = json_from_string (vmm_journal_record_get_data (g_ptr_array_index (records, 0)), NULL);
   g_assert_cmpstr (json_object_get_string_member (json_node_get_object (first), "vm"), ==, "hot1");
-  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (first), "destination-host"), ==, "h2");
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (first), "destination-host"),
+                   ==, "h2");
   id = vmm_journal_record_get_migration_id (g_ptr_array_index (records, 0));
   g_assert_cmpstr (id, ==, vmm_migration_get_journal_id (m));
 }
@@ -138,7 +140,8 @@ test_journal_records_undo (void)
   g_autoptr (JsonNode) outcome = NULL;
 
   vmm_engine_set_journal (engine, journal);
-  vmm_sim_backend_inject_fault (sim, "hot1", VMM_STEP_INITIATE_SOURCE, VMM_SIM_FAULT_FAIL, VMM_ERROR_BACKEND, 1);
+  vmm_sim_backend_inject_fault (sim, "hot1", VMM_STEP_INITIATE_SOURCE, VMM_SIM_FAULT_FAIL,
+                                VMM_ERROR_BACKEND, 1);
   m = vmm_engine_create_migration (engine, VMM_BACKEND (sim), "hot1", spec, NULL);
   result = vmm_migration_run_sync (m, NULL, &error);
   g_assert_error (error, VMM_ERROR, VMM_ERROR_BACKEND);
@@ -160,10 +163,13 @@ test_journal_records_undo (void)
                                       "undo-done:PrepareDestination undo:PrepareSource "
                                       "undo-done:PrepareSource outcome"));
   }
-  outcome = json_from_string (vmm_journal_record_get_data (g_ptr_array_index (records, records->len - 1)), NULL);
-  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (outcome), "state"), ==, "failed");
+  outcome = json_from_string (
+      vmm_journal_record_get_data (g_ptr_array_index (records, records->len - 1)), NULL);
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (outcome), "state"), ==,
+                   "failed");
   g_assert_false (json_object_get_boolean_member (json_node_get_object (outcome), "moved"));
-  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (outcome), "host"), ==, "h1");
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (outcome), "host"), ==,
+                   "h1");
 }
 
 /* Write-ahead survives kill -9: a child runs a migration that hangs inside
@@ -173,7 +179,8 @@ child_run (const char *path)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (VmmJournal) journal = vmm_journal_new_sqlite (path, &error);
-  g_autofree char *inventory = g_build_filename (g_getenv ("G_TEST_SRCDIR"), "data", "inventory.json", NULL);
+  g_autofree char *inventory
+      = g_build_filename (g_getenv ("G_TEST_SRCDIR"), "data", "inventory.json", NULL);
   g_autofree char *json = NULL;
   g_autoptr (VmmBackend) backend = NULL;
   VmmSimBackend *sim;
@@ -186,7 +193,8 @@ child_run (const char *path)
   backend = vmm_sim_backend_new_from_json (json, NULL);
   sim = VMM_SIM_BACKEND (backend);
   vmm_engine_set_journal (engine, journal);
-  vmm_sim_backend_inject_fault (sim, "hot1", VMM_STEP_INITIATE_SOURCE, VMM_SIM_FAULT_HANG, VMM_ERROR_BACKEND, -1);
+  vmm_sim_backend_inject_fault (sim, "hot1", VMM_STEP_INITIATE_SOURCE, VMM_SIM_FAULT_HANG,
+                                VMM_ERROR_BACKEND, -1);
   m = vmm_engine_create_migration (engine, VMM_BACKEND (sim), "hot1", spec, NULL);
   vmm_migration_run_sync (m, NULL, NULL);
   g_assert_not_reached ();
@@ -203,7 +211,8 @@ test_journal_survives_kill (void)
 
   argv[0] = g_test_get_filename (G_TEST_BUILT, "test-journal", NULL);
   argv[2] = path;
-  g_assert_true (g_spawn_async (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &pid, &error));
+  g_assert_true (
+      g_spawn_async (NULL, (char **)argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &pid, &error));
   g_assert_no_error (error);
   for (guint tries = 0; tries < 500 && !seen; tries++)
     {
@@ -216,7 +225,9 @@ test_journal_survives_kill (void)
       journal = vmm_journal_new_sqlite (path, NULL);
       records = journal != NULL ? vmm_journal_list_records (journal, NULL, NULL) : NULL;
       for (guint i = 0; records != NULL && i < records->len; i++)
-        if (strstr (vmm_journal_record_get_data (g_ptr_array_index (records, i)), "\"InitiateSource\"") != NULL)
+        if (strstr (vmm_journal_record_get_data (g_ptr_array_index (records, i)),
+                    "\"InitiateSource\"")
+            != NULL)
           seen = TRUE;
     }
   g_assert_true (seen);
@@ -277,7 +288,8 @@ test_journal_busy_vm_across_engines (void)
 
   /* another engine sharing the journal holds the VM */
   key = g_strdup_printf ("%s/hot1", vmm_backend_get_uri (VMM_BACKEND (sim)) != NULL
-                                      ? vmm_backend_get_uri (VMM_BACKEND (sim)) : "backend");
+                                        ? vmm_backend_get_uri (VMM_BACKEND (sim))
+                                        : "backend");
   g_assert_true (vmm_journal_lock_vm (journal, key, "engine-elsewhere", NULL));
   vmm_engine_set_journal (engine, journal);
   m = vmm_engine_create_migration (engine, VMM_BACKEND (sim), "hot1", spec, NULL);
@@ -300,7 +312,9 @@ test_journal_format_refused (void)
   g_assert_no_error (error);
   g_assert_nonnull (journal);
   g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_exec (db, "UPDATE meta SET value = 99 WHERE key = 'format'", NULL, NULL, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (
+      sqlite3_exec (db, "UPDATE meta SET value = 99 WHERE key = 'format'", NULL, NULL, NULL), ==,
+      SQLITE_OK);
   sqlite3_close (db);
   again = vmm_journal_new_sqlite (path, &error);
   g_assert_null (again);

@@ -18,7 +18,8 @@ test_locate_record_mismatch (void)
   g_autoptr (VmmSimBackend) sim = vmm_test_sim_new ();
   g_autoptr (VmmEngine) engine = vmm_engine_new ();
   g_autoptr (VmmRelocateSpec) spec = vmm_test_spec ("{\"host\": \"h2\"}");
-  g_autoptr (VmmMigration) m = vmm_engine_create_migration (engine, VMM_BACKEND (sim), "hot1", spec, NULL);
+  g_autoptr (VmmMigration) m
+      = vmm_engine_create_migration (engine, VMM_BACKEND (sim), "hot1", spec, NULL);
   g_autoptr (VmmMigrationResult) result = NULL;
   g_autoptr (GError) error = NULL;
   g_autoptr (VmmVmLocation) before = NULL;
@@ -31,7 +32,8 @@ test_locate_record_mismatch (void)
   g_assert_true (vmm_vm_location_is_consistent (before));
 
   /* the switch-over happens, the manager's record update fails for good */
-  vmm_sim_backend_inject_fault (sim, "hot1", VMM_STEP_SWITCH_HOST_AND_POOL, VMM_SIM_FAULT_FAIL, VMM_ERROR_BACKEND, -1);
+  vmm_sim_backend_inject_fault (sim, "hot1", VMM_STEP_SWITCH_HOST_AND_POOL, VMM_SIM_FAULT_FAIL,
+                                VMM_ERROR_BACKEND, -1);
   result = vmm_migration_run_sync (m, NULL, &error);
   g_assert_error (error, VMM_ERROR, VMM_ERROR_BACKEND);
   g_assert_nonnull (strstr (error->message, "destination host 'h2'"));
@@ -48,14 +50,16 @@ test_locate_record_mismatch (void)
 
   /* a repair to a host where it does not run is refused */
   vmm_backend_update_record_async (VMM_BACKEND (sim), "hot1", "h3", NULL, update_cb, &wait);
-  g_assert_false (vmm_backend_update_record_finish (VMM_BACKEND (sim), vmm_test_wait (&wait), &error));
+  g_assert_false (
+      vmm_backend_update_record_finish (VMM_BACKEND (sim), vmm_test_wait (&wait), &error));
   g_assert_error (error, VMM_ERROR, VMM_ERROR_INCOMPATIBLE);
   g_clear_error (&error);
   g_clear_object (&wait.result);
 
   /* the explicit repair */
   vmm_backend_update_record_async (VMM_BACKEND (sim), "hot1", "h2", NULL, update_cb, &wait);
-  g_assert_true (vmm_backend_update_record_finish (VMM_BACKEND (sim), vmm_test_wait (&wait), &error));
+  g_assert_true (
+      vmm_backend_update_record_finish (VMM_BACKEND (sim), vmm_test_wait (&wait), &error));
   g_assert_no_error (error);
   g_clear_object (&wait.result);
   g_clear_object (&after);
@@ -63,7 +67,7 @@ test_locate_record_mismatch (void)
   after = vmm_backend_locate_vm (VMM_BACKEND (sim), "hot1", NULL, &error);
   /* the stale source half is still defined (CompleteSource never ran) and said so */
   g_assert_cmpstr (vmm_vm_location_get_record_host (after), ==, "h2");
-  g_assert_cmpuint (g_strv_length ((GStrv) vmm_vm_location_get_running_hosts (after)), ==, 1);
+  g_assert_cmpuint (g_strv_length ((GStrv)vmm_vm_location_get_running_hosts (after)), ==, 1);
 }
 
 static void
@@ -71,7 +75,8 @@ test_locate_unknown (void)
 {
   g_autoptr (VmmSimBackend) sim = vmm_test_sim_new ();
   g_autoptr (GError) error = NULL;
-  g_autoptr (VmmVmLocation) location = vmm_backend_locate_vm (VMM_BACKEND (sim), "ghost", NULL, &error);
+  g_autoptr (VmmVmLocation) location
+      = vmm_backend_locate_vm (VMM_BACKEND (sim), "ghost", NULL, &error);
 
   g_assert_null (location);
   g_assert_error (error, VMM_ERROR, VMM_ERROR_NOT_FOUND);

@@ -23,17 +23,21 @@ static const RunCase run_cases[] = {
     VMM_MIGRATION_TYPE_HOT_HOST_AND_STORAGE, "h2", "prod", "local2", "local2",
     "local-vm/local-vm-disk-0.vmdk" },
   { "hot-disks-only", "hot1", "{\"disks\": [{\"key\": \"disk-0\", \"datastore\": \"shared2\"}]}",
-    VMM_MIGRATION_TYPE_HOT_DISKS_ONLY, "h1", "prod", "shared1", "shared2", "hot1/hot1-disk-0.vmdk" },
+    VMM_MIGRATION_TYPE_HOT_DISKS_ONLY, "h1", "prod", "shared1", "shared2",
+    "hot1/hot1-disk-0.vmdk" },
   { "cross-manager", "hot1",
-    "{\"host\": \"x1\", \"datastore\": \"remote1\", \"allow-zone-change\": true, \"service-locator\": "
+    "{\"host\": \"x1\", \"datastore\": \"remote1\", \"allow-zone-change\": true, "
+    "\"service-locator\": "
     "{\"url\": \"https://vc2.example/sdk\", \"credential\": \"vc2\"}}",
     VMM_MIGRATION_TYPE_CROSS_MANAGER, "x1", "Resources", "remote1", "remote1",
     "hot1/hot1-disk-0.vmdk" },
-  { "cold-primary", "cold1", "{\"host\": \"h2\", \"datastore\": \"shared2\", \"resource-pool\": \"prod\"}",
+  { "cold-primary", "cold1",
+    "{\"host\": \"h2\", \"datastore\": \"shared2\", \"resource-pool\": \"prod\"}",
     VMM_MIGRATION_TYPE_COLD, "h2", "prod", "shared2", "shared2", "cold1/cold1-disk-0.vmdk" },
   { "cold-host", "cold1", "{\"host\": \"h2\"}", VMM_MIGRATION_TYPE_COLD, "h2", "dev", "shared1",
     "shared1", "cold1/cold1-disk-0.vmdk" },
-  { "cold-disks", "cold1", "{\"disks\": [{\"key\": \"disk-0\", \"datastore\": \"shared2\", \"transform\": \"thick\"}]}",
+  { "cold-disks", "cold1",
+    "{\"disks\": [{\"key\": \"disk-0\", \"datastore\": \"shared2\", \"transform\": \"thick\"}]}",
     VMM_MIGRATION_TYPE_COLD, "h1", "dev", "shared1", "shared2", "cold1/cold1-disk-0.vmdk" },
   { "pool-only", "hot1", "{\"resource-pool\": \"dev\"}", VMM_MIGRATION_TYPE_POOL_ONLY, "h1", "dev",
     "shared1", "shared1", "hot1/hot1-disk-0.vmdk" },
@@ -145,10 +149,12 @@ test_run_case (gconstpointer data)
   for (guint i = 0; i < vmm_vm_info_get_disks (vm)->len; i++)
     {
       VmmDiskInfo *actual = g_ptr_array_index (vmm_vm_info_get_disks (vm), i);
-      VmmDiskInfo *reported = vmm_migration_result_lookup_disk (result, vmm_disk_info_get_key (actual));
+      VmmDiskInfo *reported
+          = vmm_migration_result_lookup_disk (result, vmm_disk_info_get_key (actual));
 
       g_assert_nonnull (reported);
-      g_assert_cmpstr (vmm_disk_info_get_datastore (reported), ==, vmm_disk_info_get_datastore (actual));
+      g_assert_cmpstr (vmm_disk_info_get_datastore (reported), ==,
+                       vmm_disk_info_get_datastore (actual));
       g_assert_cmpstr (vmm_disk_info_get_path (reported), ==, vmm_disk_info_get_path (actual));
     }
   vmm_test_assert_one_place (sim, c->vm, c->host);
@@ -167,7 +173,7 @@ test_run_case (gconstpointer data)
       g_assert_true (g_str_has_prefix (start, "start:"));
       g_assert_cmpstr (start + 6, ==, end + 4);
     }
-  g_assert_cmpuint (g_strv_length ((GStrv) vmm_migration_result_get_actions (result)), ==,
+  g_assert_cmpuint (g_strv_length ((GStrv)vmm_migration_result_get_actions (result)), ==,
                     (r->events->len - 2) / 2);
   recorder_free (r);
 }
@@ -179,7 +185,8 @@ test_run_busy (void)
   g_autoptr (VmmEngine) engine = vmm_engine_new ();
   g_autoptr (VmmRelocateSpec) spec = vmm_test_spec ("{\"host\": \"h2\"}");
   g_autoptr (GError) error = NULL;
-  g_autoptr (VmmMigration) m1 = vmm_engine_create_migration (engine, VMM_BACKEND (sim), "hot1", spec, &error);
+  g_autoptr (VmmMigration) m1
+      = vmm_engine_create_migration (engine, VMM_BACKEND (sim), "hot1", spec, &error);
   g_autoptr (VmmMigration) m2 = NULL;
   g_autoptr (VmmMigration) m3 = NULL;
   g_autoptr (VmmMigrationResult) result = NULL;
@@ -217,7 +224,8 @@ test_run_veto (void)
   g_autoptr (VmmEngine) engine = vmm_engine_new ();
   g_autoptr (VmmRelocateSpec) spec = vmm_test_spec ("{\"host\": \"h2\"}");
   g_autoptr (GError) error = NULL;
-  g_autoptr (VmmMigration) m = vmm_engine_create_migration (engine, VMM_BACKEND (sim), "hot1", spec, &error);
+  g_autoptr (VmmMigration) m
+      = vmm_engine_create_migration (engine, VMM_BACKEND (sim), "hot1", spec, &error);
   g_autoptr (VmmMigrationResult) result = NULL;
 
   g_signal_connect (engine, "ready", G_CALLBACK (veto_ready), NULL);
@@ -253,7 +261,8 @@ run_cancelling (VmmSimBackend *sim, VmmEngine *engine, const char *vm, const cha
                 const char *at, GPtrArray *warnings, GError **error)
 {
   g_autoptr (VmmRelocateSpec) spec = vmm_test_spec (spec_json);
-  g_autoptr (VmmMigration) m = vmm_engine_create_migration (engine, VMM_BACKEND (sim), vm, spec, error);
+  g_autoptr (VmmMigration) m
+      = vmm_engine_create_migration (engine, VMM_BACKEND (sim), vm, spec, error);
   g_autoptr (GCancellable) cancellable = g_cancellable_new ();
   CancelAt c = { at, cancellable, FALSE };
 
@@ -324,7 +333,8 @@ test_cancel_hot_during_initiate_aborts (void)
 
   /* during InitiateSource a live host move stops only through the backend's abort */
   vmm_sim_backend_set_timing (sim, 0, 200);
-  result = run_cancelling (sim, engine, "hot1", "{\"host\": \"h2\"}", "InitiateSource", NULL, &error);
+  result
+      = run_cancelling (sim, engine, "hot1", "{\"host\": \"h2\"}", "InitiateSource", NULL, &error);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_nonnull (strstr (error->message, "aborted"));
   vmm_test_assert_one_place (sim, "hot1", "h1");
@@ -340,11 +350,13 @@ test_cancel_after_switchover_ignored (void)
   g_autoptr (GPtrArray) warnings = g_ptr_array_new ();
 
   vmm_sim_backend_set_timing (sim, 5, 0);
-  result = run_cancelling (sim, engine, "hot1", "{\"host\": \"h2\"}", "CompleteSource", warnings, &error);
+  result = run_cancelling (sim, engine, "hot1", "{\"host\": \"h2\"}", "CompleteSource", warnings,
+                           &error);
   g_assert_no_error (error);
   g_assert_true (vmm_migration_result_get_moved (result));
-  g_assert_cmpuint (g_strv_length ((GStrv) vmm_migration_result_get_warnings (result)), ==, 1);
-  g_assert_nonnull (strstr (vmm_migration_result_get_warnings (result)[0], "already switched over"));
+  g_assert_cmpuint (g_strv_length ((GStrv)vmm_migration_result_get_warnings (result)), ==, 1);
+  g_assert_nonnull (
+      strstr (vmm_migration_result_get_warnings (result)[0], "already switched over"));
   vmm_test_assert_one_place (sim, "hot1", "h2");
 }
 
@@ -353,9 +365,11 @@ test_timeout_aborts (void)
 {
   g_autoptr (VmmSimBackend) sim = vmm_test_sim_new ();
   g_autoptr (VmmEngine) engine = vmm_engine_new ();
-  g_autoptr (VmmRelocateSpec) spec = vmm_test_spec ("{\"host\": \"h2\", \"completion-timeout-s\": 1}");
+  g_autoptr (VmmRelocateSpec) spec
+      = vmm_test_spec ("{\"host\": \"h2\", \"completion-timeout-s\": 1}");
   g_autoptr (GError) error = NULL;
-  g_autoptr (VmmMigration) m = vmm_engine_create_migration (engine, VMM_BACKEND (sim), "hot1", spec, &error);
+  g_autoptr (VmmMigration) m
+      = vmm_engine_create_migration (engine, VMM_BACKEND (sim), "hot1", spec, &error);
   g_autoptr (VmmMigrationResult) result = NULL;
 
   /* the memory copy would take 2048 MiB / 100 MiB/s = 20 s */
@@ -398,10 +412,13 @@ main (int argc, char **argv)
   g_test_add_func ("/migration/busy", test_run_busy);
   g_test_add_func ("/migration/veto", test_run_veto);
   g_test_add_func ("/migration/cancel/cold-inside-copy", test_cancel_cold_inside_copy);
-  g_test_add_func ("/migration/cancel/storage-inside-transfer", test_cancel_storage_inside_transfer);
+  g_test_add_func ("/migration/cancel/storage-inside-transfer",
+                   test_cancel_storage_inside_transfer);
   g_test_add_func ("/migration/cancel/hot-before-initiate", test_cancel_hot_before_initiate);
-  g_test_add_func ("/migration/cancel/hot-during-initiate-aborts", test_cancel_hot_during_initiate_aborts);
-  g_test_add_func ("/migration/cancel/after-switchover-ignored", test_cancel_after_switchover_ignored);
+  g_test_add_func ("/migration/cancel/hot-during-initiate-aborts",
+                   test_cancel_hot_during_initiate_aborts);
+  g_test_add_func ("/migration/cancel/after-switchover-ignored",
+                   test_cancel_after_switchover_ignored);
   g_test_add_func ("/migration/timeout-aborts", test_timeout_aborts);
   g_test_add_func ("/migration/open-default", test_open_default);
   return g_test_run ();

@@ -13,8 +13,9 @@ typedef struct
 #define HEAD_HOST "InvokePrechecks SelectDestination CheckCompatibility "
 #define HEAD_HOST_STORAGE "InvokePrechecks SelectDestination CheckCompatibility ReserveDirectory "
 #define HEAD_STORAGE "InvokePrechecks CheckCompatibility ReserveDirectory "
-#define HOT_TAIL "PrepareSource PrepareDestination InitiateDestination InitiateSource " \
-                 "SwitchHostAndPool CompleteSource CompleteDestination"
+#define HOT_TAIL                                                                                   \
+  "PrepareSource PrepareDestination InitiateDestination InitiateSource "                           \
+  "SwitchHostAndPool CompleteSource CompleteDestination"
 #define CALLBACKS "ComputeSpec InvokeCallbacks "
 
 static const PlanCase cases[] = {
@@ -28,11 +29,11 @@ static const PlanCase cases[] = {
     VMM_MIGRATION_TYPE_HOT_HOST_AND_STORAGE,
     HEAD_HOST_STORAGE CALLBACKS
     "CreateDummyVMotionDisks CreateDestinationVM RelayoutSnapshots " HOT_TAIL },
-  { "hot-disks-only", "hot1",
-    "{\"disks\": [{\"key\": \"disk-1\", \"datastore\": \"shared2\"}]}",
+  { "hot-disks-only", "hot1", "{\"disks\": [{\"key\": \"disk-1\", \"datastore\": \"shared2\"}]}",
     VMM_MIGRATION_TYPE_HOT_DISKS_ONLY, HEAD_STORAGE CALLBACKS HOT_TAIL },
   { "cross-manager", "hot1",
-    "{\"host\": \"x1\", \"datastore\": \"remote1\", \"allow-zone-change\": true, \"service-locator\": "
+    "{\"host\": \"x1\", \"datastore\": \"remote1\", \"allow-zone-change\": true, "
+    "\"service-locator\": "
     "{\"url\": \"https://vc2.example/sdk\", \"credential\": \"vc2\"}}",
     VMM_MIGRATION_TYPE_CROSS_MANAGER,
     "InvokePrechecks SelectDestination CheckPermission CheckCompatibility ReserveDirectory "
@@ -99,11 +100,11 @@ test_plan_disk_targets (void)
   g_autoptr (VmmSimBackend) sim = vmm_test_sim_new ();
   g_autoptr (VmmEngine) engine = vmm_engine_new ();
   g_autoptr (VmmRelocateSpec) spec = vmm_test_spec (
-    "{\"datastore\": \"shared2\", \"disks\": [{\"key\": \"disk-1\", \"datastore\": \"local1\", "
-    "\"transform\": \"qcow2\"}], \"allow-storage-class-change\": true}");
+      "{\"datastore\": \"shared2\", \"disks\": [{\"key\": \"disk-1\", \"datastore\": \"local1\", "
+      "\"transform\": \"qcow2\"}], \"allow-storage-class-change\": true}");
   g_autoptr (GError) error = NULL;
-  g_autoptr (VmmMigration) migration =
-    vmm_engine_create_migration (engine, VMM_BACKEND (sim), "hot1", spec, &error);
+  g_autoptr (VmmMigration) migration
+      = vmm_engine_create_migration (engine, VMM_BACKEND (sim), "hot1", spec, &error);
   g_autoptr (VmmPlan) plan = vmm_migration_plan (migration, NULL, &error);
   GPtrArray *disks;
 
@@ -112,7 +113,8 @@ test_plan_disk_targets (void)
   g_assert_cmpuint (disks->len, ==, 2);
   /* disk-0 follows the primary datastore, disk-1 goes where its locator says */
   g_assert_cmpstr (vmm_disk_info_get_datastore (g_ptr_array_index (disks, 0)), ==, "shared2");
-  g_assert_cmpstr (vmm_disk_info_get_path (g_ptr_array_index (disks, 0)), ==, "hot1/hot1-disk-0.vmdk");
+  g_assert_cmpstr (vmm_disk_info_get_path (g_ptr_array_index (disks, 0)), ==,
+                   "hot1/hot1-disk-0.vmdk");
   g_assert_cmpstr (vmm_disk_info_get_datastore (g_ptr_array_index (disks, 1)), ==, "local1");
   g_assert_cmpstr (vmm_disk_info_get_format (g_ptr_array_index (disks, 1)), ==, "qcow2");
   g_assert_cmpstr (vmm_plan_get_destination_datastore (plan), ==, "shared2");
@@ -125,11 +127,13 @@ test_plan_placement (void)
   g_autoptr (VmmEngine) engine = vmm_engine_new ();
   g_autoptr (VmmRelocateSpec) spec = vmm_relocate_spec_new ();
   g_autoptr (GError) error = NULL;
-  g_autoptr (VmmMigration) m1 = vmm_engine_create_migration (engine, VMM_BACKEND (sim), "hot1", spec, &error);
+  g_autoptr (VmmMigration) m1
+      = vmm_engine_create_migration (engine, VMM_BACKEND (sim), "hot1", spec, &error);
   g_autoptr (VmmPlan) plan = vmm_migration_plan (m1, NULL, &error);
 
   g_assert_no_error (error);
-  /* h2 has the most free memory of the suitable hosts; h4 is in maintenance, x1 is another manager */
+  /* h2 has the most free memory of the suitable hosts; h4 is in maintenance, x1 is another manager
+   */
   g_assert_cmpstr (vmm_plan_get_destination_host (plan), ==, "h2");
 }
 
@@ -144,31 +148,38 @@ typedef struct
 } BadCase;
 
 static const BadCase bad_cases[] = {
-  { "unknown-host", "hot1", "{\"host\": \"nope\"}", 0, VMM_ERROR_NOT_FOUND, "no host named 'nope'" },
+  { "unknown-host", "hot1", "{\"host\": \"nope\"}", 0, VMM_ERROR_NOT_FOUND,
+    "no host named 'nope'" },
   { "unknown-datastore", "hot1", "{\"datastore\": \"nope\"}", 0, VMM_ERROR_NOT_FOUND, "datastore" },
   { "unknown-disk", "hot1", "{\"disks\": [{\"key\": \"disk-9\", \"datastore\": \"shared2\"}]}", 0,
     VMM_ERROR_INVALID_SPEC, "disks[0].key" },
   { "disk-to-unknown-ds", "hot1", "{\"disks\": [{\"key\": \"disk-0\", \"datastore\": \"zz\"}]}", 0,
     VMM_ERROR_INVALID_SPEC, "disks[0].datastore" },
   { "maintenance", "hot1", "{\"host\": \"h4\"}", 0, VMM_ERROR_INCOMPATIBLE, "maintenance" },
-  { "cpu", "needs-ibpb", "{\"host\": \"h3\"}", 0, VMM_ERROR_INCOMPATIBLE, "missing features: ibpb" },
-  { "memory", "big", "{\"host\": \"h3\"}", 0, VMM_ERROR_INSUFFICIENT_CAPACITY, "MiB of memory free" },
-  { "network", "local-vm", "{\"host\": \"h3\", \"datastore\": \"shared1\", \"allow-storage-class-change\": true}", 0, VMM_ERROR_INCOMPATIBLE,
-    "network 'net-b'" },
+  { "cpu", "needs-ibpb", "{\"host\": \"h3\"}", 0, VMM_ERROR_INCOMPATIBLE,
+    "missing features: ibpb" },
+  { "memory", "big", "{\"host\": \"h3\"}", 0, VMM_ERROR_INSUFFICIENT_CAPACITY,
+    "MiB of memory free" },
+  { "network", "local-vm",
+    "{\"host\": \"h3\", \"datastore\": \"shared1\", \"allow-storage-class-change\": true}", 0,
+    VMM_ERROR_INCOMPATIBLE, "network 'net-b'" },
   { "local-storage", "local-vm", "{\"host\": \"h2\"}", 0, VMM_ERROR_INCOMPATIBLE,
     "not reachable from host 'h2'" },
-  { "datastore-full", "hot1", "{\"datastore\": \"tiny\"}", 0, VMM_ERROR_INSUFFICIENT_CAPACITY, "tiny" },
+  { "datastore-full", "hot1", "{\"datastore\": \"tiny\"}", 0, VMM_ERROR_INSUFFICIENT_CAPACITY,
+    "tiny" },
   { "hot-needs-running", "cold1", "{\"host\": \"h2\", \"migration-type\": \"hot\"}", 0,
     VMM_ERROR_INCOMPATIBLE, "hot move needs a running VM" },
   { "cold-needs-off", "hot1", "{\"host\": \"h2\", \"migration-type\": \"cold\"}", 0,
     VMM_ERROR_INCOMPATIBLE, "cold move needs a powered-off VM" },
   { "moves-nothing", "hot1", "{\"host\": \"h1\"}", 0, VMM_ERROR_INVALID_SPEC, "moves nothing" },
   { "unknown-vm", "ghost", "{\"host\": \"h2\"}", 0, VMM_ERROR_NOT_FOUND, "no VM named 'ghost'" },
-  { "bad-pool", "hot1", "{\"resource-pool\": \"nope\"}", 0, VMM_ERROR_INCOMPATIBLE, "resource pool 'nope'" },
+  { "bad-pool", "hot1", "{\"resource-pool\": \"nope\"}", 0, VMM_ERROR_INCOMPATIBLE,
+    "resource pool 'nope'" },
   { "bad-network-map", "hot1", "{\"host\": \"h2\", \"networks\": {\"net-a\": \"net-zz\"}}", 0,
     VMM_ERROR_NOT_FOUND, "networks.net-a" },
   { "cross-needs-credential", "hot1",
-    "{\"host\": \"x1\", \"datastore\": \"remote1\", \"service-locator\": {\"url\": \"https://vc2.example/sdk\"}}",
+    "{\"host\": \"x1\", \"datastore\": \"remote1\", \"service-locator\": {\"url\": "
+    "\"https://vc2.example/sdk\"}}",
     0, VMM_ERROR_PERMISSION_DENIED, "service-locator.credential" },
 };
 

@@ -23,7 +23,8 @@ find_check (VmmEngine *engine, VmmSimBackend *sim, const char *vm, const char *s
 {
   g_autoptr (VmmRelocateSpec) spec = vmm_test_spec (spec_json);
   g_autoptr (GError) error = NULL;
-  g_autoptr (VmmMigration) m = vmm_engine_create_migration (engine, VMM_BACKEND (sim), vm, spec, &error);
+  g_autoptr (VmmMigration) m
+      = vmm_engine_create_migration (engine, VMM_BACKEND (sim), vm, spec, &error);
   g_autoptr (VmmPlan) plan = NULL;
   VmmPlan *story;
   GPtrArray *checks;
@@ -55,47 +56,61 @@ typedef struct
 } CheckCase;
 
 static const CheckCase check_cases[] = {
-  { "host-not-found", "vm", "{\"host\": \"nope\"}", VMM_CHECK_SEVERITY_ERROR, "no host named 'nope'", "vm", "{\"host\": \"ok\"}" },
-  { "datastore-not-found", "vm", "{\"datastore\": \"nope\"}", VMM_CHECK_SEVERITY_ERROR, "nope", "vm", "{\"datastore\": \"shared2\"}" },
-  { "disk-not-found", "vm", "{\"disks\": [{\"key\": \"d9\", \"datastore\": \"shared2\"}]}", VMM_CHECK_SEVERITY_ERROR,
-    "disks[0].key", "vm", "{\"disks\": [{\"key\": \"d0\", \"datastore\": \"shared2\"}]}" },
-  { "network-not-found", "vm", "{\"host\": \"ok\", \"networks\": {\"n2\": \"zz\"}}", VMM_CHECK_SEVERITY_ERROR,
-    "networks.n2", "vm", "{\"host\": \"ok\", \"networks\": {\"n2\": \"n1\"}}" },
-  { "vm-not-running", "off", "{\"host\": \"ok\", \"migration-type\": \"hot\"}", VMM_CHECK_SEVERITY_ERROR,
-    "needs a running VM", "vm", "{\"host\": \"ok\", \"migration-type\": \"hot\"}" },
-  { "vm-running", "vm", "{\"host\": \"ok\", \"migration-type\": \"cold\"}", VMM_CHECK_SEVERITY_ERROR,
-    "needs a powered-off VM", "off", "{\"host\": \"ok\", \"migration-type\": \"cold\"}" },
-  { "vm-suspended", "suspended", "{\"host\": \"ok\"}", VMM_CHECK_SEVERITY_ERROR, "suspended", "off", "{\"host\": \"ok\"}" },
+  { "host-not-found", "vm", "{\"host\": \"nope\"}", VMM_CHECK_SEVERITY_ERROR,
+    "no host named 'nope'", "vm", "{\"host\": \"ok\"}" },
+  { "datastore-not-found", "vm", "{\"datastore\": \"nope\"}", VMM_CHECK_SEVERITY_ERROR, "nope",
+    "vm", "{\"datastore\": \"shared2\"}" },
+  { "disk-not-found", "vm", "{\"disks\": [{\"key\": \"d9\", \"datastore\": \"shared2\"}]}",
+    VMM_CHECK_SEVERITY_ERROR, "disks[0].key", "vm",
+    "{\"disks\": [{\"key\": \"d0\", \"datastore\": \"shared2\"}]}" },
+  { "network-not-found", "vm", "{\"host\": \"ok\", \"networks\": {\"n2\": \"zz\"}}",
+    VMM_CHECK_SEVERITY_ERROR, "networks.n2", "vm",
+    "{\"host\": \"ok\", \"networks\": {\"n2\": \"n1\"}}" },
+  { "vm-not-running", "off", "{\"host\": \"ok\", \"migration-type\": \"hot\"}",
+    VMM_CHECK_SEVERITY_ERROR, "needs a running VM", "vm",
+    "{\"host\": \"ok\", \"migration-type\": \"hot\"}" },
+  { "vm-running", "vm", "{\"host\": \"ok\", \"migration-type\": \"cold\"}",
+    VMM_CHECK_SEVERITY_ERROR, "needs a powered-off VM", "off",
+    "{\"host\": \"ok\", \"migration-type\": \"cold\"}" },
+  { "vm-suspended", "suspended", "{\"host\": \"ok\"}", VMM_CHECK_SEVERITY_ERROR, "suspended", "off",
+    "{\"host\": \"ok\"}" },
   { "storage-class-change", "vm", "{\"datastore\": \"local-src\"}", VMM_CHECK_SEVERITY_ERROR,
-    "from shared datastore 'shared' to local datastore 'local-src'", "vm", "{\"datastore\": \"shared2\"}" },
-  { "convergence", "dirty", "{\"host\": \"ok\"}", VMM_CHECK_SEVERITY_WARNING, "not to converge", "dirty",
-    "{\"host\": \"ok\", \"bandwidth-mibps\": 10000}" },
-  { "host-state", "vm", "{\"host\": \"maint\"}", VMM_CHECK_SEVERITY_ERROR, "maintenance", "vm", "{\"host\": \"ok\"}" },
-  { "pool-missing", "vm", "{\"host\": \"nopool\", \"resource-pool\": \"P\"}", VMM_CHECK_SEVERITY_ERROR,
-    "resource pool 'P'", "vm", "{\"host\": \"nopool\", \"resource-pool\": \"Q\"}" },
-  { "zone-change", "vm", "{\"host\": \"farzone\"}", VMM_CHECK_SEVERITY_ERROR, "availability zone 'az2'", "vm",
+    "from shared datastore 'shared' to local datastore 'local-src'", "vm",
+    "{\"datastore\": \"shared2\"}" },
+  { "convergence", "dirty", "{\"host\": \"ok\"}", VMM_CHECK_SEVERITY_WARNING, "not to converge",
+    "dirty", "{\"host\": \"ok\", \"bandwidth-mibps\": 10000}" },
+  { "host-state", "vm", "{\"host\": \"maint\"}", VMM_CHECK_SEVERITY_ERROR, "maintenance", "vm",
     "{\"host\": \"ok\"}" },
-  { "aggregate-metadata", "needs-ssd", "{\"host\": \"small\"}", VMM_CHECK_SEVERITY_ERROR, "(ssd=true)", "needs-ssd",
-    "{\"host\": \"ok\"}" },
-  { "memory-capacity", "big", "{\"host\": \"small\"}", VMM_CHECK_SEVERITY_ERROR, "MiB of memory free", "vm",
-    "{\"host\": \"small\"}" },
-  { "vcpu-capacity", "wide", "{\"host\": \"small\"}", VMM_CHECK_SEVERITY_ERROR, "vCPUs in use", "vm", "{\"host\": \"small\"}" },
-  { "cpu-features", "vm", "{\"host\": \"nocpu\"}", VMM_CHECK_SEVERITY_ERROR, "missing features: b", "vm", "{\"host\": \"ok\"}" },
-  { "network-missing", "vm", "{\"host\": \"nonet\"}", VMM_CHECK_SEVERITY_ERROR, "network 'n2'", "vm",
-    "{\"host\": \"nonet\", \"networks\": {\"n2\": \"n1\"}}" },
-  { "device-backing-unreachable", "iso", "{\"host\": \"ok\"}", VMM_CHECK_SEVERITY_ERROR, "[iso-local] iso/debian.iso",
-    "iso", "{\"datastore\": \"shared2\"}" },
-  { "datastore-not-mounted", "vm", "{\"host\": \"ok\", \"disks\": [{\"key\": \"d0\", \"datastore\": \"partial\"}]}",
+  { "pool-missing", "vm", "{\"host\": \"nopool\", \"resource-pool\": \"P\"}",
+    VMM_CHECK_SEVERITY_ERROR, "resource pool 'P'", "vm",
+    "{\"host\": \"nopool\", \"resource-pool\": \"Q\"}" },
+  { "zone-change", "vm", "{\"host\": \"farzone\"}", VMM_CHECK_SEVERITY_ERROR,
+    "availability zone 'az2'", "vm", "{\"host\": \"ok\"}" },
+  { "aggregate-metadata", "needs-ssd", "{\"host\": \"small\"}", VMM_CHECK_SEVERITY_ERROR,
+    "(ssd=true)", "needs-ssd", "{\"host\": \"ok\"}" },
+  { "memory-capacity", "big", "{\"host\": \"small\"}", VMM_CHECK_SEVERITY_ERROR,
+    "MiB of memory free", "vm", "{\"host\": \"small\"}" },
+  { "vcpu-capacity", "wide", "{\"host\": \"small\"}", VMM_CHECK_SEVERITY_ERROR, "vCPUs in use",
+    "vm", "{\"host\": \"small\"}" },
+  { "cpu-features", "vm", "{\"host\": \"nocpu\"}", VMM_CHECK_SEVERITY_ERROR, "missing features: b",
+    "vm", "{\"host\": \"ok\"}" },
+  { "network-missing", "vm", "{\"host\": \"nonet\"}", VMM_CHECK_SEVERITY_ERROR, "network 'n2'",
+    "vm", "{\"host\": \"nonet\", \"networks\": {\"n2\": \"n1\"}}" },
+  { "device-backing-unreachable", "iso", "{\"host\": \"ok\"}", VMM_CHECK_SEVERITY_ERROR,
+    "[iso-local] iso/debian.iso", "iso", "{\"datastore\": \"shared2\"}" },
+  { "datastore-not-mounted", "vm",
+    "{\"host\": \"ok\", \"disks\": [{\"key\": \"d0\", \"datastore\": \"partial\"}]}",
     VMM_CHECK_SEVERITY_ERROR, "not reachable from host 'ok'", "vm",
     "{\"host\": \"ok\", \"disks\": [{\"key\": \"d0\", \"datastore\": \"shared2\"}]}" },
-  { "local-storage-needs-motion", "local", "{\"host\": \"ok\"}", VMM_CHECK_SEVERITY_ERROR, "needs storage motion",
-    "local", "{\"host\": \"ok\", \"datastore\": \"local-ok\"}" },
+  { "local-storage-needs-motion", "local", "{\"host\": \"ok\"}", VMM_CHECK_SEVERITY_ERROR,
+    "needs storage motion", "local", "{\"host\": \"ok\", \"datastore\": \"local-ok\"}" },
   { "shared-storage-unreachable", "partial-vm", "{\"host\": \"ok\"}", VMM_CHECK_SEVERITY_ERROR,
-    "shared storage is not mounted there", "partial-vm", "{\"host\": \"ok\", \"datastore\": \"shared\"}" },
-  { "datastore-offline", "vm", "{\"datastore\": \"offline\"}", VMM_CHECK_SEVERITY_ERROR, "is offline", "vm",
-    "{\"datastore\": \"shared2\"}" },
-  { "datastore-capacity", "vm", "{\"datastore\": \"tiny\"}", VMM_CHECK_SEVERITY_ERROR, "MiB free", "vm",
-    "{\"datastore\": \"shared2\"}" },
+    "shared storage is not mounted there", "partial-vm",
+    "{\"host\": \"ok\", \"datastore\": \"shared\"}" },
+  { "datastore-offline", "vm", "{\"datastore\": \"offline\"}", VMM_CHECK_SEVERITY_ERROR,
+    "is offline", "vm", "{\"datastore\": \"shared2\"}" },
+  { "datastore-capacity", "vm", "{\"datastore\": \"tiny\"}", VMM_CHECK_SEVERITY_ERROR, "MiB free",
+    "vm", "{\"datastore\": \"shared2\"}" },
 };
 
 static void
@@ -110,14 +125,18 @@ test_check_case (gconstpointer data)
   g_assert_nonnull (hit);
   g_assert_cmpint (vmm_check_get_severity (hit), ==, c->severity);
   if (strstr (vmm_check_get_message (hit), c->message_part) == NULL)
-    g_error ("%s: '%s' does not contain '%s'", c->code, vmm_check_get_message (hit), c->message_part);
-  if (c->severity == VMM_CHECK_SEVERITY_ERROR && c->code[0] != '\0' &&
-      g_strcmp0 (c->code, "host-not-found") != 0 && g_strcmp0 (c->code, "datastore-not-found") != 0 &&
-      g_strcmp0 (c->code, "disk-not-found") != 0 && g_strcmp0 (c->code, "network-not-found") != 0)
+    g_error ("%s: '%s' does not contain '%s'", c->code, vmm_check_get_message (hit),
+             c->message_part);
+  if (c->severity == VMM_CHECK_SEVERITY_ERROR && c->code[0] != '\0'
+      && g_strcmp0 (c->code, "host-not-found") != 0
+      && g_strcmp0 (c->code, "datastore-not-found") != 0
+      && g_strcmp0 (c->code, "disk-not-found") != 0
+      && g_strcmp0 (c->code, "network-not-found") != 0)
     g_assert_nonnull (vmm_check_get_remedy (hit));
   quiet = find_check (engine, sim, c->quiet_vm, c->quiet, c->code, NULL);
   if (quiet != NULL)
-    g_error ("%s also triggered for %s %s: %s", c->code, c->quiet_vm, c->quiet, vmm_check_get_message (quiet));
+    g_error ("%s also triggered for %s %s: %s", c->code, c->quiet_vm, c->quiet,
+             vmm_check_get_message (quiet));
 }
 
 static void
@@ -126,7 +145,8 @@ test_check_busy (void)
   g_autoptr (VmmSimBackend) sim = load ("prechecks.json");
   g_autoptr (VmmEngine) engine = vmm_engine_new ();
   g_autoptr (VmmInventory) inventory = vmm_backend_query_inventory (VMM_BACKEND (sim), NULL, NULL);
-  g_autoptr (VmmCheck) quiet = find_check (engine, sim, "vm", "{\"host\": \"ok\"}", "vm-busy", NULL);
+  g_autoptr (VmmCheck) quiet
+      = find_check (engine, sim, "vm", "{\"host\": \"ok\"}", "vm-busy", NULL);
   g_autoptr (VmmCheck) hit = NULL;
 
   g_assert_null (quiet);
@@ -142,7 +162,8 @@ test_check_draining (void)
 {
   g_autoptr (VmmSimBackend) sim = load ("prechecks.json");
   g_autoptr (VmmEngine) engine = vmm_engine_new ();
-  g_autoptr (VmmCheck) quiet = find_check (engine, sim, "vm", "{\"host\": \"ok\"}", "host-draining", NULL);
+  g_autoptr (VmmCheck) quiet
+      = find_check (engine, sim, "vm", "{\"host\": \"ok\"}", "host-draining", NULL);
   g_autoptr (VmmCheck) hit = NULL;
 
   g_assert_null (quiet);
@@ -156,17 +177,23 @@ test_check_allowed_become_warnings (void)
 {
   g_autoptr (VmmSimBackend) sim = load ("prechecks.json");
   g_autoptr (VmmEngine) engine = vmm_engine_new ();
-  struct { const char *vm, *spec, *code; } allowed[] = {
+  struct
+  {
+    const char *vm, *spec, *code;
+  } allowed[] = {
     { "vm", "{\"host\": \"farzone\", \"allow-zone-change\": true}", "zone-change" },
-    { "vm", "{\"datastore\": \"local-src\", \"allow-storage-class-change\": true}", "storage-class-change" },
-    { "iso", "{\"host\": \"ok\", \"detach-unreachable-devices\": true}", "device-backing-unreachable" },
+    { "vm", "{\"datastore\": \"local-src\", \"allow-storage-class-change\": true}",
+      "storage-class-change" },
+    { "iso", "{\"host\": \"ok\", \"detach-unreachable-devices\": true}",
+      "device-backing-unreachable" },
     { "iso-off", "{\"host\": \"ok\"}", "device-backing-unreachable" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (allowed); i++)
     {
       g_autoptr (VmmPlan) plan = NULL;
-      g_autoptr (VmmCheck) check = find_check (engine, sim, allowed[i].vm, allowed[i].spec, allowed[i].code, &plan);
+      g_autoptr (VmmCheck) check
+          = find_check (engine, sim, allowed[i].vm, allowed[i].spec, allowed[i].code, &plan);
 
       g_assert_nonnull (check);
       g_assert_cmpint (vmm_check_get_severity (check), ==, VMM_CHECK_SEVERITY_WARNING);
@@ -185,21 +212,29 @@ typedef struct
 
 static const MatrixCase matrix[] = {
   /* same host (volume live migration) */
-  { "vm", "{\"datastore\": \"shared2\"}", TRUE, NULL },                     /* shared -> shared: yes */
-  { "vm", "{\"datastore\": \"local-src\"}", FALSE, "storage-class-change" }, /* shared -> local: no */
-  { "local", "{\"datastore\": \"shared\"}", FALSE, "storage-class-change" }, /* local -> shared: no */
-  { "local", "{\"datastore\": \"local-src2\"}", TRUE, NULL },                /* local -> local, same host: see note */
+  { "vm", "{\"datastore\": \"shared2\"}", TRUE, NULL }, /* shared -> shared: yes */
+  { "vm", "{\"datastore\": \"local-src\"}", FALSE,
+    "storage-class-change" }, /* shared -> local: no */
+  { "local", "{\"datastore\": \"shared\"}", FALSE,
+    "storage-class-change" }, /* local -> shared: no */
+  { "local", "{\"datastore\": \"local-src2\"}", TRUE,
+    NULL }, /* local -> local, same host: see note */
   /* another host (VM and volumes) */
-  { "local", "{\"host\": \"ok\", \"datastore\": \"local-ok\"}", TRUE, NULL },            /* local -> local: yes */
-  { "vm", "{\"host\": \"ok\", \"datastore\": \"shared2\"}", TRUE, NULL },                /* shared -> shared: yes */
-  { "local", "{\"host\": \"ok\", \"datastore\": \"shared\"}", FALSE, "storage-class-change" }, /* local -> shared: no */
-  { "vm", "{\"host\": \"ok\", \"datastore\": \"local-ok\"}", FALSE, "storage-class-change" },  /* shared -> local: no */
+  { "local", "{\"host\": \"ok\", \"datastore\": \"local-ok\"}", TRUE,
+    NULL }, /* local -> local: yes */
+  { "vm", "{\"host\": \"ok\", \"datastore\": \"shared2\"}", TRUE,
+    NULL }, /* shared -> shared: yes */
+  { "local", "{\"host\": \"ok\", \"datastore\": \"shared\"}", FALSE,
+    "storage-class-change" }, /* local -> shared: no */
+  { "vm", "{\"host\": \"ok\", \"datastore\": \"local-ok\"}", FALSE,
+    "storage-class-change" }, /* shared -> local: no */
   /* without storage motion */
   { "local", "{\"host\": \"ok\"}", FALSE, "local-storage-needs-motion" },
   { "partial-vm", "{\"host\": \"ok\"}", FALSE, "shared-storage-unreachable" },
   { "vm", "{\"host\": \"ok\"}", TRUE, NULL },
   /* an explicit disk map that breaks the rules is rejected naming the disk */
-  { "vm", "{\"disks\": [{\"key\": \"d0\", \"datastore\": \"local-src\"}]}", FALSE, "storage-class-change" },
+  { "vm", "{\"disks\": [{\"key\": \"d0\", \"datastore\": \"local-src\"}]}", FALSE,
+    "storage-class-change" },
 };
 
 static void
@@ -212,10 +247,12 @@ test_storage_matrix (void)
     {
       g_autoptr (VmmRelocateSpec) spec = vmm_test_spec (matrix[i].spec);
       g_autoptr (GError) error = NULL;
-      g_autoptr (VmmMigration) m = vmm_engine_create_migration (engine, VMM_BACKEND (sim), matrix[i].vm, spec, NULL);
+      g_autoptr (VmmMigration) m
+          = vmm_engine_create_migration (engine, VMM_BACKEND (sim), matrix[i].vm, spec, NULL);
       g_autoptr (VmmPlan) plan = vmm_migration_plan (m, NULL, &error);
 
-      g_test_message ("%s %s -> %s", matrix[i].vm, matrix[i].spec, error != NULL ? error->message : "allowed");
+      g_test_message ("%s %s -> %s", matrix[i].vm, matrix[i].spec,
+                      error != NULL ? error->message : "allowed");
       g_assert_cmpint (plan != NULL, ==, matrix[i].allowed);
       if (!matrix[i].allowed)
         {
@@ -223,15 +260,18 @@ test_storage_matrix (void)
           gboolean found = FALSE;
 
           for (guint j = 0; j < checks->len; j++)
-            found |= g_strcmp0 (vmm_check_get_code (g_ptr_array_index (checks, j)), matrix[i].code) == 0;
+            found |= g_strcmp0 (vmm_check_get_code (g_ptr_array_index (checks, j)), matrix[i].code)
+                     == 0;
           g_assert_true (found);
         }
     }
   /* the explicit map is refused as INVALID_SPEC naming the disk locator */
   {
-    g_autoptr (VmmRelocateSpec) spec = vmm_test_spec ("{\"disks\": [{\"key\": \"d0\", \"datastore\": \"local-src\"}]}");
+    g_autoptr (VmmRelocateSpec) spec
+        = vmm_test_spec ("{\"disks\": [{\"key\": \"d0\", \"datastore\": \"local-src\"}]}");
     g_autoptr (GError) error = NULL;
-    g_autoptr (VmmMigration) m = vmm_engine_create_migration (engine, VMM_BACKEND (sim), "vm", spec, NULL);
+    g_autoptr (VmmMigration) m
+        = vmm_engine_create_migration (engine, VMM_BACKEND (sim), "vm", spec, NULL);
     VmmPlan *plan = vmm_migration_plan (m, NULL, &error);
 
     g_assert_null (plan);
@@ -246,7 +286,8 @@ test_placement_explained (void)
   g_autoptr (VmmSimBackend) sim = load ("prechecks.json");
   g_autoptr (VmmEngine) engine = vmm_engine_new ();
   g_autoptr (GError) error = NULL;
-  g_autoptr (GPtrArray) candidates = vmm_engine_find_candidates (engine, VMM_BACKEND (sim), "vm", NULL, NULL, &error);
+  g_autoptr (GPtrArray) candidates
+      = vmm_engine_find_candidates (engine, VMM_BACKEND (sim), "vm", NULL, NULL, &error);
   g_autoptr (GPtrArray) local = NULL;
   g_autoptr (VmmPlan) plan = NULL;
   g_autoptr (VmmCheck) none = NULL;
@@ -262,7 +303,7 @@ test_placement_explained (void)
       g_autofree char *text = vmm_candidate_to_string (c);
 
       g_test_message ("%s", text);
-      g_hash_table_insert (seen, (gpointer) vmm_candidate_get_host (c), c);
+      g_hash_table_insert (seen, (gpointer)vmm_candidate_get_host (c), c);
       if (!vmm_candidate_get_suitable (c))
         g_assert_cmpuint (vmm_candidate_get_checks (c)->len, >, 0);
       if (i > 0 && vmm_candidate_get_suitable (c))
@@ -315,16 +356,19 @@ test_batch_never_overcommits (void)
       guint placed = 0;
 
       for (guint h = 0; h < n_hosts; h++)
-        g_string_append_printf (json, "%s{\"name\": \"h%u\", \"memory-mib\": %d, \"vcpus\": %d}", h ? ", " : "",
-                                h, g_rand_int_range (rand, 1024, 32768), g_rand_int_range (rand, 2, 32));
-      g_string_append (json, "], \"datastores\": [{\"name\": \"ds\", \"shared\": true, \"capacity-gib\": 100000, \"hosts\": [");
+        g_string_append_printf (json, "%s{\"name\": \"h%u\", \"memory-mib\": %d, \"vcpus\": %d}",
+                                h ? ", " : "", h, g_rand_int_range (rand, 1024, 32768),
+                                g_rand_int_range (rand, 2, 32));
+      g_string_append (json, "], \"datastores\": [{\"name\": \"ds\", \"shared\": true, "
+                             "\"capacity-gib\": 100000, \"hosts\": [");
       for (guint h = 0; h < n_hosts; h++)
         g_string_append_printf (json, "%s\"h%u\"", h ? ", " : "", h);
       g_string_append (json, "]}], \"vms\": [");
       for (guint v = 0; v < n_vms; v++)
-        g_string_append_printf (json, "%s{\"name\": \"v%u\", \"host\": \"h0\", \"datastore\": \"ds\", "
-                                      "\"power\": \"%s\", \"memory-mib\": %d, \"vcpus\": %d, "
-                                      "\"disks\": [{\"key\": \"d\", \"capacity-gib\": 1}]}",
+        g_string_append_printf (json,
+                                "%s{\"name\": \"v%u\", \"host\": \"h0\", \"datastore\": \"ds\", "
+                                "\"power\": \"%s\", \"memory-mib\": %d, \"vcpus\": %d, "
+                                "\"disks\": [{\"key\": \"d\", \"capacity-gib\": 1}]}",
                                 v ? ", " : "", v, g_rand_boolean (rand) ? "running" : "off",
                                 g_rand_int_range (rand, 256, 8192), g_rand_int_range (rand, 1, 8));
       g_string_append (json, "]}");
@@ -339,7 +383,8 @@ test_batch_never_overcommits (void)
           g_strv_builder_add (builder, name);
         }
       names = g_strv_builder_end (builder);
-      placements = vmm_engine_place_batch (engine, sim, inventory, (const char *const *) names, NULL, &error);
+      placements = vmm_engine_place_batch (engine, sim, inventory, (const char *const *)names, NULL,
+                                           &error);
       g_assert_no_error (error);
       g_assert_cmpuint (placements->len, ==, n_vms);
       for (guint v = 0; v < n_vms; v++)
@@ -358,8 +403,9 @@ test_batch_never_overcommits (void)
           g_assert_cmpstr (host, !=, "h0");
           if (vmm_vm_info_get_power_state (vm) != VMM_POWER_STATE_RUNNING)
             continue;
-          sum = GPOINTER_TO_SIZE (g_hash_table_lookup (added, host)) + vmm_vm_info_get_memory_mib (vm);
-          g_hash_table_insert (added, (gpointer) host, GSIZE_TO_POINTER (sum));
+          sum = GPOINTER_TO_SIZE (g_hash_table_lookup (added, host))
+                + vmm_vm_info_get_memory_mib (vm);
+          g_hash_table_insert (added, (gpointer)host, GSIZE_TO_POINTER (sum));
         }
       {
         GHashTableIter iter;

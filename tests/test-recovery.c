@@ -19,7 +19,8 @@ on_action (VmmMigration *m, VmmAction *action, Watch *w)
 }
 
 static VmmMigration *
-crash_during (VmmEngine *engine, VmmSimBackend *sim, const char *vm, const char *spec_json, VmmStep step)
+crash_during (VmmEngine *engine, VmmSimBackend *sim, const char *vm, const char *spec_json,
+              VmmStep step)
 {
   g_autoptr (VmmRelocateSpec) spec = vmm_test_spec (spec_json);
   VmmMigration *m = vmm_engine_create_migration (engine, VMM_BACKEND (sim), vm, spec, NULL);
@@ -120,9 +121,12 @@ test_recover_before_anything_moved (void)
   /* a journal cut right after the checks (the engine died before any step) */
   g_assert_true (vmm_journal_append (journal, "m-1", "migration",
                                      "{\"vm\": \"hot1\", \"backend\": null, \"engine\": \"dead\", "
-                                     "\"source-host\": \"h1\", \"destination-host\": \"h2\"}", NULL));
-  g_assert_true (vmm_journal_append (journal, "m-1", "action", "{\"index\": 0, \"action\": \"InvokePrechecks\"}", NULL));
-  g_assert_true (vmm_journal_append (journal, "m-1", "action-done", "{\"index\": 0, \"action\": \"InvokePrechecks\"}", NULL));
+                                     "\"source-host\": \"h1\", \"destination-host\": \"h2\"}",
+                                     NULL));
+  g_assert_true (vmm_journal_append (journal, "m-1", "action",
+                                     "{\"index\": 0, \"action\": \"InvokePrechecks\"}", NULL));
+  g_assert_true (vmm_journal_append (journal, "m-1", "action-done",
+                                     "{\"index\": 0, \"action\": \"InvokePrechecks\"}", NULL));
   g_assert_true (vmm_journal_lock_vm (journal, "backend/hot1", "dead", NULL));
   vmm_engine_set_journal (b, journal);
   entries = recover (b, sim);
@@ -152,7 +156,8 @@ int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
-  g_test_add_func ("/recovery/mid-transfer-needs-attention", test_recover_mid_transfer_needs_attention);
+  g_test_add_func ("/recovery/mid-transfer-needs-attention",
+                   test_recover_mid_transfer_needs_attention);
   g_test_add_func ("/recovery/after-switchover", test_recover_after_switchover);
   g_test_add_func ("/recovery/before-anything-moved", test_recover_before_anything_moved);
   g_test_add_func ("/recovery/needs-journal", test_recover_needs_journal);

@@ -13,21 +13,31 @@ static const BadInventory bad[] = {
   { "{\"hostz\": []}", "unknown member 'hostz'" },
   { "{\"hosts\": {}}", "hosts: must be an array" },
   { "{\"hosts\": [{\"cpu-model\": \"x\"}]}", "hosts[0]: 'name' is missing" },
-  { "{\"hosts\": [{\"name\": \"a\"}, {\"name\": \"a\"}]}", "hosts[1]: a host named 'a' is listed twice" },
+  { "{\"hosts\": [{\"name\": \"a\"}, {\"name\": \"a\"}]}",
+    "hosts[1]: a host named 'a' is listed twice" },
   { "{\"hosts\": [{\"name\": \"a\", \"state\": \"sleepy\"}]}", "hosts[0]: 'state' must be one of" },
-  { "{\"hosts\": [{\"name\": \"a\", \"memory-mib\": -4}]}", "hosts[0]: 'memory-mib' must be a number >= 0" },
-  { "{\"hosts\": [{\"name\": \"a\", \"networks\": [1]}]}", "hosts[0].networks[0]: must be a string" },
-  { "{\"datastores\": [{\"name\": \"d\", \"hosts\": [\"nope\"]}]}", "datastores[0]: hosts: no host named 'nope'" },
+  { "{\"hosts\": [{\"name\": \"a\", \"memory-mib\": -4}]}",
+    "hosts[0]: 'memory-mib' must be a number >= 0" },
+  { "{\"hosts\": [{\"name\": \"a\", \"networks\": [1]}]}",
+    "hosts[0].networks[0]: must be a string" },
+  { "{\"datastores\": [{\"name\": \"d\", \"hosts\": [\"nope\"]}]}",
+    "datastores[0]: hosts: no host named 'nope'" },
   { "{\"hosts\": [{\"name\": \"a\"}], \"datastores\": [{\"name\": \"d\", \"hosts\": [\"a\"]}], "
-    "\"vms\": [{\"name\": \"v\", \"host\": \"b\", \"datastore\": \"d\"}]}", "vms[0]: host: no host named 'b'" },
+    "\"vms\": [{\"name\": \"v\", \"host\": \"b\", \"datastore\": \"d\"}]}",
+    "vms[0]: host: no host named 'b'" },
   { "{\"hosts\": [{\"name\": \"a\"}], \"datastores\": [{\"name\": \"d\", \"hosts\": [\"a\"]}], "
-    "\"vms\": [{\"name\": \"v\", \"host\": \"a\", \"datastore\": \"d\", \"disks\": [{\"key\": \"k\"}, {\"key\": \"k\"}]}]}",
+    "\"vms\": [{\"name\": \"v\", \"host\": \"a\", \"datastore\": \"d\", \"disks\": [{\"key\": "
+    "\"k\"}, {\"key\": \"k\"}]}]}",
     "vms[0].disks[1]: disk key 'k' is used twice" },
-  { "{\"hosts\": [{\"name\": \"a\"}], \"datastores\": [{\"name\": \"d\", \"hosts\": [\"a\"], \"capacity-gib\": 1}], "
-    "\"vms\": [{\"name\": \"v\", \"host\": \"a\", \"datastore\": \"d\", \"disks\": [{\"key\": \"k\", \"capacity-gib\": 5}]}]}",
+  { "{\"hosts\": [{\"name\": \"a\"}], \"datastores\": [{\"name\": \"d\", \"hosts\": [\"a\"], "
+    "\"capacity-gib\": 1}], "
+    "\"vms\": [{\"name\": \"v\", \"host\": \"a\", \"datastore\": \"d\", \"disks\": [{\"key\": "
+    "\"k\", \"capacity-gib\": 5}]}]}",
     "vms[0]: sim: datastore 'd' is full" },
-  { "{\"faults\": [{\"step\": \"Teleport\"}]}", "faults[0]: step: 'Teleport' is not a workflow step" },
-  { "{\"faults\": [{\"step\": \"InitiateSource\", \"error\": \"oops\"}]}", "faults[0]: error: 'oops'" },
+  { "{\"faults\": [{\"step\": \"Teleport\"}]}",
+    "faults[0]: step: 'Teleport' is not a workflow step" },
+  { "{\"faults\": [{\"step\": \"InitiateSource\", \"error\": \"oops\"}]}",
+    "faults[0]: error: 'oops'" },
 };
 
 static void
@@ -48,8 +58,10 @@ test_save_roundtrip (void)
 {
   g_autoptr (VmmSimBackend) sim = vmm_test_sim_new ();
   g_autoptr (VmmEngine) engine = vmm_engine_new ();
-  g_autoptr (VmmRelocateSpec) spec = vmm_test_spec ("{\"host\": \"h2\", \"datastore\": \"shared2\"}");
-  g_autoptr (VmmMigration) m = vmm_engine_create_migration (engine, VMM_BACKEND (sim), "cold1", spec, NULL);
+  g_autoptr (VmmRelocateSpec) spec
+      = vmm_test_spec ("{\"host\": \"h2\", \"datastore\": \"shared2\"}");
+  g_autoptr (VmmMigration) m
+      = vmm_engine_create_migration (engine, VMM_BACKEND (sim), "cold1", spec, NULL);
   g_autoptr (VmmMigrationResult) result = NULL;
   g_autoptr (GError) error = NULL;
   g_autofree char *json = NULL;
@@ -87,7 +99,8 @@ static void
 test_open_missing_file (void)
 {
   g_autoptr (GError) error = NULL;
-  g_autoptr (VmmBackend) backend = vmm_backend_open ("sim:///nonexistent/inventory.json", NULL, &error);
+  g_autoptr (VmmBackend) backend
+      = vmm_backend_open ("sim:///nonexistent/inventory.json", NULL, &error);
 
   g_assert_null (backend);
   g_assert_error (error, VMM_ERROR, VMM_ERROR_NOT_FOUND);
@@ -110,9 +123,10 @@ test_default_inventory (void)
   datastores = vmm_backend_list_datastores (backend, NULL, &error);
   g_assert_cmpuint (datastores->len, ==, 5);
   networks = vmm_backend_list_networks (backend, NULL, &error);
-  g_assert_true (g_strv_contains ((const char *const *) networks, "prod-net"));
+  g_assert_true (g_strv_contains ((const char *const *)networks, "prod-net"));
   /* memory in use follows the running VMs */
-  g_assert_cmpuint (vmm_host_info_get_memory_used_mib (g_ptr_array_index (hosts, 0)), ==, 4096 + 16384 + 2048);
+  g_assert_cmpuint (vmm_host_info_get_memory_used_mib (g_ptr_array_index (hosts, 0)), ==,
+                    4096 + 16384 + 2048);
   leftovers = vmm_sim_backend_list_leftovers (VMM_SIM_BACKEND (backend));
   g_assert_cmpuint (g_strv_length (leftovers), ==, 0);
 }
@@ -123,7 +137,8 @@ test_free_space_follows_files (void)
   g_autoptr (VmmSimBackend) sim = vmm_test_sim_new ();
   g_autoptr (VmmEngine) engine = vmm_engine_new ();
   g_autoptr (VmmRelocateSpec) spec = vmm_test_spec ("{\"datastore\": \"shared2\"}");
-  g_autoptr (VmmMigration) m = vmm_engine_create_migration (engine, VMM_BACKEND (sim), "hot1", spec, NULL);
+  g_autoptr (VmmMigration) m
+      = vmm_engine_create_migration (engine, VMM_BACKEND (sim), "hot1", spec, NULL);
   g_autoptr (VmmMigrationResult) result = NULL;
   g_autoptr (GError) error = NULL;
   g_autoptr (GPtrArray) before = vmm_backend_list_datastores (VMM_BACKEND (sim), NULL, NULL);
@@ -132,10 +147,12 @@ test_free_space_follows_files (void)
 
   result = vmm_migration_run_sync (m, NULL, &error);
   g_assert_no_error (error);
-  /* 30 GiB of disks, a 0.1 GiB snapshot and the 4 KiB configuration moved from shared1 to shared2 */
+  /* 30 GiB of disks, a 0.1 GiB snapshot and the 4 KiB configuration moved from shared1 to shared2
+   */
   g_assert_cmpuint (vmm_datastore_info_get_free (g_ptr_array_index (before, 0)) - free1, ==,
                     free2 - vmm_datastore_info_get_free (g_ptr_array_index (before, 1)));
-  g_assert_cmpuint (free2 - vmm_datastore_info_get_free (g_ptr_array_index (before, 1)), >, 30ULL << 30);
+  g_assert_cmpuint (free2 - vmm_datastore_info_get_free (g_ptr_array_index (before, 1)), >,
+                    30ULL << 30);
 }
 
 int

@@ -4,24 +4,13 @@
 /* The engine's rules over the backend's facts: the same cause gives the same
  * check, with the same code, on every backend. */
 
-static void add_check (GPtrArray *out,
-                       const char *code,
-                       VmmCheckSeverity severity,
-                       VmmError error_code,
-                       const char *subject,
-                       const char *remedy,
-                       const char *format,
-                       ...) G_GNUC_PRINTF (7, 8);
+static void
+add_check (GPtrArray *out, const char *code, VmmCheckSeverity severity, VmmError error_code,
+           const char *subject, const char *remedy, const char *format, ...) G_GNUC_PRINTF (7, 8);
 
 static void
-add_check (GPtrArray *out,
-           const char *code,
-           VmmCheckSeverity severity,
-           VmmError error_code,
-           const char *subject,
-           const char *remedy,
-           const char *format,
-           ...)
+add_check (GPtrArray *out, const char *code, VmmCheckSeverity severity, VmmError error_code,
+           const char *subject, const char *remedy, const char *format, ...)
 {
   va_list args;
   g_autofree char *message = NULL;
@@ -56,8 +45,9 @@ vmm_checks_apply (VmmMigrationContext *context, GPtrArray *checks, GError **erro
   if (first == NULL)
     return TRUE;
   if (n_errors > 1)
-    g_set_error (error, VMM_ERROR, vmm_check_get_error_code (first), "%s (and %u more: see the plan's checks)",
-                 vmm_check_get_message (first), n_errors - 1);
+    g_set_error (error, VMM_ERROR, vmm_check_get_error_code (first),
+                 "%s (and %u more: see the plan's checks)", vmm_check_get_message (first),
+                 n_errors - 1);
   else
     g_set_error_literal (error, VMM_ERROR, vmm_check_get_error_code (first),
                          vmm_check_get_message (first));
@@ -84,14 +74,16 @@ host_state_reason (VmmHostState state)
 static gboolean
 is_hot (VmmMigrationContext *context)
 {
-  return vmm_vm_info_get_power_state (vmm_migration_context_get_vm (context)) == VMM_POWER_STATE_RUNNING;
+  return vmm_vm_info_get_power_state (vmm_migration_context_get_vm (context))
+         == VMM_POWER_STATE_RUNNING;
 }
 
 /* Storage rules (the storage-motion spec): every target must exist, be online,
  * be reachable from @host and have room; storage the VM keeps must be
  * reachable too, or the move needs storage motion. */
 static void
-checks_for_storage (VmmMigrationContext *context, const char *host, GPtrArray *out, gboolean *motion)
+checks_for_storage (VmmMigrationContext *context, const char *host, GPtrArray *out,
+                    gboolean *motion)
 {
   VmmInventory *inventory = vmm_migration_context_get_inventory (context);
   GPtrArray *targets = vmm_migration_context_get_target_disks (context);
@@ -103,8 +95,9 @@ checks_for_storage (VmmMigrationContext *context, const char *host, GPtrArray *o
     {
       VmmDiskInfo *disk = i < targets->len ? g_ptr_array_index (targets, i) : NULL;
       const char *name = disk != NULL ? vmm_disk_info_get_datastore (disk) : primary;
-      gboolean moves = disk != NULL ? vmm_migration_context_disk_moves (context, vmm_disk_info_get_key (disk))
-                                    : vmm_migration_context_changes_primary_datastore (context);
+      gboolean moves
+          = disk != NULL ? vmm_migration_context_disk_moves (context, vmm_disk_info_get_key (disk))
+                         : vmm_migration_context_changes_primary_datastore (context);
       g_autofree char *what_buf = NULL;
       const char *what;
       g_autofree char *remedy = NULL;
@@ -133,14 +126,17 @@ checks_for_storage (VmmMigrationContext *context, const char *host, GPtrArray *o
           remedy = g_strdup_printf ("move the storage too: name a datastore '%s' reaches", host);
           if (moves)
             add_check (out, "datastore-not-mounted", ERROR, VMM_ERROR_INCOMPATIBLE, name, remedy,
-                       "datastore '%s' (target of %s) is not reachable from host '%s'", name, what, host);
+                       "datastore '%s' (target of %s) is not reachable from host '%s'", name, what,
+                       host);
           else if (!vmm_datastore_info_get_shared (ds))
-            add_check (out, "local-storage-needs-motion", ERROR, VMM_ERROR_INCOMPATIBLE, name, remedy,
+            add_check (out, "local-storage-needs-motion", ERROR, VMM_ERROR_INCOMPATIBLE, name,
+                       remedy,
                        "datastore '%s' (target of %s) is not reachable from host '%s': it is local "
                        "to host '%s', so the move needs storage motion",
                        name, what, host, source_host != NULL ? source_host : "?");
           else
-            add_check (out, "shared-storage-unreachable", ERROR, VMM_ERROR_INCOMPATIBLE, name, remedy,
+            add_check (out, "shared-storage-unreachable", ERROR, VMM_ERROR_INCOMPATIBLE, name,
+                       remedy,
                        "datastore '%s' (target of %s) is not reachable from host '%s': the shared "
                        "storage is not mounted there, so the move needs storage motion",
                        name, what, host);
@@ -160,7 +156,7 @@ checks_for_storage (VmmMigrationContext *context, const char *host, GPtrArray *o
             sum = load->bytes;
 
           sum += vmm_disk_info_get_capacity (disk);
-          g_hash_table_insert (needed, (gpointer) name, GSIZE_TO_POINTER (sum));
+          g_hash_table_insert (needed, (gpointer)name, GSIZE_TO_POINTER (sum));
           if (sum > vmm_datastore_info_get_free (ds))
             add_check (out, "datastore-capacity", ERROR, VMM_ERROR_INSUFFICIENT_CAPACITY, name,
                        "free space there or choose another datastore",
@@ -172,7 +168,8 @@ checks_for_storage (VmmMigrationContext *context, const char *host, GPtrArray *o
 }
 
 void
-vmm_checks_for_host (VmmMigrationContext *context, VmmHostInfo *host, GPtrArray *out, gboolean *motion)
+vmm_checks_for_host (VmmMigrationContext *context, VmmHostInfo *host, GPtrArray *out,
+                     gboolean *motion)
 {
   VmmVmInfo *vm = vmm_migration_context_get_vm (context);
   VmmInventory *inventory = vmm_migration_context_get_inventory (context);
@@ -188,8 +185,8 @@ vmm_checks_for_host (VmmMigrationContext *context, VmmHostInfo *host, GPtrArray 
   if (reason != NULL)
     add_check (out, "host-state", ERROR, VMM_ERROR_INCOMPATIBLE, name,
                "choose another host or bring this one back", "host '%s' %s", name, reason);
-  if (moves_host && engine != NULL &&
-      vmm_engine_is_draining (engine, vmm_migration_context_get_backend (context), name))
+  if (moves_host && engine != NULL
+      && vmm_engine_is_draining (engine, vmm_migration_context_get_backend (context), name))
     add_check (out, "host-draining", ERROR, VMM_ERROR_INCOMPATIBLE, name, "choose another host",
                "host '%s' is being evacuated", name);
   if (moves_host && vmm_migration_context_is_host_excluded (context, name))
@@ -199,14 +196,16 @@ vmm_checks_for_host (VmmMigrationContext *context, VmmHostInfo *host, GPtrArray 
     add_check (out, "pool-missing", ERROR, VMM_ERROR_INCOMPATIBLE, pool,
                "name a resource pool the host has, or choose another host",
                "resource pool '%s' is not available on host '%s'", pool, name);
-  if (moves_host && src != NULL && vmm_host_info_get_zone (src) != NULL &&
-      vmm_host_info_get_zone (host) != NULL &&
-      g_strcmp0 (vmm_host_info_get_zone (src), vmm_host_info_get_zone (host)) != 0)
+  if (moves_host && src != NULL && vmm_host_info_get_zone (src) != NULL
+      && vmm_host_info_get_zone (host) != NULL
+      && g_strcmp0 (vmm_host_info_get_zone (src), vmm_host_info_get_zone (host)) != 0)
     {
       gboolean allowed = vmm_relocate_spec_get_allow_zone_change (spec);
 
       add_check (out, "zone-change", allowed ? WARNING : ERROR, VMM_ERROR_INCOMPATIBLE, name,
-                 allowed ? NULL : "choose a host in the same zone, or allow a zone change (allow-zone-change)",
+                 allowed
+                     ? NULL
+                     : "choose a host in the same zone, or allow a zone change (allow-zone-change)",
                  "host '%s' is in availability zone '%s'; the VM is in '%s'", name,
                  vmm_host_info_get_zone (host), vmm_host_info_get_zone (src));
     }
@@ -226,16 +225,20 @@ vmm_checks_for_host (VmmMigrationContext *context, VmmHostInfo *host, GPtrArray 
         {
           gboolean allowed = vmm_relocate_spec_get_allow_zone_change (spec);
 
-          add_check (out, "aggregate-metadata", allowed ? WARNING : ERROR, VMM_ERROR_INCOMPATIBLE, name,
-                     allowed ? NULL : "choose a host in an aggregate with this metadata, or allow it (allow-zone-change)",
-                     "host '%s' lacks the aggregate metadata the VM requires (%s)", name, missing->str);
+          add_check (
+              out, "aggregate-metadata", allowed ? WARNING : ERROR, VMM_ERROR_INCOMPATIBLE, name,
+              allowed ? NULL
+                      : "choose a host in an aggregate with this metadata, or allow it "
+                        "(allow-zone-change)",
+              "host '%s' lacks the aggregate metadata the VM requires (%s)", name, missing->str);
         }
     }
   if (moves_host && is_hot (context))
     {
       const VmmLoad *load = vmm_migration_context_get_reservation (context, name);
       guint64 total = vmm_host_info_get_memory_mib (host);
-      guint64 used = vmm_host_info_get_memory_used_mib (host) + (load != NULL ? load->memory_mib : 0);
+      guint64 used
+          = vmm_host_info_get_memory_used_mib (host) + (load != NULL ? load->memory_mib : 0);
       guint vcpus_used = vmm_host_info_get_vcpus_used (host) + (load != NULL ? load->vcpus : 0);
       guint64 free_mib = total > used ? total - used : 0;
       double vcpu_limit = vmm_host_info_get_vcpus (host) * vmm_host_info_get_cpu_overcommit (host);
@@ -245,15 +248,16 @@ vmm_checks_for_host (VmmMigrationContext *context, VmmHostInfo *host, GPtrArray 
       if (free_mib < vmm_vm_info_get_memory_mib (vm))
         add_check (out, "memory-capacity", ERROR, VMM_ERROR_INSUFFICIENT_CAPACITY, name,
                    "choose a host with more free memory",
-                   "host '%s' has %" G_GUINT64_FORMAT " MiB of memory free; the VM needs %" G_GUINT64_FORMAT " MiB",
+                   "host '%s' has %" G_GUINT64_FORMAT
+                   " MiB of memory free; the VM needs %" G_GUINT64_FORMAT " MiB",
                    name, free_mib, vmm_vm_info_get_memory_mib (vm));
-      if (vmm_host_info_get_vcpus (host) > 0 &&
-          vcpus_used + vmm_vm_info_get_vcpus (vm) > vcpu_limit)
+      if (vmm_host_info_get_vcpus (host) > 0
+          && vcpus_used + vmm_vm_info_get_vcpus (vm) > vcpu_limit)
         add_check (out, "vcpu-capacity", ERROR, VMM_ERROR_INSUFFICIENT_CAPACITY, name,
                    "choose a host with free vCPUs",
                    "host '%s' has %u of %.0f vCPUs in use (overcommit %.1f); the VM needs %u", name,
-                   vcpus_used, vcpu_limit,
-                   vmm_host_info_get_cpu_overcommit (host), vmm_vm_info_get_vcpus (vm));
+                   vcpus_used, vcpu_limit, vmm_host_info_get_cpu_overcommit (host),
+                   vmm_vm_info_get_vcpus (vm));
       for (guint i = 0; features != NULL && features[i] != NULL; i++)
         if (!vmm_host_info_has_cpu_feature (host, features[i]))
           {
@@ -264,8 +268,8 @@ vmm_checks_for_host (VmmMigrationContext *context, VmmHostInfo *host, GPtrArray 
       if (missing != NULL)
         add_check (out, "cpu-features", ERROR, VMM_ERROR_INCOMPATIBLE, name,
                    "choose a host with these CPU features, or move the VM cold (fallback-cold)",
-                   "host '%s' lacks CPU features the running guest uses (missing features: %s)", name,
-                   missing->str);
+                   "host '%s' lacks CPU features the running guest uses (missing features: %s)",
+                   name, missing->str);
     }
   if (moves_host)
     {
@@ -277,9 +281,11 @@ vmm_checks_for_host (VmmMigrationContext *context, VmmHostInfo *host, GPtrArray 
           const char *backing = vmm_device_info_get_backing_datastore (dev);
           VmmDatastoreInfo *ds;
 
-          if (vmm_device_info_get_kind (dev) == VMM_DEVICE_KIND_NIC && vmm_device_info_get_network (dev) != NULL)
+          if (vmm_device_info_get_kind (dev) == VMM_DEVICE_KIND_NIC
+              && vmm_device_info_get_network (dev) != NULL)
             {
-              const char *net = vmm_relocate_spec_map_network (spec, vmm_device_info_get_network (dev));
+              const char *net
+                  = vmm_relocate_spec_map_network (spec, vmm_device_info_get_network (dev));
 
               if (!vmm_host_info_has_network (host, net))
                 add_check (out, "network-missing", ERROR, VMM_ERROR_INCOMPATIBLE, net,
@@ -291,23 +297,30 @@ vmm_checks_for_host (VmmMigrationContext *context, VmmHostInfo *host, GPtrArray 
           if (backing == NULL || !vmm_device_info_get_connected (dev))
             continue;
           ds = vmm_inventory_lookup_datastore (inventory, backing);
-          if (ds != NULL && vmm_datastore_info_is_mounted_on (ds, name) && vmm_datastore_info_get_online (ds))
+          if (ds != NULL && vmm_datastore_info_is_mounted_on (ds, name)
+              && vmm_datastore_info_get_online (ds))
             continue;
           if (is_hot (context) && !vmm_relocate_spec_get_detach_unreachable_devices (spec))
             add_check (out, "device-backing-unreachable", ERROR, VMM_ERROR_INCOMPATIBLE,
                        vmm_device_info_get_key (dev),
                        "disconnect the device, re-home its backing, or allow it to be detached "
                        "(detach-unreachable-devices)",
-                       "%s is backed by [%s] %s, which host '%s' cannot reach", vmm_device_info_get_key (dev),
-                       backing, vmm_device_info_get_backing_path (dev) != NULL ? vmm_device_info_get_backing_path (dev) : "",
+                       "%s is backed by [%s] %s, which host '%s' cannot reach",
+                       vmm_device_info_get_key (dev), backing,
+                       vmm_device_info_get_backing_path (dev) != NULL
+                           ? vmm_device_info_get_backing_path (dev)
+                           : "",
                        name);
           else
-            add_check (out, "device-backing-unreachable", WARNING, VMM_ERROR_INCOMPATIBLE,
-                       vmm_device_info_get_key (dev), NULL,
-                       "%s is backed by [%s] %s, which host '%s' cannot reach: it will be disconnected",
-                       vmm_device_info_get_key (dev), backing,
-                       vmm_device_info_get_backing_path (dev) != NULL ? vmm_device_info_get_backing_path (dev) : "",
-                       name);
+            add_check (
+                out, "device-backing-unreachable", WARNING, VMM_ERROR_INCOMPATIBLE,
+                vmm_device_info_get_key (dev), NULL,
+                "%s is backed by [%s] %s, which host '%s' cannot reach: it will be disconnected",
+                vmm_device_info_get_key (dev), backing,
+                vmm_device_info_get_backing_path (dev) != NULL
+                    ? vmm_device_info_get_backing_path (dev)
+                    : "",
+                name);
         }
     }
   checks_for_storage (context, name, out, motion);
@@ -320,12 +333,16 @@ checks_for_convergence (VmmMigrationContext *context, GPtrArray *out)
 {
   VmmVmInfo *vm = vmm_migration_context_get_vm (context);
   VmmRelocateSpec *spec = vmm_migration_context_get_spec (context);
-  double bandwidth = (vmm_relocate_spec_get_bandwidth_mibps (spec) > 0 ? vmm_relocate_spec_get_bandwidth_mibps (spec)
-                                                                         : 1024.0) * 1048576.0;
-  double downtime = (vmm_relocate_spec_get_max_downtime_ms (spec) > 0 ? vmm_relocate_spec_get_max_downtime_ms (spec)
-                                                                        : 300.0) / 1000.0;
-  double dirty = (double) vmm_vm_info_get_dirty_rate (vm);
-  double remaining = (double) vmm_vm_info_get_memory_mib (vm) * 1048576.0;
+  double bandwidth = (vmm_relocate_spec_get_bandwidth_mibps (spec) > 0
+                          ? vmm_relocate_spec_get_bandwidth_mibps (spec)
+                          : 1024.0)
+                     * 1048576.0;
+  double downtime = (vmm_relocate_spec_get_max_downtime_ms (spec) > 0
+                         ? vmm_relocate_spec_get_max_downtime_ms (spec)
+                         : 300.0)
+                    / 1000.0;
+  double dirty = (double)vmm_vm_info_get_dirty_rate (vm);
+  double remaining = (double)vmm_vm_info_get_memory_mib (vm) * 1048576.0;
   double disks = 0, total = 0;
   GPtrArray *targets = vmm_migration_context_get_target_disks (context);
   gboolean converges = FALSE;
@@ -335,11 +352,11 @@ checks_for_convergence (VmmMigrationContext *context, GPtrArray *out)
       VmmDiskInfo *t = g_ptr_array_index (targets, i);
 
       if (vmm_migration_context_disk_moves (context, vmm_disk_info_get_key (t)))
-        disks += (double) vmm_disk_info_get_capacity (t);
+        disks += (double)vmm_disk_info_get_capacity (t);
     }
   if (!is_hot (context))
     {
-      vmm_migration_context_set_estimates (context, (gint64) (disks / bandwidth * 1000.0), -1);
+      vmm_migration_context_set_estimates (context, (gint64)(disks / bandwidth * 1000.0), -1);
       return;
     }
   total = disks / bandwidth;
@@ -355,17 +372,18 @@ checks_for_convergence (VmmMigrationContext *context, GPtrArray *out)
       total += t;
       remaining = MIN (remaining, dirty * t);
     }
-  vmm_migration_context_set_estimates (context, (gint64) ((total + remaining / bandwidth) * 1000.0),
-                                       (gint64) (remaining / bandwidth * 1000.0));
+  vmm_migration_context_set_estimates (context, (gint64)((total + remaining / bandwidth) * 1000.0),
+                                       (gint64)(remaining / bandwidth * 1000.0));
   if (!converges)
-    add_check (out, "convergence", WARNING, VMM_ERROR_TIMEOUT, vmm_vm_info_get_name (vm),
-               vmm_relocate_spec_get_auto_converge (spec) || vmm_relocate_spec_get_post_copy (spec)
-                 ? "the move will rely on auto-converge or post-copy"
-                 : "raise bandwidth-mibps or max-downtime-ms, or enable auto-converge or post-copy",
-               "pre-copy is predicted not to converge: %.0f MiB of memory dirtied at %.0f MiB/s over "
-               "%.0f MiB/s leaves %.0f MiB (%.0f ms) after 30 passes, above the %.0f ms allowed downtime",
-               vmm_vm_info_get_memory_mib (vm) * 1.0, dirty / 1048576.0, bandwidth / 1048576.0,
-               remaining / 1048576.0, remaining / bandwidth * 1000.0, downtime * 1000.0);
+    add_check (
+        out, "convergence", WARNING, VMM_ERROR_TIMEOUT, vmm_vm_info_get_name (vm),
+        vmm_relocate_spec_get_auto_converge (spec) || vmm_relocate_spec_get_post_copy (spec)
+            ? "the move will rely on auto-converge or post-copy"
+            : "raise bandwidth-mibps or max-downtime-ms, or enable auto-converge or post-copy",
+        "pre-copy is predicted not to converge: %.0f MiB of memory dirtied at %.0f MiB/s over "
+        "%.0f MiB/s leaves %.0f MiB (%.0f ms) after 30 passes, above the %.0f ms allowed downtime",
+        vmm_vm_info_get_memory_mib (vm) * 1.0, dirty / 1048576.0, bandwidth / 1048576.0,
+        remaining / 1048576.0, remaining / bandwidth * 1000.0, downtime * 1000.0);
 }
 
 static gboolean
@@ -394,7 +412,8 @@ vmm_checks_for_vm (VmmMigrationContext *context, GPtrArray *out)
     add_check (out, "vm-busy", ERROR, VMM_ERROR_BUSY, name, "wait for the other move to end",
                "VM '%s' is already migrating", name);
   if (host != NULL && vmm_inventory_lookup_host (inventory, host) == NULL)
-    add_check (out, "host-not-found", ERROR, VMM_ERROR_NOT_FOUND, host, NULL, "host: no host named '%s'", host);
+    add_check (out, "host-not-found", ERROR, VMM_ERROR_NOT_FOUND, host, NULL,
+               "host: no host named '%s'", host);
   if (datastore != NULL && vmm_inventory_lookup_datastore (inventory, datastore) == NULL)
     add_check (out, "datastore-not-found", ERROR, VMM_ERROR_NOT_FOUND, datastore, NULL,
                "datastore: no datastore named '%s'", datastore);
@@ -410,14 +429,16 @@ vmm_checks_for_vm (VmmMigrationContext *context, GPtrArray *out)
           for (guint j = 0; j < vm_disks->len; j++)
             g_string_append_printf (keys, "%s%s", j > 0 ? ", " : "",
                                     vmm_disk_info_get_key (g_ptr_array_index (vm_disks, j)));
-          add_check (out, "disk-not-found", ERROR, VMM_ERROR_INVALID_SPEC, vmm_disk_locator_get_key (loc), NULL,
+          add_check (out, "disk-not-found", ERROR, VMM_ERROR_INVALID_SPEC,
+                     vmm_disk_locator_get_key (loc), NULL,
                      "disks[%u].key: VM '%s' has no disk '%s' (its disks: %s)", i, name,
                      vmm_disk_locator_get_key (loc), keys->len > 0 ? keys->str : "none");
         }
       if (vmm_inventory_lookup_datastore (inventory, vmm_disk_locator_get_datastore (loc)) == NULL)
         add_check (out, "datastore-not-found", ERROR, VMM_ERROR_INVALID_SPEC,
-                   vmm_disk_locator_get_datastore (loc), NULL, "disks[%u].datastore: no datastore named '%s'",
-                   i, vmm_disk_locator_get_datastore (loc));
+                   vmm_disk_locator_get_datastore (loc), NULL,
+                   "disks[%u].datastore: no datastore named '%s'", i,
+                   vmm_disk_locator_get_datastore (loc));
     }
   /* local <-> shared changes the storage class the VM was given */
   for (guint i = 0; i < targets->len; i++)
@@ -428,8 +449,8 @@ vmm_checks_for_vm (VmmMigrationContext *context, GPtrArray *out)
       VmmDiskLocator *loc;
       g_autofree char *field = NULL;
 
-      if (s == NULL || !vmm_migration_context_disk_moves (context, vmm_disk_info_get_key (t)) ||
-          vmm_inventory_lookup_datastore (inventory, vmm_disk_info_get_datastore (t)) == NULL)
+      if (s == NULL || !vmm_migration_context_disk_moves (context, vmm_disk_info_get_key (t))
+          || vmm_inventory_lookup_datastore (inventory, vmm_disk_info_get_datastore (t)) == NULL)
         continue;
       from_shared = is_shared (inventory, vmm_disk_info_get_datastore (s));
       to_shared = is_shared (inventory, vmm_disk_info_get_datastore (t));
@@ -442,13 +463,15 @@ vmm_checks_for_vm (VmmMigrationContext *context, GPtrArray *out)
             field = g_strdup_printf ("disks[%u].datastore", j);
       if (field == NULL)
         field = g_strdup ("datastore");
-      add_check (out, "storage-class-change",
-                 vmm_relocate_spec_get_allow_storage_class_change (spec) ? WARNING : ERROR,
-                 VMM_ERROR_INVALID_SPEC, vmm_disk_info_get_key (t),
-                 "keep the disk on the same class of storage, or allow it (allow-storage-class-change)",
-                 "%s: disk %s would move from %s datastore '%s' to %s datastore '%s'", field,
-                 vmm_disk_info_get_key (t), from_shared ? "shared" : "local", vmm_disk_info_get_datastore (s),
-                 to_shared ? "shared" : "local", vmm_disk_info_get_datastore (t));
+      add_check (
+          out, "storage-class-change",
+          vmm_relocate_spec_get_allow_storage_class_change (spec) ? WARNING : ERROR,
+          VMM_ERROR_INVALID_SPEC, vmm_disk_info_get_key (t),
+          "keep the disk on the same class of storage, or allow it (allow-storage-class-change)",
+          "%s: disk %s would move from %s datastore '%s' to %s datastore '%s'", field,
+          vmm_disk_info_get_key (t), from_shared ? "shared" : "local",
+          vmm_disk_info_get_datastore (s), to_shared ? "shared" : "local",
+          vmm_disk_info_get_datastore (t));
     }
   if (map != NULL && g_hash_table_size (map) > 0)
     {
@@ -458,33 +481,37 @@ vmm_checks_for_vm (VmmMigrationContext *context, GPtrArray *out)
 
       g_hash_table_iter_init (&iter, map);
       while (g_hash_table_iter_next (&iter, &key, &value))
-        if (!g_strv_contains ((const char *const *) networks, value))
+        if (!g_strv_contains ((const char *const *)networks, value))
           add_check (out, "network-not-found", ERROR, VMM_ERROR_NOT_FOUND, value, NULL,
-                     "networks.%s: no host has a network named '%s'", (char *) key, (char *) value);
+                     "networks.%s: no host has a network named '%s'", (char *)key, (char *)value);
     }
   switch (vmm_relocate_spec_get_migration_type (spec))
     {
     case VMM_MIGRATION_PREFERENCE_HOT:
       if (power != VMM_POWER_STATE_RUNNING)
-        add_check (out, "vm-not-running", ERROR, VMM_ERROR_INCOMPATIBLE, name, "power it on or allow a cold move",
+        add_check (out, "vm-not-running", ERROR, VMM_ERROR_INCOMPATIBLE, name,
+                   "power it on or allow a cold move",
                    "migration-type: a hot move needs a running VM; '%s' is not running", name);
       break;
     case VMM_MIGRATION_PREFERENCE_COLD:
       if (power == VMM_POWER_STATE_RUNNING)
-        add_check (out, "vm-running", ERROR, VMM_ERROR_INCOMPATIBLE, name,
-                   "power it off first, or let the engine move it hot",
-                   "migration-type: a cold move needs a powered-off VM; '%s' is running (power it off "
-                   "first, or let the engine move it hot)", name);
+        add_check (
+            out, "vm-running", ERROR, VMM_ERROR_INCOMPATIBLE, name,
+            "power it off first, or let the engine move it hot",
+            "migration-type: a cold move needs a powered-off VM; '%s' is running (power it off "
+            "first, or let the engine move it hot)",
+            name);
       break;
     case VMM_MIGRATION_PREFERENCE_AUTO:
     default:
       break;
     }
   if (vmm_relocate_spec_get_fallback_cold (spec) && power == VMM_POWER_STATE_RUNNING)
-    add_check (out, "fallback-cold-unavailable", WARNING, VMM_ERROR_UNSUPPORTED, name,
-               "power the VM off and move it cold yourself if the live move cannot happen",
-               "fallback-cold: the engine cannot yet stop and restart a running VM to move it cold; "
-               "if the live move fails, the chain stops there with the reasons");
+    add_check (
+        out, "fallback-cold-unavailable", WARNING, VMM_ERROR_UNSUPPORTED, name,
+        "power the VM off and move it cold yourself if the live move cannot happen",
+        "fallback-cold: the engine cannot yet stop and restart a running VM to move it cold; "
+        "if the live move fails, the chain stops there with the reasons");
   if (power == VMM_POWER_STATE_SUSPENDED)
     add_check (out, "vm-suspended", ERROR, VMM_ERROR_INCOMPATIBLE, name, "resume or power it off",
                "VM '%s' is suspended: resume or power it off before moving it", name);
@@ -510,7 +537,8 @@ check_permission (VmmMigrationContext *context, GError **error)
   if ((vmm_backend_get_capabilities (backend) & VMM_BACKEND_CAPABILITY_CROSS_MANAGER) == 0)
     {
       g_set_error (error, VMM_ERROR, VMM_ERROR_UNSUPPORTED,
-                   "the %s backend cannot move VMs to another manager", G_OBJECT_TYPE_NAME (backend));
+                   "the %s backend cannot move VMs to another manager",
+                   G_OBJECT_TYPE_NAME (backend));
       return FALSE;
     }
   if (locator != NULL && vmm_service_locator_get_credential (locator) == NULL)
@@ -566,7 +594,8 @@ vmm_action_check_permission_new (void)
 VmmAction *
 vmm_action_check_compatibility_new (void)
 {
-  return vmm_engine_action_new ("CheckCompatibility", VMM_ACTION_PERFORMER_ENGINE, check_compatibility);
+  return vmm_engine_action_new ("CheckCompatibility", VMM_ACTION_PERFORMER_ENGINE,
+                                check_compatibility);
 }
 
 VmmAction *

@@ -4,16 +4,16 @@
 gboolean
 vmm_migration_type_is_hot (VmmMigrationType type)
 {
-  return type == VMM_MIGRATION_TYPE_HOT_HOST || type == VMM_MIGRATION_TYPE_HOT_STORAGE ||
-         type == VMM_MIGRATION_TYPE_HOT_HOST_AND_STORAGE ||
-         type == VMM_MIGRATION_TYPE_HOT_DISKS_ONLY;
+  return type == VMM_MIGRATION_TYPE_HOT_HOST || type == VMM_MIGRATION_TYPE_HOT_STORAGE
+         || type == VMM_MIGRATION_TYPE_HOT_HOST_AND_STORAGE
+         || type == VMM_MIGRATION_TYPE_HOT_DISKS_ONLY;
 }
 
 static void
 append_step (VmmMigrationContext *context, VmmStep step)
 {
-  g_autoptr (VmmAction) action =
-    vmm_action_step_new (vmm_migration_context_get_backend (context), step);
+  g_autoptr (VmmAction) action
+      = vmm_action_step_new (vmm_migration_context_get_backend (context), step);
 
   vmm_migration_context_append_action (context, action);
 }
@@ -29,8 +29,8 @@ append_engine (VmmMigrationContext *context, VmmAction *action)
 void
 vmm_workflow_build_initial_queue (VmmMigrationContext *context)
 {
-  gboolean storage = vmm_migration_context_changes_primary_datastore (context) ||
-                     vmm_migration_context_changes_disk_datastores (context);
+  gboolean storage = vmm_migration_context_changes_primary_datastore (context)
+                     || vmm_migration_context_changes_disk_datastores (context);
   gboolean cross = vmm_migration_context_is_cross_manager (context);
 
   append_engine (context, vmm_action_invoke_prechecks_new ());
@@ -89,8 +89,8 @@ vmm_workflow_check_supported (VmmMigrationContext *context, GError **error)
     {
       VmmStep step;
 
-      if (vmm_action_step_get_step (g_ptr_array_index (queue, i), &step) &&
-          vmm_backend_get_step_mode (backend, step) == VMM_STEP_MODE_UNSUPPORTED)
+      if (vmm_action_step_get_step (g_ptr_array_index (queue, i), &step)
+          && vmm_backend_get_step_mode (backend, step) == VMM_STEP_MODE_UNSUPPORTED)
         {
           g_set_error (error, VMM_ERROR, VMM_ERROR_UNSUPPORTED,
                        "the %s backend cannot do %s, which a %s needs",
@@ -112,9 +112,11 @@ compute_spec (VmmMigrationContext *context, GError **error)
   gboolean disks = vmm_migration_context_changes_disk_datastores (context);
   gboolean pool = vmm_migration_context_changes_pool (context);
   gboolean cross = vmm_migration_context_is_cross_manager (context);
-  gboolean folder = vmm_relocate_spec_get_folder (vmm_migration_context_get_spec (context)) != NULL &&
-                    g_strcmp0 (vmm_relocate_spec_get_folder (vmm_migration_context_get_spec (context)),
-                               vmm_vm_info_get_folder (vm)) != 0;
+  gboolean folder
+      = vmm_relocate_spec_get_folder (vmm_migration_context_get_spec (context)) != NULL
+        && g_strcmp0 (vmm_relocate_spec_get_folder (vmm_migration_context_get_spec (context)),
+                      vmm_vm_info_get_folder (vm))
+               != 0;
   VmmMigrationType type;
 
   if (!host && !primary && !disks && !cross)

@@ -28,7 +28,8 @@ vmm_workflow_compute_targets (VmmMigrationContext *context)
   VmmVmInfo *vm = vmm_migration_context_get_vm (context);
   VmmRelocateSpec *spec = vmm_migration_context_get_spec (context);
   const char *primary = vmm_relocate_spec_get_datastore (spec);
-  gboolean primary_changes = primary != NULL && g_strcmp0 (primary, vmm_vm_info_get_datastore (vm)) != 0;
+  gboolean primary_changes
+      = primary != NULL && g_strcmp0 (primary, vmm_vm_info_get_datastore (vm)) != 0;
   GPtrArray *disks = vmm_vm_info_get_disks (vm);
   g_autoptr (GPtrArray) targets = g_ptr_array_new_full (disks->len, g_object_unref);
 
@@ -46,8 +47,8 @@ vmm_workflow_compute_targets (VmmMigrationContext *context)
       if (g_strcmp0 (ds, vmm_disk_info_get_datastore (disk)) != 0)
         {
           g_autofree char *base = g_path_get_basename (vmm_disk_info_get_path (disk) != NULL
-                                                         ? vmm_disk_info_get_path (disk)
-                                                         : vmm_disk_info_get_key (disk));
+                                                           ? vmm_disk_info_get_path (disk)
+                                                           : vmm_disk_info_get_key (disk));
           g_autofree char *path = g_strdup_printf ("%s/%s", vmm_vm_info_get_name (vm), base);
 
           vmm_disk_info_set_datastore (target, ds);
@@ -79,21 +80,21 @@ vmm_workflow_resolve (VmmMigrationContext *context, GError **error)
   if (host == NULL && !vmm_migration_context_get_select_host (context))
     host = vmm_relocate_spec_get_host (spec);
   changes_host = host != NULL ? g_strcmp0 (host, vmm_vm_info_get_host (vm)) != 0
-                              : vmm_relocate_spec_is_empty (spec) ||
-                                  vmm_migration_context_get_select_host (context);
+                              : vmm_relocate_spec_is_empty (spec)
+                                    || vmm_migration_context_get_select_host (context);
   dst = host != NULL ? vmm_inventory_lookup_host (inventory, host) : NULL;
-  cross = vmm_relocate_spec_get_service_locator (spec) != NULL ||
-          (src != NULL && dst != NULL &&
-           g_strcmp0 (vmm_host_info_get_manager (src), vmm_host_info_get_manager (dst)) != 0);
+  cross = vmm_relocate_spec_get_service_locator (spec) != NULL
+          || (src != NULL && dst != NULL
+              && g_strcmp0 (vmm_host_info_get_manager (src), vmm_host_info_get_manager (dst)) != 0);
   changes_primary = ds != NULL && g_strcmp0 (ds, vmm_vm_info_get_datastore (vm)) != 0;
   changes_pool = pool != NULL && g_strcmp0 (pool, vmm_vm_info_get_resource_pool (vm)) != 0;
 
-  vmm_migration_context_set_destination_host (context, changes_host ? host
-                                                                     : vmm_vm_info_get_host (vm));
-  vmm_migration_context_set_destination_datastore (context,
-                                                   ds != NULL ? ds : vmm_vm_info_get_datastore (vm));
-  vmm_migration_context_set_destination_pool (context,
-                                              pool != NULL ? pool : vmm_vm_info_get_resource_pool (vm));
+  vmm_migration_context_set_destination_host (context,
+                                              changes_host ? host : vmm_vm_info_get_host (vm));
+  vmm_migration_context_set_destination_datastore (
+      context, ds != NULL ? ds : vmm_vm_info_get_datastore (vm));
+  vmm_migration_context_set_destination_pool (
+      context, pool != NULL ? pool : vmm_vm_info_get_resource_pool (vm));
   vmm_workflow_compute_targets (context);
   targets = vmm_migration_context_get_target_disks (context);
   for (guint i = 0; i < targets->len; i++)
@@ -111,7 +112,8 @@ vmm_placement_evaluate (VmmMigrationContext *context, VmmHostInfo *host)
   g_autoptr (GPtrArray) checks = g_ptr_array_new_with_free_func (g_object_unref);
   VmmInventory *inventory = vmm_migration_context_get_inventory (context);
   VmmVmInfo *vm = vmm_migration_context_get_vm (context);
-  VmmHostInfo *src = vmm_inventory_lookup_host (inventory, vmm_migration_context_get_source_host (context));
+  VmmHostInfo *src
+      = vmm_inventory_lookup_host (inventory, vmm_migration_context_get_source_host (context));
   VmmEngine *engine = vmm_migration_context_get_engine (context);
   gboolean motion = FALSE;
   guint64 total = vmm_host_info_get_memory_mib (host);
@@ -121,13 +123,14 @@ vmm_placement_evaluate (VmmMigrationContext *context, VmmHostInfo *host)
   vmm_checks_for_host (context, host, checks, &motion);
   /* weigh: free memory after placement, moves already heading there, same
    * cluster first, no storage motion preferred */
-  score = total > used ? (double) (total - used) / 1024.0 : 0.0;
-  if (src != NULL && vmm_host_info_get_cluster (src) != NULL &&
-      g_strcmp0 (vmm_host_info_get_cluster (src), vmm_host_info_get_cluster (host)) == 0)
+  score = total > used ? (double)(total - used) / 1024.0 : 0.0;
+  if (src != NULL && vmm_host_info_get_cluster (src) != NULL
+      && g_strcmp0 (vmm_host_info_get_cluster (src), vmm_host_info_get_cluster (host)) == 0)
     score += 100.0;
   if (engine != NULL)
-    score -= 10.0 * vmm_engine_count_inbound (engine, vmm_migration_context_get_backend (context),
-                                              vmm_host_info_get_name (host));
+    score -= 10.0
+             * vmm_engine_count_inbound (engine, vmm_migration_context_get_backend (context),
+                                         vmm_host_info_get_name (host));
   if (motion)
     score -= 1000.0;
   return vmm_candidate_new (vmm_host_info_get_name (host), checks, motion, score);
@@ -136,7 +139,7 @@ vmm_placement_evaluate (VmmMigrationContext *context, VmmHostInfo *host)
 static gint
 candidate_compare (gconstpointer a, gconstpointer b)
 {
-  VmmCandidate *ca = *(VmmCandidate **) a, *cb = *(VmmCandidate **) b;
+  VmmCandidate *ca = *(VmmCandidate **)a, *cb = *(VmmCandidate **)b;
 
   if (vmm_candidate_get_suitable (ca) != vmm_candidate_get_suitable (cb))
     return vmm_candidate_get_suitable (ca) ? -1 : 1;
@@ -155,8 +158,8 @@ set_destination_pool (VmmMigrationContext *context, VmmHostInfo *host)
   if (pool == NULL)
     {
       pool = vmm_vm_info_get_resource_pool (vm);
-      if (vmm_host_info_get_pools (host) != NULL && !vmm_host_info_has_pool (host, pool) &&
-          vmm_host_info_get_default_pool (host) != NULL)
+      if (vmm_host_info_get_pools (host) != NULL && !vmm_host_info_has_pool (host, pool)
+          && vmm_host_info_get_default_pool (host) != NULL)
         pool = vmm_host_info_get_default_pool (host);
     }
   vmm_migration_context_set_destination_pool (context, pool);
@@ -177,7 +180,8 @@ vmm_placement_rank (VmmMigrationContext *context, GPtrArray *out)
 
       if (g_strcmp0 (vmm_host_info_get_name (host), source) == 0)
         continue;
-      if (src != NULL && g_strcmp0 (vmm_host_info_get_manager (host), vmm_host_info_get_manager (src)) != 0)
+      if (src != NULL
+          && g_strcmp0 (vmm_host_info_get_manager (host), vmm_host_info_get_manager (src)) != 0)
         continue;
       g_ptr_array_add (out, vmm_placement_evaluate (context, host));
     }
@@ -233,13 +237,15 @@ select_destination (VmmMigrationContext *context, GError **error)
             }
         }
       g_set_error (error, VMM_ERROR,
-                   reasons->len > 0 && all_capacity ? VMM_ERROR_INSUFFICIENT_CAPACITY : VMM_ERROR_INCOMPATIBLE,
+                   reasons->len > 0 && all_capacity ? VMM_ERROR_INSUFFICIENT_CAPACITY
+                                                    : VMM_ERROR_INCOMPATIBLE,
                    "no host can take VM '%s'%s", vmm_migration_context_get_vm_name (context),
                    reasons->len > 0 ? reasons->str : ": there is no other host");
       return FALSE;
     }
   vmm_migration_context_set_destination_host (context, vmm_candidate_get_host (best));
-  set_destination_pool (context, vmm_inventory_lookup_host (inventory, vmm_candidate_get_host (best)));
+  set_destination_pool (context,
+                        vmm_inventory_lookup_host (inventory, vmm_candidate_get_host (best)));
   return TRUE;
 }
 
@@ -286,23 +292,20 @@ load_for (GHashTable *reservations, const char *name)
  * overcommits. Hosts are kept sorted by free memory, so a placement usually
  * evaluates one host. */
 GPtrArray *
-vmm_placement_batch (VmmEngine *engine,
-                     VmmBackend *backend,
-                     VmmInventory *inventory,
-                     const char *const *vms,
-                     VmmRelocateSpec *spec,
-                     GHashTable *excluded)
+vmm_placement_batch (VmmEngine *engine, VmmBackend *backend, VmmInventory *inventory,
+                     const char *const *vms, VmmRelocateSpec *spec, GHashTable *excluded)
 {
   GPtrArray *hosts = vmm_inventory_get_hosts (inventory);
   g_autoptr (GArray) slots = g_array_sized_new (FALSE, FALSE, sizeof (HostSlot), hosts->len);
-  g_autoptr (GHashTable) reservations = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_autoptr (GHashTable) reservations
+      = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   GPtrArray *out = g_ptr_array_new_with_free_func (g_object_unref);
 
   for (guint i = 0; i < hosts->len; i++)
     {
       VmmHostInfo *host = g_ptr_array_index (hosts, i);
-      HostSlot slot = { host, (gint64) vmm_host_info_get_memory_mib (host) -
-                                (gint64) vmm_host_info_get_memory_used_mib (host) };
+      HostSlot slot = { host, (gint64)vmm_host_info_get_memory_mib (host)
+                                  - (gint64)vmm_host_info_get_memory_used_mib (host) };
 
       g_array_append_val (slots, slot);
     }
@@ -311,8 +314,8 @@ vmm_placement_batch (VmmEngine *engine,
   for (guint v = 0; vms[v] != NULL; v++)
     {
       g_autoptr (GError) error = NULL;
-      g_autoptr (VmmMigrationContext) ctx =
-        vmm_engine_new_context (engine, backend, inventory, vms[v], spec, &error);
+      g_autoptr (VmmMigrationContext) ctx
+          = vmm_engine_new_context (engine, backend, inventory, vms[v], spec, &error);
       g_autoptr (GPtrArray) first_reasons = NULL;
       VmmHostInfo *src;
       VmmVmInfo *vm;
@@ -322,8 +325,9 @@ vmm_placement_batch (VmmEngine *engine,
         {
           g_autoptr (GPtrArray) reasons = g_ptr_array_new_with_free_func (g_object_unref);
 
-          g_ptr_array_add (reasons, vmm_check_new ("vm-not-found", VMM_CHECK_SEVERITY_ERROR,
-                                                   VMM_ERROR_NOT_FOUND, vms[v], error->message, NULL));
+          g_ptr_array_add (reasons,
+                           vmm_check_new ("vm-not-found", VMM_CHECK_SEVERITY_ERROR,
+                                          VMM_ERROR_NOT_FOUND, vms[v], error->message, NULL));
           g_ptr_array_add (out, vmm_candidate_new (NULL, reasons, FALSE, 0));
           continue;
         }
@@ -339,15 +343,15 @@ vmm_placement_batch (VmmEngine *engine,
 
           /* hosts are sorted by free memory: once one lacks room, all the
            * following do too */
-          if (vmm_vm_info_get_power_state (vm) == VMM_POWER_STATE_RUNNING &&
-              slot->free_mib < (gint64) vmm_vm_info_get_memory_mib (vm))
+          if (vmm_vm_info_get_power_state (vm) == VMM_POWER_STATE_RUNNING
+              && slot->free_mib < (gint64)vmm_vm_info_get_memory_mib (vm))
             {
               if (first_reasons == NULL)
                 {
                   g_autofree char *msg = g_strdup_printf (
-                    "no host has %" G_GUINT64_FORMAT " MiB of memory free for it (the most any "
-                    "host has left is %" G_GINT64_FORMAT " MiB)",
-                    vmm_vm_info_get_memory_mib (vm), MAX (slot->free_mib, 0));
+                      "no host has %" G_GUINT64_FORMAT " MiB of memory free for it (the most any "
+                      "host has left is %" G_GINT64_FORMAT " MiB)",
+                      vmm_vm_info_get_memory_mib (vm), MAX (slot->free_mib, 0));
 
                   first_reasons = g_ptr_array_new_with_free_func (g_object_unref);
                   g_ptr_array_add (first_reasons,
@@ -358,10 +362,12 @@ vmm_placement_batch (VmmEngine *engine,
               break;
             }
 
-          if (g_strcmp0 (name, vmm_vm_info_get_host (vm)) == 0 ||
-              (excluded != NULL && g_hash_table_contains (excluded, name)) ||
-              (src != NULL && g_strcmp0 (vmm_host_info_get_manager (slot->host),
-                                         vmm_host_info_get_manager (src)) != 0))
+          if (g_strcmp0 (name, vmm_vm_info_get_host (vm)) == 0
+              || (excluded != NULL && g_hash_table_contains (excluded, name))
+              || (src != NULL
+                  && g_strcmp0 (vmm_host_info_get_manager (slot->host),
+                                vmm_host_info_get_manager (src))
+                         != 0))
             continue;
           checks = g_ptr_array_new_with_free_func (g_object_unref);
           vmm_checks_for_host (ctx, slot->host, checks, NULL);
@@ -381,11 +387,12 @@ vmm_placement_batch (VmmEngine *engine,
 
               load->memory_mib += vmm_vm_info_get_memory_mib (vm);
               load->vcpus += vmm_vm_info_get_vcpus (vm);
-              slot->free_mib -= (gint64) vmm_vm_info_get_memory_mib (vm);
+              slot->free_mib -= (gint64)vmm_vm_info_get_memory_mib (vm);
               /* keep the slots sorted: bubble this one down */
-              for (guint j = i; j + 1 < slots->len &&
-                                host_slot_compare (&g_array_index (slots, HostSlot, j),
-                                                   &g_array_index (slots, HostSlot, j + 1)) > 0;
+              for (guint j = i; j + 1 < slots->len
+                                && host_slot_compare (&g_array_index (slots, HostSlot, j),
+                                                      &g_array_index (slots, HostSlot, j + 1))
+                                       > 0;
                    j++)
                 {
                   HostSlot tmp = g_array_index (slots, HostSlot, j);
@@ -402,21 +409,25 @@ vmm_placement_batch (VmmEngine *engine,
                 VmmDiskInfo *t = g_ptr_array_index (targets, d);
 
                 if (vmm_migration_context_disk_moves (ctx, vmm_disk_info_get_key (t)))
-                  load_for (reservations, vmm_disk_info_get_datastore (t))->bytes += vmm_disk_info_get_capacity (t);
+                  load_for (reservations, vmm_disk_info_get_datastore (t))->bytes
+                      += vmm_disk_info_get_capacity (t);
               }
           }
-          g_ptr_array_add (out, vmm_candidate_new (name, checks, FALSE, (double) slot->free_mib / 1024.0));
+          g_ptr_array_add (
+              out, vmm_candidate_new (name, checks, FALSE, (double)slot->free_mib / 1024.0));
           placed = TRUE;
         }
       if (!placed)
         {
-          g_autoptr (GPtrArray) reasons = first_reasons != NULL ? g_ptr_array_ref (first_reasons)
-                                                                : g_ptr_array_new_with_free_func (g_object_unref);
+          g_autoptr (GPtrArray) reasons = first_reasons != NULL
+                                              ? g_ptr_array_ref (first_reasons)
+                                              : g_ptr_array_new_with_free_func (g_object_unref);
 
           if (reasons->len == 0)
-            g_ptr_array_add (reasons, vmm_check_new ("no-host", VMM_CHECK_SEVERITY_ERROR,
-                                                     VMM_ERROR_INSUFFICIENT_CAPACITY, vms[v],
-                                                     "there is no other host to place it on", NULL));
+            g_ptr_array_add (reasons,
+                             vmm_check_new ("no-host", VMM_CHECK_SEVERITY_ERROR,
+                                            VMM_ERROR_INSUFFICIENT_CAPACITY, vms[v],
+                                            "there is no other host to place it on", NULL));
           g_ptr_array_add (out, vmm_candidate_new (NULL, reasons, FALSE, 0));
         }
     }

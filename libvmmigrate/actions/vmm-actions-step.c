@@ -18,10 +18,8 @@ struct _VmmEngineAction
 G_DEFINE_FINAL_TYPE (VmmEngineAction, vmm_engine_action, VMM_TYPE_ACTION)
 
 static void
-vmm_engine_action_run_async (VmmAction *action,
-                             VmmMigrationContext *context,
-                             GCancellable *cancellable,
-                             GAsyncReadyCallback callback,
+vmm_engine_action_run_async (VmmAction *action, VmmMigrationContext *context,
+                             GCancellable *cancellable, GAsyncReadyCallback callback,
                              gpointer user_data)
 {
   VmmEngineAction *self = VMM_ENGINE_ACTION (action);
@@ -81,10 +79,8 @@ step_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 }
 
 static void
-vmm_step_action_run_async (VmmAction *action,
-                           VmmMigrationContext *context,
-                           GCancellable *cancellable,
-                           GAsyncReadyCallback callback,
+vmm_step_action_run_async (VmmAction *action, VmmMigrationContext *context,
+                           GCancellable *cancellable, GAsyncReadyCallback callback,
                            gpointer user_data)
 {
   VmmStepAction *self = VMM_STEP_ACTION (action);
@@ -92,8 +88,8 @@ vmm_step_action_run_async (VmmAction *action,
   g_task_set_check_cancellable (task, FALSE);
 
   g_task_set_source_tag (task, vmm_step_action_run_async);
-  if (vmm_action_get_performer (action) != VMM_ACTION_PERFORMER_BACKEND ||
-      vmm_migration_context_is_dry_run (context))
+  if (vmm_action_get_performer (action) != VMM_ACTION_PERFORMER_BACKEND
+      || vmm_migration_context_is_dry_run (context))
     {
       /* Done by the platform inside another step, or not needed here. */
       g_task_return_boolean (task, TRUE);
@@ -105,10 +101,8 @@ vmm_step_action_run_async (VmmAction *action,
 }
 
 static void
-vmm_step_action_undo_async (VmmAction *action,
-                            VmmMigrationContext *context,
-                            GCancellable *cancellable,
-                            GAsyncReadyCallback callback,
+vmm_step_action_undo_async (VmmAction *action, VmmMigrationContext *context,
+                            GCancellable *cancellable, GAsyncReadyCallback callback,
                             gpointer user_data)
 {
   VmmStepAction *self = VMM_STEP_ACTION (action);
@@ -116,8 +110,8 @@ vmm_step_action_undo_async (VmmAction *action,
   g_task_set_check_cancellable (task, FALSE);
 
   g_task_set_source_tag (task, vmm_step_action_undo_async);
-  if (vmm_action_get_performer (action) != VMM_ACTION_PERFORMER_BACKEND ||
-      vmm_migration_context_is_dry_run (context))
+  if (vmm_action_get_performer (action) != VMM_ACTION_PERFORMER_BACKEND
+      || vmm_migration_context_is_dry_run (context))
     {
       g_task_return_boolean (task, TRUE);
       g_object_unref (task);
@@ -163,9 +157,8 @@ vmm_action_step_new (VmmBackend *backend, VmmStep step)
     }
   self = g_object_new (VMM_TYPE_STEP_ACTION, NULL);
   vmm_action_init_fields (VMM_ACTION (self), vmm_step_get_name (step), performer,
-                          step == VMM_STEP_INITIATE_SOURCE ||
-                            step == VMM_STEP_CREATE_DESTINATION_VM ||
-                            step == VMM_STEP_RECONFIGURE_VM,
+                          step == VMM_STEP_INITIATE_SOURCE || step == VMM_STEP_CREATE_DESTINATION_VM
+                              || step == VMM_STEP_RECONFIGURE_VM,
                           step == VMM_STEP_INITIATE_SOURCE);
   self->step = step;
   return VMM_ACTION (self);

@@ -7,20 +7,22 @@ G_BEGIN_DECLS
 
 typedef gboolean (*VmmEngineActionFunc) (VmmMigrationContext *context, GError **error);
 
-VmmAction *vmm_engine_action_new (const char *name,
-                                  VmmActionPerformer performer,
-                                  VmmEngineActionFunc func);
+VmmAction *
+vmm_engine_action_new (const char *name, VmmActionPerformer performer, VmmEngineActionFunc func);
 
 /* The rules, shared by InvokePrechecks, SelectDestination, CheckCompatibility
  * and placement: each appends VmmCheck results to @out. */
-void vmm_checks_for_vm (VmmMigrationContext *context, GPtrArray *out);
-void vmm_checks_for_host (VmmMigrationContext *context,
-                          VmmHostInfo *host,
-                          GPtrArray *out,
-                          gboolean *requires_storage_motion);
+void
+vmm_checks_for_vm (VmmMigrationContext *context, GPtrArray *out);
+void
+vmm_checks_for_host (VmmMigrationContext *context, VmmHostInfo *host, GPtrArray *out,
+                     gboolean *requires_storage_motion);
 /* Records @checks in the context; fails with the first blocking one. */
-gboolean vmm_checks_apply (VmmMigrationContext *context, GPtrArray *checks, GError **error);
-VmmCandidate *vmm_placement_evaluate (VmmMigrationContext *context, VmmHostInfo *host);
-void vmm_workflow_compute_targets (VmmMigrationContext *context);
+gboolean
+vmm_checks_apply (VmmMigrationContext *context, GPtrArray *checks, GError **error);
+VmmCandidate *
+vmm_placement_evaluate (VmmMigrationContext *context, VmmHostInfo *host);
+void
+vmm_workflow_compute_targets (VmmMigrationContext *context);
 
 G_END_DECLS

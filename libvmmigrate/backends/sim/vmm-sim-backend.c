@@ -21,7 +21,8 @@
 
 #define TICK_MS 20
 
-typedef enum {
+typedef enum
+{
   ROLE_ACTIVE,
   ROLE_INCOMING,
   ROLE_STALE,
@@ -79,8 +80,7 @@ G_DEFINE_FINAL_TYPE (VmmSimBackend, vmm_sim_backend, VMM_TYPE_BACKEND)
 void
 vmm_sim_backend_register (void)
 {
-  g_io_extension_point_implement (VMM_BACKEND_EXTENSION_POINT_NAME, VMM_TYPE_SIM_BACKEND, "sim",
-                                  0);
+  g_io_extension_point_implement (VMM_BACKEND_EXTENSION_POINT_NAME, VMM_TYPE_SIM_BACKEND, "sim", 0);
 }
 
 static void
@@ -122,10 +122,10 @@ sim_move_get (VmmMigrationContext *ctx)
     {
       mv = g_new0 (SimMove, 1);
       mv->abort = g_cancellable_new ();
-      mv->created = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) g_ptr_array_unref);
+      mv->created = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify)g_ptr_array_unref);
       mv->old_files = g_ptr_array_new_with_free_func (g_free);
       mv->dirs = g_ptr_array_new_with_free_func (g_free);
-      vmm_migration_context_set_backend_data (ctx, mv, (GDestroyNotify) sim_move_free);
+      vmm_migration_context_set_backend_data (ctx, mv, (GDestroyNotify)sim_move_free);
     }
   return mv;
 }
@@ -157,7 +157,7 @@ key_datastore (const char *key)
 {
   const char *end = strchr (key, ']');
 
-  return end != NULL ? g_strndup (key + 1, (gsize) (end - key - 1)) : g_strdup ("");
+  return end != NULL ? g_strndup (key + 1, (gsize)(end - key - 1)) : g_strdup ("");
 }
 
 static void
@@ -168,8 +168,8 @@ datastore_adjust (VmmSimBackend *self, const char *ds_name, gint64 delta)
 
   if (ds == NULL)
     return;
-  free_bytes = (gint64) vmm_datastore_info_get_free (ds) - delta;
-  vmm_datastore_info_set_free (ds, (guint64) MAX (free_bytes, 0));
+  free_bytes = (gint64)vmm_datastore_info_get_free (ds) - delta;
+  vmm_datastore_info_set_free (ds, (guint64)MAX (free_bytes, 0));
 }
 
 static gboolean
@@ -205,7 +205,7 @@ file_add (VmmSimBackend *self, const char *ds, const char *path, guint64 size, c
     }
   psize = g_new (guint64, 1);
   *psize = size;
-  datastore_adjust (self, ds, (gint64) size);
+  datastore_adjust (self, ds, (gint64)size);
   if (key_out != NULL)
     *key_out = g_strdup (key);
   g_hash_table_insert (self->files, g_steal_pointer (&key), psize);
@@ -227,7 +227,7 @@ file_remove (VmmSimBackend *self, const char *key, GError **error)
                    "sim: datastore '%s' is offline: %s cannot be removed", ds, key);
       return FALSE;
     }
-  datastore_adjust (self, ds, -(gint64) *psize);
+  datastore_adjust (self, ds, -(gint64)*psize);
   g_hash_table_remove (self->files, key);
   return TRUE;
 }
@@ -272,7 +272,7 @@ instances_of (VmmSimBackend *self, const char *vm)
 
   if (list == NULL)
     {
-      list = g_ptr_array_new_with_free_func ((GDestroyNotify) instance_free);
+      list = g_ptr_array_new_with_free_func ((GDestroyNotify)instance_free);
       g_hash_table_insert (self->instances, g_strdup (vm), list);
     }
   return list;
@@ -322,10 +322,11 @@ host_adjust (VmmSimBackend *self, const char *host_name, VmmVmInfo *vm, int sign
 
   if (host == NULL)
     return;
-  mem = (gint64) vmm_host_info_get_memory_used_mib (host) + sign * (gint64) vmm_vm_info_get_memory_mib (vm);
-  cpus = (gint64) vmm_host_info_get_vcpus_used (host) + sign * (gint64) vmm_vm_info_get_vcpus (vm);
-  vmm_host_info_set_memory_used_mib (host, (guint64) MAX (mem, 0));
-  vmm_host_info_set_vcpus_used (host, (guint) MAX (cpus, 0));
+  mem = (gint64)vmm_host_info_get_memory_used_mib (host)
+        + sign * (gint64)vmm_vm_info_get_memory_mib (vm);
+  cpus = (gint64)vmm_host_info_get_vcpus_used (host) + sign * (gint64)vmm_vm_info_get_vcpus (vm);
+  vmm_host_info_set_memory_used_mib (host, (guint64)MAX (mem, 0));
+  vmm_host_info_set_vcpus_used (host, (guint)MAX (cpus, 0));
 }
 
 /* --- JSON inventory --- */
@@ -351,8 +352,8 @@ get_string (JsonObject *obj, const char *member, const char *def)
 {
   JsonNode *node = json_object_get_member (obj, member);
 
-  if (node == NULL || JSON_NODE_TYPE (node) != JSON_NODE_VALUE ||
-      json_node_get_value_type (node) != G_TYPE_STRING)
+  if (node == NULL || JSON_NODE_TYPE (node) != JSON_NODE_VALUE
+      || json_node_get_value_type (node) != G_TYPE_STRING)
     return def;
   return json_node_get_string (node);
 }
@@ -365,7 +366,7 @@ get_number (JsonObject *obj, const char *member, double def)
   if (node == NULL || JSON_NODE_TYPE (node) != JSON_NODE_VALUE)
     return def;
   if (json_node_get_value_type (node) == G_TYPE_INT64)
-    return (double) json_node_get_int (node);
+    return (double)json_node_get_int (node);
   if (json_node_get_value_type (node) == G_TYPE_DOUBLE)
     return json_node_get_double (node);
   return def;
@@ -378,7 +379,7 @@ check_members (JsonObject *obj, const char *where, const char *const *known, GEr
 
   for (GList *l = members; l != NULL; l = l->next)
     if (!g_strv_contains (known, l->data))
-      return parse_error (error, where, "unknown member '%s'", (char *) l->data);
+      return parse_error (error, where, "unknown member '%s'", (char *)l->data);
   return TRUE;
 }
 
@@ -390,22 +391,24 @@ check_types (JsonObject *obj, const char *where, const char *const *strings,
     {
       JsonNode *node = json_object_get_member (obj, strings[i]);
 
-      if (node != NULL && (JSON_NODE_TYPE (node) != JSON_NODE_VALUE ||
-                           json_node_get_value_type (node) != G_TYPE_STRING ||
-                           *json_node_get_string (node) == '\0'))
+      if (node != NULL
+          && (JSON_NODE_TYPE (node) != JSON_NODE_VALUE
+              || json_node_get_value_type (node) != G_TYPE_STRING
+              || *json_node_get_string (node) == '\0'))
         return parse_error (error, where, "'%s' must be a non-empty string", strings[i]);
     }
   for (guint i = 0; numbers != NULL && numbers[i] != NULL; i++)
     {
       JsonNode *node = json_object_get_member (obj, numbers[i]);
 
-      if (node != NULL && (JSON_NODE_TYPE (node) != JSON_NODE_VALUE ||
-                           (json_node_get_value_type (node) != G_TYPE_INT64 &&
-                            json_node_get_value_type (node) != G_TYPE_DOUBLE) ||
-                           get_number (obj, numbers[i], 0) < 0))
+      if (node != NULL
+          && (JSON_NODE_TYPE (node) != JSON_NODE_VALUE
+              || (json_node_get_value_type (node) != G_TYPE_INT64
+                  && json_node_get_value_type (node) != G_TYPE_DOUBLE)
+              || get_number (obj, numbers[i], 0) < 0))
         return parse_error (error, where, "'%s' must be a number >= 0", numbers[i]);
       /* every number is stored in at most 32 bits before any scaling */
-      if (node != NULL && !(get_number (obj, numbers[i], 0) <= (double) G_MAXUINT32))
+      if (node != NULL && !(get_number (obj, numbers[i], 0) <= (double)G_MAXUINT32))
         return parse_error (error, where, "'%s' must be at most %u", numbers[i], G_MAXUINT32);
     }
   for (guint i = 0; arrays != NULL && arrays[i] != NULL; i++)
@@ -425,8 +428,9 @@ check_booleans (JsonObject *obj, const char *where, const char *const *booleans,
     {
       JsonNode *node = json_object_get_member (obj, booleans[i]);
 
-      if (node != NULL && (JSON_NODE_TYPE (node) != JSON_NODE_VALUE ||
-                           json_node_get_value_type (node) != G_TYPE_BOOLEAN))
+      if (node != NULL
+          && (JSON_NODE_TYPE (node) != JSON_NODE_VALUE
+              || json_node_get_value_type (node) != G_TYPE_BOOLEAN))
         return parse_error (error, where, "'%s' must be true or false", booleans[i]);
     }
   return TRUE;
@@ -468,7 +472,7 @@ parse_enum (const char *where, const char *member, const char *value, const char
         return TRUE;
       }
   {
-    g_autofree char *allowed = g_strjoinv (", ", (char **) names);
+    g_autofree char *allowed = g_strjoinv (", ", (char **)names);
     return parse_error (error, where, "'%s' must be one of %s, not '%s'", member, allowed, value);
   }
 }
@@ -505,11 +509,11 @@ parse_error_code (const char *name, VmmError *code)
 static gboolean
 load_hosts (VmmSimBackend *self, JsonArray *hosts, GError **error)
 {
-  static const char *const known[] = { "name", "manager", "datacenter", "cluster", "zone", "state",
-                                       "cpu-model", "cpu-features", "memory-mib", "vcpus",
-                                       "cpu-overcommit", "networks", "pools", "default-pool",
-                                       "metadata", NULL };
-  static const char *const strings[] = { "name", "manager", "datacenter", "cluster", "zone",
+  static const char *const known[]
+      = { "name",      "manager",      "datacenter", "cluster", "zone",           "state",
+          "cpu-model", "cpu-features", "memory-mib", "vcpus",   "cpu-overcommit", "networks",
+          "pools",     "default-pool", "metadata",   NULL };
+  static const char *const strings[] = { "name",  "manager",   "datacenter",   "cluster", "zone",
                                          "state", "cpu-model", "default-pool", NULL };
   static const char *const numbers[] = { "memory-mib", "vcpus", "cpu-overcommit", NULL };
   static const char *const arrays[] = { "cpu-features", "networks", "pools", "metadata", NULL };
@@ -526,24 +530,25 @@ load_hosts (VmmSimBackend *self, JsonArray *hosts, GError **error)
       if (JSON_NODE_TYPE (node) != JSON_NODE_OBJECT)
         return parse_error (error, where, "must be an object");
       obj = json_node_get_object (node);
-      if (!check_members (obj, where, known, error) ||
-          !check_types (obj, where, strings, numbers, arrays, error))
+      if (!check_members (obj, where, known, error)
+          || !check_types (obj, where, strings, numbers, arrays, error))
         return FALSE;
       if (get_string (obj, "name", NULL) == NULL)
         return parse_error (error, where, "'name' is missing");
-      if (json_object_has_member (obj, "cpu-overcommit") &&
-          get_number (obj, "cpu-overcommit", 0) <= 0)
+      if (json_object_has_member (obj, "cpu-overcommit")
+          && get_number (obj, "cpu-overcommit", 0) <= 0)
         return parse_error (error, where, "'cpu-overcommit' must be a number > 0");
       if (vmm_inventory_lookup_host (self->inventory, get_string (obj, "name", NULL)) != NULL)
         return parse_error (error, where, "a host named '%s' is listed twice",
                             get_string (obj, "name", NULL));
-      if (get_string (obj, "state", NULL) != NULL &&
-          !parse_enum (where, "state", get_string (obj, "state", NULL), host_states, &state, error))
+      if (get_string (obj, "state", NULL) != NULL
+          && !parse_enum (where, "state", get_string (obj, "state", NULL), host_states, &state,
+                          error))
         return FALSE;
-      if ((features = get_strv (obj, "cpu-features", where, error)) == NULL ||
-          (networks = get_strv (obj, "networks", where, error)) == NULL ||
-          (pools = get_strv (obj, "pools", where, error)) == NULL ||
-          (metadata = get_strv (obj, "metadata", where, error)) == NULL)
+      if ((features = get_strv (obj, "cpu-features", where, error)) == NULL
+          || (networks = get_strv (obj, "networks", where, error)) == NULL
+          || (pools = get_strv (obj, "pools", where, error)) == NULL
+          || (metadata = get_strv (obj, "metadata", where, error)) == NULL)
         return FALSE;
       host = vmm_host_info_new (get_string (obj, "name", NULL));
       vmm_host_info_set_manager (host, get_string (obj, "manager", "vc1"));
@@ -552,15 +557,15 @@ load_hosts (VmmSimBackend *self, JsonArray *hosts, GError **error)
       vmm_host_info_set_zone (host, get_string (obj, "zone", NULL));
       vmm_host_info_set_state (host, state);
       vmm_host_info_set_cpu_model (host, get_string (obj, "cpu-model", NULL));
-      vmm_host_info_set_cpu_features (host, (const char *const *) features);
-      vmm_host_info_set_memory_mib (host, (guint64) get_number (obj, "memory-mib", 65536));
-      vmm_host_info_set_vcpus (host, (guint) get_number (obj, "vcpus", 16));
+      vmm_host_info_set_cpu_features (host, (const char *const *)features);
+      vmm_host_info_set_memory_mib (host, (guint64)get_number (obj, "memory-mib", 65536));
+      vmm_host_info_set_vcpus (host, (guint)get_number (obj, "vcpus", 16));
       vmm_host_info_set_cpu_overcommit (host, get_number (obj, "cpu-overcommit", 1.0));
-      vmm_host_info_set_networks (host, (const char *const *) networks);
+      vmm_host_info_set_networks (host, (const char *const *)networks);
       if (json_object_has_member (obj, "pools"))
-        vmm_host_info_set_pools (host, (const char *const *) pools);
+        vmm_host_info_set_pools (host, (const char *const *)pools);
       vmm_host_info_set_default_pool (host, get_string (obj, "default-pool", NULL));
-      vmm_host_info_set_metadata (host, (const char *const *) metadata);
+      vmm_host_info_set_metadata (host, (const char *const *)metadata);
       vmm_inventory_add_host (self->inventory, host);
     }
   return TRUE;
@@ -587,9 +592,9 @@ load_datastores (VmmSimBackend *self, JsonArray *datastores, GError **error)
       if (JSON_NODE_TYPE (node) != JSON_NODE_OBJECT)
         return parse_error (error, where, "must be an object");
       obj = json_node_get_object (node);
-      if (!check_members (obj, where, known, error) ||
-          !check_types (obj, where, strings, numbers, arrays, error) ||
-          !check_booleans (obj, where, booleans, error))
+      if (!check_members (obj, where, known, error)
+          || !check_types (obj, where, strings, numbers, arrays, error)
+          || !check_booleans (obj, where, booleans, error))
         return FALSE;
       if (get_string (obj, "name", NULL) == NULL)
         return parse_error (error, where, "'name' is missing");
@@ -607,18 +612,20 @@ load_datastores (VmmSimBackend *self, JsonArray *datastores, GError **error)
           if (host == NULL)
             return parse_error (error, where, "hosts: no host named '%s'", hosts[h]);
           if (vmm_host_info_get_datastores (host) != NULL)
-            g_strv_builder_addv (builder, (const char **) vmm_host_info_get_datastores (host));
+            g_strv_builder_addv (builder, (const char **)vmm_host_info_get_datastores (host));
           g_strv_builder_add (builder, get_string (obj, "name", NULL));
           list = g_strv_builder_end (builder);
-          vmm_host_info_set_datastores (host, (const char *const *) list);
+          vmm_host_info_set_datastores (host, (const char *const *)list);
         }
-      capacity = (guint64) (get_number (obj, "capacity-gib", 1024) * 1024.0 * 1024.0 * 1024.0);
+      capacity = (guint64)(get_number (obj, "capacity-gib", 1024) * 1024.0 * 1024.0 * 1024.0);
       ds = vmm_datastore_info_new (get_string (obj, "name", NULL));
-      vmm_datastore_info_set_shared (ds, json_object_get_boolean_member_with_default (obj, "shared", FALSE));
-      vmm_datastore_info_set_online (ds, json_object_get_boolean_member_with_default (obj, "online", TRUE));
+      vmm_datastore_info_set_shared (
+          ds, json_object_get_boolean_member_with_default (obj, "shared", FALSE));
+      vmm_datastore_info_set_online (
+          ds, json_object_get_boolean_member_with_default (obj, "online", TRUE));
       vmm_datastore_info_set_capacity (ds, capacity);
       vmm_datastore_info_set_free (ds, capacity);
-      vmm_datastore_info_set_hosts (ds, (const char *const *) hosts);
+      vmm_datastore_info_set_hosts (ds, (const char *const *)hosts);
       vmm_inventory_add_datastore (self->inventory, ds);
     }
   return TRUE;
@@ -658,19 +665,21 @@ load_vm_files (VmmSimBackend *self, VmmVmInfo *vm, const char *where, GError **e
 static gboolean
 load_vms (VmmSimBackend *self, JsonArray *vms, GError **error)
 {
-  static const char *const known[] = { "name", "host", "pool", "datastore", "folder", "power",
-                                       "memory-mib", "vcpus", "cpu-features", "dirty-rate-mibps",
-                                       "disks", "devices", "id", "required-metadata", NULL };
-  static const char *const strings[] = { "name", "host", "pool", "datastore", "folder", "power",
-                                         "id", NULL };
+  static const char *const known[]
+      = { "name",  "host",       "pool",  "datastore",         "folder",
+          "power", "memory-mib", "vcpus", "cpu-features",      "dirty-rate-mibps",
+          "disks", "devices",    "id",    "required-metadata", NULL };
+  static const char *const strings[]
+      = { "name", "host", "pool", "datastore", "folder", "power", "id", NULL };
   static const char *const numbers[] = { "memory-mib", "vcpus", "dirty-rate-mibps", NULL };
-  static const char *const arrays[] = { "cpu-features", "disks", "devices", "required-metadata", NULL };
-  static const char *const disk_known[] = { "key", "datastore", "path", "capacity-gib", "format",
-                                            "snapshots", NULL };
+  static const char *const arrays[]
+      = { "cpu-features", "disks", "devices", "required-metadata", NULL };
+  static const char *const disk_known[]
+      = { "key", "datastore", "path", "capacity-gib", "format", "snapshots", NULL };
   static const char *const disk_strings[] = { "key", "datastore", "path", "format", NULL };
   static const char *const disk_numbers[] = { "capacity-gib", "snapshots", NULL };
-  static const char *const dev_known[] = { "key", "kind", "datastore", "path", "network",
-                                           "connected", NULL };
+  static const char *const dev_known[]
+      = { "key", "kind", "datastore", "path", "network", "connected", NULL };
   static const char *const dev_strings[] = { "key", "kind", "datastore", "path", "network", NULL };
   static const char *const dev_booleans[] = { "connected", NULL };
 
@@ -688,8 +697,8 @@ load_vms (VmmSimBackend *self, JsonArray *vms, GError **error)
       if (JSON_NODE_TYPE (node) != JSON_NODE_OBJECT)
         return parse_error (error, where, "must be an object");
       obj = json_node_get_object (node);
-      if (!check_members (obj, where, known, error) ||
-          !check_types (obj, where, strings, numbers, arrays, error))
+      if (!check_members (obj, where, known, error)
+          || !check_types (obj, where, strings, numbers, arrays, error))
         return FALSE;
       name = get_string (obj, "name", NULL);
       host = get_string (obj, "host", NULL);
@@ -702,26 +711,29 @@ load_vms (VmmSimBackend *self, JsonArray *vms, GError **error)
         return parse_error (error, where, "host: no host named '%s'", host);
       if (vmm_inventory_lookup_datastore (self->inventory, ds) == NULL)
         return parse_error (error, where, "datastore: no datastore named '%s'", ds);
-      if (get_string (obj, "power", NULL) != NULL &&
-          !parse_enum (where, "power", get_string (obj, "power", NULL), power_states, &power, error))
+      if (get_string (obj, "power", NULL) != NULL
+          && !parse_enum (where, "power", get_string (obj, "power", NULL), power_states, &power,
+                          error))
         return FALSE;
-      if ((features = get_strv (obj, "cpu-features", where, error)) == NULL ||
-          (required = get_strv (obj, "required-metadata", where, error)) == NULL)
+      if ((features = get_strv (obj, "cpu-features", where, error)) == NULL
+          || (required = get_strv (obj, "required-metadata", where, error)) == NULL)
         return FALSE;
       vm = vmm_vm_info_new (name);
-      vmm_vm_info_set_required_metadata (vm, (const char *const *) required);
+      vmm_vm_info_set_required_metadata (vm, (const char *const *)required);
       vmm_vm_info_set_id (vm, get_string (obj, "id", name));
       vmm_vm_info_set_host (vm, host);
       vmm_vm_info_set_resource_pool (vm, get_string (obj, "pool", "Resources"));
       vmm_vm_info_set_datastore (vm, ds);
       vmm_vm_info_set_folder (vm, get_string (obj, "folder", "vm"));
       vmm_vm_info_set_power_state (vm, power);
-      vmm_vm_info_set_memory_mib (vm, (guint64) get_number (obj, "memory-mib", 1024));
-      vmm_vm_info_set_vcpus (vm, (guint) get_number (obj, "vcpus", 1));
-      vmm_vm_info_set_cpu_features (vm, (const char *const *) features);
-      vmm_vm_info_set_dirty_rate (vm, (guint64) (get_number (obj, "dirty-rate-mibps", 0) * 1048576.0));
+      vmm_vm_info_set_memory_mib (vm, (guint64)get_number (obj, "memory-mib", 1024));
+      vmm_vm_info_set_vcpus (vm, (guint)get_number (obj, "vcpus", 1));
+      vmm_vm_info_set_cpu_features (vm, (const char *const *)features);
+      vmm_vm_info_set_dirty_rate (vm,
+                                  (guint64)(get_number (obj, "dirty-rate-mibps", 0) * 1048576.0));
 
-      list = json_object_has_member (obj, "disks") ? json_object_get_array_member (obj, "disks") : NULL;
+      list = json_object_has_member (obj, "disks") ? json_object_get_array_member (obj, "disks")
+                                                   : NULL;
       for (guint d = 0; list != NULL && d < json_array_get_length (list); d++)
         {
           g_autofree char *dwhere = g_strdup_printf ("%s.disks[%u]", where, d);
@@ -734,8 +746,8 @@ load_vms (VmmSimBackend *self, JsonArray *vms, GError **error)
           if (JSON_NODE_TYPE (dnode) != JSON_NODE_OBJECT)
             return parse_error (error, dwhere, "must be an object");
           dobj = json_node_get_object (dnode);
-          if (!check_members (dobj, dwhere, disk_known, error) ||
-              !check_types (dobj, dwhere, disk_strings, disk_numbers, NULL, error))
+          if (!check_members (dobj, dwhere, disk_known, error)
+              || !check_types (dobj, dwhere, disk_strings, disk_numbers, NULL, error))
             return FALSE;
           key = get_string (dobj, "key", NULL);
           if (key == NULL)
@@ -752,13 +764,14 @@ load_vms (VmmSimBackend *self, JsonArray *vms, GError **error)
           if (path == NULL)
             path = g_strdup_printf ("%s/%s-%s.%s", name, name, key, disk_ext (format));
           disk = vmm_disk_info_new (key, dds, path);
-          vmm_disk_info_set_capacity (disk, (guint64) (get_number (dobj, "capacity-gib", 8) *
-                                                       1024.0 * 1024.0 * 1024.0));
+          vmm_disk_info_set_capacity (
+              disk, (guint64)(get_number (dobj, "capacity-gib", 8) * 1024.0 * 1024.0 * 1024.0));
           vmm_disk_info_set_format (disk, format);
-          vmm_disk_info_set_snapshots (disk, (guint) get_number (dobj, "snapshots", 0));
+          vmm_disk_info_set_snapshots (disk, (guint)get_number (dobj, "snapshots", 0));
           vmm_vm_info_add_disk (vm, disk);
         }
-      list = json_object_has_member (obj, "devices") ? json_object_get_array_member (obj, "devices") : NULL;
+      list = json_object_has_member (obj, "devices") ? json_object_get_array_member (obj, "devices")
+                                                     : NULL;
       for (guint d = 0; list != NULL && d < json_array_get_length (list); d++)
         {
           g_autofree char *dwhere = g_strdup_printf ("%s.devices[%u]", where, d);
@@ -770,24 +783,28 @@ load_vms (VmmSimBackend *self, JsonArray *vms, GError **error)
           if (JSON_NODE_TYPE (dnode) != JSON_NODE_OBJECT)
             return parse_error (error, dwhere, "must be an object");
           dobj = json_node_get_object (dnode);
-          if (!check_members (dobj, dwhere, dev_known, error) ||
-              !check_types (dobj, dwhere, dev_strings, NULL, NULL, error) ||
-              !check_booleans (dobj, dwhere, dev_booleans, error))
+          if (!check_members (dobj, dwhere, dev_known, error)
+              || !check_types (dobj, dwhere, dev_strings, NULL, NULL, error)
+              || !check_booleans (dobj, dwhere, dev_booleans, error))
             return FALSE;
           if (get_string (dobj, "key", NULL) == NULL)
             return parse_error (error, dwhere, "'key' is missing");
-          if (get_string (dobj, "kind", NULL) != NULL &&
-              !parse_enum (dwhere, "kind", get_string (dobj, "kind", NULL), device_kinds, &kind, error))
+          if (get_string (dobj, "kind", NULL) != NULL
+              && !parse_enum (dwhere, "kind", get_string (dobj, "kind", NULL), device_kinds, &kind,
+                              error))
             return FALSE;
-          if (get_string (dobj, "datastore", NULL) != NULL &&
-              vmm_inventory_lookup_datastore (self->inventory, get_string (dobj, "datastore", NULL)) == NULL)
+          if (get_string (dobj, "datastore", NULL) != NULL
+              && vmm_inventory_lookup_datastore (self->inventory,
+                                                 get_string (dobj, "datastore", NULL))
+                     == NULL)
             return parse_error (error, dwhere, "datastore: no datastore named '%s'",
                                 get_string (dobj, "datastore", NULL));
           dev = vmm_device_info_new (get_string (dobj, "key", NULL), kind);
           vmm_device_info_set_backing_datastore (dev, get_string (dobj, "datastore", NULL));
           vmm_device_info_set_backing_path (dev, get_string (dobj, "path", NULL));
           vmm_device_info_set_network (dev, get_string (dobj, "network", NULL));
-          vmm_device_info_set_connected (dev, json_object_get_boolean_member_with_default (dobj, "connected", TRUE));
+          vmm_device_info_set_connected (
+              dev, json_object_get_boolean_member_with_default (dobj, "connected", TRUE));
           vmm_vm_info_add_device (vm, dev);
         }
       if (!load_vm_files (self, vm, where, error))
@@ -818,30 +835,31 @@ load_faults (VmmSimBackend *self, JsonArray *faults, GError **error)
       if (JSON_NODE_TYPE (node) != JSON_NODE_OBJECT)
         return parse_error (error, where, "must be an object");
       obj = json_node_get_object (node);
-      if (!check_members (obj, where, known, error) ||
-          !check_types (obj, where, strings, NULL, NULL, error))
+      if (!check_members (obj, where, known, error)
+          || !check_types (obj, where, strings, NULL, NULL, error))
         return FALSE;
       if (json_object_has_member (obj, "count"))
         {
           JsonNode *count = json_object_get_member (obj, "count");
 
-          if (JSON_NODE_TYPE (count) != JSON_NODE_VALUE ||
-              json_node_get_value_type (count) != G_TYPE_INT64 ||
-              json_node_get_int (count) < -1 || json_node_get_int (count) > G_MAXINT)
+          if (JSON_NODE_TYPE (count) != JSON_NODE_VALUE
+              || json_node_get_value_type (count) != G_TYPE_INT64 || json_node_get_int (count) < -1
+              || json_node_get_int (count) > G_MAXINT)
             return parse_error (error, where, "'count' must be an integer from -1 (always) to %d",
                                 G_MAXINT);
         }
       if (!parse_step (get_string (obj, "step", ""), &step))
         return parse_error (error, where, "step: '%s' is not a workflow step (e.g. InitiateSource)",
                             get_string (obj, "step", ""));
-      if (get_string (obj, "kind", NULL) != NULL &&
-          !parse_enum (where, "kind", get_string (obj, "kind", NULL), fault_kinds, &kind, error))
+      if (get_string (obj, "kind", NULL) != NULL
+          && !parse_enum (where, "kind", get_string (obj, "kind", NULL), fault_kinds, &kind, error))
         return FALSE;
-      if (get_string (obj, "error", NULL) != NULL && !parse_error_code (get_string (obj, "error", NULL), &code))
+      if (get_string (obj, "error", NULL) != NULL
+          && !parse_error_code (get_string (obj, "error", NULL), &code))
         return parse_error (error, where, "error: '%s' is not a VmmError nick (e.g. backend)",
                             get_string (obj, "error", NULL));
       vmm_sim_backend_inject_fault (self, get_string (obj, "vm", NULL), step, kind, code,
-                                    (int) get_number (obj, "count", -1));
+                                    (int)get_number (obj, "count", -1));
     }
   return TRUE;
 }
@@ -858,7 +876,7 @@ typedef struct
 static void
 top_level_start_cb (JsonParser *parser, gpointer user_data)
 {
-  ((TopLevel *) user_data)->depth++;
+  ((TopLevel *)user_data)->depth++;
 }
 
 static void
@@ -926,23 +944,23 @@ load_json (VmmSimBackend *self, const char *json, gssize length, GError **error)
       if (JSON_NODE_TYPE (node) != JSON_NODE_OBJECT)
         return parse_error (error, "settings", "must be an object");
       s = json_node_get_object (node);
-      if (!check_members (s, "settings", settings, error) ||
-          !check_types (s, "settings", NULL, settings, NULL, error))
+      if (!check_members (s, "settings", settings, error)
+          || !check_types (s, "settings", NULL, settings, NULL, error))
         return FALSE;
-      self->latency_ms = (guint) get_number (s, "step-latency-ms", 0);
-      self->rate_mibps = (guint) get_number (s, "transfer-mibps", 0);
+      self->latency_ms = (guint)get_number (s, "step-latency-ms", 0);
+      self->rate_mibps = (guint)get_number (s, "transfer-mibps", 0);
     }
-  if (json_object_has_member (obj, "hosts") &&
-      !load_hosts (self, json_object_get_array_member (obj, "hosts"), error))
+  if (json_object_has_member (obj, "hosts")
+      && !load_hosts (self, json_object_get_array_member (obj, "hosts"), error))
     return FALSE;
-  if (json_object_has_member (obj, "datastores") &&
-      !load_datastores (self, json_object_get_array_member (obj, "datastores"), error))
+  if (json_object_has_member (obj, "datastores")
+      && !load_datastores (self, json_object_get_array_member (obj, "datastores"), error))
     return FALSE;
-  if (json_object_has_member (obj, "vms") &&
-      !load_vms (self, json_object_get_array_member (obj, "vms"), error))
+  if (json_object_has_member (obj, "vms")
+      && !load_vms (self, json_object_get_array_member (obj, "vms"), error))
     return FALSE;
-  if (json_object_has_member (obj, "faults") &&
-      !load_faults (self, json_object_get_array_member (obj, "faults"), error))
+  if (json_object_has_member (obj, "faults")
+      && !load_faults (self, json_object_get_array_member (obj, "faults"), error))
     return FALSE;
   return TRUE;
 }
@@ -962,7 +980,7 @@ vmm_sim_backend_open (VmmBackend *backend, GUri *uri, GCancellable *cancellable,
                                        G_RESOURCE_LOOKUP_FLAGS_NONE, error);
       if (bytes == NULL)
         return FALSE;
-      return load_json (self, g_bytes_get_data (bytes, NULL), (gssize) g_bytes_get_size (bytes),
+      return load_json (self, g_bytes_get_data (bytes, NULL), (gssize)g_bytes_get_size (bytes),
                         error);
     }
   if (!g_file_get_contents (path, &contents, &length, error))
@@ -976,7 +994,7 @@ vmm_sim_backend_open (VmmBackend *backend, GUri *uri, GCancellable *cancellable,
         }
       return FALSE;
     }
-  return load_json (self, contents, (gssize) length, error);
+  return load_json (self, contents, (gssize)length, error);
 }
 
 /**
@@ -1012,9 +1030,9 @@ fault_take (VmmSimBackend *self, const char *vm, VmmStep step, gboolean undo)
     {
       Fault *fault = g_ptr_array_index (self->faults, i);
 
-      if (fault->step != step || fault->count == 0 ||
-          (fault->vm != NULL && g_strcmp0 (fault->vm, vm) != 0) ||
-          (fault->kind == VMM_SIM_FAULT_FAIL_UNDO) != undo)
+      if (fault->step != step || fault->count == 0
+          || (fault->vm != NULL && g_strcmp0 (fault->vm, vm) != 0)
+          || (fault->kind == VMM_SIM_FAULT_FAIL_UNDO) != undo)
         continue;
       if (fault->count > 0)
         fault->count--;
@@ -1026,12 +1044,11 @@ fault_take (VmmSimBackend *self, const char *vm, VmmStep step, gboolean undo)
 /* --- running a step: latency, optional hang, optional transfer, then the
  * state change. A step that fails leaves nothing it created. --- */
 
-typedef gboolean (*SimApplyFunc) (VmmSimBackend *self,
-                                  VmmMigrationContext *ctx,
-                                  SimMove *mv,
+typedef gboolean (*SimApplyFunc) (VmmSimBackend *self, VmmMigrationContext *ctx, SimMove *mv,
                                   GError **error);
 
-typedef enum {
+typedef enum
+{
   PHASE_LATENCY,
   PHASE_HANG,
   PHASE_TRANSFER,
@@ -1077,7 +1094,8 @@ step_run_free (StepRun *run)
   g_free (run);
 }
 
-static void step_advance (GTask *task);
+static void
+step_advance (GTask *task);
 
 static void
 step_complete (GTask *task, GError *error)
@@ -1111,8 +1129,8 @@ step_timer_cb (gpointer user_data)
   if (run->phase == PHASE_TRANSFER)
     {
       guint64 chunk = run->self->rate_mibps > 0
-                        ? (guint64) run->self->rate_mibps * 1048576ULL * TICK_MS / 1000
-                        : run->total / 4 + 1;
+                          ? (guint64)run->self->rate_mibps * 1048576ULL * TICK_MS / 1000
+                          : run->total / 4 + 1;
 
       run->done = MIN (run->total, run->done + MAX (chunk, 1));
       vmm_migration_context_report_transfer (run->ctx, run->done, run->total);
@@ -1146,10 +1164,10 @@ step_cancel_idle (gpointer user_data)
 
   if (run->finished)
     return G_SOURCE_REMOVE;
-  step_complete (task, g_error_new (G_IO_ERROR, G_IO_ERROR_CANCELLED, "sim: %s %s",
-                                    vmm_step_get_name (run->step),
-                                    g_cancellable_is_cancelled (run->mv->abort) ? "aborted"
-                                                                                : "cancelled"));
+  step_complete (
+      task,
+      g_error_new (G_IO_ERROR, G_IO_ERROR_CANCELLED, "sim: %s %s", vmm_step_get_name (run->step),
+                   g_cancellable_is_cancelled (run->mv->abort) ? "aborted" : "cancelled"));
   return G_SOURCE_REMOVE;
 }
 
@@ -1174,9 +1192,10 @@ step_watch_cancellation (GTask *task)
   if (run->abort_id != 0)
     return;
   if (run->cancellable != NULL)
-    run->cancel_id =
-      g_cancellable_connect (run->cancellable, G_CALLBACK (step_cancelled_cb), task, NULL);
-  run->abort_id = g_cancellable_connect (run->mv->abort, G_CALLBACK (step_cancelled_cb), task, NULL);
+    run->cancel_id
+        = g_cancellable_connect (run->cancellable, G_CALLBACK (step_cancelled_cb), task, NULL);
+  run->abort_id
+      = g_cancellable_connect (run->mv->abort, G_CALLBACK (step_cancelled_cb), task, NULL);
 }
 
 static void
@@ -1220,17 +1239,14 @@ step_advance (GTask *task)
     }
 }
 
-static guint64 transfer_bytes (VmmSimBackend *self, VmmMigrationContext *ctx, VmmStep step);
-static const char *lose_target (VmmMigrationContext *ctx);
+static guint64
+transfer_bytes (VmmSimBackend *self, VmmMigrationContext *ctx, VmmStep step);
+static const char *
+lose_target (VmmMigrationContext *ctx);
 
 static void
-sim_run (VmmSimBackend *self,
-         VmmStep step,
-         SimApplyFunc apply,
-         VmmMigrationContext *ctx,
-         GCancellable *cancellable,
-         GAsyncReadyCallback callback,
-         gpointer user_data)
+sim_run (VmmSimBackend *self, VmmStep step, SimApplyFunc apply, VmmMigrationContext *ctx,
+         GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
 {
   GTask *task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_check_cancellable (task, FALSE);
@@ -1244,7 +1260,7 @@ sim_run (VmmSimBackend *self,
   run->step = step;
   run->apply = apply;
   run->phase = PHASE_LATENCY;
-  g_task_set_task_data (task, run, (GDestroyNotify) step_run_free);
+  g_task_set_task_data (task, run, (GDestroyNotify)step_run_free);
   self->n_steps++;
 
   fault = fault_take (self, vmm_migration_context_get_vm_name (ctx), step, FALSE);
@@ -1262,8 +1278,8 @@ sim_run (VmmSimBackend *self,
     }
   if (cancellable != NULL)
     run->cancellable = g_object_ref (cancellable);
-  if (g_cancellable_is_cancelled (run->mv->abort) ||
-      (cancellable != NULL && g_cancellable_is_cancelled (cancellable)))
+  if (g_cancellable_is_cancelled (run->mv->abort)
+      || (cancellable != NULL && g_cancellable_is_cancelled (cancellable)))
     {
       step_complete (task, g_error_new (G_IO_ERROR, G_IO_ERROR_CANCELLED, "sim: %s cancelled",
                                         vmm_step_get_name (step)));
@@ -1292,8 +1308,9 @@ record_of (VmmSimBackend *self, VmmMigrationContext *ctx)
 static gboolean
 is_cold (VmmMigrationContext *ctx)
 {
-  return !vmm_migration_type_is_hot (vmm_migration_context_get_migration_type (ctx)) &&
-         vmm_vm_info_get_power_state (vmm_migration_context_get_vm (ctx)) != VMM_POWER_STATE_RUNNING;
+  return !vmm_migration_type_is_hot (vmm_migration_context_get_migration_type (ctx))
+         && vmm_vm_info_get_power_state (vmm_migration_context_get_vm (ctx))
+                != VMM_POWER_STATE_RUNNING;
 }
 
 static guint64
@@ -1311,7 +1328,7 @@ moving_disk_bytes (VmmMigrationContext *ctx, gboolean include_primary_only)
       if (src != NULL && vmm_migration_context_disk_moves (ctx, vmm_disk_info_get_key (t)))
         sum += disk_size (src);
     }
-  (void) include_primary_only;
+  (void)include_primary_only;
   return sum;
 }
 
@@ -1424,9 +1441,9 @@ copy_moving_disks (VmmSimBackend *self, VmmMigrationContext *ctx, SimMove *mv, V
       if (!snapshots_only)
         {
           key = file_key (vmm_disk_info_get_datastore (t), vmm_disk_info_get_path (t));
-          if (!g_hash_table_contains (self->files, key) &&
-              !create_files (self, mv, step, vmm_disk_info_get_datastore (t),
-                             vmm_disk_info_get_path (t), disk_size (src), error))
+          if (!g_hash_table_contains (self->files, key)
+              && !create_files (self, mv, step, vmm_disk_info_get_datastore (t),
+                                vmm_disk_info_get_path (t), disk_size (src), error))
             return FALSE;
           continue;
         }
@@ -1464,8 +1481,8 @@ repoint_disks (VmmSimBackend *self, VmmMigrationContext *ctx, SimMove *mv)
       VmmDiskInfo *t = g_ptr_array_index (targets, i);
       VmmDiskInfo *d = vmm_vm_info_lookup_disk (rec, vmm_disk_info_get_key (t));
 
-      if (d == NULL || !vmm_migration_context_disk_moves (ctx, vmm_disk_info_get_key (t)) ||
-          g_strcmp0 (vmm_disk_info_get_datastore (d), vmm_disk_info_get_datastore (t)) == 0)
+      if (d == NULL || !vmm_migration_context_disk_moves (ctx, vmm_disk_info_get_key (t))
+          || g_strcmp0 (vmm_disk_info_get_datastore (d), vmm_disk_info_get_datastore (t)) == 0)
         continue;
       g_ptr_array_add (mv->old_files,
                        file_key (vmm_disk_info_get_datastore (d), vmm_disk_info_get_path (d)));
@@ -1525,8 +1542,9 @@ apply_reserve_directory (VmmSimBackend *self, VmmMigrationContext *ctx, SimMove 
     {
       VmmDiskInfo *t = g_ptr_array_index (targets, i);
 
-      if (vmm_migration_context_disk_moves (ctx, vmm_disk_info_get_key (t)) &&
-          !g_ptr_array_find_with_equal_func (wanted, vmm_disk_info_get_datastore (t), g_str_equal, NULL))
+      if (vmm_migration_context_disk_moves (ctx, vmm_disk_info_get_key (t))
+          && !g_ptr_array_find_with_equal_func (wanted, vmm_disk_info_get_datastore (t),
+                                                g_str_equal, NULL))
         g_ptr_array_add (wanted, g_strdup (vmm_disk_info_get_datastore (t)));
     }
   for (guint i = 0; i < wanted->len; i++)
@@ -1535,11 +1553,14 @@ apply_reserve_directory (VmmSimBackend *self, VmmMigrationContext *ctx, SimMove 
       VmmDatastoreInfo *info = vmm_inventory_lookup_datastore (self->inventory, ds);
       char *dir = file_key (ds, vm);
 
-      if (info == NULL || !vmm_datastore_info_get_online (info) || g_hash_table_contains (self->dirs, dir))
+      if (info == NULL || !vmm_datastore_info_get_online (info)
+          || g_hash_table_contains (self->dirs, dir))
         {
-          g_set_error (error, VMM_ERROR, info == NULL || !vmm_datastore_info_get_online (info) ? VMM_ERROR_BACKEND : VMM_ERROR_BUSY,
+          g_set_error (error, VMM_ERROR,
+                       info == NULL || !vmm_datastore_info_get_online (info) ? VMM_ERROR_BACKEND
+                                                                             : VMM_ERROR_BUSY,
                        "sim: cannot reserve directory %s: %s", dir,
-                       info == NULL ? "no such datastore"
+                       info == NULL                            ? "no such datastore"
                        : !vmm_datastore_info_get_online (info) ? "the datastore is offline"
                                                                : "another move reserved it");
           g_free (dir);
@@ -1555,12 +1576,14 @@ apply_reserve_directory (VmmSimBackend *self, VmmMigrationContext *ctx, SimMove 
 }
 
 static gboolean
-apply_create_inventory_vm (VmmSimBackend *self, VmmMigrationContext *ctx, SimMove *mv, GError **error)
+apply_create_inventory_vm (VmmSimBackend *self, VmmMigrationContext *ctx, SimMove *mv,
+                           GError **error)
 {
   VmmHostInfo *dst = vmm_inventory_lookup_host (self->inventory,
                                                 vmm_migration_context_get_destination_host (ctx));
-  g_autofree char *key = g_strdup_printf ("%s/%s", dst != NULL ? vmm_host_info_get_manager (dst) : "?",
-                                          vmm_migration_context_get_vm_name (ctx));
+  g_autofree char *key
+      = g_strdup_printf ("%s/%s", dst != NULL ? vmm_host_info_get_manager (dst) : "?",
+                         vmm_migration_context_get_vm_name (ctx));
 
   if (g_hash_table_contains (self->placeholders, key))
     {
@@ -1573,19 +1596,21 @@ apply_create_inventory_vm (VmmSimBackend *self, VmmMigrationContext *ctx, SimMov
 }
 
 static gboolean
-apply_create_dummy_disks (VmmSimBackend *self, VmmMigrationContext *ctx, SimMove *mv, GError **error)
+apply_create_dummy_disks (VmmSimBackend *self, VmmMigrationContext *ctx, SimMove *mv,
+                          GError **error)
 {
   return copy_moving_disks (self, ctx, mv, VMM_STEP_CREATE_DUMMY_DISKS, FALSE, error);
 }
 
 static gboolean
-apply_create_destination_vm (VmmSimBackend *self, VmmMigrationContext *ctx, SimMove *mv, GError **error)
+apply_create_destination_vm (VmmSimBackend *self, VmmMigrationContext *ctx, SimMove *mv,
+                             GError **error)
 {
   const char *vm = vmm_migration_context_get_vm_name (ctx);
   g_autofree char *cfg = config_path (vm);
 
-  if (is_cold (ctx) &&
-      !copy_moving_disks (self, ctx, mv, VMM_STEP_CREATE_DESTINATION_VM, FALSE, error))
+  if (is_cold (ctx)
+      && !copy_moving_disks (self, ctx, mv, VMM_STEP_CREATE_DESTINATION_VM, FALSE, error))
     return FALSE;
   if (!create_files (self, mv, VMM_STEP_CREATE_DESTINATION_VM,
                      vmm_migration_context_get_destination_datastore (ctx), cfg, 4096, error))
@@ -1599,7 +1624,8 @@ apply_create_destination_vm (VmmSimBackend *self, VmmMigrationContext *ctx, SimM
 }
 
 static gboolean
-apply_register_destination_vm (VmmSimBackend *self, VmmMigrationContext *ctx, SimMove *mv, GError **error)
+apply_register_destination_vm (VmmSimBackend *self, VmmMigrationContext *ctx, SimMove *mv,
+                               GError **error)
 {
   instance_add (self, vmm_migration_context_get_vm_name (ctx),
                 vmm_migration_context_get_destination_host (ctx), ROLE_ACTIVE);
@@ -1607,13 +1633,15 @@ apply_register_destination_vm (VmmSimBackend *self, VmmMigrationContext *ctx, Si
 }
 
 static gboolean
-apply_unregister_source_vm (VmmSimBackend *self, VmmMigrationContext *ctx, SimMove *mv, GError **error)
+apply_unregister_source_vm (VmmSimBackend *self, VmmMigrationContext *ctx, SimMove *mv,
+                            GError **error)
 {
   if (!instance_remove (self, vmm_migration_context_get_vm_name (ctx),
                         vmm_migration_context_get_source_host (ctx), ROLE_ACTIVE))
     {
       g_set_error (error, VMM_ERROR, VMM_ERROR_NOT_FOUND, "sim: VM '%s' is not registered on '%s'",
-                   vmm_migration_context_get_vm_name (ctx), vmm_migration_context_get_source_host (ctx));
+                   vmm_migration_context_get_vm_name (ctx),
+                   vmm_migration_context_get_source_host (ctx));
       return FALSE;
     }
   return TRUE;
@@ -1641,14 +1669,16 @@ apply_reconfigure_vm (VmmSimBackend *self, VmmMigrationContext *ctx, SimMove *mv
 
       if (net == NULL || g_strcmp0 (vmm_relocate_spec_map_network (spec, net), net) == 0)
         continue;
-      g_hash_table_insert (mv->orig_networks, g_strdup (vmm_device_info_get_key (dev)), g_strdup (net));
+      g_hash_table_insert (mv->orig_networks, g_strdup (vmm_device_info_get_key (dev)),
+                           g_strdup (net));
       vmm_device_info_set_network (dev, vmm_relocate_spec_map_network (spec, net));
     }
   return TRUE;
 }
 
 static gboolean
-apply_relayout_snapshots (VmmSimBackend *self, VmmMigrationContext *ctx, SimMove *mv, GError **error)
+apply_relayout_snapshots (VmmSimBackend *self, VmmMigrationContext *ctx, SimMove *mv,
+                          GError **error)
 {
   return copy_moving_disks (self, ctx, mv, VMM_STEP_RELAYOUT_SNAPSHOTS, TRUE, error);
 }
@@ -1661,22 +1691,24 @@ apply_prepare_source (VmmSimBackend *self, VmmMigrationContext *ctx, SimMove *mv
 }
 
 static gboolean
-apply_prepare_destination (VmmSimBackend *self, VmmMigrationContext *ctx, SimMove *mv, GError **error)
+apply_prepare_destination (VmmSimBackend *self, VmmMigrationContext *ctx, SimMove *mv,
+                           GError **error)
 {
   VmmVmInfo *vm = vmm_migration_context_get_vm (ctx);
   VmmHostInfo *dst;
 
   if (!vmm_migration_context_changes_host (ctx))
     return TRUE;
-  dst = vmm_inventory_lookup_host (self->inventory, vmm_migration_context_get_destination_host (ctx));
+  dst = vmm_inventory_lookup_host (self->inventory,
+                                   vmm_migration_context_get_destination_host (ctx));
   if (dst == NULL)
     {
       g_set_error (error, VMM_ERROR, VMM_ERROR_NOT_FOUND, "sim: no host '%s'",
                    vmm_migration_context_get_destination_host (ctx));
       return FALSE;
     }
-  if (vmm_host_info_get_memory_used_mib (dst) + vmm_vm_info_get_memory_mib (vm) >
-      vmm_host_info_get_memory_mib (dst))
+  if (vmm_host_info_get_memory_used_mib (dst) + vmm_vm_info_get_memory_mib (vm)
+      > vmm_host_info_get_memory_mib (dst))
     {
       g_set_error (error, VMM_ERROR, VMM_ERROR_INSUFFICIENT_CAPACITY,
                    "sim: host '%s' cannot reserve %" G_GUINT64_FORMAT " MiB",
@@ -1689,7 +1721,8 @@ apply_prepare_destination (VmmSimBackend *self, VmmMigrationContext *ctx, SimMov
 }
 
 static gboolean
-apply_initiate_destination (VmmSimBackend *self, VmmMigrationContext *ctx, SimMove *mv, GError **error)
+apply_initiate_destination (VmmSimBackend *self, VmmMigrationContext *ctx, SimMove *mv,
+                            GError **error)
 {
   instance_add (self, vmm_migration_context_get_vm_name (ctx),
                 vmm_migration_context_get_destination_host (ctx), ROLE_INCOMING);
@@ -1720,13 +1753,14 @@ apply_initiate_source (VmmSimBackend *self, VmmMigrationContext *ctx, SimMove *m
   if (vmm_migration_context_changes_host (ctx))
     host_adjust (self, src, vmm_migration_context_get_vm (ctx), -1);
   mv->reserved = FALSE;
-  vmm_migration_context_set_downtime_ms (ctx, 12 + (gint64) (vmm_vm_info_get_memory_mib (
-                                                    vmm_migration_context_get_vm (ctx)) / 1024));
+  vmm_migration_context_set_downtime_ms (
+      ctx, 12 + (gint64)(vmm_vm_info_get_memory_mib (vmm_migration_context_get_vm (ctx)) / 1024));
   return TRUE;
 }
 
 static gboolean
-apply_switch_host_and_pool (VmmSimBackend *self, VmmMigrationContext *ctx, SimMove *mv, GError **error)
+apply_switch_host_and_pool (VmmSimBackend *self, VmmMigrationContext *ctx, SimMove *mv,
+                            GError **error)
 {
   VmmVmInfo *rec = record_of (self, ctx);
 
@@ -1735,7 +1769,8 @@ apply_switch_host_and_pool (VmmSimBackend *self, VmmMigrationContext *ctx, SimMo
   vmm_vm_info_set_host (rec, vmm_migration_context_get_destination_host (ctx));
   vmm_vm_info_set_resource_pool (rec, vmm_migration_context_get_destination_pool (ctx));
   if (vmm_relocate_spec_get_folder (vmm_migration_context_get_spec (ctx)) != NULL)
-    vmm_vm_info_set_folder (rec, vmm_relocate_spec_get_folder (vmm_migration_context_get_spec (ctx)));
+    vmm_vm_info_set_folder (rec,
+                            vmm_relocate_spec_get_folder (vmm_migration_context_get_spec (ctx)));
   return TRUE;
 }
 
@@ -1789,7 +1824,8 @@ apply_complete_source (VmmSimBackend *self, VmmMigrationContext *ctx, SimMove *m
 }
 
 static gboolean
-apply_complete_destination (VmmSimBackend *self, VmmMigrationContext *ctx, SimMove *mv, GError **error)
+apply_complete_destination (VmmSimBackend *self, VmmMigrationContext *ctx, SimMove *mv,
+                            GError **error)
 {
   const char *vm = vmm_migration_context_get_vm_name (ctx);
   const char *dst = vmm_migration_context_get_destination_host (ctx);
@@ -1798,7 +1834,8 @@ apply_complete_destination (VmmSimBackend *self, VmmMigrationContext *ctx, SimMo
 
   if (instance_find (self, vm, dst, ROLE_ACTIVE) == NULL)
     {
-      g_set_error (error, VMM_ERROR, VMM_ERROR_BACKEND, "sim: VM '%s' does not run on '%s'", vm, dst);
+      g_set_error (error, VMM_ERROR, VMM_ERROR_BACKEND, "sim: VM '%s' does not run on '%s'", vm,
+                   dst);
       return FALSE;
     }
   if (vmm_migration_context_is_cross_manager (ctx))
@@ -1811,7 +1848,9 @@ apply_complete_destination (VmmSimBackend *self, VmmMigrationContext *ctx, SimMo
     {
       VmmDiskInfo *t = g_ptr_array_index (targets, i);
       VmmDiskInfo *d = vmm_vm_info_lookup_disk (rec, vmm_disk_info_get_key (t));
-      g_autofree char *key = d != NULL ? file_key (vmm_disk_info_get_datastore (d), vmm_disk_info_get_path (d)) : NULL;
+      g_autofree char *key
+          = d != NULL ? file_key (vmm_disk_info_get_datastore (d), vmm_disk_info_get_path (d))
+                      : NULL;
 
       if (d == NULL || !g_hash_table_contains (self->files, key))
         {
@@ -1870,7 +1909,8 @@ DEFINE_STEP (complete_destination, VMM_STEP_COMPLETE_DESTINATION)
 /* --- undo --- */
 
 static gboolean
-undo_apply (VmmSimBackend *self, VmmStep step, VmmMigrationContext *ctx, SimMove *mv, GError **error)
+undo_apply (VmmSimBackend *self, VmmStep step, VmmMigrationContext *ctx, SimMove *mv,
+            GError **error)
 {
   const char *vm = vmm_migration_context_get_vm_name (ctx);
   VmmVmInfo *rec = record_of (self, ctx);
@@ -1953,12 +1993,8 @@ undo_apply (VmmSimBackend *self, VmmStep step, VmmMigrationContext *ctx, SimMove
 }
 
 static void
-sim_undo_step (VmmBackend *backend,
-               VmmStep step,
-               VmmMigrationContext *ctx,
-               GCancellable *cancellable,
-               GAsyncReadyCallback callback,
-               gpointer user_data)
+sim_undo_step (VmmBackend *backend, VmmStep step, VmmMigrationContext *ctx,
+               GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
 {
   VmmSimBackend *self = VMM_SIM_BACKEND (backend);
   g_autoptr (GTask) task = g_task_new (self, cancellable, callback, user_data);
@@ -1984,12 +2020,8 @@ sim_abort (VmmBackend *backend, VmmMigrationContext *ctx, GError **error)
 }
 
 static void
-sim_cleanup (VmmBackend *backend,
-             VmmMigrationContext *ctx,
-             gboolean succeeded,
-             GCancellable *cancellable,
-             GAsyncReadyCallback callback,
-             gpointer user_data)
+sim_cleanup (VmmBackend *backend, VmmMigrationContext *ctx, gboolean succeeded,
+             GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
 {
   VmmSimBackend *self = VMM_SIM_BACKEND (backend);
   g_autoptr (GTask) task = g_task_new (self, cancellable, callback, user_data);
@@ -1997,10 +2029,11 @@ sim_cleanup (VmmBackend *backend,
   SimMove *mv = vmm_migration_context_get_backend_data (ctx);
   VmmVmInfo *rec = record_of (self, ctx);
   GError *error = NULL;
-  gboolean at_destination =
-    vmm_migration_context_get_destination_host (ctx) != NULL &&
-    instance_find (self, vmm_migration_context_get_vm_name (ctx),
-                   vmm_migration_context_get_destination_host (ctx), ROLE_ACTIVE) != NULL;
+  gboolean at_destination
+      = vmm_migration_context_get_destination_host (ctx) != NULL
+        && instance_find (self, vmm_migration_context_get_vm_name (ctx),
+                          vmm_migration_context_get_destination_host (ctx), ROLE_ACTIVE)
+               != NULL;
 
   g_task_set_source_tag (task, sim_cleanup);
   if (rec != NULL)
@@ -2018,13 +2051,9 @@ sim_cleanup (VmmBackend *backend,
 }
 
 static void
-sim_set_host_enabled_async (VmmBackend *backend,
-                            const char *host,
-                            gboolean enabled,
-                            const char *reason,
-                            GCancellable *cancellable,
-                            GAsyncReadyCallback callback,
-                            gpointer user_data)
+sim_set_host_enabled_async (VmmBackend *backend, const char *host, gboolean enabled,
+                            const char *reason, GCancellable *cancellable,
+                            GAsyncReadyCallback callback, gpointer user_data)
 {
   VmmSimBackend *self = VMM_SIM_BACKEND (backend);
   g_autoptr (GTask) task = g_task_new (self, cancellable, callback, user_data);
@@ -2036,18 +2065,15 @@ sim_set_host_enabled_async (VmmBackend *backend,
       g_task_return_new_error (task, VMM_ERROR, VMM_ERROR_NOT_FOUND, "sim: no host '%s'", host);
       return;
     }
-  if (vmm_host_info_get_state (info) == VMM_HOST_STATE_CONNECTED ||
-      vmm_host_info_get_state (info) == VMM_HOST_STATE_DISABLED)
+  if (vmm_host_info_get_state (info) == VMM_HOST_STATE_CONNECTED
+      || vmm_host_info_get_state (info) == VMM_HOST_STATE_DISABLED)
     vmm_host_info_set_state (info, enabled ? VMM_HOST_STATE_CONNECTED : VMM_HOST_STATE_DISABLED);
   g_task_return_boolean (task, TRUE);
 }
 
 static void
-sim_locate_vm_async (VmmBackend *backend,
-                     const char *vm,
-                     GCancellable *cancellable,
-                     GAsyncReadyCallback callback,
-                     gpointer user_data)
+sim_locate_vm_async (VmmBackend *backend, const char *vm, GCancellable *cancellable,
+                     GAsyncReadyCallback callback, gpointer user_data)
 {
   VmmSimBackend *self = VMM_SIM_BACKEND (backend);
   g_autoptr (GTask) task = g_task_new (self, cancellable, callback, user_data);
@@ -2058,7 +2084,8 @@ sim_locate_vm_async (VmmBackend *backend,
   g_task_set_source_tag (task, sim_locate_vm_async);
   if (rec == NULL && (list == NULL || list->len == 0))
     {
-      g_task_return_new_error (task, VMM_ERROR, VMM_ERROR_NOT_FOUND, "sim: no VM named '%s' anywhere", vm);
+      g_task_return_new_error (task, VMM_ERROR, VMM_ERROR_NOT_FOUND,
+                               "sim: no VM named '%s' anywhere", vm);
       return;
     }
   location = vmm_vm_location_new (vm, rec != NULL ? vmm_vm_info_get_host (rec) : NULL);
@@ -2067,8 +2094,9 @@ sim_locate_vm_async (VmmBackend *backend,
       Instance *inst = g_ptr_array_index (list, i);
 
       vmm_vm_location_add_host (location, inst->host,
-                                inst->role == ROLE_ACTIVE && rec != NULL &&
-                                  vmm_vm_info_get_power_state (rec) == VMM_POWER_STATE_RUNNING);
+                                inst->role == ROLE_ACTIVE && rec != NULL
+                                    && vmm_vm_info_get_power_state (rec)
+                                           == VMM_POWER_STATE_RUNNING);
     }
   for (guint i = 0; rec != NULL && i < vmm_vm_info_get_disks (rec)->len; i++)
     vmm_vm_location_add_disk (location, g_ptr_array_index (vmm_vm_info_get_disks (rec), i));
@@ -2082,11 +2110,8 @@ sim_locate_vm_finish (VmmBackend *backend, GAsyncResult *result, GError **error)
 }
 
 static void
-sim_update_record_async (VmmBackend *backend,
-                         const char *vm,
-                         const char *host,
-                         GCancellable *cancellable,
-                         GAsyncReadyCallback callback,
+sim_update_record_async (VmmBackend *backend, const char *vm, const char *host,
+                         GCancellable *cancellable, GAsyncReadyCallback callback,
                          gpointer user_data)
 {
   VmmSimBackend *self = VMM_SIM_BACKEND (backend);
@@ -2096,13 +2121,15 @@ sim_update_record_async (VmmBackend *backend,
   g_task_set_source_tag (task, sim_update_record_async);
   if (rec == NULL)
     {
-      g_task_return_new_error (task, VMM_ERROR, VMM_ERROR_NOT_FOUND, "sim: no record of VM '%s'", vm);
+      g_task_return_new_error (task, VMM_ERROR, VMM_ERROR_NOT_FOUND, "sim: no record of VM '%s'",
+                               vm);
       return;
     }
   if (instance_find (self, vm, host, ROLE_ACTIVE) == NULL)
     {
       g_task_return_new_error (task, VMM_ERROR, VMM_ERROR_INCOMPATIBLE,
-                               "sim: VM '%s' is not active on host '%s': the record stays as it is", vm, host);
+                               "sim: VM '%s' is not active on host '%s': the record stays as it is",
+                               vm, host);
       return;
     }
   vmm_vm_info_set_host (rec, host);
@@ -2118,9 +2145,7 @@ sim_update_record_finish (VmmBackend *backend, GAsyncResult *result, GError **er
 /* Force-complete, post-copy and suspend all end the simulated transfer at
  * once: the switch-over happens at the next tick. */
 static gboolean
-sim_apply_timeout_action (VmmBackend *backend,
-                          VmmMigrationContext *ctx,
-                          VmmOnTimeoutAction action,
+sim_apply_timeout_action (VmmBackend *backend, VmmMigrationContext *ctx, VmmOnTimeoutAction action,
                           GError **error)
 {
   SimMove *mv = vmm_migration_context_get_backend_data (ctx);
@@ -2137,18 +2162,16 @@ sim_apply_timeout_action (VmmBackend *backend,
 static VmmBackendCapabilities
 sim_get_capabilities (VmmBackend *backend)
 {
-  return VMM_BACKEND_CAPABILITY_HOT_HOST | VMM_BACKEND_CAPABILITY_HOT_STORAGE |
-         VMM_BACKEND_CAPABILITY_HOT_HOST_AND_STORAGE | VMM_BACKEND_CAPABILITY_COLD |
-         VMM_BACKEND_CAPABILITY_CROSS_MANAGER | VMM_BACKEND_CAPABILITY_POOL_CHANGE |
-         VMM_BACKEND_CAPABILITY_ABORT | VMM_BACKEND_CAPABILITY_DIRTY_RATE |
-         VMM_BACKEND_CAPABILITY_DISABLE_HOST;
+  return VMM_BACKEND_CAPABILITY_HOT_HOST | VMM_BACKEND_CAPABILITY_HOT_STORAGE
+         | VMM_BACKEND_CAPABILITY_HOT_HOST_AND_STORAGE | VMM_BACKEND_CAPABILITY_COLD
+         | VMM_BACKEND_CAPABILITY_CROSS_MANAGER | VMM_BACKEND_CAPABILITY_POOL_CHANGE
+         | VMM_BACKEND_CAPABILITY_ABORT | VMM_BACKEND_CAPABILITY_DIRTY_RATE
+         | VMM_BACKEND_CAPABILITY_DISABLE_HOST;
 }
 
 static void
-sim_query_inventory_async (VmmBackend *backend,
-                           GCancellable *cancellable,
-                           GAsyncReadyCallback callback,
-                           gpointer user_data)
+sim_query_inventory_async (VmmBackend *backend, GCancellable *cancellable,
+                           GAsyncReadyCallback callback, gpointer user_data)
 {
   VmmSimBackend *self = VMM_SIM_BACKEND (backend);
   g_autoptr (GTask) task = g_task_new (self, cancellable, callback, user_data);
@@ -2205,12 +2228,12 @@ static void
 vmm_sim_backend_init (VmmSimBackend *self)
 {
   self->inventory = vmm_inventory_new ();
-  self->instances = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                           (GDestroyNotify) g_ptr_array_unref);
+  self->instances
+      = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify)g_ptr_array_unref);
   self->files = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->dirs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->placeholders = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  self->faults = g_ptr_array_new_with_free_func ((GDestroyNotify) fault_free);
+  self->faults = g_ptr_array_new_with_free_func ((GDestroyNotify)fault_free);
 }
 
 /* --- public API --- */
@@ -2254,17 +2277,13 @@ vmm_sim_backend_set_timing (VmmSimBackend *self, guint step_latency_ms, guint tr
  * Since: 1.0
  */
 void
-vmm_sim_backend_inject_fault (VmmSimBackend *self,
-                              const char *vm,
-                              VmmStep step,
-                              VmmSimFaultKind kind,
-                              VmmError code,
-                              int count)
+vmm_sim_backend_inject_fault (VmmSimBackend *self, const char *vm, VmmStep step,
+                              VmmSimFaultKind kind, VmmError code, int count)
 {
   Fault *fault;
 
   g_return_if_fail (VMM_IS_SIM_BACKEND (self));
-  g_return_if_fail ((guint) step < VMM_STEP_LAST);
+  g_return_if_fail ((guint)step < VMM_STEP_LAST);
   fault = g_new0 (Fault, 1);
   fault->vm = g_strdup (vm);
   fault->step = step;
@@ -2321,9 +2340,9 @@ vmm_sim_backend_locate_vm (VmmSimBackend *self, const char *vm)
       if (inst->role == ROLE_ACTIVE)
         g_strv_builder_add (builder, inst->host);
       else
-        strv_builder_take (builder, g_strdup_printf ("%s (%s)", inst->host,
-                                                       inst->role == ROLE_INCOMING ? "incoming"
-                                                                                   : "stale"));
+        strv_builder_take (builder,
+                           g_strdup_printf ("%s (%s)", inst->host,
+                                            inst->role == ROLE_INCOMING ? "incoming" : "stale"));
     }
   result = g_strv_builder_end (builder);
   g_strv_builder_unref (builder);
@@ -2366,7 +2385,8 @@ vmm_sim_backend_list_leftovers (VmmSimBackend *self)
         {
           VmmDiskInfo *disk = g_ptr_array_index (disks, d);
 
-          g_hash_table_add (owned, file_key (vmm_disk_info_get_datastore (disk), vmm_disk_info_get_path (disk)));
+          g_hash_table_add (
+              owned, file_key (vmm_disk_info_get_datastore (disk), vmm_disk_info_get_path (disk)));
           for (guint s = 1; s <= vmm_disk_info_get_snapshots (disk); s++)
             {
               g_autofree char *path = snapshot_path (disk, s);
@@ -2377,13 +2397,13 @@ vmm_sim_backend_list_leftovers (VmmSimBackend *self)
   g_hash_table_iter_init (&iter, self->files);
   while (g_hash_table_iter_next (&iter, &key, &value))
     if (!g_hash_table_contains (owned, key))
-      strv_builder_take (builder, g_strdup_printf ("file %s", (char *) key));
+      strv_builder_take (builder, g_strdup_printf ("file %s", (char *)key));
   g_hash_table_iter_init (&iter, self->dirs);
   while (g_hash_table_iter_next (&iter, &key, &value))
-    strv_builder_take (builder, g_strdup_printf ("reserved directory %s", (char *) key));
+    strv_builder_take (builder, g_strdup_printf ("reserved directory %s", (char *)key));
   g_hash_table_iter_init (&iter, self->placeholders);
   while (g_hash_table_iter_next (&iter, &key, &value))
-    strv_builder_take (builder, g_strdup_printf ("placeholder %s", (char *) key));
+    strv_builder_take (builder, g_strdup_printf ("placeholder %s", (char *)key));
   g_hash_table_iter_init (&iter, self->instances);
   while (g_hash_table_iter_next (&iter, &key, &value))
     {
@@ -2394,14 +2414,15 @@ vmm_sim_backend_list_leftovers (VmmSimBackend *self)
           Instance *inst = g_ptr_array_index (list, i);
 
           if (inst->role != ROLE_ACTIVE)
-            strv_builder_take (builder, g_strdup_printf ("%s VM '%s' on host '%s'",
-                                                           inst->role == ROLE_INCOMING ? "incoming" : "stale",
-                                                           (char *) key, inst->host));
+            strv_builder_take (builder,
+                               g_strdup_printf ("%s VM '%s' on host '%s'",
+                                                inst->role == ROLE_INCOMING ? "incoming" : "stale",
+                                                (char *)key, inst->host));
         }
     }
   result = g_strv_builder_end (builder);
   g_strv_builder_unref (builder);
-  qsort (result, g_strv_length (result), sizeof (char *), (GCompareFunc) g_strcmp0);
+  qsort (result, g_strv_length (result), sizeof (char *), (GCompareFunc)g_strcmp0);
   return result;
 }
 
@@ -2471,8 +2492,8 @@ static void
 add_number (JsonBuilder *b, const char *member, double value)
 {
   json_builder_set_member_name (b, member);
-  if (value == (double) (gint64) value)
-    json_builder_add_int_value (b, (gint64) value);
+  if (value == (double)(gint64)value)
+    json_builder_add_int_value (b, (gint64)value);
   else
     json_builder_add_double_value (b, value);
 }
@@ -2520,7 +2541,7 @@ vmm_sim_backend_to_json (VmmSimBackend *self)
       add_string (b, "state", host_states[vmm_host_info_get_state (h)]);
       add_string (b, "cpu-model", vmm_host_info_get_cpu_model (h));
       add_strv (b, "cpu-features", vmm_host_info_get_cpu_features (h));
-      add_number (b, "memory-mib", (double) vmm_host_info_get_memory_mib (h));
+      add_number (b, "memory-mib", (double)vmm_host_info_get_memory_mib (h));
       add_number (b, "vcpus", vmm_host_info_get_vcpus (h));
       add_number (b, "cpu-overcommit", vmm_host_info_get_cpu_overcommit (h));
       add_strv (b, "networks", vmm_host_info_get_networks (h));
@@ -2542,7 +2563,7 @@ vmm_sim_backend_to_json (VmmSimBackend *self)
       json_builder_set_member_name (b, "shared");
       json_builder_add_boolean_value (b, vmm_datastore_info_get_shared (d));
       add_strv (b, "hosts", vmm_datastore_info_get_hosts (d));
-      add_number (b, "capacity-gib", (double) vmm_datastore_info_get_capacity (d) / 1073741824.0);
+      add_number (b, "capacity-gib", (double)vmm_datastore_info_get_capacity (d) / 1073741824.0);
       json_builder_set_member_name (b, "online");
       json_builder_add_boolean_value (b, vmm_datastore_info_get_online (d));
       json_builder_end_object (b);
@@ -2563,10 +2584,10 @@ vmm_sim_backend_to_json (VmmSimBackend *self)
       add_string (b, "datastore", vmm_vm_info_get_datastore (v));
       add_string (b, "folder", vmm_vm_info_get_folder (v));
       add_string (b, "power", power_states[vmm_vm_info_get_power_state (v)]);
-      add_number (b, "memory-mib", (double) vmm_vm_info_get_memory_mib (v));
+      add_number (b, "memory-mib", (double)vmm_vm_info_get_memory_mib (v));
       add_number (b, "vcpus", vmm_vm_info_get_vcpus (v));
       add_strv (b, "cpu-features", vmm_vm_info_get_cpu_features (v));
-      add_number (b, "dirty-rate-mibps", (double) vmm_vm_info_get_dirty_rate (v) / 1048576.0);
+      add_number (b, "dirty-rate-mibps", (double)vmm_vm_info_get_dirty_rate (v) / 1048576.0);
       add_strv (b, "required-metadata", vmm_vm_info_get_required_metadata (v));
       json_builder_set_member_name (b, "disks");
       json_builder_begin_array (b);
@@ -2578,7 +2599,7 @@ vmm_sim_backend_to_json (VmmSimBackend *self)
           add_string (b, "key", vmm_disk_info_get_key (disk));
           add_string (b, "datastore", vmm_disk_info_get_datastore (disk));
           add_string (b, "path", vmm_disk_info_get_path (disk));
-          add_number (b, "capacity-gib", (double) vmm_disk_info_get_capacity (disk) / 1073741824.0);
+          add_number (b, "capacity-gib", (double)vmm_disk_info_get_capacity (disk) / 1073741824.0);
           add_string (b, "format", vmm_disk_info_get_format (disk));
           add_number (b, "snapshots", vmm_disk_info_get_snapshots (disk));
           json_builder_end_object (b);
