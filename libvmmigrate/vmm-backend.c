@@ -384,39 +384,6 @@ vmm_backend_query_inventory_finish (VmmBackend *self, GAsyncResult *result, GErr
   return VMM_BACKEND_GET_CLASS (self)->query_inventory_finish (self, result, error);
 }
 
-typedef struct
-{
-  GMainContext *context;
-  GAsyncResult *result;
-} SyncData;
-
-static void
-sync_cb (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  SyncData *data = user_data;
-
-  data->result = g_object_ref (result);
-  g_main_context_wakeup (data->context);
-}
-
-static GAsyncResult *
-sync_wait (SyncData *data)
-{
-  while (data->result == NULL)
-    g_main_context_iteration (data->context, TRUE);
-  g_main_context_pop_thread_default (data->context);
-  g_main_context_unref (data->context);
-  return data->result;
-}
-
-static void
-sync_begin (SyncData *data)
-{
-  data->context = g_main_context_new ();
-  data->result = NULL;
-  g_main_context_push_thread_default (data->context);
-}
-
 /**
  * vmm_backend_query_inventory:
  * @self: a #VmmBackend
@@ -432,13 +399,13 @@ sync_begin (SyncData *data)
 VmmInventory *
 vmm_backend_query_inventory (VmmBackend *self, GCancellable *cancellable, GError **error)
 {
-  SyncData data;
+  VmmSync data;
   g_autoptr (GAsyncResult) result = NULL;
 
   g_return_val_if_fail (VMM_IS_BACKEND (self), NULL);
-  sync_begin (&data);
-  vmm_backend_query_inventory_async (self, cancellable, sync_cb, &data);
-  result = sync_wait (&data);
+  vmm_sync_begin (&data);
+  vmm_backend_query_inventory_async (self, cancellable, vmm_sync_cb, &data);
+  result = vmm_sync_wait (&data);
   return vmm_backend_query_inventory_finish (self, result, error);
 }
 
@@ -550,12 +517,12 @@ static gpointer
 pick_sync (VmmBackend *self, Pick pick, const char *name, gpointer tag, GCancellable *cancellable,
            GError **error)
 {
-  SyncData data;
+  VmmSync data;
   g_autoptr (GAsyncResult) result = NULL;
 
-  sync_begin (&data);
-  pick_async (self, pick, name, tag, cancellable, sync_cb, &data);
-  result = sync_wait (&data);
+  vmm_sync_begin (&data);
+  pick_async (self, pick, name, tag, cancellable, vmm_sync_cb, &data);
+  result = vmm_sync_wait (&data);
   return pick_finish (self, result, tag, error);
 }
 
@@ -1150,13 +1117,13 @@ vmm_backend_locate_vm_finish (VmmBackend *self, GAsyncResult *result, GError **e
 VmmVmLocation *
 vmm_backend_locate_vm (VmmBackend *self, const char *vm, GCancellable *cancellable, GError **error)
 {
-  SyncData data;
+  VmmSync data;
   g_autoptr (GAsyncResult) result = NULL;
 
   g_return_val_if_fail (VMM_IS_BACKEND (self), NULL);
-  sync_begin (&data);
-  vmm_backend_locate_vm_async (self, vm, cancellable, sync_cb, &data);
-  result = sync_wait (&data);
+  vmm_sync_begin (&data);
+  vmm_backend_locate_vm_async (self, vm, cancellable, vmm_sync_cb, &data);
+  result = vmm_sync_wait (&data);
   return vmm_backend_locate_vm_finish (self, result, error);
 }
 

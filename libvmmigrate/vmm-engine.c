@@ -980,12 +980,6 @@ vmm_engine_find_candidates_finish (VmmEngine *self, GAsyncResult *result, GError
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
-static void
-engine_sync_cb (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  *(GAsyncResult **)user_data = g_object_ref (result);
-}
-
 /**
  * vmm_engine_find_candidates:
  * @self: a #VmmEngine
@@ -1005,22 +999,16 @@ GPtrArray *
 vmm_engine_find_candidates (VmmEngine *self, VmmBackend *backend, const char *vm,
                             VmmRelocateSpec *spec, GCancellable *cancellable, GError **error)
 {
-  g_autoptr (GMainContext) context = NULL;
-  GAsyncResult *result = NULL;
-  GPtrArray *out;
+  g_autoptr (GAsyncResult) result = NULL;
+  VmmSync data;
 
   /* the async call refuses these without calling back: refuse them here */
   g_return_val_if_fail (VMM_IS_ENGINE (self), NULL);
   g_return_val_if_fail (VMM_IS_BACKEND (backend), NULL);
   g_return_val_if_fail (vm != NULL, NULL);
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
-  context = g_main_context_new ();
-  g_main_context_push_thread_default (context);
-  vmm_engine_find_candidates_async (self, backend, vm, spec, cancellable, engine_sync_cb, &result);
-  while (result == NULL)
-    g_main_context_iteration (context, TRUE);
-  g_main_context_pop_thread_default (context);
-  out = vmm_engine_find_candidates_finish (self, result, error);
-  g_object_unref (result);
-  return out;
+  vmm_sync_begin (&data);
+  vmm_engine_find_candidates_async (self, backend, vm, spec, cancellable, vmm_sync_cb, &data);
+  result = vmm_sync_wait (&data);
+  return vmm_engine_find_candidates_finish (self, result, error);
 }

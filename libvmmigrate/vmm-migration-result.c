@@ -67,6 +67,27 @@ vmm_migration_result_init (VmmMigrationResult *self)
   self->downtime_ms = -1;
 }
 
+/* Where each disk is, as the plan and the result write it in JSON. */
+void
+vmm_json_add_disks (JsonBuilder *b, GPtrArray *disks)
+{
+  json_builder_begin_array (b);
+  for (guint i = 0; i < disks->len; i++)
+    {
+      VmmDiskInfo *disk = g_ptr_array_index (disks, i);
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "key");
+      json_builder_add_string_value (b, vmm_disk_info_get_key (disk));
+      json_builder_set_member_name (b, "datastore");
+      json_builder_add_string_value (b, vmm_disk_info_get_datastore (disk));
+      json_builder_set_member_name (b, "path");
+      json_builder_add_string_value (b, vmm_disk_info_get_path (disk));
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+}
+
 VmmMigrationResult *
 vmm_migration_result_new (const char *vm_name)
 {
@@ -412,21 +433,7 @@ vmm_migration_result_to_json (VmmMigrationResult *self)
   json_builder_set_member_name (b, "datastore");
   json_builder_add_string_value (b, self->datastore);
   json_builder_set_member_name (b, "disks");
-  json_builder_begin_array (b);
-  for (guint i = 0; i < self->disks->len; i++)
-    {
-      VmmDiskInfo *disk = g_ptr_array_index (self->disks, i);
-
-      json_builder_begin_object (b);
-      json_builder_set_member_name (b, "key");
-      json_builder_add_string_value (b, vmm_disk_info_get_key (disk));
-      json_builder_set_member_name (b, "datastore");
-      json_builder_add_string_value (b, vmm_disk_info_get_datastore (disk));
-      json_builder_set_member_name (b, "path");
-      json_builder_add_string_value (b, vmm_disk_info_get_path (disk));
-      json_builder_end_object (b);
-    }
-  json_builder_end_array (b);
+  vmm_json_add_disks (b, self->disks);
   json_builder_set_member_name (b, "actions");
   json_builder_begin_array (b);
   for (guint i = 0; self->actions[i] != NULL; i++)

@@ -1431,21 +1431,6 @@ vmm_migration_plan_finish (VmmMigration *self, GAsyncResult *result, GError **er
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
-typedef struct
-{
-  GMainContext *context;
-  GAsyncResult *result;
-} SyncData;
-
-static void
-sync_cb (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  SyncData *data = user_data;
-
-  data->result = g_object_ref (result);
-  g_main_context_wakeup (data->context);
-}
-
 /**
  * vmm_migration_plan:
  * @self: a #VmmMigration
@@ -1462,25 +1447,16 @@ sync_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 VmmPlan *
 vmm_migration_plan (VmmMigration *self, GCancellable *cancellable, GError **error)
 {
-  SyncData data = { g_main_context_new (), NULL };
-  VmmPlan *plan;
+  g_autoptr (GAsyncResult) result = NULL;
+  VmmSync data;
 
-  if (!VMM_IS_MIGRATION (self) || (cancellable != NULL && !G_IS_CANCELLABLE (cancellable)))
-    {
-      /* the async call refuses these without calling back */
-      g_main_context_unref (data.context);
-      g_return_val_if_fail (VMM_IS_MIGRATION (self), NULL);
-      g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
-    }
-  g_main_context_push_thread_default (data.context);
-  vmm_migration_plan_async (self, cancellable, sync_cb, &data);
-  while (data.result == NULL)
-    g_main_context_iteration (data.context, TRUE);
-  g_main_context_pop_thread_default (data.context);
-  plan = vmm_migration_plan_finish (self, data.result, error);
-  g_object_unref (data.result);
-  g_main_context_unref (data.context);
-  return plan;
+  /* the async call refuses these without calling back: refuse them here */
+  g_return_val_if_fail (VMM_IS_MIGRATION (self), NULL);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
+  vmm_sync_begin (&data);
+  vmm_migration_plan_async (self, cancellable, vmm_sync_cb, &data);
+  result = vmm_sync_wait (&data);
+  return vmm_migration_plan_finish (self, result, error);
 }
 
 /* The run: plan first (nothing moves if any check fails or the backend lacks
@@ -1717,25 +1693,16 @@ vmm_migration_run_finish (VmmMigration *self, GAsyncResult *result, GError **err
 VmmMigrationResult *
 vmm_migration_run_sync (VmmMigration *self, GCancellable *cancellable, GError **error)
 {
-  SyncData data = { g_main_context_new (), NULL };
-  VmmMigrationResult *res;
+  g_autoptr (GAsyncResult) result = NULL;
+  VmmSync data;
 
-  if (!VMM_IS_MIGRATION (self) || (cancellable != NULL && !G_IS_CANCELLABLE (cancellable)))
-    {
-      /* the async call refuses these without calling back */
-      g_main_context_unref (data.context);
-      g_return_val_if_fail (VMM_IS_MIGRATION (self), NULL);
-      g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
-    }
-  g_main_context_push_thread_default (data.context);
-  vmm_migration_run_async (self, cancellable, sync_cb, &data);
-  while (data.result == NULL)
-    g_main_context_iteration (data.context, TRUE);
-  g_main_context_pop_thread_default (data.context);
-  res = vmm_migration_run_finish (self, data.result, error);
-  g_object_unref (data.result);
-  g_main_context_unref (data.context);
-  return res;
+  /* the async call refuses these without calling back: refuse them here */
+  g_return_val_if_fail (VMM_IS_MIGRATION (self), NULL);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
+  vmm_sync_begin (&data);
+  vmm_migration_run_async (self, cancellable, vmm_sync_cb, &data);
+  result = vmm_sync_wait (&data);
+  return vmm_migration_run_finish (self, result, error);
 }
 
 /**

@@ -475,21 +475,7 @@ vmm_plan_to_json (VmmPlan *self)
   json_builder_set_member_name (b, "datastore");
   json_builder_add_string_value (b, self->dest_datastore);
   json_builder_set_member_name (b, "disks");
-  json_builder_begin_array (b);
-  for (guint i = 0; i < self->disks->len; i++)
-    {
-      VmmDiskInfo *disk = g_ptr_array_index (self->disks, i);
-
-      json_builder_begin_object (b);
-      json_builder_set_member_name (b, "key");
-      json_builder_add_string_value (b, vmm_disk_info_get_key (disk));
-      json_builder_set_member_name (b, "datastore");
-      json_builder_add_string_value (b, vmm_disk_info_get_datastore (disk));
-      json_builder_set_member_name (b, "path");
-      json_builder_add_string_value (b, vmm_disk_info_get_path (disk));
-      json_builder_end_object (b);
-    }
-  json_builder_end_array (b);
+  vmm_json_add_disks (b, self->disks);
   json_builder_set_member_name (b, "actions");
   json_builder_begin_array (b);
   for (guint i = 0; i < self->actions->len; i++)

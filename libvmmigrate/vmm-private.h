@@ -5,6 +5,21 @@
 
 G_BEGIN_DECLS
 
+/* --- blocking wrappers (vmm-sync.c) --- */
+typedef struct
+{
+  GMainContext *context;
+  GAsyncResult *result;
+} VmmSync;
+
+void
+vmm_sync_begin (VmmSync *sync);
+void
+vmm_sync_cb (GObject *source, GAsyncResult *result, gpointer user_data);
+/* Returns the result (transfer full) once the call completed. */
+GAsyncResult *
+vmm_sync_wait (VmmSync *sync);
+
 /* --- backend registry --- */
 void
 vmm_backends_ensure_builtin (void);
@@ -134,6 +149,10 @@ VmmPlan *
 vmm_plan_new_from_context (VmmMigrationContext *context);
 VmmMigrationResult *
 vmm_migration_result_new (const char *vm_name);
+/* Where each disk is, as the plan and the result write it (JSON). */
+typedef struct _JsonBuilder JsonBuilder;
+void
+vmm_json_add_disks (JsonBuilder *builder, GPtrArray *disks);
 void
 vmm_migration_result_fill (VmmMigrationResult *self, VmmMigrationContext *context, gboolean moved,
                            GPtrArray *actions_done, gint64 duration_ms);
