@@ -72,6 +72,10 @@ vmm_backend_step_func (VmmBackendClass *klass, VmmStep step)
       return klass->complete_source;
     case VMM_STEP_COMPLETE_DESTINATION:
       return klass->complete_destination;
+    case VMM_STEP_POWER_OFF:
+      return klass->power_off;
+    case VMM_STEP_POWER_ON:
+      return klass->power_on;
     case VMM_STEP_LAST:
     default:
       return NULL;

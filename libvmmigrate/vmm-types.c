@@ -17,6 +17,8 @@ static const char *const step_names[VMM_STEP_LAST] = {
   [VMM_STEP_SWITCH_HOST_AND_POOL] = "SwitchHostAndPool",
   [VMM_STEP_COMPLETE_SOURCE] = "CompleteSource",
   [VMM_STEP_COMPLETE_DESTINATION] = "CompleteDestination",
+  [VMM_STEP_POWER_OFF] = "PowerOffVm",
+  [VMM_STEP_POWER_ON] = "PowerOnVm",
 };
 
 /**

@@ -94,6 +94,11 @@ typedef void (*VmmBackendStepFunc) (VmmBackend *self,
  * @apply_timeout_action: make the live move in flight finish another way
  *   when it timed out (force-complete, post-copy, suspend); %FALSE with
  *   %VMM_ERROR_UNSUPPORTED when the platform cannot, and the engine aborts
+ * @power_off: %VMM_STEP_POWER_OFF: stop the running VM on its source host
+ *   (gracefully first where the platform can); its undo starts it again
+ *   there.
+ * @power_on: %VMM_STEP_POWER_ON: start the VM on the host the cold move put
+ *   it on.
  *
  * The driver contract. A backend subclasses #VmmBackend, implements what its
  * platform can do and registers itself on the extension point
@@ -170,9 +175,11 @@ struct _VmmBackendClass
                                     VmmMigrationContext *context,
                                     VmmOnTimeoutAction action,
                                     GError **error);
+  VmmBackendStepFunc power_off;
+  VmmBackendStepFunc power_on;
 
   /*< private >*/
-  gpointer padding[17];
+  gpointer padding[15];
 };
 
 VMM_AVAILABLE_IN_ALL

@@ -274,6 +274,11 @@ typedef enum /*< flags >*/ {
  * @VMM_STEP_SWITCH_HOST_AND_POOL: update the manager's record of host and pool
  * @VMM_STEP_COMPLETE_SOURCE: release what is left on the source
  * @VMM_STEP_COMPLETE_DESTINATION: finish the VM on the destination and verify it
+ * @VMM_STEP_POWER_OFF: stop a running VM on its source host so that it can
+ *   move cold (the cold fallback of a live move); undone by starting it there
+ *   again.
+ * @VMM_STEP_POWER_ON: start the VM where the cold move put it, when it ran
+ *   before the move.
  *
  * The platform steps of the workflow that a backend implements.
  *
@@ -295,6 +300,8 @@ typedef enum {
   VMM_STEP_SWITCH_HOST_AND_POOL,
   VMM_STEP_COMPLETE_SOURCE,
   VMM_STEP_COMPLETE_DESTINATION,
+  VMM_STEP_POWER_OFF,
+  VMM_STEP_POWER_ON,
   VMM_STEP_LAST /*< skip >*/
 } VmmStep;
 
