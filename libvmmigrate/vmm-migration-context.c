@@ -64,6 +64,7 @@ struct _VmmMigrationContext
   GHashTable *reservations; /* unowned: name -> VmmLoad, for batch placement */
   GHashTable *excluded_hosts;
   gboolean select_host;
+  gboolean cold_restart;
 };
 
 G_DEFINE_FINAL_TYPE (VmmMigrationContext, vmm_migration_context, G_TYPE_OBJECT)
@@ -551,6 +552,33 @@ vmm_migration_context_set_migration_type (VmmMigrationContext *self, VmmMigratio
 {
   g_return_if_fail (VMM_IS_MIGRATION_CONTEXT (self));
   self->type = type;
+}
+
+/**
+ * vmm_migration_context_get_cold_restart:
+ * @self: a #VmmMigrationContext
+ *
+ * Whether this move stops a running VM, moves it cold and starts it again
+ * where it lands (the cold fallback of a live move: the queue then begins
+ * with %VMM_STEP_POWER_OFF and ends with %VMM_STEP_POWER_ON). The context's
+ * VM still shows the power state found before the move; backends tell a cold
+ * move by vmm_migration_context_get_migration_type().
+ *
+ * Returns: %TRUE for a cold restart
+ *
+ * Since: 1.0
+ */
+gboolean
+vmm_migration_context_get_cold_restart (VmmMigrationContext *self)
+{
+  g_return_val_if_fail (VMM_IS_MIGRATION_CONTEXT (self), FALSE);
+  return self->cold_restart;
+}
+
+void
+vmm_migration_context_set_cold_restart (VmmMigrationContext *self, gboolean cold_restart)
+{
+  self->cold_restart = cold_restart;
 }
 
 /**

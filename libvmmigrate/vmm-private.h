@@ -106,6 +106,7 @@ gboolean
 vmm_migration_context_is_host_excluded (VmmMigrationContext *self, const char *host);
 void
 vmm_migration_context_set_select_host (VmmMigrationContext *self, gboolean select_host);
+void vmm_migration_context_set_cold_restart (VmmMigrationContext *self, gboolean cold_restart);
 gboolean
 vmm_migration_context_get_select_host (VmmMigrationContext *self);
 void

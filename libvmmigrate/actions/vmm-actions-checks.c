@@ -72,10 +72,17 @@ host_state_reason (VmmHostState state)
 }
 
 static gboolean
-is_hot (VmmMigrationContext *context)
+is_running (VmmMigrationContext *context)
 {
   return vmm_vm_info_get_power_state (vmm_migration_context_get_vm (context))
          == VMM_POWER_STATE_RUNNING;
+}
+
+/* a live move; a cold restart stops the running VM first */
+static gboolean
+is_hot (VmmMigrationContext *context)
+{
+  return is_running (context) && !vmm_migration_context_get_cold_restart (context);
 }
 
 /* Storage rules (the storage-motion spec): every target must exist, be online,
@@ -233,7 +240,8 @@ vmm_checks_for_host (VmmMigrationContext *context, VmmHostInfo *host, GPtrArray 
               "host '%s' lacks the aggregate metadata the VM requires (%s)", name, missing->str);
         }
     }
-  if (moves_host && is_hot (context))
+  /* capacity for a VM that will run there: live, or started after a cold restart */
+  if (moves_host && is_running (context))
     {
       const VmmLoad *load = vmm_migration_context_get_reservation (context, name);
       guint64 total = vmm_host_info_get_memory_mib (host);
@@ -265,7 +273,7 @@ vmm_checks_for_host (VmmMigrationContext *context, VmmHostInfo *host, GPtrArray 
               missing = g_string_new (NULL);
             g_string_append_printf (missing, "%s%s", missing->len > 0 ? ", " : "", features[i]);
           }
-      if (missing != NULL)
+      if (missing != NULL && is_hot (context))
         add_check (out, "cpu-features", ERROR, VMM_ERROR_INCOMPATIBLE, name,
                    "choose a host with these CPU features, or move the VM cold (fallback-cold)",
                    "host '%s' lacks CPU features the running guest uses (missing features: %s)",
@@ -494,7 +502,7 @@ vmm_checks_for_vm (VmmMigrationContext *context, GPtrArray *out)
                    "migration-type: a hot move needs a running VM; '%s' is not running", name);
       break;
     case VMM_MIGRATION_PREFERENCE_COLD:
-      if (power == VMM_POWER_STATE_RUNNING)
+      if (power == VMM_POWER_STATE_RUNNING && !vmm_migration_context_get_cold_restart (context))
         add_check (
             out, "vm-running", ERROR, VMM_ERROR_INCOMPATIBLE, name,
             "power it off first, or let the engine move it hot",
@@ -507,11 +515,24 @@ vmm_checks_for_vm (VmmMigrationContext *context, GPtrArray *out)
       break;
     }
   if (vmm_relocate_spec_get_fallback_cold (spec) && power == VMM_POWER_STATE_RUNNING)
-    add_check (
-        out, "fallback-cold-unavailable", WARNING, VMM_ERROR_UNSUPPORTED, name,
-        "power the VM off and move it cold yourself if the live move cannot happen",
-        "fallback-cold: the engine cannot yet stop and restart a running VM to move it cold; "
-        "if the live move fails, the chain stops there with the reasons");
+    {
+      VmmBackend *backend = vmm_migration_context_get_backend (context);
+
+      if (vmm_backend_get_step_mode (backend, VMM_STEP_POWER_OFF) == VMM_STEP_MODE_UNSUPPORTED
+          || vmm_backend_get_step_mode (backend, VMM_STEP_POWER_ON) == VMM_STEP_MODE_UNSUPPORTED)
+        add_check (out, "fallback-cold-unavailable",
+                   vmm_migration_context_get_cold_restart (context) ? ERROR : WARNING,
+                   VMM_ERROR_UNSUPPORTED, name,
+                   "power the VM off and move it cold yourself if the live move cannot happen",
+                   "fallback-cold: the %s backend cannot stop and start VMs, so a running VM "
+                   "cannot be moved cold; if the live move fails, the chain stops there",
+                   G_OBJECT_TYPE_NAME (backend));
+      else if (vmm_migration_context_get_cold_restart (context))
+        add_check (out, "cold-restart", WARNING, VMM_ERROR_INCOMPATIBLE, name, NULL,
+                   "VM '%s' will be powered off on host '%s', moved cold and powered on where it "
+                   "lands: it is down for the whole move",
+                   name, vmm_vm_info_get_host (vm));
+    }
   if (power == VMM_POWER_STATE_SUSPENDED)
     add_check (out, "vm-suspended", ERROR, VMM_ERROR_INCOMPATIBLE, name, "resume or power it off",
                "VM '%s' is suspended: resume or power it off before moving it", name);

@@ -106,7 +106,9 @@ static gboolean
 compute_spec (VmmMigrationContext *context, GError **error)
 {
   VmmVmInfo *vm = vmm_migration_context_get_vm (context);
-  gboolean hot = vmm_vm_info_get_power_state (vm) == VMM_POWER_STATE_RUNNING;
+  gboolean running = vmm_vm_info_get_power_state (vm) == VMM_POWER_STATE_RUNNING;
+  gboolean restart = running && vmm_migration_context_get_cold_restart (context);
+  gboolean hot = running && !restart;
   gboolean host = vmm_migration_context_changes_host (context);
   gboolean primary = vmm_migration_context_changes_primary_datastore (context);
   gboolean disks = vmm_migration_context_changes_disk_datastores (context);
@@ -136,7 +138,18 @@ compute_spec (VmmMigrationContext *context, GError **error)
     }
   else if (!hot)
     {
+      if (restart && cross)
+        {
+          g_set_error (error, VMM_ERROR, VMM_ERROR_UNSUPPORTED,
+                       "fallback-cold: VM '%s' cannot be stopped and moved cold to another "
+                       "manager; move it live or power it off first",
+                       vmm_vm_info_get_name (vm));
+          return FALSE;
+        }
       type = cross ? VMM_MIGRATION_TYPE_CROSS_MANAGER : VMM_MIGRATION_TYPE_COLD;
+      /* the cold restart: stop it on the source, move it cold, start it where it lands */
+      if (restart)
+        append_step (context, VMM_STEP_POWER_OFF);
       append_step (context, VMM_STEP_UNREGISTER_SOURCE_VM);
       append_step (context, VMM_STEP_SWITCH_HOST_AND_POOL);
       if (primary)
@@ -150,6 +163,8 @@ compute_spec (VmmMigrationContext *context, GError **error)
           append_step (context, VMM_STEP_RECONFIGURE_VM);
           append_step (context, VMM_STEP_RELAYOUT_SNAPSHOTS);
         }
+      if (restart)
+        append_step (context, VMM_STEP_POWER_ON);
     }
   else
     {

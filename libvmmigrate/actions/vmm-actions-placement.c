@@ -77,6 +77,11 @@ vmm_workflow_resolve (VmmMigrationContext *context, GError **error)
   VmmHostInfo *dst;
   GPtrArray *targets;
 
+  /* a cold move of a running VM that the spec allows to stop (fallback-cold) */
+  if (vmm_relocate_spec_get_migration_type (spec) == VMM_MIGRATION_PREFERENCE_COLD
+      && vmm_relocate_spec_get_fallback_cold (spec)
+      && vmm_vm_info_get_power_state (vm) == VMM_POWER_STATE_RUNNING)
+    vmm_migration_context_set_cold_restart (context, TRUE);
   if (host == NULL && !vmm_migration_context_get_select_host (context))
     host = vmm_relocate_spec_get_host (spec);
   changes_host = host != NULL ? g_strcmp0 (host, vmm_vm_info_get_host (vm)) != 0

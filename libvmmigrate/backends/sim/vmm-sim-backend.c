@@ -1309,8 +1309,9 @@ static gboolean
 is_cold (VmmMigrationContext *ctx)
 {
   return !vmm_migration_type_is_hot (vmm_migration_context_get_migration_type (ctx))
-         && vmm_vm_info_get_power_state (vmm_migration_context_get_vm (ctx))
-                != VMM_POWER_STATE_RUNNING;
+         && (vmm_vm_info_get_power_state (vmm_migration_context_get_vm (ctx))
+                 != VMM_POWER_STATE_RUNNING
+             || vmm_migration_context_get_cold_restart (ctx));
 }
 
 static guint64
@@ -1864,6 +1865,35 @@ apply_complete_destination (VmmSimBackend *self, VmmMigrationContext *ctx, SimMo
   return TRUE;
 }
 
+/* The cold restart: the VM stops on its source and starts where it landed. */
+static gboolean
+set_power (VmmSimBackend *self, VmmMigrationContext *ctx, gboolean on, GError **error)
+{
+  VmmVmInfo *rec = record_of (self, ctx);
+
+  if (rec == NULL || (vmm_vm_info_get_power_state (rec) == VMM_POWER_STATE_RUNNING) == on)
+    {
+      g_set_error (error, VMM_ERROR, VMM_ERROR_BACKEND, "sim: VM '%s' is %s already",
+                   vmm_migration_context_get_vm_name (ctx), on ? "running" : "not running");
+      return FALSE;
+    }
+  vmm_vm_info_set_power_state (rec, on ? VMM_POWER_STATE_RUNNING : VMM_POWER_STATE_OFF);
+  host_adjust (self, vmm_vm_info_get_host (rec), vmm_migration_context_get_vm (ctx), on ? +1 : -1);
+  return TRUE;
+}
+
+static gboolean
+apply_power_off (VmmSimBackend *self, VmmMigrationContext *ctx, SimMove *mv, GError **error)
+{
+  return set_power (self, ctx, FALSE, error);
+}
+
+static gboolean
+apply_power_on (VmmSimBackend *self, VmmMigrationContext *ctx, SimMove *mv, GError **error)
+{
+  return set_power (self, ctx, TRUE, error);
+}
+
 static const SimApplyFunc apply_funcs[VMM_STEP_LAST] = {
   [VMM_STEP_RESERVE_DIRECTORY] = apply_reserve_directory,
   [VMM_STEP_CREATE_INVENTORY_VM] = apply_create_inventory_vm,
@@ -1880,6 +1910,8 @@ static const SimApplyFunc apply_funcs[VMM_STEP_LAST] = {
   [VMM_STEP_SWITCH_HOST_AND_POOL] = apply_switch_host_and_pool,
   [VMM_STEP_COMPLETE_SOURCE] = apply_complete_source,
   [VMM_STEP_COMPLETE_DESTINATION] = apply_complete_destination,
+  [VMM_STEP_POWER_OFF] = apply_power_off,
+  [VMM_STEP_POWER_ON] = apply_power_on,
 };
 
 #define DEFINE_STEP(fn, STEP)                                                                      \
@@ -1905,6 +1937,8 @@ DEFINE_STEP (initiate_source, VMM_STEP_INITIATE_SOURCE)
 DEFINE_STEP (switch_host_and_pool, VMM_STEP_SWITCH_HOST_AND_POOL)
 DEFINE_STEP (complete_source, VMM_STEP_COMPLETE_SOURCE)
 DEFINE_STEP (complete_destination, VMM_STEP_COMPLETE_DESTINATION)
+DEFINE_STEP (power_off, VMM_STEP_POWER_OFF)
+DEFINE_STEP (power_on, VMM_STEP_POWER_ON)
 
 /* --- undo --- */
 
@@ -1981,6 +2015,10 @@ undo_apply (VmmSimBackend *self, VmmStep step, VmmMigrationContext *ctx, SimMove
       if (vmm_relocate_spec_get_folder (vmm_migration_context_get_spec (ctx)) != NULL)
         vmm_vm_info_set_folder (rec, vmm_vm_info_get_folder (vmm_migration_context_get_vm (ctx)));
       return TRUE;
+    case VMM_STEP_POWER_OFF:
+      return set_power (self, ctx, TRUE, error);
+    case VMM_STEP_POWER_ON:
+      return set_power (self, ctx, FALSE, error);
     case VMM_STEP_INITIATE_SOURCE:
     case VMM_STEP_COMPLETE_SOURCE:
     case VMM_STEP_COMPLETE_DESTINATION:
@@ -2206,6 +2244,8 @@ vmm_sim_backend_class_init (VmmSimBackendClass *klass)
   backend_class->unregister_source_vm = sim_unregister_source_vm;
   backend_class->reconfigure_vm = sim_reconfigure_vm;
   backend_class->relayout_snapshots = sim_relayout_snapshots;
+  backend_class->power_off = sim_power_off;
+  backend_class->power_on = sim_power_on;
   backend_class->prepare_source = sim_prepare_source;
   backend_class->prepare_destination = sim_prepare_destination;
   backend_class->initiate_destination = sim_initiate_destination;
