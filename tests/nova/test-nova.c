@@ -570,21 +570,54 @@ test_live_force_complete (void)
   delete_server (s);
 }
 
+/* Whether Nova recorded an instance action named ACTION for the server. */
+static gboolean
+has_instance_action (Server *s, const char *action)
+{
+  g_autofree char *path = g_strdup_printf ("/servers/%s/os-instance-actions", s->id);
+  g_autoptr (JsonNode) answer = nova_ok ("GET", path, NULL, "2.84");
+  JsonArray *list = json_object_get_array_member (json_node_get_object (answer), "instanceActions");
+
+  for (guint i = 0; i < json_array_get_length (list); i++)
+    if (g_strcmp0 (vmm_nova_json_string (json_array_get_object_element (list, i), "action"), action)
+        == 0)
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+has_warning (Watch *w, const char *needle)
+{
+  for (guint i = 0; i < w->warnings->len; i++)
+    if (strstr (g_ptr_array_index (w->warnings, i), needle) != NULL)
+      return TRUE;
+  return FALSE;
+}
+
 static void
 test_live_timeout_force_complete (void)
 {
   g_autoptr (Server) s = boot ("host2", "m1.tiny", "hold");
   g_autoptr (GError) error = NULL;
   g_autoptr (VmmMigrationResult) result = NULL;
+  g_autofree char *status = NULL;
+  Watch w = { NULL };
 
-  /* The spec's completion timeout with on-timeout force-complete. */
-  result = migrate (shared_backend, s->name,
-                    "{\"host\": \"host1\", \"completion-timeout-s\": 7, "
-                    "\"on-timeout\": \"force-complete\"}",
-                    &error);
+  /* The held migration never completes by itself: only the engine's
+   * completion timer, through the backend's apply_timeout_action, makes Nova
+   * force it to complete. */
+  result = migrate_full (shared_backend, s->name,
+                         "{\"host\": \"host1\", \"completion-timeout-s\": 4, "
+                         "\"on-timeout\": \"force-complete\"}",
+                         &w, &error);
   g_assert_no_error (error);
+  g_assert_true (has_warning (&w, "applied on-timeout force-complete"));
   g_assert_cmpstr (vmm_migration_result_get_host (result), ==, "host1");
   assert_on_host (s, "host1", "ACTIVE");
+  status = last_migration_status (s, "live-migration");
+  g_assert_cmpstr (status, ==, "completed");
+  g_assert_true (has_instance_action (s, "live_migration_force_complete"));
+  watch_clear (&w);
   delete_server (s);
 }
 
@@ -594,18 +627,26 @@ test_live_timeout_abort (void)
   g_autoptr (Server) s = boot ("host2", "m1.tiny", "hold");
   g_autoptr (GError) error = NULL;
   g_autoptr (VmmMigrationResult) result = NULL;
-  gint64 start = g_get_monotonic_time ();
+  g_autofree char *status = NULL;
+  Watch w = { NULL };
 
   /* A migration that never leaves 'running': a clear error within the
-   * spec's timeout, and where the server is. */
-  result = migrate (shared_backend, s->name, "{\"host\": \"host1\", \"completion-timeout-s\": 2}",
-                    &error);
+   * spec's timeout, and where the server is. Nova cannot suspend a migrating
+   * server, so on-timeout suspend falls back to the abort. */
+  result = migrate_full (shared_backend, s->name,
+                         "{\"host\": \"host1\", \"completion-timeout-s\": 2, "
+                         "\"on-timeout\": \"suspend\"}",
+                         &w, &error);
   g_assert_null (result);
   g_assert_error (error, VMM_ERROR, VMM_ERROR_TIMEOUT);
   g_assert_nonnull (strstr (error->message, "timed out"));
   g_assert_nonnull (strstr (error->message, "on host 'host2'"));
-  g_assert_cmpint (g_get_monotonic_time () - start, <, 15 * G_USEC_PER_SEC);
+  g_assert_true (has_warning (&w, "on-timeout suspend is not available"));
   assert_on_host (s, "host2", "ACTIVE");
+  status = last_migration_status (s, "live-migration");
+  g_assert_cmpstr (status, ==, "cancelled");
+  g_assert_false (has_instance_action (s, "live_migration_force_complete"));
+  watch_clear (&w);
   delete_server (s);
 }
 

@@ -548,7 +548,6 @@ typedef struct
   char *server_zone;
   GHashTable *known; /* migration ids that existed before this move */
 
-  gint64 created;
   MoveOp op;
   GTask *task; /* the step in flight */
   GSource *timer;
@@ -601,7 +600,6 @@ move_get (VmmNovaBackend *self, VmmMigrationContext *ctx)
   mv = g_new0 (NovaMove, 1);
   mv->self = self;
   mv->ctx = ctx;
-  mv->created = g_get_monotonic_time ();
   mv->server_id = g_strdup (vmm_vm_info_get_id (vm));
   mv->vm_name = g_strdup (vmm_vm_info_get_name (vm));
   mv->source_host = g_strdup (vmm_migration_context_get_source_host (ctx));
@@ -1302,23 +1300,9 @@ poll_tick (gpointer user_data)
 static void
 poll_schedule (NovaMove *mv)
 {
-  VmmRelocateSpec *spec = vmm_migration_context_get_spec (mv->ctx);
-  guint timeout_s = vmm_relocate_spec_get_completion_timeout_s (spec);
   gint64 elapsed = g_get_monotonic_time () - mv->op_started;
   guint interval = mv->self->poll_ms;
 
-  /* On-timeout force-complete: the engine's timer aborts at the timeout, so
-   * the force comes a fifth of it (3 s to 60 s) earlier, counted from the
-   * move's first step, leaving Nova time to switch the guest over. */
-  if (mv->op == OP_LIVE && timeout_s > 0
-      && vmm_relocate_spec_get_on_timeout (spec) == VMM_ON_TIMEOUT_FORCE_COMPLETE)
-    {
-      gint64 limit = (gint64)timeout_s * G_USEC_PER_SEC;
-
-      limit -= CLAMP (limit / 5, 3 * G_USEC_PER_SEC, 60 * G_USEC_PER_SEC);
-      if (g_get_monotonic_time () - mv->created >= limit)
-        mv->force_requested = TRUE;
-    }
   /* Poll fast at first, then every second for long moves. */
   if (elapsed > 30 * G_USEC_PER_SEC)
     interval = MAX (interval, 1000);
@@ -1590,8 +1574,8 @@ nova_abort (VmmBackend *backend, VmmMigrationContext *ctx, GError **error)
     }
   if (mv->force_sent)
     {
-      /* Nova is completing the move (the spec's on-timeout force-complete
-       * fired before the engine's timer): it can no longer be aborted. */
+      /* Nova is completing the move (force-complete, asked for by the
+       * caller or by the engine's on-timeout): it can no longer be aborted. */
       g_set_error_literal (error, VMM_ERROR, VMM_ERROR_BUSY,
                            "nova: the live migration is being force-completed");
       return FALSE;
@@ -1615,6 +1599,54 @@ vmm_nova_backend_force_complete (VmmNovaBackend *self, VmmMigrationContext *cont
                            "nova: no live migration of this server is in flight");
       return FALSE;
     }
+  mv->force_requested = TRUE;
+  send_controls (mv);
+  return TRUE;
+}
+
+/* The engine's completion timer fired during the live migration. Nova's
+ * force-complete pauses the guest for the switch-over, or switches the
+ * migration to post-copy when the compute permits it
+ * ([libvirt] live_migration_permit_post_copy): the cloud decides, so both
+ * actions ask for it. Nova cannot suspend a migrating server (its task state
+ * blocks suspend and pause), so SUSPEND is unsupported and the engine
+ * aborts. */
+static gboolean
+nova_apply_timeout_action (VmmBackend *backend, VmmMigrationContext *ctx, VmmOnTimeoutAction action,
+                           GError **error)
+{
+  VmmNovaBackend *self = VMM_NOVA_BACKEND (backend);
+  NovaMove *mv = vmm_migration_context_get_backend_data (ctx);
+
+  switch (action)
+    {
+    case VMM_ON_TIMEOUT_FORCE_COMPLETE:
+      break;
+    case VMM_ON_TIMEOUT_POST_COPY:
+      break;
+    case VMM_ON_TIMEOUT_SUSPEND:
+      g_set_error_literal (error, VMM_ERROR, VMM_ERROR_UNSUPPORTED,
+                           "nova: Nova cannot suspend a server while it migrates");
+      return FALSE;
+    case VMM_ON_TIMEOUT_ABORT:
+    default:
+      g_set_error_literal (error, VMM_ERROR, VMM_ERROR_UNSUPPORTED,
+                           "nova: no other way to finish the move than aborting it");
+      return FALSE;
+    }
+  if (mv == NULL || mv->op != OP_LIVE || mv->abort_requested)
+    {
+      g_set_error_literal (error, VMM_ERROR, VMM_ERROR_UNSUPPORTED,
+                           "nova: no live migration of this server is in flight");
+      return FALSE;
+    }
+  if (!vmm_nova_client_require_version (self->client, V_FORCE, "force-completing a live migration",
+                                        error))
+    return FALSE;
+  if (action == VMM_ON_TIMEOUT_POST_COPY)
+    vmm_migration_context_add_warning (
+        ctx, "nova: post-copy is asked for through Nova's force-complete: the compute switches "
+             "to post-copy if it permits it, otherwise it pauses the guest to complete");
   mv->force_requested = TRUE;
   send_controls (mv);
   return TRUE;
@@ -1984,6 +2016,7 @@ vmm_nova_backend_class_init (VmmNovaBackendClass *klass)
   backend_class->complete_destination = nova_complete_destination;
   backend_class->undo_step = nova_undo_step;
   backend_class->abort = nova_abort;
+  backend_class->apply_timeout_action = nova_apply_timeout_action;
   backend_class->cleanup = nova_cleanup;
   backend_class->set_host_enabled_async = nova_set_host_enabled_async;
   backend_class->set_host_enabled_finish = nova_set_host_enabled_finish;
