@@ -65,6 +65,8 @@ typedef struct
   GPtrArray *attempts;
   GHashTable *excluded;
   gboolean select_host;
+  gboolean cold_restart;
+  guint other_host_tries;
   VmmJournal *journal;
   char *id;
   char *lock_key;
@@ -723,29 +725,75 @@ final_error (VmmMigrationPrivate *priv)
   return g_error_new_literal (domain, code, msg->str);
 }
 
-/* The fallback chain: a move that failed with the VM still on its source,
- * for a reason tied to its destination, is tried again to another suitable
- * host the engine picks, when the spec allows it. Each attempt is recorded. */
+/* Whether a failed live move may be tried again cold: the spec allows it,
+ * the VM runs and is still on its source, the backend can stop and start
+ * it, and the reason is one a cold move does not share (the live transfer,
+ * CPU features, a device the destination cannot reach live). */
+static gboolean
+cold_fallback_applies (VmmMigrationPrivate *priv, const GError *error)
+{
+  VmmVmInfo *vm
+      = priv->inventory != NULL ? vmm_inventory_lookup_vm (priv->inventory, priv->vm_name) : NULL;
+
+  return vmm_relocate_spec_get_fallback_cold (priv->spec) && !priv->cold_restart && !priv->past_ponr
+         && vm != NULL && vmm_vm_info_get_power_state (vm) == VMM_POWER_STATE_RUNNING
+         && vmm_backend_get_step_mode (priv->backend, VMM_STEP_POWER_OFF)
+                != VMM_STEP_MODE_UNSUPPORTED
+         && vmm_backend_get_step_mode (priv->backend, VMM_STEP_POWER_ON)
+                != VMM_STEP_MODE_UNSUPPORTED
+         && error->domain == VMM_ERROR
+         && (error->code == VMM_ERROR_INCOMPATIBLE || error->code == VMM_ERROR_UNSUPPORTED
+             || error->code == VMM_ERROR_BACKEND || error->code == VMM_ERROR_TIMEOUT);
+}
+
+/* The fallback chain: a move that failed with the VM still on its source is
+ * tried again, when the spec allows it: first live to another suitable host
+ * the engine picks (for a reason tied to the destination, twice at most),
+ * then cold (stop, move, start) to the host the spec asked for. Each attempt
+ * is recorded. */
 static gboolean
 try_fallback (VmmMigration *self, GTask *task, const GError *error, const char *failed_host)
 {
   VmmMigrationPrivate *priv = vmm_migration_get_instance_private (self);
+  gboolean other, cold;
+  /* the cause, without what final_error() added (attempts, where the VM is) */
+  const char *cause = priv->failure != NULL ? priv->failure->message : error->message;
 
-  if (!vmm_relocate_spec_get_fallback_other_host (priv->spec) || priv->past_ponr
-      || failed_host == NULL || error->domain != VMM_ERROR
-      || (error->code != VMM_ERROR_INCOMPATIBLE && error->code != VMM_ERROR_INSUFFICIENT_CAPACITY
-          && error->code != VMM_ERROR_BACKEND && error->code != VMM_ERROR_TIMEOUT)
-      || (priv->attempts != NULL && priv->attempts->len >= 2)
+  if (priv->past_ponr
       || (priv->user_cancellable != NULL && g_cancellable_is_cancelled (priv->user_cancellable)))
+    return FALSE;
+  other
+      = vmm_relocate_spec_get_fallback_other_host (priv->spec) && !priv->cold_restart
+        && failed_host != NULL && error->domain == VMM_ERROR
+        && (error->code == VMM_ERROR_INCOMPATIBLE || error->code == VMM_ERROR_INSUFFICIENT_CAPACITY
+            || error->code == VMM_ERROR_BACKEND || error->code == VMM_ERROR_TIMEOUT)
+        && priv->other_host_tries < 2;
+  cold = !other && cold_fallback_applies (priv, error);
+  if (!other && !cold)
     return FALSE;
   if (priv->attempts == NULL)
     priv->attempts = g_ptr_array_new_with_free_func (g_free);
   if (priv->excluded == NULL)
     priv->excluded = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  g_ptr_array_add (priv->attempts,
-                   g_strdup_printf ("move to host '%s' failed: %s", failed_host, error->message));
-  g_hash_table_add (priv->excluded, g_strdup (failed_host));
-  priv->select_host = TRUE;
+  if (failed_host != NULL)
+    g_ptr_array_add (priv->attempts,
+                     g_strdup_printf ("move to host '%s' failed: %s", failed_host, cause));
+  else
+    g_ptr_array_add (priv->attempts, g_strdup_printf ("live move failed: %s", cause));
+  if (other)
+    {
+      g_hash_table_add (priv->excluded, g_strdup (failed_host));
+      priv->select_host = TRUE;
+      priv->other_host_tries++;
+    }
+  else
+    {
+      /* cold: back to the destination the spec asked for (or the engine's
+       * choice among every host); what failed live may take it cold */
+      g_hash_table_remove_all (priv->excluded);
+      priv->select_host = FALSE;
+      priv->cold_restart = TRUE;
+    }
   priv->past_ponr = FALSE;
   priv->timed_out = FALSE;
   priv->queued = FALSE;
@@ -756,7 +804,7 @@ try_fallback (VmmMigration *self, GTask *task, const GError *error, const char *
   g_clear_object (&priv->ctx);
   if (priv->engine != NULL)
     vmm_engine_release_slots (priv->engine, self);
-  /* plan again (another host), then run: the same path as the first try */
+  /* plan again (another host, or cold), then run: the same path as the first try */
   priv->task = NULL;
   g_object_set_data (G_OBJECT (self), "vmm-run-task", g_object_ref (task));
   vmm_migration_plan_async (self, g_task_get_cancellable (task), run_plan_done_cb,
@@ -1244,6 +1292,8 @@ apply_fallback_state (VmmMigrationPrivate *priv, VmmMigrationContext *ctx)
   GHashTableIter iter;
   gpointer host;
 
+  if (priv->cold_restart)
+    vmm_migration_context_set_cold_restart (ctx, TRUE);
   if (priv->excluded == NULL)
     return;
   vmm_migration_context_set_select_host (ctx, priv->select_host);
@@ -1478,8 +1528,9 @@ run_plan_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       VmmPlan *story = priv->last_plan;
       const char *failed = story != NULL ? vmm_plan_get_destination_host (story) : NULL;
 
-      if (failed != NULL && g_strcmp0 (failed, vmm_plan_get_source_host (story)) != 0
-          && try_fallback (self, run_task, error, failed))
+      if (failed != NULL && g_strcmp0 (failed, vmm_plan_get_source_host (story)) == 0)
+        failed = NULL; /* not a destination's fault */
+      if (try_fallback (self, run_task, error, failed))
         {
           g_object_unref (run_task);
           return;
