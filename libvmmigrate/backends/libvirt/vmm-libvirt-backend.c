@@ -38,6 +38,10 @@
 /* pre-copy iterations without progress on the remaining bytes before the
  * move counts as stalled */
 #define LV_STALL_ITERATIONS 2
+/* on-timeout force-complete: the largest max downtime QEMU accepts (2000 s)
+ * and a bandwidth limit that no link reaches (MiB/s) */
+#define LV_FORCE_DOWNTIME_MS (2000u * 1000u)
+#define LV_UNLIMITED_MIBPS (1ul << 30)
 
 typedef struct
 {
@@ -1036,6 +1040,9 @@ typedef struct
   gint64 downtime_ms;
   GCancellable *abort;
   gboolean migrating;
+  gboolean post_copy_allowed; /* the move in flight was started with VIR_MIGRATE_POSTCOPY */
+  gint timeout_request;       /* VmmOnTimeoutAction + 1 the poller applies; 0: none */
+  gboolean suspended;         /* on-timeout suspend paused the guest on the source */
   char *stop_reason;
   guint64 bytes_done;
   guint64 bytes_total;
@@ -1637,6 +1644,96 @@ lv_param_ull (virTypedParameterPtr params, int n, const char *name)
   return value;
 }
 
+/* Stops the move in flight with @reason (the poller's thread). */
+static void
+lv_poller_stop (LvPoller *poller, char *reason)
+{
+  LvMove *mv = poller->run->mv;
+
+  g_mutex_lock (&mv->lock);
+  if (mv->stop_reason == NULL)
+    mv->stop_reason = g_steal_pointer (&reason);
+  g_mutex_unlock (&mv->lock);
+  g_free (reason);
+  virDomainAbortJob (poller->dom);
+}
+
+/* The engine's completion timeout fired and the spec's on-timeout action is
+ * not abort (lv_apply_timeout_action() asked for it): make the move finish
+ * another way, on the poller's thread, which holds the source domain. When
+ * libvirt refuses, the move is aborted with libvirt's reason. */
+static void
+lv_poller_apply_timeout (LvPoller *poller, VmmOnTimeoutAction action, guint64 remaining,
+                         double secs, gboolean *post_copy_started)
+{
+  LvRun *run = poller->run;
+  LvMove *mv = run->mv;
+
+  switch (action)
+    {
+    case VMM_ON_TIMEOUT_POST_COPY:
+      if (*post_copy_started)
+        return;
+      if (virDomainMigrateStartPostCopy (poller->dom, 0) < 0)
+        {
+          lv_poller_stop (poller,
+                          g_strdup_printf ("libvirt: on-timeout post-copy: cannot switch the move "
+                                           "of '%s' to post-copy (%s); the move was aborted",
+                                           mv->vm, virGetLastErrorMessage ()));
+          return;
+        }
+      *post_copy_started = TRUE;
+      lv_warn (run,
+               "libvirt: on-timeout post-copy: switched the move of '%s' to post-copy at %.1f s "
+               "(%" G_GUINT64_FORMAT " bytes remaining); the guest runs on '%s' from now on",
+               mv->vm, secs, remaining, mv->dst_host);
+      return;
+    case VMM_ON_TIMEOUT_FORCE_COMPLETE:
+      /* QEMU stops the guest as soon as what remains fits in the max
+       * downtime at the measured bandwidth: with the largest downtime it
+       * accepts and no bandwidth limit, that is at its next check */
+      if (virDomainMigrateSetMaxSpeed (poller->dom, LV_UNLIMITED_MIBPS, 0) < 0
+          || virDomainMigrateSetMaxDowntime (poller->dom, LV_FORCE_DOWNTIME_MS, 0) < 0)
+        {
+          lv_poller_stop (poller,
+                          g_strdup_printf ("libvirt: on-timeout force-complete: cannot lift the "
+                                           "limits of the move of '%s' (%s); the move was aborted",
+                                           mv->vm, virGetLastErrorMessage ()));
+          return;
+        }
+      lv_warn (run,
+               "libvirt: on-timeout force-complete: max downtime of '%s' lifted to %u s and its "
+               "bandwidth limit removed at %.1f s (%" G_GUINT64_FORMAT
+               " bytes remaining); the guest pauses while the rest goes over",
+               mv->vm, LV_FORCE_DOWNTIME_MS / 1000, secs, remaining);
+      return;
+    case VMM_ON_TIMEOUT_SUSPEND:
+      /* libvirt lets a suspend in during an outgoing migration: nothing is
+       * dirtied any more, the rest goes over and the move ends; the guest
+       * is resumed on the destination afterwards (lv_migrate()) */
+      if (virDomainSuspend (poller->dom) < 0)
+        {
+          lv_poller_stop (poller,
+                          g_strdup_printf ("libvirt: on-timeout suspend: cannot suspend '%s' on "
+                                           "'%s' (%s); the move was aborted",
+                                           mv->vm, mv->src_host, virGetLastErrorMessage ()));
+          return;
+        }
+      g_mutex_lock (&mv->lock);
+      mv->suspended = TRUE;
+      g_mutex_unlock (&mv->lock);
+      lv_warn (run,
+               "libvirt: on-timeout suspend: '%s' suspended on '%s' at %.1f s (%" G_GUINT64_FORMAT
+               " bytes remaining) so that the move completes",
+               mv->vm, mv->src_host, secs, remaining);
+      return;
+    case VMM_ON_TIMEOUT_ABORT:
+    default:
+      virDomainAbortJob (poller->dom);
+      return;
+    }
+}
+
 /* Watches a live move: progress from the job statistics, the storage pools
  * it copies into, and convergence (raising the max downtime in steps and
  * then switching to post-copy when the remaining bytes stop falling). */
@@ -1654,20 +1751,23 @@ lv_poller_thread (gpointer data)
   gint64 start = g_get_monotonic_time ();
   guint ticks = 0;
   gboolean abort_sent = FALSE;
+  gboolean timeout_applied = FALSE;
 
   do
     {
       virTypedParameterPtr params = NULL;
       int nparams = 0, type = VIR_DOMAIN_JOB_NONE;
+      guint64 remaining = 0;
+      gint request;
 
       if (virDomainGetJobStats (poller->dom, &type, &params, &nparams, 0) == 0
           && type != VIR_DOMAIN_JOB_NONE)
         {
           guint64 total = lv_param_ull (params, nparams, VIR_DOMAIN_JOB_DATA_TOTAL);
           guint64 processed = lv_param_ull (params, nparams, VIR_DOMAIN_JOB_DATA_PROCESSED);
-          guint64 remaining = lv_param_ull (params, nparams, VIR_DOMAIN_JOB_DATA_REMAINING);
           guint64 iteration = lv_param_ull (params, nparams, VIR_DOMAIN_JOB_MEMORY_ITERATION);
 
+          remaining = lv_param_ull (params, nparams, VIR_DOMAIN_JOB_DATA_REMAINING);
           if (total > 0)
             lv_report (run, processed, total);
           if (iteration > last_iteration && iteration > 1)
@@ -1717,6 +1817,14 @@ lv_poller_thread (gpointer data)
       virTypedParamsFree (params, nparams);
       if (!abort_sent && g_cancellable_is_cancelled (mv->abort) && type != VIR_DOMAIN_JOB_NONE)
         abort_sent = virDomainAbortJob (poller->dom) == 0;
+      request = g_atomic_int_get (&mv->timeout_request);
+      if (!timeout_applied && !abort_sent && request > 0 && type != VIR_DOMAIN_JOB_NONE)
+        {
+          timeout_applied = TRUE;
+          lv_poller_apply_timeout (poller, (VmmOnTimeoutAction)(request - 1), remaining,
+                                   (double)(g_get_monotonic_time () - start) / G_USEC_PER_SEC,
+                                   &post_copy_started);
+        }
       /* the pools the disks are copied into must stay usable */
       if (++ticks % 5 == 0)
         for (guint i = 0; i < mv->disks->len; i++)
@@ -1725,14 +1833,10 @@ lv_poller_thread (gpointer data)
 
             if (dm->created && !lv_pool_is_active (run->self, dm->dst_host, dm->dst_pool))
               {
-                g_mutex_lock (&mv->lock);
-                if (mv->stop_reason == NULL)
-                  mv->stop_reason = g_strdup_printf (
-                      "libvirt: storage pool '%s' on host '%s' became inactive during the copy of "
-                      "%s; the move was aborted",
-                      dm->dst_pool, dm->dst_host, dm->src_path);
-                g_mutex_unlock (&mv->lock);
-                virDomainAbortJob (poller->dom);
+                lv_poller_stop (
+                    poller, g_strdup_printf ("libvirt: storage pool '%s' on host '%s' became "
+                                             "inactive during the copy of %s; the move was aborted",
+                                             dm->dst_pool, dm->dst_host, dm->src_path));
                 break;
               }
           }
@@ -1770,6 +1874,39 @@ lv_path_in_shared_pool (VmmLibvirtBackend *self, virConnectPtr conn, const char 
         return TRUE;
     }
   return FALSE;
+}
+
+/* The guest on @host runs, resumed if it was paused (a move finished with
+ * the guest suspended leaves it paused on the destination). */
+static gboolean
+lv_resume_on (LvRun *run, const char *host, GError **error)
+{
+  LvMove *mv = run->mv;
+  g_autoptr (virConnect) conn = lv_connect (run->self, host, error);
+  g_autoptr (virDomain) dom = NULL;
+  int state = VIR_DOMAIN_NOSTATE, reason = 0;
+
+  if (conn == NULL || (dom = lv_lookup_domain (conn, mv->vm, host, error)) == NULL)
+    return FALSE;
+  if (virDomainGetState (dom, &state, &reason, 0) < 0)
+    {
+      lv_set_error (error, VMM_ERROR_BACKEND, "libvirt: cannot read the state of '%s' on '%s'",
+                    mv->vm, host);
+      return FALSE;
+    }
+  if (state == VIR_DOMAIN_PAUSED)
+    {
+      if (virDomainResume (dom) < 0)
+        {
+          lv_set_error (error, VMM_ERROR_BACKEND,
+                        "libvirt: '%s' moved to '%s' suspended and cannot be resumed there", mv->vm,
+                        host);
+          return FALSE;
+        }
+      lv_warn (run, "libvirt: '%s' resumed on '%s' after the move finished suspended", mv->vm,
+               host);
+    }
+  return TRUE;
 }
 
 static gboolean
@@ -1872,6 +2009,9 @@ lv_migrate (LvRun *run, GError **error)
 
   g_mutex_lock (&mv->lock);
   mv->migrating = TRUE;
+  mv->post_copy_allowed = (flags & VIR_MIGRATE_POSTCOPY) != 0;
+  mv->suspended = FALSE;
+  g_atomic_int_set (&mv->timeout_request, 0);
   g_mutex_unlock (&mv->lock);
   if (lv_run_cancelled (run))
     {
@@ -1907,6 +2047,14 @@ lv_migrate (LvRun *run, GError **error)
   mv->migrating = FALSE;
   g_mutex_unlock (&mv->lock);
 
+  if (rc < 0 && mv->suspended)
+    {
+      /* on-timeout suspend paused it, and the move failed: it runs on its
+       * source again */
+      if (virDomainResume (dom) < 0)
+        g_prefix_error (error, "'%s' stays suspended on '%s' (resuming failed: %s): ", mv->vm,
+                        mv->src_host, virGetLastErrorMessage ());
+    }
   if (rc < 0)
     {
       if (mv->stop_reason != NULL)
@@ -1928,6 +2076,15 @@ lv_migrate (LvRun *run, GError **error)
   for (guint i = 0; i < mv->disks->len; i++)
     ((LvDiskMove *)g_ptr_array_index (mv->disks, i))->copied = TRUE;
   lv_report (run, mv->bytes_total, mv->bytes_total);
+  if (mv->suspended)
+    {
+      g_autoptr (GError) resume_error = NULL;
+
+      /* the guest is on the destination now: a failed resume is reported,
+       * not a failed move */
+      if (!lv_resume_on (run, mv->dst_host, &resume_error))
+        lv_warn (run, "%s", resume_error->message);
+    }
   /* downtime: the completed job's statistics, kept for others, read on the
    * destination (a transient source no longer has the domain) */
   {
@@ -2766,6 +2923,38 @@ lv_abort (VmmBackend *backend, VmmMigrationContext *ctx, GError **error)
   return TRUE;
 }
 
+/* Main thread, must not block: the engine's completion timeout fired with an
+ * on-timeout action other than abort. The live move's poller applies it
+ * (it holds the source domain); only a live host move in flight can. */
+static gboolean
+lv_apply_timeout_action (VmmBackend *backend, VmmMigrationContext *ctx, VmmOnTimeoutAction action,
+                         GError **error)
+{
+  LvMove *mv = lv_move_get (VMM_LIBVIRT_BACKEND (backend), ctx);
+  gboolean migrating, post_copy;
+
+  g_mutex_lock (&mv->lock);
+  migrating = mv->migrating;
+  post_copy = mv->post_copy_allowed;
+  g_mutex_unlock (&mv->lock);
+  if (!migrating)
+    {
+      g_set_error (error, VMM_ERROR, VMM_ERROR_UNSUPPORTED,
+                   "libvirt: no live migration of '%s' in flight (block and volume copies can "
+                   "only be aborted)",
+                   mv->vm);
+      return FALSE;
+    }
+  if (action == VMM_ON_TIMEOUT_POST_COPY && !post_copy)
+    {
+      g_set_error (error, VMM_ERROR, VMM_ERROR_UNSUPPORTED,
+                   "libvirt: the move of '%s' was not started with post-copy allowed", mv->vm);
+      return FALSE;
+    }
+  g_atomic_int_set (&mv->timeout_request, (gint)action + 1);
+  return TRUE;
+}
+
 static VmmBackendCapabilities
 lv_get_capabilities (VmmBackend *backend)
 {
@@ -2843,6 +3032,7 @@ vmm_libvirt_backend_class_init (VmmLibvirtBackendClass *klass)
   backend_class->undo_step = lv_undo_step;
   backend_class->abort = lv_abort;
   backend_class->cleanup = lv_cleanup_async;
+  backend_class->apply_timeout_action = lv_apply_timeout_action;
 }
 
 static void
