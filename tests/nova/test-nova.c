@@ -747,6 +747,61 @@ test_cold_failure (void)
   delete_server (s);
 }
 
+/* A running server moved cold (migration-type cold, fallback-cold): the
+ * engine's PowerOffVm stops it, Nova migrates and confirms it, PowerOnVm
+ * starts it on the destination. */
+static void
+test_cold_restart (void)
+{
+  g_autoptr (Server) s = boot ("host1", "m1.tiny", NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (VmmMigrationResult) result = NULL;
+  g_autofree char *status = NULL;
+  Watch w = { NULL };
+
+  result = migrate_full (shared_backend, s->name,
+                         "{\"host\": \"host2\", \"migration-type\": \"cold\", "
+                         "\"fallback-cold\": true}",
+                         &w, &error);
+  g_assert_no_error (error);
+  g_assert_true (vmm_migration_context_get_cold_restart (w.ctx));
+  g_assert_cmpint (vmm_migration_result_get_migration_type (result), ==, VMM_MIGRATION_TYPE_COLD);
+  g_assert_cmpstr (vmm_migration_result_get_host (result), ==, "host2");
+  assert_on_host (s, "host2", "ACTIVE");
+  status = last_migration_status (s, "migration");
+  g_assert_cmpstr (status, ==, "confirmed");
+  g_assert_true (has_instance_action (s, "stop"));
+  g_assert_true (has_instance_action (s, "confirmResize"));
+  g_assert_true (has_instance_action (s, "start"));
+  watch_clear (&w);
+  delete_server (s);
+}
+
+/* The cold migration fails in the hypervisor after PowerOffVm stopped the
+ * server: the rollback starts it again on its source. */
+static void
+test_cold_restart_failure (void)
+{
+  g_autoptr (Server) s = boot ("host1", "m1.tiny", "cold-fail");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (VmmMigrationResult) result = NULL;
+  g_autofree char *status = NULL;
+
+  result = migrate (shared_backend, s->name,
+                    "{\"host\": \"host2\", \"migration-type\": \"cold\", "
+                    "\"fallback-cold\": true}",
+                    &error);
+  g_assert_null (result);
+  g_test_message ("error: %s", error->message);
+  g_assert_nonnull (strstr (error->message, "(request req-"));
+  assert_on_host (s, "host1", "ACTIVE");
+  status = last_migration_status (s, "migration");
+  g_assert_cmpstr (status, ==, "error");
+  g_assert_true (has_instance_action (s, "stop"));
+  g_assert_true (has_instance_action (s, "start"));
+  delete_server (s);
+}
+
 static void
 set_service (const char *host, gboolean enabled, const char *reason)
 {
@@ -1356,6 +1411,8 @@ main (int argc, char **argv)
   g_test_add_func ("/nova/cold/confirm", test_cold_confirm);
   g_test_add_func ("/nova/cold/revert", test_cold_revert);
   g_test_add_func ("/nova/cold/failure", test_cold_failure);
+  g_test_add_func ("/nova/cold/restart", test_cold_restart);
+  g_test_add_func ("/nova/cold/restart-failure", test_cold_restart_failure);
   g_test_add_func ("/nova/service/disable-enable", test_service_disable_enable);
   g_test_add_func ("/nova/service/evacuate", test_evacuate);
   g_test_add_func ("/nova/service/evacuate-dead-compute", test_evacuate_dead_compute);

@@ -22,6 +22,7 @@
 #define V_ACTION_DETAILS "2.84" /* ... with the error's details */
 
 #define SETTLE_US (20 * G_USEC_PER_SEC)
+#define POWER_US (300 * G_USEC_PER_SEC)
 #define FIND_MIGRATION_US (60 * G_USEC_PER_SEC)
 #define MAX_POLL_FAILURES 5
 
@@ -227,6 +228,8 @@ nova_get_step_mode (VmmBackend *backend, VmmStep step)
     case VMM_STEP_COMPLETE_DESTINATION:
     case VMM_STEP_UNREGISTER_SOURCE_VM:
     case VMM_STEP_REGISTER_DESTINATION_VM:
+    case VMM_STEP_POWER_OFF:
+    case VMM_STEP_POWER_ON:
       return VMM_STEP_MODE_BACKEND;
     case VMM_STEP_PREPARE_DESTINATION:
     case VMM_STEP_INITIATE_DESTINATION:
@@ -534,6 +537,8 @@ typedef enum
   OP_COLD,
   OP_CONFIRM,
   OP_REVERT,
+  OP_STOP,  /* os-stop, until SHUTOFF */
+  OP_START, /* os-start, until ACTIVE */
 } MoveOp;
 
 typedef struct
@@ -563,6 +568,12 @@ typedef struct
   gboolean force_requested, force_sent;
   gboolean revert_after_cancel;
   gboolean confirmed;
+  /* the cold restart (PowerOffVm, PowerOnVm) */
+  const char *power_host; /* where the server must be: source_host or final_host */
+  gboolean power_sent;
+  gboolean power_undo; /* the stop or start undoes PowerOnVm or PowerOffVm */
+  gboolean stopped;    /* PowerOffVm stopped the server (its undo starts it) */
+  gboolean started;    /* PowerOnVm started it (its undo stops it) */
 } NovaMove;
 
 static void
@@ -859,6 +870,10 @@ op_name (MoveOp op)
       return "confirmation of the cold migration";
     case OP_REVERT:
       return "revert of the cold migration";
+    case OP_STOP:
+      return "stop";
+    case OP_START:
+      return "start";
     case OP_NONE:
     default:
       return "move";
@@ -1287,13 +1302,19 @@ poll_now (NovaMove *mv)
                               VMM_NOVA_CALL_IDEMPOTENT, NULL, migrations_cb, mv);
 }
 
+static void
+power_poll (NovaMove *mv);
+
 static gboolean
 poll_tick (gpointer user_data)
 {
   NovaMove *mv = user_data;
 
   g_clear_pointer (&mv->timer, g_source_unref);
-  poll_now (mv);
+  if (mv->op == OP_STOP || mv->op == OP_START)
+    power_poll (mv);
+  else
+    poll_now (mv);
   return G_SOURCE_REMOVE;
 }
 
@@ -1407,6 +1428,149 @@ op_start_revert (NovaMove *mv)
   op_resume (mv, OP_REVERT);
 }
 
+/* --- the cold restart: stop on the source, start where the move put it ---
+ * Nova migrates a stopped server cold (resize to the same flavor) and keeps
+ * it stopped through VERIFY_RESIZE, confirmResize and revertResize, so the
+ * restart is os-stop before the move and os-start after the confirmation. */
+
+static void
+power_action_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  NovaMove *mv = user_data;
+  GError *error = NULL;
+  g_autofree char *request_id = NULL;
+
+  if (!vmm_nova_client_call_finish_discard (VMM_NOVA_CLIENT (source), result, &request_id, &error))
+    {
+      g_prefix_error (&error, "nova: %s of server '%s': ", op_name (mv->op), mv->vm_name);
+      op_fail (mv, error);
+      return;
+    }
+  g_free (mv->request_id);
+  mv->request_id = g_steal_pointer (&request_id);
+  mv->power_sent = TRUE;
+  mv->op_started = g_get_monotonic_time ();
+  poll_schedule (mv);
+}
+
+static void
+power_server_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  NovaMove *mv = user_data;
+  GError *error = NULL;
+  g_autoptr (JsonNode) node
+      = vmm_nova_client_call_finish (VMM_NOVA_CLIENT (source), result, NULL, &error);
+  JsonObject *obj = node != NULL && JSON_NODE_HOLDS_OBJECT (node)
+                        ? vmm_nova_json_object (json_node_get_object (node), "server")
+                        : NULL;
+  gboolean stop = mv->op == OP_STOP;
+  const char *target = stop ? "SHUTOFF" : "ACTIVE";
+  const char *from = stop ? "ACTIVE" : "SHUTOFF";
+  gint64 elapsed = g_get_monotonic_time () - mv->op_started;
+  g_autofree char *where = NULL;
+  g_autofree char *suffix = NULL;
+  VmmNovaServer *s;
+
+  if (obj == NULL)
+    {
+      if (error == NULL)
+        error = g_error_new (VMM_ERROR, VMM_ERROR_BACKEND, "nova: no server in Nova's answer");
+      if (++mv->failures >= MAX_POLL_FAILURES)
+        {
+          g_prefix_error (&error, "nova: lost track of the %s of server '%s': ", op_name (mv->op),
+                          mv->vm_name);
+          op_fail (mv, error);
+          return;
+        }
+      g_clear_error (&error);
+      poll_schedule (mv);
+      return;
+    }
+  mv->failures = 0;
+  g_clear_pointer (&mv->server, vmm_nova_server_free);
+  mv->server = s = server_from_json (obj);
+  where = server_where (s);
+  suffix = request_suffix (mv);
+  if (g_strcmp0 (s->status, "ERROR") == 0)
+    {
+      op_finish (mv, g_error_new (VMM_ERROR, VMM_ERROR_BACKEND,
+                                  "nova: the %s of server '%s' failed%s: %s", op_name (mv->op),
+                                  mv->vm_name, suffix, where));
+      return;
+    }
+  if (s->task_state == NULL && g_strcmp0 (s->host, mv->power_host) != 0)
+    {
+      op_finish (mv, g_error_new (VMM_ERROR, VMM_ERROR_BACKEND,
+                                  "nova: server '%s' should be on host '%s' for its %s, but %s",
+                                  mv->vm_name, mv->power_host, op_name (mv->op), where));
+      return;
+    }
+  if (s->task_state == NULL && g_strcmp0 (s->status, target) == 0)
+    {
+      /* done, or nothing to do: only what this step changed is undone */
+      if (mv->power_undo && stop)
+        mv->started = FALSE;
+      else if (mv->power_undo)
+        mv->stopped = FALSE;
+      else if (stop)
+        mv->stopped = mv->power_sent;
+      else
+        mv->started = mv->power_sent;
+      op_finish (mv, NULL);
+      return;
+    }
+  if (s->task_state == NULL && !mv->power_sent)
+    {
+      g_autofree char *path = server_path (mv, "/action");
+      g_autoptr (JsonNode) body = action_body (stop ? "os-stop" : "os-start", NULL);
+
+      if (g_strcmp0 (s->status, from) != 0)
+        {
+          op_finish (mv, g_error_new (VMM_ERROR, VMM_ERROR_INCOMPATIBLE,
+                                      "nova: cannot %s server '%s' (it must be %s): %s",
+                                      op_name (mv->op), mv->vm_name, from, where));
+          return;
+        }
+      vmm_nova_client_call_async (mv->self->client, "POST", path, body, "2.1", VMM_NOVA_CALL_NONE,
+                                  NULL, power_action_cb, mv);
+      return;
+    }
+  if (elapsed > POWER_US || (s->task_state == NULL && elapsed > SETTLE_US))
+    {
+      op_finish (
+          mv, g_error_new (
+                  VMM_ERROR, VMM_ERROR_TIMEOUT,
+                  "nova: the %s of server '%s' did not end %s within %" G_GINT64_FORMAT " s%s: %s",
+                  op_name (mv->op), mv->vm_name, target, elapsed / G_USEC_PER_SEC, suffix, where));
+      return;
+    }
+  poll_schedule (mv);
+}
+
+static void
+power_poll (NovaMove *mv)
+{
+  g_autofree char *path = server_path (mv, NULL);
+
+  vmm_nova_client_call_async (mv->self->client, "GET", path, NULL, V_SERVERS,
+                              VMM_NOVA_CALL_IDEMPOTENT, NULL, power_server_cb, mv);
+}
+
+/* Stops (OP_STOP) or starts (OP_START) the server on HOST: waits for any task
+ * in flight to end first, then asks Nova, then waits for SHUTOFF or ACTIVE. */
+static void
+power_change (NovaMove *mv, MoveOp op, const char *host, gboolean undo)
+{
+  mv->op = op;
+  mv->power_undo = undo;
+  mv->power_host = host;
+  mv->power_sent = FALSE;
+  mv->failures = 0;
+  g_clear_pointer (&mv->request_id, g_free);
+  mv->op_started = g_get_monotonic_time ();
+  power_poll (mv);
+}
+
 /* --- steps --- */
 
 /* After the move: where Nova says the server is must be where it went. */
@@ -1498,6 +1662,20 @@ run_step (VmmBackend *backend, VmmStep step, VmmMigrationContext *ctx, GCancella
     case VMM_STEP_REGISTER_DESTINATION_VM:
       op_resume (mv, OP_CONFIRM);
       break;
+    case VMM_STEP_POWER_OFF:
+      power_change (mv, OP_STOP, mv->source_host, FALSE);
+      break;
+    case VMM_STEP_POWER_ON:
+      if (!mv->confirmed || mv->final_host == NULL)
+        {
+          op_finish (mv, g_error_new (VMM_ERROR, VMM_ERROR_BACKEND,
+                                      "nova: server '%s' is started only after its cold "
+                                      "migration is confirmed",
+                                      mv->vm_name));
+          break;
+        }
+      power_change (mv, OP_START, mv->final_host, FALSE);
+      break;
     case VMM_STEP_COMPLETE_DESTINATION:
       {
         g_autofree char *path = server_path (mv, NULL);
@@ -1526,6 +1704,8 @@ STEP_FUNC (nova_initiate_source, VMM_STEP_INITIATE_SOURCE)
 STEP_FUNC (nova_unregister_source_vm, VMM_STEP_UNREGISTER_SOURCE_VM)
 STEP_FUNC (nova_register_destination_vm, VMM_STEP_REGISTER_DESTINATION_VM)
 STEP_FUNC (nova_complete_destination, VMM_STEP_COMPLETE_DESTINATION)
+STEP_FUNC (nova_power_off, VMM_STEP_POWER_OFF)
+STEP_FUNC (nova_power_on, VMM_STEP_POWER_ON)
 
 static void
 nova_undo_step (VmmBackend *backend, VmmStep step, VmmMigrationContext *ctx,
@@ -1554,6 +1734,21 @@ nova_undo_step (VmmBackend *backend, VmmStep step, VmmMigrationContext *ctx,
                                "on host '%s'",
                                mv->vm_name, mv->final_host);
       g_object_unref (task);
+      return;
+    }
+  if (mv != NULL && step == VMM_STEP_POWER_OFF && mv->stopped)
+    {
+      /* The move was undone or never happened: start it on its source. */
+      if (!op_begin (mv, task))
+        return;
+      power_change (mv, OP_START, mv->source_host, TRUE);
+      return;
+    }
+  if (mv != NULL && step == VMM_STEP_POWER_ON && mv->started)
+    {
+      if (!op_begin (mv, task))
+        return;
+      power_change (mv, OP_STOP, mv->final_host, TRUE);
       return;
     }
   /* Nothing else leaves anything behind in Nova. */
@@ -2014,6 +2209,8 @@ vmm_nova_backend_class_init (VmmNovaBackendClass *klass)
   backend_class->unregister_source_vm = nova_unregister_source_vm;
   backend_class->register_destination_vm = nova_register_destination_vm;
   backend_class->complete_destination = nova_complete_destination;
+  backend_class->power_off = nova_power_off;
+  backend_class->power_on = nova_power_on;
   backend_class->undo_step = nova_undo_step;
   backend_class->abort = nova_abort;
   backend_class->apply_timeout_action = nova_apply_timeout_action;
