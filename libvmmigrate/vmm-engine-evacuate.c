@@ -49,6 +49,7 @@ typedef struct
   VmmRelocateSpec *template;
   VmmEvacuateFlags flags;
   GHashTable *handled;
+  GHashTable *cold_pending; /* running VMs no host takes live: tried cold later */
   GPtrArray *entries;
   GPtrArray *running;
   guint total;
@@ -67,6 +68,7 @@ evacuation_free (Evacuation *ev)
   g_free (ev->host);
   g_object_unref (ev->template);
   g_hash_table_unref (ev->handled);
+  g_hash_table_unref (ev->cold_pending);
   g_ptr_array_unref (ev->entries);
   g_ptr_array_unref (ev->running);
   g_free (ev);
@@ -103,7 +105,16 @@ evacuation_finish (GTask *task, VmmInventory *inventory)
 {
   Evacuation *ev = g_task_get_task_data (task);
   g_autoptr (GPtrArray) left = vmm_inventory_get_vms_on_host (inventory, ev->host);
+  GHashTableIter iter;
+  gpointer name;
 
+  /* VMs waiting for a cold placement that left the host meanwhile */
+  g_hash_table_iter_init (&iter, ev->cold_pending);
+  while (g_hash_table_iter_next (&iter, &name, NULL))
+    evacuation_add (task,
+                    vmm_evacuation_entry_new (name, VMM_EVACUATION_SKIPPED, NULL,
+                                              "left the host before it could be moved cold", NULL));
+  g_hash_table_remove_all (ev->cold_pending);
   /* the host is empty only when it is */
   ev->host_empty = left->len == 0;
   vmm_engine_set_draining (ev->engine, ev->backend, ev->host, FALSE);
@@ -151,9 +162,13 @@ round_inventory_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       = vmm_backend_query_inventory_finish (ev->backend, result, &error);
   g_autoptr (GPtrArray) on_host = NULL;
   g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
+  g_autoptr (GStrvBuilder) cold_builder = g_strv_builder_new ();
   g_auto (GStrv) names = NULL;
   g_autoptr (GPtrArray) placements = NULL;
   g_autoptr (GHashTable) excluded = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr (VmmRelocateSpec) cold_template = NULL;
+  VmmRelocateSpec *template = ev->template;
+  gboolean cold_round = FALSE;
 
   if (inventory == NULL)
     {
@@ -166,6 +181,8 @@ round_inventory_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       VmmVmInfo *vm = g_ptr_array_index (on_host, i);
       const char *name = vmm_vm_info_get_name (vm);
 
+      if (g_hash_table_contains (ev->cold_pending, name))
+        g_strv_builder_add (cold_builder, name);
       if (g_hash_table_contains (ev->handled, name))
         continue;
       g_hash_table_add (ev->handled, g_strdup (name));
@@ -181,6 +198,23 @@ round_inventory_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       g_strv_builder_add (builder, name);
     }
   names = g_strv_builder_end (builder);
+  if (names[0] == NULL)
+    {
+      /* Only VMs no host takes live are left: with fallback-cold they are
+       * placed for a cold restart now (never in the same batch as live
+       * placements, whose charges the batch would not see). */
+      g_auto (GStrv) cold = g_strv_builder_end (cold_builder);
+
+      if (cold[0] != NULL)
+        {
+          g_strfreev (names);
+          names = g_steal_pointer (&cold);
+          cold_round = TRUE;
+          cold_template = vmm_relocate_spec_copy (ev->template);
+          vmm_relocate_spec_set_migration_type (cold_template, VMM_MIGRATION_PREFERENCE_COLD);
+          template = cold_template;
+        }
+    }
   if (names[0] == NULL || g_task_return_error_if_cancelled (task))
     {
       if (!g_task_had_error (task))
@@ -191,7 +225,7 @@ round_inventory_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   /* every VM placed at once, each placement charged before the next */
   g_hash_table_add (excluded, ev->host);
   placements = vmm_placement_batch (ev->engine, ev->backend, inventory, (const char *const *)names,
-                                    ev->template, excluded);
+                                    template, excluded);
   for (guint i = 0; names[i] != NULL; i++)
     {
       VmmCandidate *candidate = g_ptr_array_index (placements, i);
@@ -206,11 +240,34 @@ round_inventory_cb (GObject *source, GAsyncResult *result, gpointer user_data)
           for (guint c = 0; c < checks->len; c++)
             g_string_append_printf (why, "%s %s", c == 0 ? ":" : ";",
                                     vmm_check_get_message (g_ptr_array_index (checks, c)));
+          if (!cold_round && vmm_relocate_spec_get_fallback_cold (ev->template)
+              && vmm_vm_info_get_power_state (vmm_inventory_lookup_vm (inventory, names[i]))
+                     == VMM_POWER_STATE_RUNNING)
+            {
+              /* fallback-cold: try it cold once the live moves are placed */
+              g_hash_table_insert (ev->cold_pending, g_strdup (names[i]),
+                                   g_string_free (g_steal_pointer (&why), FALSE));
+              continue;
+            }
+          if (cold_round)
+            {
+              /* both ways refused: say why for each */
+              g_autofree char *key = NULL;
+              g_autofree char *live = NULL;
+
+              g_hash_table_steal_extended (ev->cold_pending, names[i], (gpointer *)&key,
+                                           (gpointer *)&live);
+              g_string_prepend (why, "; cold: ");
+              g_string_prepend (why, live);
+              g_string_prepend (why, "live: ");
+            }
           evacuation_add (task, vmm_evacuation_entry_new (names[i], VMM_EVACUATION_SKIPPED,
                                                           ev->host, why->str, NULL));
           continue;
         }
-      spec = vmm_relocate_spec_copy (ev->template);
+      if (cold_round)
+        g_hash_table_remove (ev->cold_pending, names[i]);
+      spec = vmm_relocate_spec_copy (template);
       vmm_relocate_spec_set_host (spec, vmm_candidate_get_host (candidate));
       migration = vmm_engine_create_migration (ev->engine, ev->backend, names[i], spec, &error);
       if (migration == NULL)
@@ -274,7 +331,11 @@ disable_cb (GObject *source, GAsyncResult *result, gpointer user_data)
  * its VMs at once (#vmm_engine_place_batch), runs the moves under the
  * engine's concurrency limits and priorities — running VMs hot, powered-off
  * VMs cold —, goes on past individual failures, and picks up VMs that land
- * on the host while it drains. While it runs, @host is never a destination,
+ * on the host while it drains. When @template allows fallback-cold, a
+ * running VM that no host can take live (CPU features, a device only this
+ * host reaches) is placed again once the live moves are placed, for a cold
+ * restart: stopped, moved cold, started on its new host; its entry says why
+ * each way was refused when neither works. While it runs, @host is never a destination,
  * for any migration of this engine. #VmmEngine::migration-created hands
  * each VM's migration to the caller for its own progress;
  * #VmmEngine::evacuation-progress reports the whole batch.
@@ -311,6 +372,7 @@ vmm_engine_evacuate_async (VmmEngine *self, VmmBackend *backend, const char *hos
   vmm_relocate_spec_set_host (ev->template, NULL);
   ev->flags = flags;
   ev->handled = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  ev->cold_pending = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   ev->entries = g_ptr_array_new_with_free_func (g_object_unref);
   ev->running = g_ptr_array_new_with_free_func (g_object_unref);
   g_task_set_task_data (task, ev, (GDestroyNotify)evacuation_free);

@@ -98,37 +98,36 @@ test_evacuate_mixed (void)
 {
   g_autoptr (VmmSimBackend) sim = make_cluster (
       VM ("r1", "e1", "running", "") "," VM ("r2", "e1", "running", "") "," VM (
-          "r3", "e1",
-          "running", "") "," VM ("r4", "e1", "running",
-                                 "") "," VM ("o1", "e1", "off",
-                                             "") "," VM ("o2", "e1", "off",
-                                                         "") "," VM ("cpu1", "e1", "running",
-                                                                     ", \"cpu-features\": "
-                                                                     "[\"rare\"]") "," VM ("iso1",
-                                                                                           "e1",
-                                                                                           "runnin"
-                                                                                           "g",
-                                                                                           ", "
-                                                                                           "\"devic"
-                                                                                           "es\": "
-                                                                                           "[{"
-                                                                                           "\"key\""
-                                                                                           ": "
-                                                                                           "\"cdrom"
-                                                                                           "-0\", "
-                                                                                           "\"kind"
-                                                                                           "\": "
-                                                                                           "\"cdrom"
-                                                                                           "\", "
-                                                                                           "\"datas"
-                                                                                           "tore\":"
-                                                                                           " \"iso-"
-                                                                                           "e1\", "
-                                                                                           "\"path"
-                                                                                           "\": "
-                                                                                           "\"a."
-                                                                                           "iso\"}"
-                                                                                           "]"),
+          "r3", "e1", "running",
+          "") "," VM ("r4", "e1", "running",
+                      "") "," VM ("o1", "e1", "off",
+                                  "") "," VM ("o2", "e1", "off",
+                                              "") "," VM ("cpu1", "e1", "running",
+                                                          ", \"cpu-features\": "
+                                                          "[\"rare\"]") "," VM ("iso1", "e1",
+                                                                                "runnin"
+                                                                                "g",
+                                                                                ", "
+                                                                                "\"devic"
+                                                                                "es\": "
+                                                                                "[{"
+                                                                                "\"key\""
+                                                                                ": "
+                                                                                "\"cdrom"
+                                                                                "-0\", "
+                                                                                "\"kind"
+                                                                                "\": "
+                                                                                "\"cdrom"
+                                                                                "\", "
+                                                                                "\"datas"
+                                                                                "tore\":"
+                                                                                " \"iso-"
+                                                                                "e1\", "
+                                                                                "\"path"
+                                                                                "\": "
+                                                                                "\"a."
+                                                                                "iso\"}"
+                                                                                "]"),
       10);
   g_autoptr (VmmEngine) engine = vmm_engine_new ();
   g_autoptr (GPtrArray) entries = NULL;
@@ -278,6 +277,68 @@ test_evacuate_catches_arrivals (void)
   }
 }
 
+/* With fallback-cold in the template, running VMs no host takes live (a CPU
+ * feature only the drained host has; an ISO on its local store) are stopped,
+ * moved cold and started, after the live moves; the others still move live. */
+static void
+test_evacuate_cold_fallback (void)
+{
+  static const char *const vms[]
+      = { VM ("r1", "e1", "running", ""),
+          VM ("cpu1", "e1", "running", ", \"cpu-features\": [\"rare\"]"),
+          VM ("iso1", "e1", "running",
+              ", \"devices\": [{\"key\": \"cdrom-0\", \"kind\": \"cdrom\", "
+              "\"datastore\": \"iso-e1\", \"path\": \"a.iso\"}]"),
+          VM ("big", "e1", "running", ", \"vcpus\": 1000"), NULL };
+  g_autofree char *list = g_strjoinv (",", (char **)vms);
+  g_autoptr (VmmSimBackend) sim = make_cluster (list, 0);
+  g_autoptr (VmmEngine) engine = vmm_engine_new ();
+  g_autoptr (VmmRelocateSpec) template = vmm_test_spec ("{\"fallback-cold\": true}");
+  g_autoptr (GPtrArray) entries = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (VmmInventory) inventory = NULL;
+  VmmTestWait wait = { NULL };
+  gboolean empty = TRUE;
+  VmmEvacuationEntry *e;
+
+  vmm_engine_evacuate_async (engine, VMM_BACKEND (sim), "e1", template, VMM_EVACUATE_FLAGS_NONE,
+                             NULL, vmm_test_wait_cb, &wait);
+  entries = vmm_engine_evacuate_finish (engine, vmm_test_wait (&wait), &empty, &error);
+  g_object_unref (wait.result);
+  g_assert_no_error (error);
+  g_assert_cmpuint (entries->len, ==, 4);
+  inventory = vmm_backend_query_inventory (VMM_BACKEND (sim), NULL, &error);
+  g_assert_no_error (error);
+
+  e = entry_for (entries, "r1");
+  g_assert_cmpint (vmm_evacuation_entry_get_outcome (e), ==, VMM_EVACUATION_MOVED);
+  g_assert_cmpint (vmm_migration_result_get_migration_type (vmm_evacuation_entry_get_result (e)),
+                   ==, VMM_MIGRATION_TYPE_HOT_HOST);
+  for (guint i = 0; i < 2; i++)
+    {
+      const char *name = i == 0 ? "cpu1" : "iso1";
+      VmmVmInfo *vm = vmm_inventory_lookup_vm (inventory, name);
+
+      e = entry_for (entries, name);
+      g_assert_cmpint (vmm_evacuation_entry_get_outcome (e), ==, VMM_EVACUATION_MOVED);
+      g_assert_cmpint (
+          vmm_migration_result_get_migration_type (vmm_evacuation_entry_get_result (e)), ==,
+          VMM_MIGRATION_TYPE_COLD);
+      g_assert_cmpstr (vmm_vm_info_get_host (vm), !=, "e1");
+      g_assert_cmpint (vmm_vm_info_get_power_state (vm), ==, VMM_POWER_STATE_RUNNING);
+      vmm_test_assert_one_place (sim, name, vmm_vm_info_get_host (vm));
+    }
+  /* nothing takes it either way: skipped, with the reason for each way */
+  e = entry_for (entries, "big");
+  g_assert_cmpint (vmm_evacuation_entry_get_outcome (e), ==, VMM_EVACUATION_SKIPPED);
+  g_test_message ("%s", vmm_evacuation_entry_get_message (e));
+  g_assert_true (g_str_has_prefix (vmm_evacuation_entry_get_message (e), "live: "));
+  g_assert_nonnull (strstr (vmm_evacuation_entry_get_message (e), "; cold: "));
+  g_assert_cmpint (vmm_vm_info_get_power_state (vmm_inventory_lookup_vm (inventory, "big")), ==,
+                   VMM_POWER_STATE_RUNNING);
+  g_assert_false (empty);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -285,5 +346,6 @@ main (int argc, char **argv)
   g_test_add_func ("/evacuation/mixed", test_evacuate_mixed);
   g_test_add_func ("/evacuation/two-hosts-at-once", test_evacuate_two_hosts_at_once);
   g_test_add_func ("/evacuation/catches-arrivals", test_evacuate_catches_arrivals);
+  g_test_add_func ("/evacuation/cold-fallback", test_evacuate_cold_fallback);
   return g_test_run ();
 }
