@@ -1202,10 +1202,26 @@ progress_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   evaluate (mv);
 }
 
+/* A poll failed: tried again, up to MAX_POLL_FAILURES in a row. */
 static void
-server_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+poll_failed (NovaMove *mv, GError *error)
 {
-  NovaMove *mv = user_data;
+  if (++mv->failures >= MAX_POLL_FAILURES)
+    {
+      g_prefix_error (&error, "nova: lost track of the %s of server '%s': ", op_name (mv->op),
+                      mv->vm_name);
+      op_fail (mv, error);
+      return;
+    }
+  g_clear_error (&error);
+  poll_schedule (mv);
+}
+
+/* The server record of a poll, kept in mv->server; FALSE when there is none
+ * (the poll is then tried again or the move fails). */
+static gboolean
+poll_take_server (NovaMove *mv, GObject *source, GAsyncResult *result)
+{
   GError *error = NULL;
   g_autoptr (JsonNode) node
       = vmm_nova_client_call_finish (VMM_NOVA_CLIENT (source), result, NULL, &error);
@@ -1217,20 +1233,22 @@ server_cb (GObject *source, GAsyncResult *result, gpointer user_data)
     {
       if (error == NULL)
         error = g_error_new (VMM_ERROR, VMM_ERROR_BACKEND, "nova: no server in Nova's answer");
-      if (++mv->failures >= MAX_POLL_FAILURES)
-        {
-          g_prefix_error (&error, "nova: lost track of the %s of server '%s': ", op_name (mv->op),
-                          mv->vm_name);
-          op_fail (mv, error);
-          return;
-        }
-      g_clear_error (&error);
-      poll_schedule (mv);
-      return;
+      poll_failed (mv, error);
+      return FALSE;
     }
   mv->failures = 0;
   g_clear_pointer (&mv->server, vmm_nova_server_free);
   mv->server = server_from_json (obj);
+  return TRUE;
+}
+
+static void
+server_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  NovaMove *mv = user_data;
+
+  if (!poll_take_server (mv, source, result))
+    return;
   if (mv->op == OP_LIVE && g_strcmp0 (mv->migration_status, "running") == 0)
     {
       g_autofree char *base = server_path (mv, NULL);
@@ -1257,15 +1275,7 @@ migrations_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 
   if (node == NULL)
     {
-      if (++mv->failures >= MAX_POLL_FAILURES)
-        {
-          g_prefix_error (&error, "nova: lost track of the %s of server '%s': ", op_name (mv->op),
-                          mv->vm_name);
-          op_fail (mv, error);
-          return;
-        }
-      g_clear_error (&error);
-      poll_schedule (mv);
+      poll_failed (mv, error);
       return;
     }
   list = vmm_nova_json_array (json_node_get_object (node), "migrations");
@@ -1457,12 +1467,6 @@ static void
 power_server_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   NovaMove *mv = user_data;
-  GError *error = NULL;
-  g_autoptr (JsonNode) node
-      = vmm_nova_client_call_finish (VMM_NOVA_CLIENT (source), result, NULL, &error);
-  JsonObject *obj = node != NULL && JSON_NODE_HOLDS_OBJECT (node)
-                        ? vmm_nova_json_object (json_node_get_object (node), "server")
-                        : NULL;
   gboolean stop = mv->op == OP_STOP;
   const char *target = stop ? "SHUTOFF" : "ACTIVE";
   const char *from = stop ? "ACTIVE" : "SHUTOFF";
@@ -1471,24 +1475,9 @@ power_server_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autofree char *suffix = NULL;
   VmmNovaServer *s;
 
-  if (obj == NULL)
-    {
-      if (error == NULL)
-        error = g_error_new (VMM_ERROR, VMM_ERROR_BACKEND, "nova: no server in Nova's answer");
-      if (++mv->failures >= MAX_POLL_FAILURES)
-        {
-          g_prefix_error (&error, "nova: lost track of the %s of server '%s': ", op_name (mv->op),
-                          mv->vm_name);
-          op_fail (mv, error);
-          return;
-        }
-      g_clear_error (&error);
-      poll_schedule (mv);
-      return;
-    }
-  mv->failures = 0;
-  g_clear_pointer (&mv->server, vmm_nova_server_free);
-  mv->server = s = server_from_json (obj);
+  if (!poll_take_server (mv, source, result))
+    return;
+  s = mv->server;
   where = server_where (s);
   suffix = request_suffix (mv);
   if (g_strcmp0 (s->status, "ERROR") == 0)
