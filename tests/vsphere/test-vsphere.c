@@ -682,7 +682,8 @@ test_capabilities (void)
   g_autoptr (VmmBackend) backend = backend_open (main_peer, NULL);
   VmmBackendCapabilities caps = vmm_backend_get_capabilities (backend);
   const VmmStep by_backend[]
-      = { VMM_STEP_INITIATE_SOURCE, VMM_STEP_SWITCH_HOST_AND_POOL, VMM_STEP_COMPLETE_DESTINATION };
+      = { VMM_STEP_INITIATE_SOURCE, VMM_STEP_SWITCH_HOST_AND_POOL, VMM_STEP_COMPLETE_DESTINATION,
+          VMM_STEP_POWER_OFF, VMM_STEP_POWER_ON };
 
   g_assert_true (caps & VMM_BACKEND_CAPABILITY_HOT_HOST);
   g_assert_true (caps & VMM_BACKEND_CAPABILITY_HOT_STORAGE);
@@ -914,6 +915,73 @@ test_move_all_three_powered_off (void)
   g_assert_cmpstr (w.pool, ==, "DC0_C0/Resources");
   g_assert_cmpstr (w.power, ==, "poweredOff");
   assert_disks_match (main_peer, "DC0_H0_VM1", result);
+}
+
+/* The actions' names of PLAN, comma-separated. */
+static char *
+plan_actions (VmmPlan *plan)
+{
+  GPtrArray *actions = vmm_plan_get_actions (plan);
+  g_autoptr (GString) names = g_string_new (NULL);
+
+  for (guint i = 0; i < actions->len; i++)
+    g_string_append_printf (names, "%s%s", i > 0 ? "," : "",
+                            vmm_action_get_name (g_ptr_array_index (actions, i)));
+  return g_string_free (g_steal_pointer (&names), FALSE);
+}
+
+/* A cold move of a running VM that the spec lets the engine stop
+ * (fallback-cold): PowerOffVm, the relocation, PowerOnVm on the new host. */
+static void
+test_move_cold_restart (void)
+{
+  g_autoptr (VmmBackend) backend = backend_open (main_peer, NULL);
+  g_autoptr (VmmEngine) engine = vmm_engine_new ();
+  g_autoptr (VmmVmInfo) before = backend_vm (backend, "DC0_H0_VM0");
+  g_autoptr (VmmMigration) m = migration_new (
+      engine, backend, "DC0_H0_VM0",
+      "{\"host\": \"DC0_C0_H1\", \"migration-type\": \"cold\", \"fallback-cold\": true}");
+  g_autoptr (Recorder) r = recorder_new (m);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (VmmPlan) plan = vmm_migration_plan (m, NULL, &error);
+  g_autoptr (VmmMigrationResult) result = NULL;
+  g_autofree char *names = NULL;
+  g_auto (Where) w = { 0 };
+
+  g_assert_no_error (error);
+  g_assert_cmpint (vmm_vm_info_get_power_state (before), ==, VMM_POWER_STATE_RUNNING);
+  g_assert_cmpstr (vmm_vm_info_get_host (before), ==, "DC0_H0");
+  g_assert_cmpint (vmm_plan_get_migration_type (plan), ==, VMM_MIGRATION_TYPE_COLD);
+  names = plan_actions (plan);
+  g_test_message ("plan: %s", names);
+  g_assert_true (strstr (names, "PowerOffVm") != NULL);
+  g_assert_true (g_str_has_suffix (names, "PowerOnVm"));
+  g_assert_true (strstr (names, "PowerOffVm") < strstr (names, "SwitchHostAndPool"));
+  g_assert_null (strstr (names, "InitiateSource"));
+
+  result = vmm_migration_run_sync (m, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (vmm_migration_result_get_migration_type (result), ==, VMM_MIGRATION_TYPE_COLD);
+  g_assert_cmpstr (vmm_migration_result_get_host (result), ==, "DC0_C0_H1");
+  g_assert_cmpstr (vmm_migration_result_get_resource_pool (result), ==, "DC0_C0/Resources");
+  govc_where (main_peer, "DC0_H0_VM0", &w);
+  g_assert_cmpstr (w.host, ==, "DC0_C0_H1");
+  g_assert_cmpstr (w.pool, ==, "DC0_C0/Resources");
+  g_assert_cmpstr (w.power, ==, "poweredOn");
+  assert_disks_match (main_peer, "DC0_H0_VM0", result);
+  /* no live transfer: the progress is the relocation's, not the memory's */
+  g_assert_cmpuint (r->bytes_total, ==, 100);
+  g_assert_false (recorder_has_warning (r, "already"));
+  /* no VMware Tools in vcsim's VMs: PowerOffVM_Task, not ShutdownGuest */
+  {
+    g_autofree char *events = govc (main_peer, "events", "-n", "20", "/DC0/vm/DC0_H0_VM0", NULL);
+    const char *off = strstr (events, "DC0_H0 in DC0 is powered off");
+
+    g_test_message ("%s", events);
+    g_assert_null (strstr (events, "Guest OS shut down"));
+    g_assert_nonnull (off);
+    g_assert_nonnull (strstr (off, "DC0_C0_H1 in DC0 is powered on"));
+  }
 }
 
 /* A per-disk locator: RelocateVM_Task gets a disk[] entry (schema order,
@@ -1255,6 +1323,36 @@ test_nonexistent_target (void)
 /* A VM whose RelocateVM_Task is disabled (vcsim -load of an inventory with
  * disabledMethod): MethodDisabled, mapped with vCenter's message, the VM in
  * place, other VMs still move. */
+/* In the saved inventory INV, VMware Tools run in the VM whose methods are
+ * disabled (so that PowerOffVm asks the guest to shut down). */
+static void
+tools_running_where_disabled (const char *inv)
+{
+  g_autoptr (GDir) dir = g_dir_open (inv, 0, NULL);
+  const char *name;
+  guint edited = 0;
+
+  g_assert_nonnull (dir);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (inv, name, NULL);
+      g_autofree char *text = NULL;
+      g_auto (GStrv) parts = NULL;
+      g_autofree char *edited_text = NULL;
+
+      if (strstr (name, "-VirtualMachine-") == NULL
+          || !g_file_get_contents (path, &text, NULL, NULL)
+          || strstr (text, "RelocateVMTask") == NULL)
+        continue;
+      parts = g_strsplit (text, "guestToolsNotRunning", -1);
+      g_assert_cmpuint (g_strv_length (parts), ==, 2);
+      edited_text = g_strjoinv ("guestToolsRunning", parts);
+      g_assert_true (g_file_set_contents (path, edited_text, -1, NULL));
+      edited++;
+    }
+  g_assert_cmpuint (edited, ==, 1);
+}
+
 static void
 test_method_disabled (void)
 {
@@ -1278,6 +1376,7 @@ test_method_disabled (void)
 
   g_free (run_or_die (dargv, env));
   peer_free (a);
+  tools_running_where_disabled (inv);
   b = peer_start ("disabled", b_args);
   backend = backend_open (b, NULL);
   before = backend_vm (backend, "DC0_C0_RP0_VM0");
@@ -1297,6 +1396,39 @@ test_method_disabled (void)
     g_assert_nonnull (strstr (error->message, where));
   }
   g_clear_error (&error);
+
+  /* a cold restart whose relocation fails after PowerOffVm: the rollback
+   * starts the VM again on its source host */
+  {
+    g_autofree char *json3 = g_strdup_printf (
+        "{\"host\": \"%s\", \"migration-type\": \"cold\", \"fallback-cold\": true}",
+        other_cluster_host (vmm_vm_info_get_host (before)));
+    g_autoptr (VmmMigration) m3 = migration_new (engine, backend, "DC0_C0_RP0_VM0", json3);
+    g_autoptr (VmmMigrationResult) r3 = NULL;
+    g_autofree char *events = NULL;
+    const char *off;
+    g_auto (Where) w3 = { 0 };
+
+    g_assert_cmpstr (w.power, ==, "poweredOn");
+    r3 = vmm_migration_run_sync (m3, NULL, &error);
+    g_assert_null (r3);
+    g_test_message ("%s", error->message);
+    g_assert_error (error, VMM_ERROR, VMM_ERROR_PERMISSION_DENIED);
+    g_assert_nonnull (strstr (error->message, "method is disabled: RelocateVM_Task"));
+    /* it was stopped for the move and started again (vcsim's events) */
+    events = govc (b, "events", "-n", "10", "/DC0/vm/DC0_C0_RP0_VM0", NULL);
+    g_test_message ("%s", events);
+    /* gracefully: VMware Tools run in this one */
+    g_assert_nonnull (strstr (events, "Guest OS shut down for DC0_C0_RP0_VM0"));
+    off = strstr (events, "is powered off");
+    g_assert_nonnull (off);
+    g_assert_nonnull (strstr (off, "is powered on"));
+    govc_where (b, "DC0_C0_RP0_VM0", &w3);
+    g_assert_cmpstr (w3.host, ==, vmm_vm_info_get_host (before));
+    g_assert_cmpstr (w3.power, ==, "poweredOn");
+    g_assert_cmpint (vmm_migration_get_state (m3), ==, VMM_MIGRATION_STATE_FAILED);
+    g_clear_error (&error);
+  }
 
   /* another VM of the same vcsim still moves */
   {
@@ -1516,6 +1648,7 @@ main (int argc, char **argv)
   g_test_add_func ("/vsphere/move/folder", test_move_folder);
   g_test_add_func ("/vsphere/move/all-three-powered-off", test_move_all_three_powered_off);
   g_test_add_func ("/vsphere/move/per-disk", test_move_per_disk);
+  g_test_add_func ("/vsphere/move/cold-restart", test_move_cold_restart);
   g_test_add_func ("/vsphere/move/network-remap", test_move_network);
   g_test_add_func ("/vsphere/errors/bad-password", test_bad_password);
   g_test_add_func ("/vsphere/errors/fault-samples", test_fault_samples);

@@ -429,6 +429,8 @@ vmm_vsphere_backend_get_step_mode (VmmBackend *backend, VmmStep step)
     case VMM_STEP_INITIATE_SOURCE:
     case VMM_STEP_SWITCH_HOST_AND_POOL:
     case VMM_STEP_COMPLETE_DESTINATION:
+    case VMM_STEP_POWER_OFF:
+    case VMM_STEP_POWER_ON:
       return VMM_STEP_MODE_BACKEND;
     case VMM_STEP_CREATE_INVENTORY_VM:
       return VMM_STEP_MODE_UNSUPPORTED;
@@ -1047,6 +1049,7 @@ typedef struct
   char *pool;
   char *datastore;
   char *folder;
+  char *tools; /* guest.toolsRunningStatus */
   VmmPowerState power;
   GPtrArray *disks;   /* VmmDiskInfo */
   GPtrArray *devices; /* VmmDeviceInfo */
@@ -1059,6 +1062,7 @@ location_free (Location *loc)
   g_free (loc->pool);
   g_free (loc->datastore);
   g_free (loc->folder);
+  g_free (loc->tools);
   g_clear_pointer (&loc->disks, g_ptr_array_unref);
   g_clear_pointer (&loc->devices, g_ptr_array_unref);
   g_free (loc);
@@ -1082,6 +1086,7 @@ static const char *const vm_location_paths[] = { "name",
                                                  "datastore",
                                                  "config.hardware.device",
                                                  "config.files.vmPathName",
+                                                 "guest.toolsRunningStatus",
                                                  NULL };
 
 static void
@@ -1139,6 +1144,7 @@ read_location_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   loc->datastore = g_strdup (vmm_vm_info_get_datastore (vm));
   loc->folder = g_strdup (vmm_vm_info_get_folder (vm));
   loc->power = vmm_vm_info_get_power_state (vm);
+  loc->tools = prop_text (o, "guest.toolsRunningStatus");
   disks = vmm_vm_info_get_disks (vm);
   loc->disks = g_ptr_array_new_with_free_func (g_object_unref);
   for (guint i = 0; i < disks->len; i++)
@@ -1161,6 +1167,8 @@ typedef struct
   gboolean done;         /* ... and vCenter finished it successfully */
   gboolean by_switch;    /* sent by SwitchHostAndPool (cold / pool-only) */
   gboolean nics_checked; /* remapped NICs compared (warn once) */
+  gboolean powered_off;  /* PowerOffVm stopped the VM (its undo starts it) */
+  gboolean powered_on;   /* PowerOnVm started it (its undo stops it) */
 } Reloc;
 
 static Reloc *
@@ -1198,6 +1206,10 @@ typedef struct
   gulong cancel_id;
   gint cancel_seen;
   gboolean cancel_sent;
+  /* PowerOffVm / PowerOnVm and their undo */
+  gboolean power_on;      /* the state wanted: on or off */
+  gboolean shutting_down; /* ShutdownGuest sent, waiting for poweredOff */
+  gboolean power_sent;    /* PowerOnVM_Task / PowerOffVM_Task sent */
 } Run;
 
 static void
@@ -1667,8 +1679,9 @@ poll_timer_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* Reads the TaskInfo of the run's task. */
 static void
-poll_task (GTask *task)
+read_task_info (GTask *task, GAsyncReadyCallback callback)
 {
   VmmVsphereBackend *self = run_backend (task);
   Run *run = g_task_get_task_data (task);
@@ -1678,7 +1691,24 @@ poll_task (GTask *task)
 
   add_prop_set (spec, "Task", paths);
   add_object (spec, "Task", run->task_id);
-  retrieve_async (self, req, NULL, task_info_cb, task);
+  retrieve_async (self, req, NULL, callback, task);
+}
+
+/* The fault of a TaskInfo in state error, as a VMM_ERROR. */
+static void
+task_info_error (xmlNode *info, const char *method, GError **error)
+{
+  xmlNode *err = vmm_vsphere_child (info, "error");
+  g_autofree char *msg = vmm_vsphere_child_text (err, "localizedMessage");
+  g_autofree char *type = vmm_vsphere_xsi_type (vmm_vsphere_child (err, "fault"));
+
+  vmm_vsphere_fault_to_error (type, msg, method, error);
+}
+
+static void
+poll_task (GTask *task)
+{
+  read_task_info (task, task_info_cb);
 }
 
 static void
@@ -1747,11 +1777,7 @@ task_info_cb (GObject *source, GAsyncResult *result, gpointer user_data)
     }
   if (g_strcmp0 (state, "error") == 0)
     {
-      xmlNode *err = vmm_vsphere_child (info, "error");
-      g_autofree char *msg = vmm_vsphere_child_text (err, "localizedMessage");
-      g_autofree char *type = vmm_vsphere_xsi_type (vmm_vsphere_child (err, "fault"));
-
-      vmm_vsphere_fault_to_error (type, msg, "RelocateVM_Task", &run->cause);
+      task_info_error (info, "RelocateVM_Task", &run->cause);
       fresh_look (task);
       return;
     }
@@ -2054,7 +2080,9 @@ run_set_target (VmmVsphereBackend *self, Run *run, gboolean undo)
     gboolean storage = run->want_ds != NULL || (!undo && locators != NULL && locators->len > 0);
 
     run->total = 0;
-    if (run->want_host != NULL && vmm_vm_info_get_power_state (vm) == VMM_POWER_STATE_RUNNING)
+    /* a live move (a cold restart's VM still shows RUNNING in the context) */
+    if (run->want_host != NULL && vmm_vm_info_get_power_state (vm) == VMM_POWER_STATE_RUNNING
+        && vmm_migration_type_is_hot (vmm_migration_context_get_migration_type (ctx)))
       run->total += vmm_vm_info_get_memory_mib (vm) * 1024 * 1024;
     if (storage)
       run->total += vmm_vm_info_get_storage_size (vm);
@@ -2162,6 +2190,349 @@ vmm_vsphere_backend_complete_destination (VmmBackend *backend, VmmMigrationConte
   verify_start (task);
 }
 
+/* --- the cold restart: PowerOffVm and PowerOnVm --- */
+
+static void
+power_look (GTask *task);
+
+static void
+power_send (GTask *task);
+
+static void
+poll_power_task (GTask *task);
+
+static gboolean
+power_timer_cb (gpointer user_data)
+{
+  GTask *task = user_data;
+  Run *run = g_task_get_task_data (task);
+
+  g_clear_pointer (&run->timer, g_source_unref);
+  if (run->power_sent)
+    poll_power_task (task);
+  else
+    power_look (task);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+power_again_later (GTask *task)
+{
+  Run *run = g_task_get_task_data (task);
+
+  run->timer
+      = g_timeout_source_new (vmm_vsphere_client_get_poll_interval_ms (run_backend (task)->client));
+  g_source_set_callback (run->timer, power_timer_cb, task, NULL);
+  g_source_attach (run->timer, g_main_context_get_thread_default ());
+}
+
+static void
+power_done (GTask *task, Location *loc)
+{
+  Run *run = g_task_get_task_data (task);
+  Reloc *reloc = reloc_get (run->ctx);
+
+  if (run->step == VMM_STEP_POWER_OFF && !run->undo)
+    reloc->powered_off = TRUE;
+  else if (run->step == VMM_STEP_POWER_ON && !run->undo)
+    reloc->powered_on = TRUE;
+  else if (run->step == VMM_STEP_POWER_OFF)
+    {
+      reloc->powered_off = FALSE;
+      if (g_strcmp0 (loc->host, vmm_migration_context_get_source_host (run->ctx)) != 0)
+        {
+          g_autofree char *msg = g_strdup_printf (
+              "VM '%s' was powered on again on host '%s', not on its source host '%s'",
+              vmm_migration_context_get_vm_name (run->ctx), loc->host,
+              vmm_migration_context_get_source_host (run->ctx));
+          vmm_migration_context_add_warning (run->ctx, msg);
+        }
+    }
+  else
+    reloc->powered_on = FALSE;
+  g_debug ("vsphere: %s%s: VM %s is %s on host %s", run->undo ? "undo " : "",
+           vmm_step_get_name (run->step), vmm_migration_context_get_vm_name (run->ctx),
+           run->power_on ? "poweredOn" : "poweredOff", loc->host);
+  g_task_return_boolean (task, TRUE);
+  g_object_unref (task);
+}
+
+static void
+power_fail (GTask *task, Location *loc)
+{
+  Run *run = g_task_get_task_data (task);
+  GError *cause = to_vmm_error (g_steal_pointer (&run->cause));
+
+  g_task_return_new_error (
+      task, cause->domain, cause->code, "powering VM '%s' %s: %s; vCenter shows it %s on host '%s'",
+      vmm_migration_context_get_vm_name (run->ctx), run->power_on ? "on" : "off", cause->message,
+      loc == NULL                             ? "(unreadable)"
+      : loc->power == VMM_POWER_STATE_RUNNING ? "poweredOn"
+      : loc->power == VMM_POWER_STATE_OFF     ? "poweredOff"
+                                              : "in another state",
+      loc != NULL ? loc->host : "?");
+  g_error_free (cause);
+  g_object_unref (task);
+}
+
+static void
+shutdown_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  Run *run = g_task_get_task_data (task);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (xmlDoc) doc
+      = vmm_vsphere_client_call_finish (VMM_VSPHERE_CLIENT (source), result, &error);
+
+  if (doc == NULL)
+    {
+      g_autofree char *msg
+          = g_strdup_printf ("ShutdownGuest of VM '%s' failed (%s); powering it off instead",
+                             vmm_migration_context_get_vm_name (run->ctx), error->message);
+
+      vmm_migration_context_add_warning (run->ctx, msg);
+      run->shutting_down = FALSE;
+      power_send (task);
+      return;
+    }
+  power_look (task);
+}
+
+/* Reads the VM's power state and acts on it: done, wait for the guest's
+ * shutdown, or send the power task. */
+static void
+power_look_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  VmmVsphereBackend *self = VMM_VSPHERE_BACKEND (source);
+  Run *run = g_task_get_task_data (task);
+  GError *error = NULL;
+  g_autoptr (Location) loc = read_location_finish (self, result, &error);
+  VmmPowerState want = run->power_on ? VMM_POWER_STATE_RUNNING : VMM_POWER_STATE_OFF;
+
+  if (loc == NULL)
+    {
+      g_clear_error (&run->cause);
+      run->cause = error;
+      power_fail (task, NULL);
+      return;
+    }
+  if (loc->power == want)
+    {
+      if (!run->shutting_down && !run->power_sent)
+        {
+          /* nothing to do: it is so already (and the undo must not change it) */
+          g_autofree char *msg
+              = g_strdup_printf ("%s: VM '%s' is already %s", vmm_step_get_name (run->step),
+                                 vmm_migration_context_get_vm_name (run->ctx),
+                                 run->power_on ? "poweredOn" : "poweredOff");
+
+          vmm_migration_context_add_warning (run->ctx, msg);
+          g_task_return_boolean (task, TRUE);
+          g_object_unref (task);
+          return;
+        }
+      if (run->cause != NULL)
+        {
+          /* the call got no answer, but the VM did change */
+          g_autofree char *msg
+              = g_strdup_printf ("%s; vCenter shows the VM %s anyway", run->cause->message,
+                                 run->power_on ? "poweredOn" : "poweredOff");
+          vmm_migration_context_add_warning (run->ctx, msg);
+          g_clear_error (&run->cause);
+        }
+      power_done (task, loc);
+      return;
+    }
+  if (run->cause != NULL || run->power_sent)
+    {
+      if (run->cause == NULL)
+        run->cause = g_error_new (VMM_ERROR, VMM_ERROR_BACKEND,
+                                  "vCenter reported the power task done but the VM is not %s",
+                                  run->power_on ? "poweredOn" : "poweredOff");
+      power_fail (task, loc);
+      return;
+    }
+  if (run->shutting_down)
+    {
+      if (g_get_monotonic_time () > run->deadline)
+        {
+          g_autofree char *msg = g_strdup_printf (
+              "the guest of VM '%s' did not shut down within %u s (ShutdownGuest); powering it "
+              "off",
+              vmm_migration_context_get_vm_name (run->ctx),
+              vmm_vsphere_client_get_shutdown_timeout (self->client));
+
+          vmm_migration_context_add_warning (run->ctx, msg);
+          run->shutting_down = FALSE;
+          power_send (task);
+          return;
+        }
+      power_again_later (task);
+      return;
+    }
+  if (!run->power_on && !run->undo && g_strcmp0 (loc->tools, "guestToolsRunning") == 0)
+    {
+      /* VMware Tools run: ask the guest to shut down, for a bounded time */
+      xmlDoc *req = vmm_vsphere_request_new ("ShutdownGuest", "VirtualMachine", run->vm_id, NULL);
+
+      run->shutting_down = TRUE;
+      run->deadline
+          = g_get_monotonic_time ()
+            + (gint64)vmm_vsphere_client_get_shutdown_timeout (self->client) * G_USEC_PER_SEC;
+      vmm_vsphere_client_call_async (self->client, req, NULL, shutdown_cb, task);
+      return;
+    }
+  power_send (task);
+}
+
+static void
+power_look (GTask *task)
+{
+  Run *run = g_task_get_task_data (task);
+
+  read_location_async (run_backend (task), run->vm_id, NULL, power_look_cb, task);
+}
+
+static void
+power_task_info_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  VmmVsphereBackend *self = VMM_VSPHERE_BACKEND (source);
+  Run *run = g_task_get_task_data (task);
+  GError *error = NULL;
+  g_autoptr (MoSet) set = retrieve_finish (self, result, &error);
+  xmlNode *info;
+  g_autofree char *state = NULL;
+  const char *method = run->power_on ? "PowerOnVM_Task" : "PowerOffVM_Task";
+
+  if (set == NULL)
+    {
+      run->cause = error;
+      power_look (task);
+      return;
+    }
+  info = prop (g_hash_table_lookup (set->by_id, run->task_id), "info");
+  state = vmm_vsphere_child_text (info, "state");
+  if (g_strcmp0 (state, "success") == 0)
+    {
+      power_look (task);
+      return;
+    }
+  if (g_strcmp0 (state, "error") == 0)
+    {
+      task_info_error (info, method, &run->cause);
+      power_look (task);
+      return;
+    }
+  if (state == NULL || g_get_monotonic_time () > run->deadline)
+    {
+      run->cause = state == NULL
+                       ? g_error_new (VMM_ERROR, VMM_ERROR_BACKEND,
+                                      "vCenter returned no TaskInfo for %s", run->task_id)
+                       : g_error_new (VMM_ERROR, VMM_ERROR_TIMEOUT, "%s %s is still %s after %u s",
+                                      method, run->task_id, state, run->wait_s);
+      power_look (task);
+      return;
+    }
+  power_again_later (task);
+}
+
+static void
+poll_power_task (GTask *task)
+{
+  read_task_info (task, power_task_info_cb);
+}
+
+static void
+power_sent_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  Run *run = g_task_get_task_data (task);
+  GError *error = NULL;
+  g_autoptr (xmlDoc) doc
+      = vmm_vsphere_client_call_finish (VMM_VSPHERE_CLIENT (source), result, &error);
+
+  if (doc == NULL)
+    {
+      /* a fault, or no answer: what state is the VM in? */
+      run->cause = error;
+      power_look (task);
+      return;
+    }
+  run->task_id = vmm_vsphere_child_text (vmm_vsphere_response (doc), "returnval");
+  if (run->task_id == NULL)
+    {
+      run->cause = g_error_new (VMM_ERROR, VMM_ERROR_BACKEND, "vCenter answered %s without a task",
+                                run->power_on ? "PowerOnVM_Task" : "PowerOffVM_Task");
+      power_look (task);
+      return;
+    }
+  poll_power_task (task);
+}
+
+/* PowerOnVM_Task (on the host named by want_host, if any) or PowerOffVM_Task. */
+static void
+power_send (GTask *task)
+{
+  VmmVsphereBackend *self = run_backend (task);
+  Run *run = g_task_get_task_data (task);
+  xmlNode *m;
+  xmlDoc *req = vmm_vsphere_request_new (run->power_on ? "PowerOnVM_Task" : "PowerOffVM_Task",
+                                         "VirtualMachine", run->vm_id, &m);
+  const char *host_id = run->power_on ? id_of (self, "host", run->want_host) : NULL;
+
+  if (host_id != NULL)
+    vmm_vsphere_add_moref (m, "host", "HostSystem", host_id);
+  run->power_sent = TRUE;
+  run->wait_s = vmm_vsphere_client_get_task_timeout (self->client);
+  run->deadline = g_get_monotonic_time () + (gint64)run->wait_s * G_USEC_PER_SEC;
+  vmm_vsphere_client_call_async (self->client, req, NULL, power_sent_cb, task);
+}
+
+static void
+power_start (VmmVsphereBackend *self, VmmStep step, gboolean undo, VmmMigrationContext *ctx,
+             GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
+{
+  GError *error = NULL;
+  GTask *task
+      = step_task_new (self, step, ctx, undo ? NULL : cancellable, callback, user_data, &error);
+  Run *run = g_task_get_task_data (task);
+
+  g_task_set_source_tag (task, power_start);
+  if (error != NULL)
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+  run->undo = undo;
+  /* PowerOffVm stops it (its undo starts it again); PowerOnVm starts it
+   * where the move put it (its undo stops it) */
+  run->power_on = (step == VMM_STEP_POWER_ON) != undo;
+  if (step == VMM_STEP_POWER_ON && !undo)
+    run->want_host = g_strdup (vmm_migration_context_get_destination_host (ctx));
+  power_look (task);
+}
+
+static void
+vmm_vsphere_backend_power_off (VmmBackend *backend, VmmMigrationContext *ctx,
+                               GCancellable *cancellable, GAsyncReadyCallback callback,
+                               gpointer user_data)
+{
+  power_start (VMM_VSPHERE_BACKEND (backend), VMM_STEP_POWER_OFF, FALSE, ctx, cancellable, callback,
+               user_data);
+}
+
+static void
+vmm_vsphere_backend_power_on (VmmBackend *backend, VmmMigrationContext *ctx,
+                              GCancellable *cancellable, GAsyncReadyCallback callback,
+                              gpointer user_data)
+{
+  power_start (VMM_VSPHERE_BACKEND (backend), VMM_STEP_POWER_ON, FALSE, ctx, cancellable, callback,
+               user_data);
+}
+
 static void
 vmm_vsphere_backend_undo_step (VmmBackend *backend, VmmStep step, VmmMigrationContext *ctx,
                                GCancellable *cancellable, GAsyncReadyCallback callback,
@@ -2169,9 +2540,18 @@ vmm_vsphere_backend_undo_step (VmmBackend *backend, VmmStep step, VmmMigrationCo
 {
   VmmVsphereBackend *self = VMM_VSPHERE_BACKEND (backend);
   GError *error = NULL;
-  GTask *task = step_task_new (self, step, ctx, NULL, callback, user_data, &error);
+  GTask *task;
   Reloc *reloc = reloc_get (ctx);
 
+  /* the cold restart: start the VM again (where it is: the relocation back
+   * ran before), or stop it again */
+  if ((step == VMM_STEP_POWER_OFF && reloc->powered_off)
+      || (step == VMM_STEP_POWER_ON && reloc->powered_on))
+    {
+      power_start (self, step, TRUE, ctx, NULL, callback, user_data);
+      return;
+    }
+  task = step_task_new (self, step, ctx, NULL, callback, user_data, &error);
   g_task_set_source_tag (task, vmm_vsphere_backend_undo_step);
   if (error != NULL)
     {
@@ -2235,6 +2615,8 @@ vmm_vsphere_backend_class_init (VmmVsphereBackendClass *klass)
   backend_class->switch_host_and_pool = vmm_vsphere_backend_switch_host_and_pool;
   backend_class->complete_destination = vmm_vsphere_backend_complete_destination;
   backend_class->undo_step = vmm_vsphere_backend_undo_step;
+  backend_class->power_off = vmm_vsphere_backend_power_off;
+  backend_class->power_on = vmm_vsphere_backend_power_on;
 }
 
 static void

@@ -35,6 +35,7 @@ struct _VmmVsphereClient
   guint timeout_s;
   guint task_timeout_s;
   guint poll_ms;
+  guint shutdown_timeout_s;
   GHashTable *service; /* ServiceContent member name -> moref value */
 
   SoupSession *session; /* async, made on first use */
@@ -114,6 +115,7 @@ vmm_vsphere_client_init (VmmVsphereClient *self)
   self->timeout_s = 60;
   self->task_timeout_s = 3600;
   self->poll_ms = 250;
+  self->shutdown_timeout_s = 120;
   g_queue_init (&self->waiting);
 }
 
@@ -439,7 +441,7 @@ load_credentials_file (VmmVsphereClient *self, const char *path, GError **error)
 }
 
 /* vsphere+https://HOST[:PORT][/PATH]?credentials=FILE&ca=FILE&timeout=S
- *   &task-timeout=S&poll-ms=MS (a user name may be in the URI, a password
+ *   &task-timeout=S&poll-ms=MS&shutdown-timeout=S (a user name may be in the URI, a password
  * never: it comes from the credentials file or VMM_VSPHERE_USER /
  * VMM_VSPHERE_PASSWORD). */
 VmmVsphereClient *
@@ -502,11 +504,15 @@ vmm_vsphere_client_new (GUri *uri, GError **error)
       if ((value = g_hash_table_lookup (params, "poll-ms")) != NULL
           && !parse_uint ("poll-ms", value, &self->poll_ms, error))
         return NULL;
+      if ((value = g_hash_table_lookup (params, "shutdown-timeout")) != NULL
+          && !parse_uint ("shutdown-timeout", value, &self->shutdown_timeout_s, error))
+        return NULL;
       {
         GHashTableIter iter;
         gpointer key;
-        const char *const known[]
-            = { "credentials", "ca", "timeout", "task-timeout", "poll-ms", NULL };
+        const char *const known[] = {
+          "credentials", "ca", "timeout", "task-timeout", "poll-ms", "shutdown-timeout", NULL
+        };
 
         g_hash_table_iter_init (&iter, params);
         while (g_hash_table_iter_next (&iter, &key, NULL))
@@ -514,7 +520,7 @@ vmm_vsphere_client_new (GUri *uri, GError **error)
             {
               g_set_error (error, VMM_ERROR, VMM_ERROR_INVALID_SPEC,
                            "vsphere URI: unknown parameter '%s' (known: credentials, ca, "
-                           "timeout, task-timeout, poll-ms)",
+                           "timeout, task-timeout, poll-ms, shutdown-timeout)",
                            (const char *)key);
               return NULL;
             }
@@ -585,6 +591,14 @@ guint
 vmm_vsphere_client_get_poll_interval_ms (VmmVsphereClient *self)
 {
   return self->poll_ms;
+}
+
+/* How long a guest may take to shut down (ShutdownGuest) before the VM is
+ * powered off. */
+guint
+vmm_vsphere_client_get_shutdown_timeout (VmmVsphereClient *self)
+{
+  return self->shutdown_timeout_s;
 }
 
 guint

@@ -33,6 +33,8 @@ vmm_vsphere_client_get_task_timeout (VmmVsphereClient *self);
 guint
 vmm_vsphere_client_get_poll_interval_ms (VmmVsphereClient *self);
 guint
+vmm_vsphere_client_get_shutdown_timeout (VmmVsphereClient *self);
+guint
 vmm_vsphere_client_get_n_logins (VmmVsphereClient *self);
 void
 vmm_vsphere_client_expire_session (VmmVsphereClient *self, guint logins);
