@@ -1052,6 +1052,125 @@ test_precheck_zone (void)
   delete_server (s);
 }
 
+/* The plan's check CODE about SUBJECT, or NULL. */
+static VmmCheck *
+plan_check (VmmPlan *plan, const char *code, const char *subject)
+{
+  GPtrArray *checks = vmm_plan_get_checks (plan);
+
+  for (guint i = 0; checks != NULL && i < checks->len; i++)
+    {
+      VmmCheck *c = g_ptr_array_index (checks, i);
+
+      if (g_strcmp0 (vmm_check_get_code (c), code) == 0
+          && g_strcmp0 (vmm_check_get_subject (c), subject) == 0)
+        return c;
+    }
+  return NULL;
+}
+
+/* A flavor whose extra specs require aggregate metadata
+ * (aggregate_instance_extra_specs:vmm-ssd=yes) that only host2's aggregate
+ * has: the engine's 'aggregate-metadata' check refuses host3 and accepts
+ * host2. Nova's own scheduler here does not run that filter, so the check is
+ * what stops the move. */
+static void
+test_precheck_aggregate_metadata (void)
+{
+  g_autofree char *flavor_name = g_strdup_printf ("vmm-ssd-%08x", g_random_int ());
+  g_autofree char *flavor_body = g_strdup_printf (
+      "{\"flavor\": {\"name\": \"%s\", \"ram\": 512, \"vcpus\": 1, \"disk\": 1}}", flavor_name);
+  g_autoptr (JsonNode) flavor = nova_ok ("POST", "/flavors", flavor_body, "2.1");
+  const char *flavor_id = vmm_nova_json_string (
+      json_object_get_object_member (json_node_get_object (flavor), "flavor"), "id");
+  g_autofree char *specs_path = g_strdup_printf ("/flavors/%s/os-extra_specs", flavor_id);
+  g_autofree char *flavor_path = g_strdup_printf ("/flavors/%s", flavor_id);
+  g_autoptr (JsonNode) agg = NULL;
+  g_autoptr (JsonNode) answer = NULL;
+  g_autoptr (Server) s = NULL;
+  g_autoptr (VmmInventory) inv = NULL;
+  g_autoptr (VmmEngine) engine = vmm_engine_new ();
+  g_autoptr (VmmRelocateSpec) spec = NULL;
+  g_autoptr (VmmMigration) m = NULL;
+  g_autoptr (VmmPlan) plan = NULL;
+  g_autoptr (VmmMigrationResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *action = NULL;
+  g_autofree char *del = NULL;
+  const char *const *required;
+  VmmCheck *check;
+  gint64 id;
+
+  answer = nova_ok ("POST", specs_path,
+                    "{\"extra_specs\": {\"aggregate_instance_extra_specs:vmm-ssd\": \"yes\", "
+                    "\"aggregate_instance_extra_specs:vmm-gen\": \">= 2\", \"hw:cpu_policy\": "
+                    "\"shared\"}}",
+                    "2.1");
+  g_clear_pointer (&answer, json_node_unref);
+  agg = nova_ok ("POST", "/os-aggregates", "{\"aggregate\": {\"name\": \"vmm-ssd\"}}", "2.41");
+  id = json_object_get_int_member (
+      json_object_get_object_member (json_node_get_object (agg), "aggregate"), "id");
+  action = g_strdup_printf ("/os-aggregates/%" G_GINT64_FORMAT "/action", id);
+  del = g_strdup_printf ("/os-aggregates/%" G_GINT64_FORMAT, id);
+  answer = nova_ok ("POST", action, "{\"add_host\": {\"host\": \"host2\"}}", "2.41");
+  g_clear_pointer (&answer, json_node_unref);
+  answer = nova_ok ("POST", action,
+                    "{\"set_metadata\": {\"metadata\": {\"vmm-ssd\": \"no, yes\", \"vmm-gen\": "
+                    "\"3\"}}}",
+                    "2.41");
+  g_clear_pointer (&answer, json_node_unref);
+  s = boot ("host1", flavor_name, NULL);
+
+  /* the facts */
+  inv = inventory (shared_backend);
+  required = vmm_vm_info_get_required_metadata (vmm_inventory_lookup_vm (inv, s->name));
+  g_assert_cmpuint (g_strv_length ((char **)required), ==, 1);
+  g_assert_cmpstr (required[0], ==, "vmm-ssd=yes");
+  g_assert_true (g_strv_contains (
+      vmm_host_info_get_metadata (vmm_inventory_lookup_host (inv, "host2")), "vmm-ssd=yes"));
+  g_assert_true (g_strv_contains (
+      vmm_host_info_get_metadata (vmm_inventory_lookup_host (inv, "host2")), "vmm-ssd=no"));
+  g_assert_false (g_strv_contains (
+      vmm_host_info_get_metadata (vmm_inventory_lookup_host (inv, "host3")), "vmm-ssd=yes"));
+  g_assert_cmpstr (vmm_host_info_get_cluster (vmm_inventory_lookup_host (inv, "host2")), ==,
+                   "vmm-ssd");
+
+  /* host3, outside the aggregate: refused by the check, before anything moves */
+  spec = vmm_relocate_spec_new_from_json ("{\"host\": \"host3\"}", &error);
+  g_assert_no_error (error);
+  m = vmm_engine_create_migration (engine, shared_backend, s->name, spec, &error);
+  g_assert_no_error (error);
+  plan = vmm_migration_plan (m, NULL, &error);
+  g_clear_error (&error);
+  if (plan == NULL)
+    plan = g_object_ref (vmm_migration_get_plan (m));
+  g_assert_nonnull (plan);
+  g_assert_false (vmm_plan_is_feasible (plan));
+  check = plan_check (plan, "aggregate-metadata", "host3");
+  g_assert_nonnull (check);
+  g_assert_cmpint (vmm_check_get_severity (check), ==, VMM_CHECK_SEVERITY_ERROR);
+  g_assert_nonnull (strstr (vmm_check_get_message (check), "vmm-ssd=yes"));
+  result = migrate (shared_backend, s->name, "{\"host\": \"host3\"}", &error);
+  g_assert_null (result);
+  g_assert_error (error, VMM_ERROR, VMM_ERROR_INCOMPATIBLE);
+  g_assert_nonnull (strstr (error->message, "aggregate metadata"));
+  g_clear_error (&error);
+  assert_on_host (s, "host1", "ACTIVE");
+
+  /* host2, inside: accepted, and the move happens */
+  result = migrate (shared_backend, s->name, "{\"host\": \"host2\"}", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (vmm_migration_result_get_host (result), ==, "host2");
+  assert_on_host (s, "host2", "ACTIVE");
+
+  delete_server (s);
+  answer = nova_ok ("POST", action, "{\"remove_host\": {\"host\": \"host2\"}}", "2.41");
+  g_clear_pointer (&answer, json_node_unref);
+  answer = nova_ok ("DELETE", del, NULL, "2.41");
+  g_clear_pointer (&answer, json_node_unref);
+  answer = nova_ok ("DELETE", flavor_path, NULL, "2.1");
+}
+
 static void
 test_errors (void)
 {
@@ -1419,6 +1538,7 @@ main (int argc, char **argv)
   g_test_add_func ("/nova/precheck/forced-down", test_precheck_forced_down);
   g_test_add_func ("/nova/precheck/memory", test_precheck_memory);
   g_test_add_func ("/nova/precheck/zone", test_precheck_zone);
+  g_test_add_func ("/nova/precheck/aggregate-metadata", test_precheck_aggregate_metadata);
   g_test_add_func ("/nova/auth/appcred", test_auth_appcred);
   g_test_add_func ("/nova/auth/environment", test_auth_environment);
   g_test_add_func ("/nova/auth/bad-secret", test_auth_bad_secret);

@@ -320,6 +320,100 @@ server_busy (const VmmNovaServer *s)
          || g_strcmp0 (s->status, "REBUILD") == 0;
 }
 
+static gboolean
+json_array_has_string (JsonArray *array, const char *value)
+{
+  for (guint i = 0; array != NULL && i < json_array_get_length (array); i++)
+    {
+      JsonNode *node = json_array_get_element (array, i);
+
+      if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING
+          && g_strcmp0 (json_node_get_string (node), value) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* HOST's aggregates: the first names its cluster, their metadata become the
+ * host's metadata ("key=value", one per value of a comma-separated list, as
+ * Nova's AggregateInstanceExtraSpecsFilter reads them), and an aggregate's
+ * availability zone is the host's zone when its service names none. */
+static void
+host_aggregates (VmmHostInfo *host, JsonArray *aggregates)
+{
+  const char *name = vmm_host_info_get_name (host);
+  g_autoptr (GPtrArray) metadata = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; aggregates != NULL && i < json_array_get_length (aggregates); i++)
+    {
+      JsonNode *node = json_array_get_element (aggregates, i);
+      JsonObject *agg = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+      JsonObject *meta = vmm_nova_json_object (agg, "metadata");
+      g_autoptr (GList) keys = meta != NULL ? json_object_get_members (meta) : NULL;
+
+      if (agg == NULL || !json_array_has_string (vmm_nova_json_array (agg, "hosts"), name))
+        continue;
+      if (vmm_host_info_get_cluster (host) == NULL)
+        vmm_host_info_set_cluster (host, vmm_nova_json_string (agg, "name"));
+      if (vmm_host_info_get_zone (host) == NULL)
+        vmm_host_info_set_zone (host, vmm_nova_json_string (agg, "availability_zone"));
+      for (GList *k = keys; k != NULL; k = k->next)
+        {
+          const char *value = vmm_nova_json_string (meta, k->data);
+          g_auto (GStrv) values = value != NULL ? g_strsplit (value, ",", -1) : NULL;
+
+          for (guint v = 0; values != NULL && values[v] != NULL; v++)
+            {
+              char *entry
+                  = g_strdup_printf ("%s=%s", (const char *)k->data, g_strstrip (values[v]));
+
+              if (g_ptr_array_find_with_equal_func (metadata, entry, g_str_equal, NULL))
+                g_free (entry);
+              else
+                g_ptr_array_add (metadata, entry);
+            }
+        }
+    }
+  g_ptr_array_add (metadata, NULL);
+  vmm_host_info_set_metadata (host, (const char *const *)metadata->pdata);
+}
+
+/* The aggregate metadata a flavor requires: its extra specs scoped
+ * "aggregate_instance_extra_specs:KEY" = VALUE, for Nova's
+ * AggregateInstanceExtraSpecsFilter. Values that start with one of the
+ * filter's operators ("<in> a", ">= 4", "s== x", ...) are left to Nova's
+ * scheduler. */
+static void
+vm_required_metadata (VmmVmInfo *vm, JsonObject *flavor)
+{
+  static const char scope[] = "aggregate_instance_extra_specs:";
+  static const char *const operators[]
+      = { "=",   "<in>", "<all-in>", "<or>", "==", "!=",  ">=", "<=",
+          "s==", "s!=",  "s<",       "s<=",  "s>", "s>=", NULL };
+  JsonObject *specs = vmm_nova_json_object (flavor, "extra_specs");
+  g_autoptr (GList) keys = specs != NULL ? json_object_get_members (specs) : NULL;
+  g_autoptr (GStrvBuilder) required = g_strv_builder_new ();
+  g_auto (GStrv) list = NULL;
+
+  for (GList *k = keys; k != NULL; k = k->next)
+    {
+      const char *key = k->data;
+      const char *value = vmm_nova_json_string (specs, key);
+      g_auto (GStrv) words = NULL;
+      g_autofree char *entry = NULL;
+
+      if (!g_str_has_prefix (key, scope) || key[sizeof scope - 1] == '\0' || value == NULL)
+        continue;
+      words = g_strsplit_set (value, " \t", 2);
+      if (words[0] != NULL && g_strv_contains (operators, words[0]))
+        continue;
+      entry = g_strdup_printf ("%s=%s", key + sizeof scope - 1, value);
+      g_strv_builder_add (required, entry);
+    }
+  list = g_strv_builder_end (required);
+  vmm_vm_info_set_required_metadata (vm, (const char *const *)list);
+}
+
 static VmmInventory *
 inventory_build (VmmNovaBackend *self, InventoryData *data)
 {
@@ -385,16 +479,7 @@ inventory_build (VmmNovaBackend *self, InventoryData *data)
           if (g_strcmp0 (vmm_nova_json_string (hv, "state"), "down") == 0)
             vmm_host_info_set_state (host, VMM_HOST_STATE_DOWN);
         }
-      for (guint j = 0; aggregates != NULL && j < json_array_get_length (aggregates); j++)
-        {
-          JsonObject *agg = json_array_get_object_element (aggregates, j);
-          JsonArray *members = vmm_nova_json_array (agg, "hosts");
-
-          for (guint k = 0; members != NULL && k < json_array_get_length (members); k++)
-            if (g_strcmp0 (json_array_get_string_element (members, k), name) == 0
-                && vmm_host_info_get_cluster (host) == NULL)
-              vmm_host_info_set_cluster (host, vmm_nova_json_string (agg, "name"));
-        }
+      host_aggregates (host, aggregates);
       vmm_inventory_add_host (inv, host);
     }
   host_list = g_strv_builder_end (all_hosts);
@@ -438,6 +523,7 @@ inventory_build (VmmNovaBackend *self, InventoryData *data)
       vmm_vm_info_set_power_state (vm, power_state_of (s));
       vmm_vm_info_set_memory_mib (vm, (guint64)vmm_nova_json_int (flavor, "ram", 0));
       vmm_vm_info_set_vcpus (vm, (guint)vmm_nova_json_int (flavor, "vcpus", 0));
+      vm_required_metadata (vm, flavor);
       vmm_vm_info_set_migrating (vm, server_busy (s));
       for (guint j = 0; volumes != NULL && j < json_array_get_length (volumes); j++)
         {
