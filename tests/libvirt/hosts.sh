@@ -230,6 +230,7 @@ setup_pools() {
 
 write_cluster_json() {
     local sd=$1 h sep=''
+    [[ ${VMM_SHUTDOWN_TIMEOUT_S:-3} =~ ^[0-9]+$ ]] || die "VMM_SHUTDOWN_TIMEOUT_S takes whole seconds"
     {
         printf '{\n  "hosts": {\n'
         for h in "${HOSTS[@]}"; do
@@ -245,7 +246,8 @@ write_cluster_json() {
         printf '      "paths": { "kvm-a": "%s", "kvm-b": "%s" }\n    },\n' "$sd/shared" "$sd/shared"
         printf '    "local": {\n      "type": "dir",\n      "shared": false,\n'
         printf '      "paths": { "kvm-a": "%s", "kvm-b": "%s" }\n    }\n' "$sd/kvm-a/images" "$sd/kvm-b/images"
-        printf '  }\n}\n'
+        # the test guests have no ACPI daemon: PowerOffVm forces them off after this
+        printf '  },\n  "shutdown-timeout-s": %s\n}\n' "${VMM_SHUTDOWN_TIMEOUT_S:-3}"
     } >"$sd/cluster.json.tmp"
     mv "$sd/cluster.json.tmp" "$sd/cluster.json"
 }

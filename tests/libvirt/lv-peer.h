@@ -231,6 +231,9 @@ typedef struct
   char *run_at_progress;
   gboolean ran;
   GPtrArray *warnings;
+  const char *run_at_action; /* a shell command run each time this action starts */
+  char *run_at_action_cmd;
+  guint ran_at_action;
   gint64 action_start;
   gint64 move_start;
 } Watch;
@@ -256,6 +259,11 @@ static inline void
 on_action_started (VmmMigration *m, VmmAction *action, Watch *w)
 {
   w->action_start = g_get_monotonic_time ();
+  if (w->run_at_action != NULL && g_str_equal (vmm_action_get_name (action), w->run_at_action))
+    {
+      w->ran_at_action++;
+      g_assert_cmpint (sh (NULL, "%s", w->run_at_action_cmd), ==, 0);
+    }
 }
 
 static inline void

@@ -570,6 +570,96 @@ test_timeout_suspend (void)
   timeout_action_case ("tsu1", "suspend", 30, "");
 }
 
+/* A running guest moved cold with a restart ("migration-type": "cold",
+ * "fallback-cold": true) from kvm-a to kvm-b's local pool: PowerOffVm (the
+ * test guests ignore ACPI, so it is forced off after the description's
+ * shutdown-timeout-s), its volume streamed to kvm-b, defined there,
+ * PowerOnVm starts it there. When PowerOnVm starts, the console is emptied
+ * (the guest boots again and its counter starts over) and @inject runs;
+ * *@injections counts how often. */
+static VmmMigrationResult *
+cold_restart (const char *vm, const char *inject, char **src, guint *injections, GError **error)
+{
+  VmmMigrationResult *res;
+  Watch watch = { 0 };
+
+  disk_guest (vm, "kvm-a", "local");
+  assert_alive (vm);
+  *src = disk_path ("kvm-a", vm, "vda", FALSE);
+  watch.run_at_action = "PowerOnVm";
+  watch.run_at_action_cmd
+      = g_strdup_printf (": > '%s/guests/%s.console'; %s", statedir, vm, inject);
+  res = move (vm,
+              "{\"host\": \"kvm-b\", \"datastore\": \"kvm-b/local\", \"migration-type\": \"cold\", "
+              "\"fallback-cold\": true}",
+              &watch, error);
+  *injections = watch.ran_at_action;
+  g_free (watch.run_at_action_cmd);
+  g_ptr_array_unref (watch.warnings);
+  return res;
+}
+
+static void
+test_cold_restart (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (VmmMigrationResult) res = NULL;
+  g_autofree char *src = NULL;
+  g_autofree char *dst = NULL;
+  g_autofree char *old = NULL;
+  guint injections = 0;
+
+  res = cold_restart ("cr1", "true", &src, &injections, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (injections, ==, 1);
+  g_assert_cmpint (vmm_migration_result_get_migration_type (res), ==, VMM_MIGRATION_TYPE_COLD);
+  g_assert_cmpstr (vmm_migration_result_get_host (res), ==, "kvm-b");
+  g_assert_true (has_warning (res, "forced off on 'kvm-a'"));
+  assert_runs_only_on ("cr1", "kvm-b");
+  old = domstate ("kvm-a", "cr1");
+  g_assert_cmpstr (old, ==, "absent");
+  dst = disk_path ("kvm-b", "cr1", "vda", FALSE);
+  g_assert_cmpstr (vmm_disk_info_get_path (vmm_migration_result_lookup_disk (res, "vda")), ==, dst);
+  g_assert_nonnull (strstr (dst, "/kvm-b/images/"));
+  g_assert_false (g_file_test (src, G_FILE_TEST_EXISTS));
+  assert_alive ("cr1");
+  destroy_guest ("cr1");
+}
+
+/* The same cold restart failing after PowerOffVm: the destination's copy of
+ * the volume vanishes when PowerOnVm starts, so the guest cannot start on
+ * kvm-b. Every step is undone: undefined on kvm-b, defined again and
+ * started on kvm-a on its own volume. */
+static void
+test_cold_restart_fails (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (VmmMigrationResult) res = NULL;
+  g_autofree char *src = NULL;
+  g_autofree char *now = NULL;
+  g_autofree char *there = NULL;
+  g_autofree char *inject = g_strdup_printf ("rm -f '%s/kvm-b/images/cr2.qcow2'", statedir);
+  guint injections = 0;
+
+  res = cold_restart ("cr2", inject, &src, &injections, &error);
+  /* the engine may try the cold restart more than once (fallback-cold);
+   * each attempt meets the same vanished volume */
+  g_assert_cmpuint (injections, >=, 1);
+  g_assert_null (res);
+  g_assert_error (error, VMM_ERROR, VMM_ERROR_BACKEND);
+  if (strstr (error->message, "cannot start 'cr2' on host 'kvm-b'") == NULL)
+    g_error ("unexpected error: %s", error->message);
+  g_assert_nonnull (strstr (error->message, "the VM is on its source host 'kvm-a'"));
+  assert_runs_only_on ("cr2", "kvm-a");
+  there = domstate ("kvm-b", "cr2");
+  g_assert_cmpstr (there, ==, "absent");
+  now = disk_path ("kvm-a", "cr2", "vda", FALSE);
+  g_assert_cmpstr (now, ==, src);
+  g_assert_true (g_file_test (src, G_FILE_TEST_EXISTS));
+  assert_alive ("cr2");
+  destroy_guest ("cr2");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -602,6 +692,8 @@ main (int argc, char **argv)
   g_test_add_func ("/libvirt/on-timeout/post-copy", test_timeout_post_copy);
   g_test_add_func ("/libvirt/on-timeout/force-complete", test_timeout_force_complete);
   g_test_add_func ("/libvirt/on-timeout/suspend", test_timeout_suspend);
+  g_test_add_func ("/libvirt/cold-restart", test_cold_restart);
+  g_test_add_func ("/libvirt/cold-restart-fails", test_cold_restart_fails);
   rc = g_test_run ();
   stop_hosts ();
   return rc;

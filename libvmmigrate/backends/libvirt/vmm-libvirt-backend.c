@@ -33,6 +33,9 @@
  * loop, run in a thread of its own. */
 
 #define LV_DEFAULT_CPU_OVERCOMMIT 16.0
+/* how long PowerOffVm waits for the guest to honour its ACPI shutdown
+ * before it destroys it (the cluster description's shutdown-timeout-s) */
+#define LV_DEFAULT_SHUTDOWN_TIMEOUT_S 60
 #define LV_POLL_MS 200
 #define LV_STREAM_CHUNK (1024 * 1024)
 /* pre-copy iterations without progress on the remaining bytes before the
@@ -67,6 +70,7 @@ struct _VmmLibvirtBackend
   GPtrArray *hosts;   /* LvHost, in description order */
   GHashTable *pools;  /* pool name -> LvPoolDesc, from the description */
   char *cluster_path; /* NULL for a single URI */
+  guint shutdown_timeout_s;
 };
 
 /* not final: each further URI scheme registers a plain subtype, since an
@@ -276,6 +280,15 @@ lv_load_cluster (VmmLibvirtBackend *self, const char *path, GError **error)
           host->cpu_overcommit = json_node_get_double (ratio);
         }
       g_ptr_array_add (self->hosts, host);
+    }
+  node = json_object_get_member (root, "shutdown-timeout-s");
+  if (node != NULL)
+    {
+      if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_INT64
+          || json_node_get_int (node) < 0 || json_node_get_int (node) > 3600)
+        return lv_desc_error (error, path,
+                              "shutdown-timeout-s must be a whole number of seconds (0-3600)");
+      self->shutdown_timeout_s = (guint)json_node_get_int (node);
     }
   node = json_object_get_member (root, "pools");
   if (node != NULL && !JSON_NODE_HOLDS_OBJECT (node))
@@ -1036,7 +1049,9 @@ typedef struct
   char *saved_xml; /* cold: the source's definition, undefined there */
   gboolean source_undefined;
   gboolean defined_on_destination;
-  char *replaced_xml; /* cold: the destination's definition before RECONFIGURE */
+  char *replaced_xml;   /* cold: the destination's definition before RECONFIGURE */
+  gboolean powered_off; /* cold restart: PowerOffVm stopped it on the source */
+  gboolean powered_on;  /* cold restart: PowerOnVm started it on the destination */
   gint64 downtime_ms;
   GCancellable *abort;
   gboolean migrating;
@@ -2580,6 +2595,96 @@ lv_step_unregister_source_vm (LvRun *run, GError **error)
   return TRUE;
 }
 
+/* Cold restart, first step: the guest stops on its source, gracefully
+ * (virDomainShutdown: the guest agent or ACPI) when it honours that within
+ * the description's shutdown-timeout-s, forced (virDomainDestroy)
+ * otherwise, which the result's warnings then say. Its undo starts it
+ * again there. The wait is bounded, not cancellable: a guest told to shut
+ * down may still do so. */
+static gboolean
+lv_step_power_off (LvRun *run, GError **error)
+{
+  LvMove *mv = run->mv;
+  g_autoptr (virConnect) conn = lv_connect (run->self, mv->src_host, error);
+  g_autoptr (virDomain) dom = NULL;
+  guint grace = run->self->shutdown_timeout_s;
+  gint64 start = g_get_monotonic_time ();
+  gint64 deadline = start + (gint64)grace * G_USEC_PER_SEC;
+  g_autofree char *refused = NULL;
+
+  if (conn == NULL || (dom = lv_lookup_domain (conn, mv->vm, mv->src_host, error)) == NULL)
+    return FALSE;
+  if (virDomainIsActive (dom) != 1)
+    return TRUE; /* already off: nothing to start again on undo */
+  mv->persistent = virDomainIsPersistent (dom) == 1;
+  if (!mv->persistent)
+    {
+      g_set_error (error, VMM_ERROR, VMM_ERROR_INCOMPATIBLE,
+                   "libvirt: '%s' on host '%s' is transient (not defined): it would vanish when "
+                   "stopped, so it cannot be moved cold",
+                   mv->vm, mv->src_host);
+      return FALSE;
+    }
+  if (grace > 0 && virDomainShutdown (dom) < 0)
+    refused = g_strdup (virGetLastErrorMessage ());
+  while (refused == NULL && virDomainIsActive (dom) == 1 && g_get_monotonic_time () < deadline)
+    g_usleep (LV_POLL_MS * 1000);
+  if (virDomainIsActive (dom) == 1)
+    {
+      if (virDomainDestroy (dom) < 0 && virDomainIsActive (dom) == 1)
+        {
+          lv_set_error (error, VMM_ERROR_BACKEND, "libvirt: cannot stop '%s' on host '%s'", mv->vm,
+                        mv->src_host);
+          return FALSE;
+        }
+      mv->powered_off = TRUE;
+      if (refused != NULL)
+        lv_warn (run, "libvirt: '%s' refused a graceful shutdown (%s); it was forced off on '%s'",
+                 mv->vm, refused, mv->src_host);
+      else
+        lv_warn (run,
+                 "libvirt: '%s' did not shut down within %u s of the shutdown request; it was "
+                 "forced off on '%s'",
+                 mv->vm, grace, mv->src_host);
+      return TRUE;
+    }
+  mv->powered_off = TRUE;
+  lv_warn (run, "libvirt: '%s' shut down gracefully on '%s' in %.1f s", mv->vm, mv->src_host,
+           (double)(g_get_monotonic_time () - start) / G_USEC_PER_SEC);
+  return TRUE;
+}
+
+/* Starts the guest on @host (virDomainCreate on its persistent definition). */
+static gboolean
+lv_start_on (LvRun *run, const char *host, GError **error)
+{
+  LvMove *mv = run->mv;
+  g_autoptr (virConnect) conn = lv_connect (run->self, host, error);
+  g_autoptr (virDomain) dom = NULL;
+
+  if (conn == NULL || (dom = lv_lookup_domain (conn, mv->vm, host, error)) == NULL)
+    return FALSE;
+  if (virDomainIsActive (dom) == 1)
+    return TRUE;
+  if (virDomainCreate (dom) < 0)
+    {
+      lv_set_error (error, VMM_ERROR_BACKEND, "libvirt: cannot start '%s' on host '%s'", mv->vm,
+                    host);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Cold restart, last step: the guest starts where the cold move defined it. */
+static gboolean
+lv_step_power_on (LvRun *run, GError **error)
+{
+  if (!lv_start_on (run, run->mv->dst_host, error))
+    return FALSE;
+  run->mv->powered_on = TRUE;
+  return TRUE;
+}
+
 static gboolean
 lv_step_initiate_source (LvRun *run, GError **error)
 {
@@ -2727,6 +2832,29 @@ lv_undo (LvRun *run, GError **error)
     case VMM_STEP_PREPARE_DESTINATION:
       /* they only checked: nothing to give back */
       return TRUE;
+    case VMM_STEP_POWER_OFF:
+      /* the source's definition is back (UnregisterSourceVm's undo ran) */
+      if (mv->powered_off && !lv_start_on (run, mv->src_host, error))
+        return FALSE;
+      mv->powered_off = FALSE;
+      return TRUE;
+    case VMM_STEP_POWER_ON:
+      if (mv->powered_on)
+        {
+          g_autoptr (virConnect) dst = lv_connect (run->self, mv->dst_host, error);
+          g_autoptr (virDomain) dom = NULL;
+
+          if (dst == NULL || (dom = lv_lookup_domain (dst, mv->vm, mv->dst_host, error)) == NULL)
+            return FALSE;
+          if (virDomainIsActive (dom) == 1 && virDomainDestroy (dom) < 0)
+            {
+              lv_set_error (error, VMM_ERROR_BACKEND, "libvirt: cannot stop '%s' on host '%s'",
+                            mv->vm, mv->dst_host);
+              return FALSE;
+            }
+          mv->powered_on = FALSE;
+        }
+      return TRUE;
     case VMM_STEP_INITIATE_SOURCE:
     case VMM_STEP_COMPLETE_SOURCE:
     case VMM_STEP_COMPLETE_DESTINATION:
@@ -2789,6 +2917,8 @@ static const LvStepFunc lv_step_funcs[VMM_STEP_LAST] = {
   [VMM_STEP_INITIATE_SOURCE] = lv_step_initiate_source,
   [VMM_STEP_COMPLETE_SOURCE] = lv_step_complete_source,
   [VMM_STEP_COMPLETE_DESTINATION] = lv_step_complete_destination,
+  [VMM_STEP_POWER_OFF] = lv_step_power_off,
+  [VMM_STEP_POWER_ON] = lv_step_power_on,
 };
 
 static void
@@ -2893,6 +3023,8 @@ LV_DEFINE_STEP (prepare_destination, VMM_STEP_PREPARE_DESTINATION)
 LV_DEFINE_STEP (initiate_source, VMM_STEP_INITIATE_SOURCE)
 LV_DEFINE_STEP (complete_source, VMM_STEP_COMPLETE_SOURCE)
 LV_DEFINE_STEP (complete_destination, VMM_STEP_COMPLETE_DESTINATION)
+LV_DEFINE_STEP (power_off, VMM_STEP_POWER_OFF)
+LV_DEFINE_STEP (power_on, VMM_STEP_POWER_ON)
 
 static void
 lv_undo_step (VmmBackend *backend, VmmStep step, VmmMigrationContext *ctx,
@@ -2989,6 +3121,8 @@ lv_get_step_mode (VmmBackend *backend, VmmStep step)
     case VMM_STEP_INITIATE_SOURCE:
     case VMM_STEP_COMPLETE_SOURCE:
     case VMM_STEP_COMPLETE_DESTINATION:
+    case VMM_STEP_POWER_OFF:
+    case VMM_STEP_POWER_ON:
       return VMM_STEP_MODE_BACKEND;
     case VMM_STEP_LAST:
     default:
@@ -3029,6 +3163,8 @@ vmm_libvirt_backend_class_init (VmmLibvirtBackendClass *klass)
   backend_class->initiate_source = lv_initiate_source;
   backend_class->complete_source = lv_complete_source;
   backend_class->complete_destination = lv_complete_destination;
+  backend_class->power_off = lv_power_off;
+  backend_class->power_on = lv_power_on;
   backend_class->undo_step = lv_undo_step;
   backend_class->abort = lv_abort;
   backend_class->cleanup = lv_cleanup_async;
@@ -3039,6 +3175,7 @@ static void
 vmm_libvirt_backend_init (VmmLibvirtBackend *self)
 {
   self->hosts = g_ptr_array_new_with_free_func ((GDestroyNotify)lv_host_free);
+  self->shutdown_timeout_s = LV_DEFAULT_SHUTDOWN_TIMEOUT_S;
   self->pools
       = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify)lv_pool_desc_free);
 }
