@@ -1599,6 +1599,279 @@ test_latency (void)
   peer_free (peer);
 }
 
+/* --- secrets: the password and the session cookie never show --- */
+
+static GString *captured_log; /* every log line while a test captures */
+static GMutex captured_lock;
+
+static GLogWriterOutput
+capture_writer (GLogLevelFlags level, const GLogField *fields, gsize n_fields, gpointer user_data)
+{
+  g_mutex_lock (&captured_lock);
+  if (captured_log != NULL)
+    {
+      for (gsize i = 0; i < n_fields; i++)
+        {
+          if (fields[i].length < 0)
+            g_string_append_printf (captured_log, "%s=%s ", fields[i].key,
+                                    (const char *)fields[i].value);
+          else
+            {
+              g_string_append_printf (captured_log, "%s=", fields[i].key);
+              g_string_append_len (captured_log, fields[i].value, fields[i].length);
+              g_string_append_c (captured_log, ' ');
+            }
+        }
+      g_string_append_c (captured_log, '\n');
+    }
+  g_mutex_unlock (&captured_lock);
+  return g_log_writer_default (level, fields, n_fields, user_data);
+}
+
+/* The session keys (= vmware_soap_session cookie values in vcsim) of the
+ * backend's sessions, added to SECRETS. */
+static guint
+collect_session_keys (Peer *peer, GPtrArray *secrets)
+{
+  g_autofree char *json_text = govc (peer, "session.ls", "-json", NULL);
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (GError) error = NULL;
+  JsonArray *sessions;
+  guint n = 0;
+
+  g_assert_true (json_parser_load_from_data (parser, json_text, -1, &error));
+  sessions = json_object_get_array_member (json_node_get_object (json_parser_get_root (parser)),
+                                           "SessionList");
+  for (guint i = 0; i < json_array_get_length (sessions); i++)
+    {
+      JsonObject *s = json_array_get_object_element (sessions, i);
+      const char *key = json_object_get_string_member (s, "Key");
+
+      if (g_strcmp0 (json_object_get_string_member (s, "UserAgent"), "libvmmigrate-vsphere") != 0)
+        continue;
+      g_assert_cmpuint (strlen (key), >=, 8);
+      if (!g_ptr_array_find_with_equal_func (secrets, key, g_str_equal, NULL))
+        g_ptr_array_add (secrets, g_strdup (key));
+      n++;
+    }
+  return n;
+}
+
+/* Whether DATA (binary, LEN bytes) contains NEEDLE. */
+static gboolean
+bytes_contain (const char *data, gsize len, const char *needle)
+{
+  gsize n = strlen (needle);
+
+  for (gsize i = 0; n > 0 && i + n <= len; i++)
+    if (data[i] == needle[0] && memcmp (data + i, needle, n) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+static void
+assert_no_secret (const char *what, const char *data, gsize len, GPtrArray *secrets)
+{
+  g_assert_nonnull (data);
+  for (guint i = 0; i < secrets->len; i++)
+    {
+      const char *secret = g_ptr_array_index (secrets, i);
+
+      if (bytes_contain (data, len, secret))
+        g_error ("%s contains secret #%u (%zu bytes searched)", what, i, len);
+    }
+  if (bytes_contain (data, len, "vmware_soap_session"))
+    g_error ("%s contains the session cookie's name", what);
+}
+
+/* The journal's database file and its side files. */
+static void
+assert_journal_clean (const char *path, GPtrArray *secrets)
+{
+  const char *const suffixes[] = { "", "-wal", "-journal", "-shm", NULL };
+  guint read = 0;
+
+  for (guint i = 0; suffixes[i] != NULL; i++)
+    {
+      g_autofree char *file = g_strconcat (path, suffixes[i], NULL);
+      g_autofree char *data = NULL;
+      gsize len = 0;
+
+      if (!g_file_get_contents (file, &data, &len, NULL))
+        continue;
+      assert_no_secret (file, data, len, secrets);
+      read++;
+    }
+  g_assert_cmpuint (read, >=, 1);
+}
+
+/* vmmigrate --json ARGS with ENV (G_MESSAGES_DEBUG=all); returns stdout +
+ * stderr and the exit status. */
+static char *
+run_vmmigrate (char **env, const char *const *args, int *status)
+{
+  const char *builddir = g_getenv ("G_TEST_BUILDDIR");
+  g_autofree char *exe = g_build_filename (builddir, "..", "examples", "vmmigrate", NULL);
+  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (g_file_test (exe, G_FILE_TEST_IS_EXECUTABLE));
+  g_ptr_array_add (argv, exe);
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer)args[i]);
+  g_ptr_array_add (argv, NULL);
+  g_assert_true (g_spawn_sync (NULL, (char **)argv->pdata, env, G_SPAWN_DEFAULT, NULL, NULL, &out,
+                               &err, status, &error));
+  g_assert_no_error (error);
+  return g_strconcat (out, "\n", err, NULL);
+}
+
+static void
+test_secrets (void)
+{
+  g_autoptr (GPtrArray) secrets = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GString) errors = g_string_new (NULL);
+  g_autofree char *journal_path = g_build_filename (main_peer->statedir, "secrets.sqlite", NULL);
+  g_autoptr (VmmJournal) journal = NULL;
+  g_autoptr (VmmEngine) engine = vmm_engine_new ();
+  g_autoptr (VmmBackend) backend = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *bad_cred = g_build_filename (main_peer->statedir, "secrets-bad.ini", NULL);
+  const char *bad_password = "Wrong-Pass-9f3c2e1d";
+  g_autofree char *bad_text = NULL;
+  g_autofree char *uri = NULL;
+  g_autofree char *logs = NULL;
+  g_auto (GStrv) env = NULL;
+  const char *previous_debug = g_getenv ("G_MESSAGES_DEBUG");
+  g_autofree char *saved_debug = g_strdup (previous_debug);
+
+  g_ptr_array_add (secrets, g_strdup (peer_get (main_peer, "VCSIM_PASSWORD")));
+  g_ptr_array_add (secrets, g_strdup (bad_password));
+  g_setenv ("G_MESSAGES_DEBUG", "all", TRUE);
+  g_mutex_lock (&captured_lock);
+  captured_log = g_string_new (NULL);
+  g_mutex_unlock (&captured_lock);
+
+  /* a successful move and a session-expiry re-login, with the SQLite journal */
+  journal = vmm_journal_new_sqlite (journal_path, &error);
+  g_assert_no_error (error);
+  vmm_engine_set_journal (engine, journal);
+  backend = backend_open (main_peer, NULL);
+  {
+    g_autoptr (VmmVmInfo) vm = backend_vm (backend, "DC0_C0_RP0_VM1");
+    g_autofree char *json
+        = g_strdup_printf ("{\"host\": \"%s\"}", other_cluster_host (vmm_vm_info_get_host (vm)));
+    g_autoptr (VmmMigration) m = migration_new (engine, backend, "DC0_C0_RP0_VM1", json);
+    g_autoptr (VmmMigrationResult) result = NULL;
+
+    g_assert_cmpuint (collect_session_keys (main_peer, secrets), ==, 1);
+    result = vmm_migration_run_sync (m, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (kill_our_sessions (main_peer), ==, 1);
+  }
+  {
+    g_autoptr (VmmVmInfo) vm = NULL;
+    g_autofree char *json = NULL;
+    g_autoptr (VmmMigration) m = NULL;
+    g_autoptr (Recorder) r = NULL;
+    g_autoptr (VmmMigrationResult) result = NULL;
+
+    vm = backend_vm (backend, "DC0_C0_RP0_VM1"); /* logs in again */
+    g_assert_cmpuint (vmm_vsphere_backend_get_n_logins (VMM_VSPHERE_BACKEND (backend)), ==, 2);
+    g_assert_cmpuint (collect_session_keys (main_peer, secrets), ==, 1);
+    json = g_strdup_printf ("{\"host\": \"%s\"}", other_cluster_host (vmm_vm_info_get_host (vm)));
+    m = migration_new (engine, backend, "DC0_C0_RP0_VM1", json);
+    r = recorder_new (m);
+    r->peer = main_peer;
+    r->hook_at = g_strdup ("InitiateSource");
+    r->hook_fn = hook_kill_sessions; /* NotAuthenticated on RelocateVM_Task */
+    result = vmm_migration_run_sync (m, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (vmm_vsphere_backend_get_n_logins (VMM_VSPHERE_BACKEND (backend)), ==, 3);
+    g_assert_cmpuint (collect_session_keys (main_peer, secrets), ==, 1);
+    for (guint i = 0; i < r->warnings->len; i++)
+      g_string_append_printf (errors, "%s\n", (char *)g_ptr_array_index (r->warnings, i));
+  }
+  g_clear_object (&backend);
+  /* 2 passwords + 3 sessions */
+  g_assert_cmpuint (secrets->len, ==, 5);
+
+  /* a bad password: the GError */
+  bad_text = g_strdup_printf ("[vsphere]\nuser=%s\npassword=%s\n",
+                              peer_get (main_peer, "VCSIM_USERNAME"), bad_password);
+  g_assert_true (g_file_set_contents (bad_cred, bad_text, -1, NULL));
+  {
+    g_autofree char *bad_uri
+        = peer_uri (main_peer, bad_cred, peer_get (main_peer, "VCSIM_CA_FILE"), NULL);
+    g_autoptr (VmmBackend) bad = vmm_backend_open (bad_uri, NULL, &error);
+
+    g_assert_null (bad);
+    g_assert_error (error, VMM_ERROR, VMM_ERROR_PERMISSION_DENIED);
+    g_string_append_printf (errors, "%s\n", error->message);
+    g_clear_error (&error);
+  }
+
+  /* the command-line tool: a move with the key file, a bad password from
+   * the environment */
+  env = g_get_environ ();
+  env = g_environ_setenv (env, "G_MESSAGES_DEBUG", "all", TRUE);
+  uri = peer_uri (main_peer, NULL, peer_get (main_peer, "VCSIM_CA_FILE"), NULL);
+  {
+    g_autoptr (VmmBackend) b = backend_open (main_peer, NULL);
+    g_autoptr (VmmVmInfo) vm = backend_vm (b, "DC0_C0_RP0_VM1");
+    g_autofree char *host
+        = g_strdup_printf ("--host=%s", other_cluster_host (vmm_vm_info_get_host (vm)));
+    const char *const args[] = { "--json", "-c", uri, "migrate", host, "DC0_C0_RP0_VM1", NULL };
+    int status = 0;
+    g_autofree char *out = run_vmmigrate (env, args, &status);
+    g_auto (Where) w = { 0 };
+
+    g_test_message ("vmmigrate migrate: %zu bytes of output", strlen (out));
+    g_assert_true (g_spawn_check_wait_status (status, NULL));
+    g_assert_nonnull (strstr (out, "vsphere: RetrievePropertiesEx")); /* debug lines are in */
+    govc_where (main_peer, "DC0_C0_RP0_VM1", &w);
+    g_assert_cmpstr (w.host, ==, host + strlen ("--host="));
+    assert_no_secret ("vmmigrate --json migrate output", out, strlen (out), secrets);
+  }
+  {
+    g_autofree char *plain = g_strdup_printf ("vsphere+https://127.0.0.1:%s/sdk?ca=%s",
+                                              peer_get (main_peer, "VCSIM_PORT"),
+                                              peer_get (main_peer, "VCSIM_CA_FILE"));
+    const char *const args[] = { "--json", "-c", plain, "list-vms", NULL };
+    g_auto (GStrv) bad_env = g_strdupv (env);
+    int status = 0;
+    g_autofree char *out = NULL;
+
+    bad_env = g_environ_setenv (bad_env, "VMM_VSPHERE_USER", peer_get (main_peer, "VCSIM_USERNAME"),
+                                TRUE);
+    bad_env = g_environ_setenv (bad_env, "VMM_VSPHERE_PASSWORD", bad_password, TRUE);
+    out = run_vmmigrate (bad_env, args, &status);
+    g_test_message ("vmmigrate bad password: %s", out);
+    g_assert_false (g_spawn_check_wait_status (status, NULL));
+    g_assert_nonnull (strstr (out, "InvalidLogin"));
+    assert_no_secret ("vmmigrate --json output (bad password)", out, strlen (out), secrets);
+  }
+
+  g_mutex_lock (&captured_lock);
+  logs = g_string_free (g_steal_pointer (&captured_log), FALSE);
+  g_mutex_unlock (&captured_lock);
+  if (saved_debug != NULL)
+    g_setenv ("G_MESSAGES_DEBUG", saved_debug, TRUE);
+  else
+    g_unsetenv ("G_MESSAGES_DEBUG");
+  g_test_message ("captured %zu bytes of log, %zu of errors and warnings", strlen (logs),
+                  errors->len);
+  g_assert_nonnull (strstr (logs, "vsphere: RelocateVM_Task")); /* the client's debug lines */
+  g_assert_nonnull (strstr (logs, "logging in again"));
+  assert_no_secret ("the log", logs, strlen (logs), secrets);
+  assert_no_secret ("the errors", errors->str, errors->len, secrets);
+  g_clear_object (&engine);
+  g_clear_object (&journal);
+  assert_journal_clean (journal_path, secrets);
+}
+
 static void
 stop_all (void)
 {
@@ -1622,6 +1895,8 @@ main (int argc, char **argv)
   const char *base = g_getenv ("G_TEST_BUILDDIR");
   int ret;
 
+  /* every log line passes here (the secrets test reads them) */
+  g_log_set_writer_func (capture_writer, NULL, NULL);
   g_test_init (&argc, &argv, NULL);
   /* the test CA is ours: never let a system proxy or CA setting in */
   g_unsetenv ("https_proxy");
@@ -1661,6 +1936,7 @@ main (int argc, char **argv)
   g_test_add_func ("/vsphere/errors/nonexistent-target", test_nonexistent_target);
   g_test_add_func ("/vsphere/errors/method-disabled", test_method_disabled);
   g_test_add_func ("/vsphere/latency/progress-and-cancel", test_latency);
+  g_test_add_func ("/vsphere/session/secrets", test_secrets);
   ret = g_test_run ();
   peer_free (main_peer);
   main_peer = NULL;
