@@ -1339,24 +1339,33 @@ test_auth_member_forbidden (void)
   g_assert_nonnull (strstr (error->message, "403"));
 }
 
+/* FIELD of CLOUD's auth section in the suite's clouds.yaml. */
 static char *
-real_password (void)
+cloud_auth (const char *cloud, const char *field)
 {
   g_autofree char *contents = NULL;
   g_autoptr (GError) error = NULL;
   g_autoptr (JsonNode) root = NULL;
   gsize length;
+  const char *value;
 
   g_assert_true (g_file_get_contents (env ("OS_CLIENT_CONFIG_FILE"), &contents, &length, &error));
   root = vmm_nova_yaml_to_json (contents, length, &error);
   g_assert_no_error (error);
-  return g_strdup (vmm_nova_json_string (
+  value = vmm_nova_json_string (
       json_object_get_object_member (
           json_object_get_object_member (
-              json_object_get_object_member (json_node_get_object (root), "clouds"),
-              "vmm-password"),
+              json_object_get_object_member (json_node_get_object (root), "clouds"), cloud),
           "auth"),
-      "password"));
+      field);
+  g_assert_nonnull (value);
+  return g_strdup (value);
+}
+
+static char *
+real_password (void)
+{
+  return cloud_auth ("vmm-password", "password");
 }
 
 static void
@@ -1492,9 +1501,286 @@ test_auth_token_expiry (void)
                   vmm_nova_client_get_auth_count (client_of (shared_backend)));
 }
 
+/* --- secrets: never in a log line, an error, the journal or the tool's output --- */
+
+static GMutex capture_lock;
+static GString *captured_logs;     /* every log line of this process */
+static GPtrArray *issued_tokens;   /* every token Keystone issued to this process */
+static gboolean forward_debug;     /* G_MESSAGES_DEBUG was set by the caller */
+static const char *vmmigrate_tool; /* examples/vmmigrate */
+
+static GLogWriterOutput
+capture_writer (GLogLevelFlags level, const GLogField *fields, gsize n_fields, gpointer user_data)
+{
+  g_mutex_lock (&capture_lock);
+  for (gsize i = 0; i < n_fields; i++)
+    {
+      if (fields[i].length < 0)
+        g_string_append (captured_logs, fields[i].value);
+      else
+        g_string_append_len (captured_logs, fields[i].value, fields[i].length);
+      g_string_append_c (captured_logs, ' ');
+    }
+  g_string_append_c (captured_logs, '\n');
+  g_mutex_unlock (&capture_lock);
+  /* G_MESSAGES_DEBUG=all makes every library log everything it can; only
+   * what the caller asked for is printed */
+  if ((level & (G_LOG_LEVEL_DEBUG | G_LOG_LEVEL_INFO)) != 0 && !forward_debug)
+    return G_LOG_WRITER_HANDLED;
+  return g_log_writer_default (level, fields, n_fields, user_data);
+}
+
+static void
+observe_token (const char *token, gpointer user_data)
+{
+  g_mutex_lock (&capture_lock);
+  g_ptr_array_add (issued_tokens, g_strdup (token));
+  g_mutex_unlock (&capture_lock);
+}
+
+/* Runs the tool with G_MESSAGES_DEBUG=all (and OS_CLIENT_CONFIG_FILE=CLOUDS
+ * when given); appends its stdout and stderr to OUT; returns its exit
+ * status. */
+static int
+run_tool (GString *out, const char *clouds, const char *const *extra_env, const char *const *argv)
+{
+  g_autoptr (GSubprocessLauncher) launcher
+      = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_autoptr (GPtrArray) args = g_ptr_array_new ();
+  g_autoptr (GSubprocess) p = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *stdout_text = NULL;
+  g_autofree char *stderr_text = NULL;
+
+  g_subprocess_launcher_setenv (launcher, "G_MESSAGES_DEBUG", "all", TRUE);
+  if (clouds != NULL)
+    g_subprocess_launcher_setenv (launcher, "OS_CLIENT_CONFIG_FILE", clouds, TRUE);
+  for (guint i = 0; extra_env != NULL && extra_env[i] != NULL; i += 2)
+    g_subprocess_launcher_setenv (launcher, extra_env[i], extra_env[i + 1], TRUE);
+  g_ptr_array_add (args, (gpointer)vmmigrate_tool);
+  for (guint i = 0; argv[i] != NULL; i++)
+    g_ptr_array_add (args, (gpointer)argv[i]);
+  g_ptr_array_add (args, NULL);
+  p = g_subprocess_launcher_spawnv (launcher, (const char *const *)args->pdata, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_communicate_utf8 (p, NULL, NULL, &stdout_text, &stderr_text, &error));
+  g_assert_no_error (error);
+  g_string_append_printf (out, "%s\n%s\n", stdout_text, stderr_text);
+  g_test_message ("vmmigrate %s: exit %d, %zu bytes of output", argv[2],
+                  g_subprocess_get_exit_status (p), strlen (stdout_text) + strlen (stderr_text));
+  return g_subprocess_get_exit_status (p);
+}
+
+/* A file's bytes as text (NULs turned into newlines), appended to OUT. */
+static void
+append_file (GString *out, const char *path)
+{
+  g_autofree char *contents = NULL;
+  gsize length = 0;
+
+  if (!g_file_get_contents (path, &contents, &length, NULL))
+    return;
+  for (gsize i = 0; i < length; i++)
+    if (contents[i] == '\0')
+      contents[i] = '\n';
+  g_string_append_len (out, contents, length);
+}
+
+static void
+collect_error (GString *errors, const GError *error)
+{
+  g_assert_nonnull (error);
+  g_string_append_printf (errors, "%s\n", error->message);
+}
+
+static void
+test_secrets (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("vmm-nova-secrets-XXXXXX", &error);
+  g_autofree char *journal_path = g_build_filename (dir, "journal.db", NULL);
+  g_autofree char *clouds_path = g_build_filename (dir, "clouds.yaml", NULL);
+  g_autofree char *password = real_password ();
+  g_autofree char *appcred_id = cloud_auth ("vmm-appcred", "application_credential_id");
+  g_autofree char *appcred_secret = cloud_auth ("vmm-appcred", "application_credential_secret");
+  g_autofree char *wrong_password = g_strdup_printf ("Wrong-Pass-%08x", g_random_int ());
+  g_autofree char *wrong_secret = g_strdup_printf ("Wrong-Secret-%08x", g_random_int ());
+  g_autofree char *clouds = NULL;
+  g_autofree char *keystone = g_strdup_printf ("nova+%s/v3", env ("KEYSTONE_URL"));
+  g_autoptr (GString) errors = g_string_new (NULL);
+  g_autoptr (GString) journal_text = g_string_new (NULL);
+  g_autoptr (GString) tool_output = g_string_new (NULL);
+  g_autoptr (GString) everything = g_string_new (NULL);
+  g_autoptr (Server) s = boot ("host1", "m1.tiny", NULL);
+  g_autoptr (Server) failing = boot ("host1", "m1.tiny", "fail");
+  const char *secrets[5];
+
+  g_assert_no_error (error);
+  /* token expiry and re-authentication, unless /nova/auth/token-expiry did it */
+  if (vmm_nova_client_get_auth_count (client_of (appcred_backend)) < 2)
+    test_auth_token_expiry ();
+  g_assert_cmpuint (vmm_nova_client_get_auth_count (client_of (appcred_backend)), >=, 2);
+
+  /* a successful move and a failed one, with the SQLite journal */
+  {
+    g_autoptr (VmmEngine) engine = vmm_engine_new ();
+    g_autoptr (VmmJournal) journal = vmm_journal_new_sqlite (journal_path, &error);
+    const char *const moves[][2]
+        = { { s->name, "{\"host\": \"host2\"}" }, { failing->name, "{\"host\": \"host2\"}" } };
+
+    g_assert_no_error (error);
+    vmm_engine_set_journal (engine, journal);
+    for (guint i = 0; i < G_N_ELEMENTS (moves); i++)
+      {
+        g_autoptr (VmmRelocateSpec) spec = vmm_relocate_spec_new_from_json (moves[i][1], &error);
+        g_autoptr (VmmMigration) m
+            = vmm_engine_create_migration (engine, shared_backend, moves[i][0], spec, &error);
+        g_autoptr (VmmMigrationResult) result = NULL;
+        Wait w = { NULL };
+
+        g_assert_no_error (error);
+        vmm_migration_run_async (m, NULL, wait_cb, &w);
+        result = vmm_migration_run_finish (m, wait_for (&w), &error);
+        g_object_unref (w.result);
+        if (i == 0)
+          g_assert_no_error (error);
+        else
+          {
+            g_assert_null (result);
+            collect_error (errors, error);
+            g_clear_error (&error);
+          }
+      }
+  }
+  assert_on_host (s, "host2", "ACTIVE");
+  append_file (journal_text, journal_path);
+  {
+    g_autofree char *wal = g_strconcat (journal_path, "-wal", NULL);
+    g_autofree char *rollback = g_strconcat (journal_path, "-journal", NULL);
+
+    append_file (journal_text, wal);
+    append_file (journal_text, rollback);
+  }
+  /* the journal was read: it names the VMs */
+  g_assert_nonnull (strstr (journal_text->str, s->name));
+  g_assert_nonnull (strstr (journal_text->str, failing->name));
+
+  /* a bad password and a bad application credential secret, in the library */
+  clouds = g_strdup_printf (
+      "clouds:\n"
+      "  bad-password:\n    auth:\n      auth_url: %s/v3\n"
+      "      username: vmm-admin\n      password: '%s'\n"
+      "      project_name: vmm\n      user_domain_name: Default\n"
+      "      project_domain_name: Default\n    region_name: RegionOne\n"
+      "  bad-appcred:\n    auth_type: v3applicationcredential\n    auth:\n"
+      "      auth_url: %s/v3\n      application_credential_id: %s\n"
+      "      application_credential_secret: '%s'\n    region_name: RegionOne\n",
+      env ("KEYSTONE_URL"), wrong_password, env ("KEYSTONE_URL"), appcred_id, wrong_secret);
+  g_assert_true (g_file_set_contents (clouds_path, clouds, -1, &error));
+  g_assert_no_error (error);
+  g_chmod (clouds_path, 0600);
+  {
+    g_autofree char *saved = g_strdup (env ("OS_CLIENT_CONFIG_FILE"));
+    const char *const bad[] = { "nova://bad-password", "nova://bad-appcred" };
+
+    g_setenv ("OS_CLIENT_CONFIG_FILE", clouds_path, TRUE);
+    for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+      {
+        g_autoptr (VmmBackend) backend = vmm_backend_open (bad[i], NULL, &error);
+
+        g_assert_null (backend);
+        g_assert_error (error, VMM_ERROR, VMM_ERROR_PERMISSION_DENIED);
+        collect_error (errors, error);
+        g_clear_error (&error);
+      }
+    g_setenv ("OS_CLIENT_CONFIG_FILE", saved, TRUE);
+  }
+
+  /* the tool: a successful move (clouds.yaml), a bad password (OS_*
+   * variables), a bad application credential secret (clouds.yaml) */
+  {
+    const char *const move[]
+        = { "-c", "nova://vmm-password", "--json", "migrate", s->name, "--host", "host3", NULL };
+    const char *const bad_env_argv[] = { "-c", keystone, "--json", "list-vms", NULL };
+    const char *const bad_env[] = { "OS_USERNAME",
+                                    "vmm-admin",
+                                    "OS_PASSWORD",
+                                    wrong_password,
+                                    "OS_PROJECT_NAME",
+                                    "vmm",
+                                    "OS_USER_DOMAIN_NAME",
+                                    "Default",
+                                    "OS_PROJECT_DOMAIN_NAME",
+                                    "Default",
+                                    "OS_REGION_NAME",
+                                    "RegionOne",
+                                    NULL };
+    const char *const bad_appcred[] = { "-c", "nova://bad-appcred", "--json", "list-vms", NULL };
+
+    g_assert_cmpint (run_tool (tool_output, env ("OS_CLIENT_CONFIG_FILE"), NULL, move), ==, 0);
+    assert_on_host (s, "host3", "ACTIVE");
+    g_assert_nonnull (strstr (tool_output->str, "host3"));
+    g_assert_cmpint (run_tool (tool_output, clouds_path, bad_env, bad_env_argv), !=, 0);
+    g_assert_cmpint (run_tool (tool_output, clouds_path, NULL, bad_appcred), !=, 0);
+    g_assert_nonnull (strstr (tool_output->str, "refused the credentials"));
+  }
+
+  /* everything any of it wrote */
+  g_mutex_lock (&capture_lock);
+  g_string_append_printf (everything, "%s\n", captured_logs->str);
+  g_mutex_unlock (&capture_lock);
+  g_string_append_printf (everything, "%s\n%s\n%s\n", errors->str, journal_text->str,
+                          tool_output->str);
+  g_test_message ("searched %zu bytes: %zu of logs, %zu of errors, %zu of journal, %zu of tool "
+                  "output; %u tokens issued",
+                  everything->len, captured_logs->len, errors->len, journal_text->len,
+                  tool_output->len, issued_tokens->len);
+  /* the capture really holds the debug logs of the HTTP calls */
+  g_assert_nonnull (strstr (everything->str, "GSocketClient"));
+  secrets[0] = password;
+  secrets[1] = appcred_secret;
+  secrets[2] = wrong_password;
+  secrets[3] = wrong_secret;
+  secrets[4] = NULL;
+  for (guint i = 0; secrets[i] != NULL; i++)
+    if (strstr (everything->str, secrets[i]) != NULL)
+      g_error ("secret %u of the test found in the output", i);
+  /* tokens: the ones this process was issued, and any Fernet token (what
+   * this Keystone issues, also to the tool) */
+  g_assert_cmpuint (issued_tokens->len, >=, 4);
+  for (guint i = 0; i < issued_tokens->len; i++)
+    if (strstr (everything->str, g_ptr_array_index (issued_tokens, i)) != NULL)
+      g_error ("token %u found in the output", i);
+  g_assert_true (g_str_has_prefix (g_ptr_array_index (issued_tokens, 0), "gAAAAA"));
+  g_assert_null (strstr (everything->str, "gAAAAA"));
+
+  delete_server (s);
+  delete_server (failing);
+  g_unlink (clouds_path);
+  g_unlink (journal_path);
+  g_rmdir (dir);
+}
+
 int
 main (int argc, char **argv)
 {
+  /* --vmmigrate=PATH (meson passes it) or $VMMIGRATE: the tool for /nova/secrets */
+  for (int i = 1; i < argc; i++)
+    if (g_str_has_prefix (argv[i], "--vmmigrate="))
+      {
+        vmmigrate_tool = argv[i] + strlen ("--vmmigrate=");
+        memmove (&argv[i], &argv[i + 1], (argc - i) * sizeof (char *));
+        argc--;
+        break;
+      }
+  if (vmmigrate_tool == NULL)
+    vmmigrate_tool = g_getenv ("VMMIGRATE");
+  forward_debug = g_getenv ("G_MESSAGES_DEBUG") != NULL;
+  g_setenv ("G_MESSAGES_DEBUG", "all", TRUE);
+  captured_logs = g_string_new (NULL);
+  issued_tokens = g_ptr_array_new_with_free_func (g_free);
+  g_log_set_writer_func (capture_writer, NULL, NULL);
+  vmm_nova_client_set_token_observer_for_testing (observe_token, NULL);
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/nova/yaml", test_yaml);
 
@@ -1545,6 +1831,9 @@ main (int argc, char **argv)
   g_test_add_func ("/nova/auth/member-forbidden", test_auth_member_forbidden);
   g_test_add_func ("/nova/auth/tls", test_tls);
   g_test_add_func ("/nova/auth/token-expiry", test_auth_token_expiry);
+  if (vmmigrate_tool == NULL)
+    g_error ("pass --vmmigrate=PATH or set VMMIGRATE to examples/vmmigrate");
+  g_test_add_func ("/nova/secrets", test_secrets);
   {
     int rc = g_test_run ();
 

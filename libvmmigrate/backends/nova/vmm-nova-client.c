@@ -29,6 +29,17 @@ struct _VmmNovaClient
 
 G_DEFINE_FINAL_TYPE (VmmNovaClient, vmm_nova_client, G_TYPE_OBJECT)
 
+/* tests only: told every token Keystone issues, to look for it in logs */
+static VmmNovaTokenObserver token_observer;
+static gpointer token_observer_data;
+
+void
+vmm_nova_client_set_token_observer_for_testing (VmmNovaTokenObserver observer, gpointer user_data)
+{
+  token_observer = observer;
+  token_observer_data = user_data;
+}
+
 static void
 wipe_token (VmmNovaClient *self)
 {
@@ -168,6 +179,36 @@ vmm_nova_json_array (JsonObject *obj, const char *member)
       || !JSON_NODE_HOLDS_ARRAY (json_object_get_member (obj, member)))
     return NULL;
   return json_object_get_array_member (obj, member);
+}
+
+JsonObject *
+vmm_nova_json_element_object (JsonArray *array, guint index)
+{
+  JsonNode *node;
+
+  if (array == NULL || index >= json_array_get_length (array))
+    return NULL;
+  node = json_array_get_element (array, index);
+  return JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+}
+
+const char *
+vmm_nova_json_element_string (JsonArray *array, guint index)
+{
+  JsonNode *node;
+
+  if (array == NULL || index >= json_array_get_length (array))
+    return NULL;
+  node = json_array_get_element (array, index);
+  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+  return json_node_get_string (node);
+}
+
+JsonObject *
+vmm_nova_json_root_object (JsonNode *node)
+{
+  return node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
 }
 
 /* --- versions --- */
@@ -516,14 +557,14 @@ find_compute_endpoint (VmmNovaClient *self, JsonArray *catalog, GError **error)
 
   for (guint i = 0; catalog != NULL && i < json_array_get_length (catalog); i++)
     {
-      JsonObject *svc = json_array_get_object_element (catalog, i);
+      JsonObject *svc = vmm_nova_json_element_object (catalog, i);
       JsonArray *endpoints = vmm_nova_json_array (svc, "endpoints");
 
       if (g_strcmp0 (vmm_nova_json_string (svc, "type"), "compute") != 0)
         continue;
       for (guint j = 0; endpoints != NULL && j < json_array_get_length (endpoints); j++)
         {
-          JsonObject *ep = json_array_get_object_element (endpoints, j);
+          JsonObject *ep = vmm_nova_json_element_object (endpoints, j);
 
           if (g_strcmp0 (vmm_nova_json_string (ep, "interface"), c->interface) != 0)
             continue;
@@ -591,6 +632,8 @@ auth_apply (VmmNovaClient *self, SoupMessage *msg, GBytes *bytes, const char *ur
   wipe_token (self);
   self->token = g_strdup (subject);
   self->auth_count++;
+  if (token_observer != NULL)
+    token_observer (self->token, token_observer_data);
   if (self->compute_url == NULL)
     {
       gsize len = strlen (endpoint);
@@ -638,7 +681,7 @@ read_version_document (VmmNovaClient *self, GBytes *bytes, GError **error)
 
       for (guint i = 0; versions != NULL && i < json_array_get_length (versions); i++)
         {
-          JsonObject *v = json_array_get_object_element (versions, i);
+          JsonObject *v = vmm_nova_json_element_object (versions, i);
 
           if (g_strcmp0 (vmm_nova_json_string (v, "id"), "v2.1") == 0)
             version = v;

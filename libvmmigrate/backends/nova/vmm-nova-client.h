@@ -70,6 +70,13 @@ vmm_nova_client_ignore_expiry_for_testing (VmmNovaClient *self);
 guint
 vmm_nova_client_get_auth_count (VmmNovaClient *self);
 
+/* Tests only: OBSERVER is called with every token Keystone issues to any
+ * client (from the thread that authenticates), so that a test can look for
+ * it in logs, errors and journals. */
+typedef void (*VmmNovaTokenObserver) (const char *token, gpointer user_data);
+void
+vmm_nova_client_set_token_observer_for_testing (VmmNovaTokenObserver observer, gpointer user_data);
+
 /* Helpers for reading Nova's JSON. */
 const char *
 vmm_nova_json_string (JsonObject *obj, const char *member);
@@ -81,5 +88,13 @@ JsonObject *
 vmm_nova_json_object (JsonObject *obj, const char *member);
 JsonArray *
 vmm_nova_json_array (JsonObject *obj, const char *member);
+/* An array's element INDEX when it is an object (a string), else NULL. */
+JsonObject *
+vmm_nova_json_element_object (JsonArray *array, guint index);
+const char *
+vmm_nova_json_element_string (JsonArray *array, guint index);
+/* NODE's object, or NULL when NODE is NULL or holds no object. */
+JsonObject *
+vmm_nova_json_root_object (JsonNode *node);
 
 G_END_DECLS
