@@ -1226,3 +1226,72 @@ vmm_backend_apply_timeout_action (VmmBackend *self, VmmMigrationContext *context
     }
   return klass->apply_timeout_action (self, context, action, error);
 }
+
+/**
+ * vmm_backend_recover_async:
+ * @self: a #VmmBackend
+ * @vm: the VM's name
+ * @forward: %TRUE to finish the move (the VM switched over to
+ *   @destination_host), %FALSE to undo it (the VM stays on @source_host)
+ * @source_host: where the move started
+ * @destination_host: (nullable): where it was going
+ * @data: (array zero-terminated=1): what the backend recorded with
+ *   vmm_migration_context_record_recovery_data() during the move, oldest
+ *   first (may be empty)
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called when done
+ * @user_data: data for @callback
+ *
+ * Puts the platform right after the engine process died in the middle of a
+ * move: vmm_engine_recover_async() calls it once it knows from the journal
+ * and the hypervisors' facts which way the move must end. Idempotent: what
+ * is already right is left alone. Fails with %VMM_ERROR_UNSUPPORTED when the
+ * backend cannot, and the engine then reports the migration as needing
+ * attention.
+ *
+ * Since: 1.0
+ */
+void
+vmm_backend_recover_async (VmmBackend *self, const char *vm, gboolean forward,
+                           const char *source_host, const char *destination_host,
+                           const char *const *data, GCancellable *cancellable,
+                           GAsyncReadyCallback callback, gpointer user_data)
+{
+  VmmBackendClass *klass;
+  static const char *const none[] = { NULL };
+
+  g_return_if_fail (VMM_IS_BACKEND (self));
+  g_return_if_fail (vm != NULL && source_host != NULL);
+  klass = VMM_BACKEND_GET_CLASS (self);
+  if (klass->recover_async == NULL)
+    {
+      g_task_report_new_error (
+          self, callback, user_data, vmm_backend_recover_async, VMM_ERROR, VMM_ERROR_UNSUPPORTED,
+          "the %s backend cannot finish or undo a move after a crash", G_OBJECT_TYPE_NAME (self));
+      return;
+    }
+  klass->recover_async (self, vm, forward, source_host, destination_host,
+                        data != NULL ? data : none, cancellable, callback, user_data);
+}
+
+/**
+ * vmm_backend_recover_finish:
+ * @self: a #VmmBackend
+ * @result: the #GAsyncResult
+ * @error: return location for a #GError
+ *
+ * Finishes vmm_backend_recover_async().
+ *
+ * Returns: %TRUE when the platform is right
+ *
+ * Since: 1.0
+ */
+gboolean
+vmm_backend_recover_finish (VmmBackend *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (VMM_IS_BACKEND (self), FALSE);
+  if (g_async_result_is_tagged (result, vmm_backend_recover_async)
+      || VMM_BACKEND_GET_CLASS (self)->recover_finish == NULL)
+    return g_task_propagate_boolean (G_TASK (result), error);
+  return VMM_BACKEND_GET_CLASS (self)->recover_finish (self, result, error);
+}

@@ -147,6 +147,8 @@ static const char *const leaving_steps[] = {
   "PrepareDestination",
   "InitiateDestination",
   "SwitchHostAndPool",
+  "PowerOffVm",
+  "PowerOnVm",
   NULL,
 };
 
@@ -163,7 +165,12 @@ typedef struct
   char *destination;
   char *owner;
   gboolean switched;
+  gboolean switching; /* InitiateSource began and did not end on record */
+  gboolean all_done;  /* every planned action completed: only the outcome is missing */
   GPtrArray *pending; /* steps that may have left something, not undone */
+  GPtrArray *data;    /* the backend's recovery data, oldest first, NULL-terminated */
+  GString *facts;
+  gboolean forward;
 } Recovery;
 
 static void
@@ -174,7 +181,13 @@ recovery_reset (Recovery *r)
   g_clear_pointer (&r->destination, g_free);
   g_clear_pointer (&r->owner, g_free);
   g_clear_pointer (&r->pending, g_ptr_array_unref);
+  g_clear_pointer (&r->data, g_ptr_array_unref);
+  if (r->facts != NULL)
+    g_string_free (g_steal_pointer (&r->facts), TRUE);
   r->switched = FALSE;
+  r->switching = FALSE;
+  r->all_done = FALSE;
+  r->forward = FALSE;
 }
 
 static void
@@ -246,6 +259,66 @@ recovery_conclude (GTask *task, VmmRecoveryOutcome outcome, const char *host, co
   recovery_next (task);
 }
 
+static gboolean
+location_is (VmmVmLocation *location, const char *host)
+{
+  const char *const *running = vmm_vm_location_get_running_hosts (location);
+
+  /* record, definitions and the running instance (if any) all on @host */
+  return vmm_vm_location_is_consistent (location)
+         && g_strcmp0 (vmm_vm_location_get_record_host (location), host) == 0
+         && (running[0] == NULL || (g_strcmp0 (running[0], host) == 0 && running[1] == NULL));
+}
+
+static void
+relocate_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  Recovery *r = g_task_get_task_data (task);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (VmmVmLocation) location
+      = vmm_backend_locate_vm_finish (VMM_BACKEND (source), result, &error);
+  g_autofree char *evidence = NULL;
+  const char *host = r->forward ? r->destination : r->source;
+
+  if (location == NULL)
+    {
+      g_string_append_printf (r->facts, "; afterwards the backend could not say where it is: %s",
+                              error->message);
+      recovery_conclude (task, VMM_RECOVERY_NEEDS_ATTENTION, NULL, r->facts->str);
+      return;
+    }
+  evidence = vmm_vm_location_get_evidence (location);
+  g_string_append_printf (r->facts, "; afterwards: %s", evidence);
+  /* verified, not assumed */
+  if (location_is (location, host))
+    recovery_conclude (task, r->forward ? VMM_RECOVERY_ON_DESTINATION : VMM_RECOVERY_ON_SOURCE,
+                       host, r->facts->str);
+  else
+    recovery_conclude (task, VMM_RECOVERY_NEEDS_ATTENTION, NULL, r->facts->str);
+}
+
+static void
+repair_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  Recovery *r = g_task_get_task_data (task);
+  g_autoptr (GError) error = NULL;
+
+  if (!vmm_backend_recover_finish (VMM_BACKEND (source), result, &error))
+    {
+      g_string_append_printf (r->facts, "; %s the move failed: %s",
+                              r->forward ? "finishing" : "undoing", error->message);
+      recovery_conclude (task, VMM_RECOVERY_NEEDS_ATTENTION, NULL, r->facts->str);
+      return;
+    }
+  g_string_append_printf (r->facts, "; %s",
+                          r->forward ? "finished the move on its destination"
+                                     : "undid the move back to its source");
+  vmm_backend_locate_vm_async (r->backend, r->vm, g_task_get_cancellable (task), relocate_cb,
+                               g_object_ref (task));
+}
+
 static void
 locate_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -254,41 +327,79 @@ locate_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr (GError) error = NULL;
   g_autoptr (VmmVmLocation) location
       = vmm_backend_locate_vm_finish (VMM_BACKEND (source), result, &error);
-  g_autoptr (GString) facts = g_string_new (NULL);
   g_autofree char *evidence = NULL;
-  const char *host;
+  const char *const *running;
 
-  g_string_append_printf (facts, "journal: move of '%s' from '%s' to '%s', %s the switch-over",
+  r->facts = g_string_new (NULL);
+  g_string_append_printf (r->facts, "journal: move of '%s' from '%s' to '%s', %s the switch-over",
                           r->vm, r->source, r->destination != NULL ? r->destination : "?",
-                          r->switched ? "past" : "before");
+                          r->switched    ? "past"
+                          : r->switching ? "during"
+                                         : "before");
   if (r->pending->len > 0)
     {
-      g_string_append (facts, "; steps done and not undone:");
+      g_string_append (r->facts, "; steps done and not undone:");
       for (guint i = 0; i < r->pending->len; i++)
-        g_string_append_printf (facts, " %s", (char *)g_ptr_array_index (r->pending, i));
+        g_string_append_printf (r->facts, " %s", (char *)g_ptr_array_index (r->pending, i));
     }
   if (location == NULL)
     {
-      g_string_append_printf (facts, "; the backend could not say where the VM is: %s",
+      g_string_append_printf (r->facts, "; the backend could not say where the VM is: %s",
                               error->message);
-      recovery_conclude (task, VMM_RECOVERY_NEEDS_ATTENTION, NULL, facts->str);
+      recovery_conclude (task, VMM_RECOVERY_NEEDS_ATTENTION, NULL, r->facts->str);
       return;
     }
   evidence = vmm_vm_location_get_evidence (location);
-  g_string_append_printf (facts, "; %s", evidence);
-  host = vmm_vm_location_get_record_host (location);
-  if (!vmm_vm_location_is_consistent (location))
+  g_string_append_printf (r->facts, "; %s", evidence);
+  running = vmm_vm_location_get_running_hosts (location);
+
+  /* Which way the move ends comes from the journal's phase; only when the
+   * switch-over itself was in flight do the hypervisors decide, and only
+   * when they are unambiguous. Never guess. */
+  if (r->switched || r->all_done)
+    r->forward = TRUE;
+  else if (r->switching)
     {
-      recovery_conclude (task, VMM_RECOVERY_NEEDS_ATTENTION, NULL, facts->str);
+      if (running[0] != NULL && running[1] == NULL && r->destination != NULL
+          && g_strcmp0 (running[0], r->destination) == 0)
+        r->forward = TRUE;
+      else if (running[0] != NULL && running[1] == NULL && g_strcmp0 (running[0], r->source) == 0)
+        r->forward = FALSE;
+      else
+        {
+          g_string_append (r->facts, "; the switch-over was in flight and the VM does not run "
+                                     "on exactly one of its hosts");
+          recovery_conclude (task, VMM_RECOVERY_NEEDS_ATTENTION, NULL, r->facts->str);
+          return;
+        }
+    }
+  else
+    r->forward = FALSE;
+  if (r->forward && r->destination == NULL)
+    {
+      recovery_conclude (task, VMM_RECOVERY_NEEDS_ATTENTION, NULL, r->facts->str);
       return;
     }
-  /* never guess: the VM must be where the journal's phase says */
-  if (!r->switched && g_strcmp0 (host, r->source) == 0 && r->pending->len == 0)
-    recovery_conclude (task, VMM_RECOVERY_ON_SOURCE, host, facts->str);
-  else if (r->switched && g_strcmp0 (host, r->destination) == 0)
-    recovery_conclude (task, VMM_RECOVERY_ON_DESTINATION, host, facts->str);
-  else
-    recovery_conclude (task, VMM_RECOVERY_NEEDS_ATTENTION, NULL, facts->str);
+
+  /* already right: nothing to undo or finish */
+  if ((!r->forward && r->pending->len == 0 && r->data->len == 1
+       && location_is (location, r->source))
+      || (r->forward && r->data->len == 1 && location_is (location, r->destination)))
+    {
+      recovery_conclude (task, r->forward ? VMM_RECOVERY_ON_DESTINATION : VMM_RECOVERY_ON_SOURCE,
+                         r->forward ? r->destination : r->source, r->facts->str);
+      return;
+    }
+  if (VMM_BACKEND_GET_CLASS (r->backend)->recover_async == NULL)
+    {
+      g_string_append_printf (r->facts, "; the %s backend cannot %s the move by itself",
+                              G_OBJECT_TYPE_NAME (r->backend), r->forward ? "finish" : "undo");
+      recovery_conclude (task, VMM_RECOVERY_NEEDS_ATTENTION, NULL, r->facts->str);
+      return;
+    }
+  vmm_backend_recover_async (r->backend, r->vm, r->forward, r->source, r->destination,
+                             (const char *const *)r->data->pdata, g_task_get_cancellable (task),
+                             repair_cb, g_object_ref (task));
 }
 
 static void
@@ -310,7 +421,11 @@ recovery_next (GTask *task)
           g_task_return_error (task, g_steal_pointer (&error));
           return;
         }
+      guint planned = 0, done = 0;
+      gboolean initiated = FALSE;
+
       r->pending = g_ptr_array_new_with_free_func (g_free);
+      r->data = g_ptr_array_new_with_free_func (g_free);
       for (guint i = 0; i < records->len; i++)
         {
           VmmJournalRecord *record = g_ptr_array_index (records, i);
@@ -336,6 +451,16 @@ recovery_next (GTask *task)
                   json_object_get_string_member_with_default (obj, "destination-host", NULL));
               r->owner
                   = g_strdup (json_object_get_string_member_with_default (obj, "engine", NULL));
+              if (json_object_has_member (obj, "plan")
+                  && JSON_NODE_HOLDS_ARRAY (json_object_get_member (obj, "plan")))
+                planned = json_array_get_length (json_object_get_array_member (obj, "plan"));
+            }
+          else if (g_strcmp0 (kind, "recovery-data") == 0)
+            {
+              const char *data = json_object_get_string_member_with_default (obj, "data", NULL);
+
+              if (data != NULL)
+                g_ptr_array_add (r->data, g_strdup (data));
             }
           /* an intent without completion may have acted: count it */
           else if ((g_strcmp0 (kind, "action") == 0 || g_strcmp0 (kind, "action-done") == 0)
@@ -343,6 +468,10 @@ recovery_next (GTask *task)
             {
               if (g_strcmp0 (action, "InitiateSource") == 0 && g_strcmp0 (kind, "action-done") == 0)
                 r->switched = TRUE;
+              else if (g_strcmp0 (action, "InitiateSource") == 0)
+                initiated = TRUE;
+              if (g_strcmp0 (kind, "action-done") == 0)
+                done++;
               if (g_strv_contains (leaving_steps, action)
                   && !g_ptr_array_find_with_equal_func (r->pending, action, g_str_equal, NULL))
                 g_ptr_array_add (r->pending, g_strdup (action));
@@ -350,6 +479,9 @@ recovery_next (GTask *task)
           else if (g_strcmp0 (kind, "undo-done") == 0 && action != NULL)
             g_hash_table_add (undone, (gpointer)g_intern_string (action));
         }
+      g_ptr_array_add (r->data, NULL);
+      r->switching = initiated && !r->switched;
+      r->all_done = planned > 0 && done >= planned;
       for (guint i = r->pending->len; i > 0; i--)
         if (g_hash_table_contains (undone, g_intern_string (g_ptr_array_index (r->pending, i - 1))))
           g_ptr_array_remove_index (r->pending, i - 1);

@@ -555,6 +555,36 @@ vmm_migration_context_set_migration_type (VmmMigrationContext *self, VmmMigratio
 }
 
 /**
+ * vmm_migration_context_record_recovery_data:
+ * @self: a #VmmMigrationContext
+ * @data: what the backend needs to put the platform right after a crash,
+ *   in a form of its own (JSON, say); no secrets
+ * @error: return location for a #GError
+ *
+ * Write-ahead for backends: call this before a step changes the platform,
+ * with what vmm_backend_recover_async() will need if the engine process dies
+ * before the move ends (for example the VM as it was before the move). The
+ * engine writes it to its journal and returns once it is durable; when it
+ * returns %FALSE the step must fail without touching anything. Without a
+ * journal (or in a dry run) it does nothing and returns %TRUE.
+ *
+ * Returns: %TRUE when recorded (or nothing to record into)
+ *
+ * Since: 1.0
+ */
+gboolean
+vmm_migration_context_record_recovery_data (VmmMigrationContext *self, const char *data,
+                                            GError **error)
+{
+  g_return_val_if_fail (VMM_IS_MIGRATION_CONTEXT (self), FALSE);
+  g_return_val_if_fail (data != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+  if (self->sink == NULL || self->sink->record_recovery_data == NULL)
+    return TRUE;
+  return self->sink->record_recovery_data (self->sink_owner, data, error);
+}
+
+/**
  * vmm_migration_context_get_cold_restart:
  * @self: a #VmmMigrationContext
  *

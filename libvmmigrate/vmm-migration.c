@@ -461,10 +461,20 @@ sink_invoke_callbacks (gpointer owner, VmmMigrationContext *context, GError **er
   return TRUE;
 }
 
+static gboolean
+journal_recovery_data (VmmMigrationPrivate *priv, const char *data, GError **error);
+
+static gboolean
+sink_record_recovery_data (gpointer owner, const char *data, GError **error)
+{
+  return journal_recovery_data (vmm_migration_get_instance_private (owner), data, error);
+}
+
 static const VmmContextSink migration_sink = {
   sink_transfer,
   sink_warning,
   sink_invoke_callbacks,
+  sink_record_recovery_data,
 };
 
 /* --- journal --- */
@@ -517,6 +527,28 @@ journal_action (VmmMigrationPrivate *priv, const char *kind, VmmAction *action,
   if (failure != NULL)
     journal_add_string (b, "error", failure->message);
   return journal_write (priv, kind, b, error);
+}
+
+/* A backend's write-ahead data for recovery, durable before it acts. */
+static gboolean
+journal_recovery_data (VmmMigrationPrivate *priv, const char *data, GError **error)
+{
+  g_autoptr (JsonBuilder) b = NULL;
+
+  if (priv->journal == NULL || priv->dry_run || priv->lock_key == NULL)
+    return TRUE;
+  b = journal_begin ();
+  json_builder_set_member_name (b, "index");
+  json_builder_add_int_value (b, priv->index);
+  journal_add_string (b, "action",
+                      priv->current != NULL ? vmm_action_get_name (priv->current) : NULL);
+  journal_add_string (b, "data", data);
+  if (!journal_write (priv, "recovery-data", b, error))
+    {
+      g_prefix_error (error, "the journal could not record what recovery would need: ");
+      return FALSE;
+    }
+  return TRUE;
 }
 
 static void

@@ -39,6 +39,7 @@ typedef struct
   void (*transfer) (gpointer owner, guint64 done, guint64 total);
   void (*warning) (gpointer owner, const char *message);
   gboolean (*invoke_callbacks) (gpointer owner, VmmMigrationContext *context, GError **error);
+  gboolean (*record_recovery_data) (gpointer owner, const char *data, GError **error);
 } VmmContextSink;
 
 VmmMigrationContext *

@@ -45,10 +45,8 @@ G_DECLARE_DERIVABLE_TYPE (VmmBackend, vmm_backend, VMM, BACKEND, GObject)
  *
  * Since: 1.0
  */
-typedef void (*VmmBackendStepFunc) (VmmBackend *self,
-                                    VmmMigrationContext *context,
-                                    GCancellable *cancellable,
-                                    GAsyncReadyCallback callback,
+typedef void (*VmmBackendStepFunc) (VmmBackend *self, VmmMigrationContext *context,
+                                    GCancellable *cancellable, GAsyncReadyCallback callback,
                                     gpointer user_data);
 
 /**
@@ -99,6 +97,12 @@ typedef void (*VmmBackendStepFunc) (VmmBackend *self,
  *   there.
  * @power_on: %VMM_STEP_POWER_ON: start the VM on the host the cold move put
  *   it on.
+ * @recover_async: after the engine process died mid-move, put the platform
+ *   right in one direction — back to the source (undo what the move did) or
+ *   forward to the destination (finish it: remove the source's leftovers,
+ *   point the record at the destination) — using the data the backend
+ *   recorded with vmm_migration_context_record_recovery_data(); idempotent
+ * @recover_finish: finishes @recover_async
  *
  * The driver contract. A backend subclasses #VmmBackend, implements what its
  * platform can do and registers itself on the extension point
@@ -114,10 +118,8 @@ struct _VmmBackendClass
   VmmBackendCapabilities (*get_capabilities) (VmmBackend *self);
   VmmStepMode (*get_step_mode) (VmmBackend *self, VmmStep step);
 
-  void (*query_inventory_async) (VmmBackend *self,
-                                 GCancellable *cancellable,
-                                 GAsyncReadyCallback callback,
-                                 gpointer user_data);
+  void (*query_inventory_async) (VmmBackend *self, GCancellable *cancellable,
+                                 GAsyncReadyCallback callback, gpointer user_data);
   VmmInventory *(*query_inventory_finish) (VmmBackend *self, GAsyncResult *result, GError **error);
 
   VmmBackendStepFunc reserve_directory;
@@ -136,202 +138,185 @@ struct _VmmBackendClass
   VmmBackendStepFunc complete_source;
   VmmBackendStepFunc complete_destination;
 
-  void (*undo_step) (VmmBackend *self,
-                     VmmStep step,
-                     VmmMigrationContext *context,
-                     GCancellable *cancellable,
-                     GAsyncReadyCallback callback,
-                     gpointer user_data);
+  void (*undo_step) (VmmBackend *self, VmmStep step, VmmMigrationContext *context,
+                     GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data);
   gboolean (*abort) (VmmBackend *self, VmmMigrationContext *context, GError **error);
-  void (*cleanup) (VmmBackend *self,
-                   VmmMigrationContext *context,
-                   gboolean succeeded,
-                   GCancellable *cancellable,
-                   GAsyncReadyCallback callback,
-                   gpointer user_data);
+  void (*cleanup) (VmmBackend *self, VmmMigrationContext *context, gboolean succeeded,
+                   GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data);
 
-  void (*set_host_enabled_async) (VmmBackend *self,
-                                  const char *host,
-                                  gboolean enabled,
-                                  const char *reason,
-                                  GCancellable *cancellable,
-                                  GAsyncReadyCallback callback,
-                                  gpointer user_data);
+  void (*set_host_enabled_async) (VmmBackend *self, const char *host, gboolean enabled,
+                                  const char *reason, GCancellable *cancellable,
+                                  GAsyncReadyCallback callback, gpointer user_data);
   gboolean (*set_host_enabled_finish) (VmmBackend *self, GAsyncResult *result, GError **error);
-  void (*locate_vm_async) (VmmBackend *self,
-                           const char *vm,
-                           GCancellable *cancellable,
-                           GAsyncReadyCallback callback,
-                           gpointer user_data);
+  void (*locate_vm_async) (VmmBackend *self, const char *vm, GCancellable *cancellable,
+                           GAsyncReadyCallback callback, gpointer user_data);
   VmmVmLocation *(*locate_vm_finish) (VmmBackend *self, GAsyncResult *result, GError **error);
-  void (*update_record_async) (VmmBackend *self,
-                               const char *vm,
-                               const char *host,
-                               GCancellable *cancellable,
-                               GAsyncReadyCallback callback,
+  void (*update_record_async) (VmmBackend *self, const char *vm, const char *host,
+                               GCancellable *cancellable, GAsyncReadyCallback callback,
                                gpointer user_data);
   gboolean (*update_record_finish) (VmmBackend *self, GAsyncResult *result, GError **error);
-  gboolean (*apply_timeout_action) (VmmBackend *self,
-                                    VmmMigrationContext *context,
-                                    VmmOnTimeoutAction action,
-                                    GError **error);
+  gboolean (*apply_timeout_action) (VmmBackend *self, VmmMigrationContext *context,
+                                    VmmOnTimeoutAction action, GError **error);
   VmmBackendStepFunc power_off;
   VmmBackendStepFunc power_on;
+  void (*recover_async) (VmmBackend *self, const char *vm, gboolean forward,
+                         const char *source_host, const char *destination_host,
+                         const char *const *data, GCancellable *cancellable,
+                         GAsyncReadyCallback callback, gpointer user_data);
+  gboolean (*recover_finish) (VmmBackend *self, GAsyncResult *result, GError **error);
 
   /*< private >*/
-  gpointer padding[15];
+  gpointer padding[13];
 };
 
 VMM_AVAILABLE_IN_ALL
-VmmBackend *vmm_backend_open (const char *uri, GCancellable *cancellable, GError **error);
+VmmBackend *
+vmm_backend_open (const char *uri, GCancellable *cancellable, GError **error);
 VMM_AVAILABLE_IN_ALL
-void vmm_backend_open_async (const char *uri,
-                             GCancellable *cancellable,
-                             GAsyncReadyCallback callback,
+void
+vmm_backend_open_async (const char *uri, GCancellable *cancellable, GAsyncReadyCallback callback,
+                        gpointer user_data);
+VMM_AVAILABLE_IN_ALL
+VmmBackend *
+vmm_backend_open_finish (GAsyncResult *result, GError **error);
+VMM_AVAILABLE_IN_ALL
+char **
+vmm_backend_list_schemes (void);
+
+VMM_AVAILABLE_IN_ALL
+const char *
+vmm_backend_get_uri (VmmBackend *self);
+VMM_AVAILABLE_IN_ALL
+VmmBackendCapabilities
+vmm_backend_get_capabilities (VmmBackend *self);
+VMM_AVAILABLE_IN_ALL
+VmmStepMode
+vmm_backend_get_step_mode (VmmBackend *self, VmmStep step);
+
+VMM_AVAILABLE_IN_ALL
+void
+vmm_backend_query_inventory_async (VmmBackend *self, GCancellable *cancellable,
+                                   GAsyncReadyCallback callback, gpointer user_data);
+VMM_AVAILABLE_IN_ALL
+VmmInventory *
+vmm_backend_query_inventory_finish (VmmBackend *self, GAsyncResult *result, GError **error);
+VMM_AVAILABLE_IN_ALL
+VmmInventory *
+vmm_backend_query_inventory (VmmBackend *self, GCancellable *cancellable, GError **error);
+
+VMM_AVAILABLE_IN_ALL
+void
+vmm_backend_list_hosts_async (VmmBackend *self, GCancellable *cancellable,
+                              GAsyncReadyCallback callback, gpointer user_data);
+VMM_AVAILABLE_IN_ALL
+GPtrArray *
+vmm_backend_list_hosts_finish (VmmBackend *self, GAsyncResult *result, GError **error);
+VMM_AVAILABLE_IN_ALL
+GPtrArray *
+vmm_backend_list_hosts (VmmBackend *self, GCancellable *cancellable, GError **error);
+VMM_AVAILABLE_IN_ALL
+void
+vmm_backend_list_datastores_async (VmmBackend *self, GCancellable *cancellable,
+                                   GAsyncReadyCallback callback, gpointer user_data);
+VMM_AVAILABLE_IN_ALL
+GPtrArray *
+vmm_backend_list_datastores_finish (VmmBackend *self, GAsyncResult *result, GError **error);
+VMM_AVAILABLE_IN_ALL
+GPtrArray *
+vmm_backend_list_datastores (VmmBackend *self, GCancellable *cancellable, GError **error);
+VMM_AVAILABLE_IN_ALL
+void
+vmm_backend_list_networks_async (VmmBackend *self, GCancellable *cancellable,
+                                 GAsyncReadyCallback callback, gpointer user_data);
+VMM_AVAILABLE_IN_ALL
+char **
+vmm_backend_list_networks_finish (VmmBackend *self, GAsyncResult *result, GError **error);
+VMM_AVAILABLE_IN_ALL
+char **
+vmm_backend_list_networks (VmmBackend *self, GCancellable *cancellable, GError **error);
+VMM_AVAILABLE_IN_ALL
+void
+vmm_backend_list_vms_async (VmmBackend *self, GCancellable *cancellable,
+                            GAsyncReadyCallback callback, gpointer user_data);
+VMM_AVAILABLE_IN_ALL
+GPtrArray *
+vmm_backend_list_vms_finish (VmmBackend *self, GAsyncResult *result, GError **error);
+VMM_AVAILABLE_IN_ALL
+GPtrArray *
+vmm_backend_list_vms (VmmBackend *self, GCancellable *cancellable, GError **error);
+VMM_AVAILABLE_IN_ALL
+void
+vmm_backend_get_vm_async (VmmBackend *self, const char *name, GCancellable *cancellable,
+                          GAsyncReadyCallback callback, gpointer user_data);
+VMM_AVAILABLE_IN_ALL
+VmmVmInfo *
+vmm_backend_get_vm_finish (VmmBackend *self, GAsyncResult *result, GError **error);
+VMM_AVAILABLE_IN_ALL
+VmmVmInfo *
+vmm_backend_get_vm (VmmBackend *self, const char *name, GCancellable *cancellable, GError **error);
+
+VMM_AVAILABLE_IN_ALL
+void
+vmm_backend_run_step_async (VmmBackend *self, VmmStep step, VmmMigrationContext *context,
+                            GCancellable *cancellable, GAsyncReadyCallback callback,
+                            gpointer user_data);
+VMM_AVAILABLE_IN_ALL
+void
+vmm_backend_undo_step_async (VmmBackend *self, VmmStep step, VmmMigrationContext *context,
+                             GCancellable *cancellable, GAsyncReadyCallback callback,
                              gpointer user_data);
 VMM_AVAILABLE_IN_ALL
-VmmBackend *vmm_backend_open_finish (GAsyncResult *result, GError **error);
+gboolean
+vmm_backend_step_finish (VmmBackend *self, GAsyncResult *result, GError **error);
 VMM_AVAILABLE_IN_ALL
-char **vmm_backend_list_schemes (void);
-
+gboolean
+vmm_backend_abort (VmmBackend *self, VmmMigrationContext *context, GError **error);
 VMM_AVAILABLE_IN_ALL
-const char *vmm_backend_get_uri (VmmBackend *self);
+void
+vmm_backend_cleanup_async (VmmBackend *self, VmmMigrationContext *context, gboolean succeeded,
+                           GCancellable *cancellable, GAsyncReadyCallback callback,
+                           gpointer user_data);
 VMM_AVAILABLE_IN_ALL
-VmmBackendCapabilities vmm_backend_get_capabilities (VmmBackend *self);
+void
+vmm_backend_set_host_enabled_async (VmmBackend *self, const char *host, gboolean enabled,
+                                    const char *reason, GCancellable *cancellable,
+                                    GAsyncReadyCallback callback, gpointer user_data);
 VMM_AVAILABLE_IN_ALL
-VmmStepMode vmm_backend_get_step_mode (VmmBackend *self, VmmStep step);
-
+gboolean
+vmm_backend_set_host_enabled_finish (VmmBackend *self, GAsyncResult *result, GError **error);
 VMM_AVAILABLE_IN_ALL
-void vmm_backend_query_inventory_async (VmmBackend *self,
-                                        GCancellable *cancellable,
-                                        GAsyncReadyCallback callback,
-                                        gpointer user_data);
+void
+vmm_backend_locate_vm_async (VmmBackend *self, const char *vm, GCancellable *cancellable,
+                             GAsyncReadyCallback callback, gpointer user_data);
 VMM_AVAILABLE_IN_ALL
-VmmInventory *vmm_backend_query_inventory_finish (VmmBackend *self,
-                                                  GAsyncResult *result,
-                                                  GError **error);
+VmmVmLocation *
+vmm_backend_locate_vm_finish (VmmBackend *self, GAsyncResult *result, GError **error);
 VMM_AVAILABLE_IN_ALL
-VmmInventory *vmm_backend_query_inventory (VmmBackend *self,
-                                           GCancellable *cancellable,
-                                           GError **error);
-
+VmmVmLocation *
+vmm_backend_locate_vm (VmmBackend *self, const char *vm, GCancellable *cancellable, GError **error);
 VMM_AVAILABLE_IN_ALL
-void vmm_backend_list_hosts_async (VmmBackend *self,
-                                   GCancellable *cancellable,
-                                   GAsyncReadyCallback callback,
-                                   gpointer user_data);
-VMM_AVAILABLE_IN_ALL
-GPtrArray *vmm_backend_list_hosts_finish (VmmBackend *self, GAsyncResult *result, GError **error);
-VMM_AVAILABLE_IN_ALL
-GPtrArray *vmm_backend_list_hosts (VmmBackend *self, GCancellable *cancellable, GError **error);
-VMM_AVAILABLE_IN_ALL
-void vmm_backend_list_datastores_async (VmmBackend *self,
-                                        GCancellable *cancellable,
-                                        GAsyncReadyCallback callback,
-                                        gpointer user_data);
-VMM_AVAILABLE_IN_ALL
-GPtrArray *vmm_backend_list_datastores_finish (VmmBackend *self,
-                                               GAsyncResult *result,
-                                               GError **error);
-VMM_AVAILABLE_IN_ALL
-GPtrArray *vmm_backend_list_datastores (VmmBackend *self,
-                                        GCancellable *cancellable,
-                                        GError **error);
-VMM_AVAILABLE_IN_ALL
-void vmm_backend_list_networks_async (VmmBackend *self,
-                                      GCancellable *cancellable,
-                                      GAsyncReadyCallback callback,
-                                      gpointer user_data);
-VMM_AVAILABLE_IN_ALL
-char **vmm_backend_list_networks_finish (VmmBackend *self, GAsyncResult *result, GError **error);
-VMM_AVAILABLE_IN_ALL
-char **vmm_backend_list_networks (VmmBackend *self, GCancellable *cancellable, GError **error);
-VMM_AVAILABLE_IN_ALL
-void vmm_backend_list_vms_async (VmmBackend *self,
-                                 GCancellable *cancellable,
-                                 GAsyncReadyCallback callback,
+void
+vmm_backend_update_record_async (VmmBackend *self, const char *vm, const char *host,
+                                 GCancellable *cancellable, GAsyncReadyCallback callback,
                                  gpointer user_data);
 VMM_AVAILABLE_IN_ALL
-GPtrArray *vmm_backend_list_vms_finish (VmmBackend *self, GAsyncResult *result, GError **error);
+gboolean
+vmm_backend_update_record_finish (VmmBackend *self, GAsyncResult *result, GError **error);
 VMM_AVAILABLE_IN_ALL
-GPtrArray *vmm_backend_list_vms (VmmBackend *self, GCancellable *cancellable, GError **error);
+void
+vmm_backend_recover_async (VmmBackend *self, const char *vm, gboolean forward,
+                           const char *source_host, const char *destination_host,
+                           const char *const *data, GCancellable *cancellable,
+                           GAsyncReadyCallback callback, gpointer user_data);
 VMM_AVAILABLE_IN_ALL
-void vmm_backend_get_vm_async (VmmBackend *self,
-                               const char *name,
-                               GCancellable *cancellable,
-                               GAsyncReadyCallback callback,
-                               gpointer user_data);
+gboolean
+vmm_backend_recover_finish (VmmBackend *self, GAsyncResult *result, GError **error);
 VMM_AVAILABLE_IN_ALL
-VmmVmInfo *vmm_backend_get_vm_finish (VmmBackend *self, GAsyncResult *result, GError **error);
+gboolean
+vmm_backend_apply_timeout_action (VmmBackend *self, VmmMigrationContext *context,
+                                  VmmOnTimeoutAction action, GError **error);
 VMM_AVAILABLE_IN_ALL
-VmmVmInfo *vmm_backend_get_vm (VmmBackend *self,
-                               const char *name,
-                               GCancellable *cancellable,
-                               GError **error);
-
-VMM_AVAILABLE_IN_ALL
-void vmm_backend_run_step_async (VmmBackend *self,
-                                 VmmStep step,
-                                 VmmMigrationContext *context,
-                                 GCancellable *cancellable,
-                                 GAsyncReadyCallback callback,
-                                 gpointer user_data);
-VMM_AVAILABLE_IN_ALL
-void vmm_backend_undo_step_async (VmmBackend *self,
-                                  VmmStep step,
-                                  VmmMigrationContext *context,
-                                  GCancellable *cancellable,
-                                  GAsyncReadyCallback callback,
-                                  gpointer user_data);
-VMM_AVAILABLE_IN_ALL
-gboolean vmm_backend_step_finish (VmmBackend *self, GAsyncResult *result, GError **error);
-VMM_AVAILABLE_IN_ALL
-gboolean vmm_backend_abort (VmmBackend *self, VmmMigrationContext *context, GError **error);
-VMM_AVAILABLE_IN_ALL
-void vmm_backend_cleanup_async (VmmBackend *self,
-                                VmmMigrationContext *context,
-                                gboolean succeeded,
-                                GCancellable *cancellable,
-                                GAsyncReadyCallback callback,
-                                gpointer user_data);
-VMM_AVAILABLE_IN_ALL
-void vmm_backend_set_host_enabled_async (VmmBackend *self,
-                                         const char *host,
-                                         gboolean enabled,
-                                         const char *reason,
-                                         GCancellable *cancellable,
-                                         GAsyncReadyCallback callback,
-                                         gpointer user_data);
-VMM_AVAILABLE_IN_ALL
-gboolean vmm_backend_set_host_enabled_finish (VmmBackend *self, GAsyncResult *result, GError **error);
-VMM_AVAILABLE_IN_ALL
-void vmm_backend_locate_vm_async (VmmBackend *self,
-                                  const char *vm,
-                                  GCancellable *cancellable,
-                                  GAsyncReadyCallback callback,
-                                  gpointer user_data);
-VMM_AVAILABLE_IN_ALL
-VmmVmLocation *vmm_backend_locate_vm_finish (VmmBackend *self, GAsyncResult *result, GError **error);
-VMM_AVAILABLE_IN_ALL
-VmmVmLocation *vmm_backend_locate_vm (VmmBackend *self,
-                                      const char *vm,
-                                      GCancellable *cancellable,
-                                      GError **error);
-VMM_AVAILABLE_IN_ALL
-void vmm_backend_update_record_async (VmmBackend *self,
-                                      const char *vm,
-                                      const char *host,
-                                      GCancellable *cancellable,
-                                      GAsyncReadyCallback callback,
-                                      gpointer user_data);
-VMM_AVAILABLE_IN_ALL
-gboolean vmm_backend_update_record_finish (VmmBackend *self, GAsyncResult *result, GError **error);
-VMM_AVAILABLE_IN_ALL
-gboolean vmm_backend_apply_timeout_action (VmmBackend *self,
-                                           VmmMigrationContext *context,
-                                           VmmOnTimeoutAction action,
-                                           GError **error);
-VMM_AVAILABLE_IN_ALL
-gboolean vmm_backend_cleanup_finish (VmmBackend *self, GAsyncResult *result, GError **error);
+gboolean
+vmm_backend_cleanup_finish (VmmBackend *self, GAsyncResult *result, GError **error);
 
 G_END_DECLS

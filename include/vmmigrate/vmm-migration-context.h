@@ -74,6 +74,10 @@ VMM_AVAILABLE_IN_ALL
 gboolean
 vmm_migration_context_get_cold_restart (VmmMigrationContext *self);
 VMM_AVAILABLE_IN_ALL
+gboolean
+vmm_migration_context_record_recovery_data (VmmMigrationContext *self, const char *data,
+                                            GError **error);
+VMM_AVAILABLE_IN_ALL
 void
 vmm_migration_context_set_migration_type (VmmMigrationContext *self, VmmMigrationType type);
 VMM_AVAILABLE_IN_ALL

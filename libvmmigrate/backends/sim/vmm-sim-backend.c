@@ -47,7 +47,9 @@ typedef struct
 typedef struct
 {
   GCancellable *abort;
-  GHashTable *created; /* step -> GPtrArray of file keys created by that step */
+  VmmMigrationContext *ctx; /* the owner (not a reference) */
+  gboolean recorded;        /* the VM as it was is in the journal */
+  GHashTable *created;      /* step -> GPtrArray of file keys created by that step */
   GPtrArray *old_files;
   GPtrArray *dirs;
   char *placeholder;
@@ -73,6 +75,7 @@ struct _VmmSimBackend
   guint latency_ms;
   guint rate_mibps;
   guint n_steps;
+  char *state_path; /* persist=true: the platform's state is written here after each change */
 };
 
 G_DEFINE_FINAL_TYPE (VmmSimBackend, vmm_sim_backend, VMM_TYPE_BACKEND)
@@ -122,6 +125,7 @@ sim_move_get (VmmMigrationContext *ctx)
     {
       mv = g_new0 (SimMove, 1);
       mv->abort = g_cancellable_new ();
+      mv->ctx = ctx;
       mv->created = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify)g_ptr_array_unref);
       mv->old_files = g_ptr_array_new_with_free_func (g_free);
       mv->dirs = g_ptr_array_new_with_free_func (g_free);
@@ -141,6 +145,7 @@ vmm_sim_backend_finalize (GObject *object)
   g_hash_table_unref (self->dirs);
   g_hash_table_unref (self->placeholders);
   g_ptr_array_unref (self->faults);
+  g_free (self->state_path);
   G_OBJECT_CLASS (vmm_sim_backend_parent_class)->finalize (object);
 }
 
@@ -346,6 +351,9 @@ parse_error (GError **error, const char *where, const char *fmt, ...)
   g_set_error (error, VMM_ERROR, VMM_ERROR_INVALID_SPEC, "sim inventory: %s: %s", where, msg);
   return FALSE;
 }
+
+/* the same, in a function returning a pointer */
+#define parse_error_null(...) (parse_error (__VA_ARGS__), NULL)
 
 static const char *
 get_string (JsonObject *obj, const char *member, const char *def)
@@ -662,8 +670,9 @@ load_vm_files (VmmSimBackend *self, VmmVmInfo *vm, const char *where, GError **e
 /* a snapshot chain longer than this is refused (vSphere allows 32) */
 #define SIM_MAX_SNAPSHOTS 255
 
-static gboolean
-load_vms (VmmSimBackend *self, JsonArray *vms, GError **error)
+/* One VM object of the inventory format, without side effects. */
+static VmmVmInfo *
+parse_vm (VmmSimBackend *self, JsonObject *obj, const char *where, GError **error)
 {
   static const char *const known[]
       = { "name",  "host",       "pool",  "datastore",         "folder",
@@ -683,135 +692,148 @@ load_vms (VmmSimBackend *self, JsonArray *vms, GError **error)
   static const char *const dev_strings[] = { "key", "kind", "datastore", "path", "network", NULL };
   static const char *const dev_booleans[] = { "connected", NULL };
 
+  {
+    g_autoptr (VmmVmInfo) vm = NULL;
+    g_auto (GStrv) features = NULL, required = NULL;
+    const char *name, *host, *ds;
+    int power = VMM_POWER_STATE_OFF;
+    JsonArray *list;
+
+    if (!check_members (obj, where, known, error)
+        || !check_types (obj, where, strings, numbers, arrays, error))
+      return NULL;
+    name = get_string (obj, "name", NULL);
+    host = get_string (obj, "host", NULL);
+    ds = get_string (obj, "datastore", NULL);
+    if (name == NULL || host == NULL || ds == NULL)
+      return parse_error_null (error, where, "'name', 'host' and 'datastore' are required");
+    if (vmm_inventory_lookup_host (self->inventory, host) == NULL)
+      return parse_error_null (error, where, "host: no host named '%s'", host);
+    if (vmm_inventory_lookup_datastore (self->inventory, ds) == NULL)
+      return parse_error_null (error, where, "datastore: no datastore named '%s'", ds);
+    if (get_string (obj, "power", NULL) != NULL
+        && !parse_enum (where, "power", get_string (obj, "power", NULL), power_states, &power,
+                        error))
+      return NULL;
+    if ((features = get_strv (obj, "cpu-features", where, error)) == NULL
+        || (required = get_strv (obj, "required-metadata", where, error)) == NULL)
+      return NULL;
+    vm = vmm_vm_info_new (name);
+    vmm_vm_info_set_required_metadata (vm, (const char *const *)required);
+    vmm_vm_info_set_id (vm, get_string (obj, "id", name));
+    vmm_vm_info_set_host (vm, host);
+    vmm_vm_info_set_resource_pool (vm, get_string (obj, "pool", "Resources"));
+    vmm_vm_info_set_datastore (vm, ds);
+    vmm_vm_info_set_folder (vm, get_string (obj, "folder", "vm"));
+    vmm_vm_info_set_power_state (vm, power);
+    vmm_vm_info_set_memory_mib (vm, (guint64)get_number (obj, "memory-mib", 1024));
+    vmm_vm_info_set_vcpus (vm, (guint)get_number (obj, "vcpus", 1));
+    vmm_vm_info_set_cpu_features (vm, (const char *const *)features);
+    vmm_vm_info_set_dirty_rate (vm, (guint64)(get_number (obj, "dirty-rate-mibps", 0) * 1048576.0));
+
+    list = json_object_has_member (obj, "disks") ? json_object_get_array_member (obj, "disks")
+                                                 : NULL;
+    for (guint d = 0; list != NULL && d < json_array_get_length (list); d++)
+      {
+        g_autofree char *dwhere = g_strdup_printf ("%s.disks[%u]", where, d);
+        JsonNode *dnode = json_array_get_element (list, d);
+        JsonObject *dobj;
+        g_autoptr (VmmDiskInfo) disk = NULL;
+        g_autofree char *path = NULL;
+        const char *key, *dds, *format;
+
+        if (JSON_NODE_TYPE (dnode) != JSON_NODE_OBJECT)
+          return parse_error_null (error, dwhere, "must be an object");
+        dobj = json_node_get_object (dnode);
+        if (!check_members (dobj, dwhere, disk_known, error)
+            || !check_types (dobj, dwhere, disk_strings, disk_numbers, NULL, error))
+          return NULL;
+        key = get_string (dobj, "key", NULL);
+        if (key == NULL)
+          return parse_error_null (error, dwhere, "'key' is missing");
+        if (vmm_vm_info_lookup_disk (vm, key) != NULL)
+          return parse_error_null (error, dwhere, "disk key '%s' is used twice", key);
+        if (get_number (dobj, "snapshots", 0) > SIM_MAX_SNAPSHOTS)
+          return parse_error_null (error, dwhere, "'snapshots' must be at most %u",
+                                   SIM_MAX_SNAPSHOTS);
+        dds = get_string (dobj, "datastore", ds);
+        if (vmm_inventory_lookup_datastore (self->inventory, dds) == NULL)
+          return parse_error_null (error, dwhere, "datastore: no datastore named '%s'", dds);
+        format = get_string (dobj, "format", "thin");
+        path = g_strdup (get_string (dobj, "path", NULL));
+        if (path == NULL)
+          path = g_strdup_printf ("%s/%s-%s.%s", name, name, key, disk_ext (format));
+        disk = vmm_disk_info_new (key, dds, path);
+        vmm_disk_info_set_capacity (
+            disk, (guint64)(get_number (dobj, "capacity-gib", 8) * 1024.0 * 1024.0 * 1024.0));
+        vmm_disk_info_set_format (disk, format);
+        vmm_disk_info_set_snapshots (disk, (guint)get_number (dobj, "snapshots", 0));
+        vmm_vm_info_add_disk (vm, disk);
+      }
+    list = json_object_has_member (obj, "devices") ? json_object_get_array_member (obj, "devices")
+                                                   : NULL;
+    for (guint d = 0; list != NULL && d < json_array_get_length (list); d++)
+      {
+        g_autofree char *dwhere = g_strdup_printf ("%s.devices[%u]", where, d);
+        JsonNode *dnode = json_array_get_element (list, d);
+        JsonObject *dobj;
+        g_autoptr (VmmDeviceInfo) dev = NULL;
+        int kind = VMM_DEVICE_KIND_OTHER;
+
+        if (JSON_NODE_TYPE (dnode) != JSON_NODE_OBJECT)
+          return parse_error_null (error, dwhere, "must be an object");
+        dobj = json_node_get_object (dnode);
+        if (!check_members (dobj, dwhere, dev_known, error)
+            || !check_types (dobj, dwhere, dev_strings, NULL, NULL, error)
+            || !check_booleans (dobj, dwhere, dev_booleans, error))
+          return NULL;
+        if (get_string (dobj, "key", NULL) == NULL)
+          return parse_error_null (error, dwhere, "'key' is missing");
+        if (get_string (dobj, "kind", NULL) != NULL
+            && !parse_enum (dwhere, "kind", get_string (dobj, "kind", NULL), device_kinds, &kind,
+                            error))
+          return NULL;
+        if (get_string (dobj, "datastore", NULL) != NULL
+            && vmm_inventory_lookup_datastore (self->inventory,
+                                               get_string (dobj, "datastore", NULL))
+                   == NULL)
+          return parse_error_null (error, dwhere, "datastore: no datastore named '%s'",
+                                   get_string (dobj, "datastore", NULL));
+        dev = vmm_device_info_new (get_string (dobj, "key", NULL), kind);
+        vmm_device_info_set_backing_datastore (dev, get_string (dobj, "datastore", NULL));
+        vmm_device_info_set_backing_path (dev, get_string (dobj, "path", NULL));
+        vmm_device_info_set_network (dev, get_string (dobj, "network", NULL));
+        vmm_device_info_set_connected (
+            dev, json_object_get_boolean_member_with_default (dobj, "connected", TRUE));
+        vmm_vm_info_add_device (vm, dev);
+      }
+    return g_steal_pointer (&vm);
+  }
+}
+
+static gboolean
+load_vms (VmmSimBackend *self, JsonArray *vms, GError **error)
+{
   for (guint i = 0; i < json_array_get_length (vms); i++)
     {
       g_autofree char *where = g_strdup_printf ("vms[%u]", i);
       JsonNode *node = json_array_get_element (vms, i);
-      JsonObject *obj;
       g_autoptr (VmmVmInfo) vm = NULL;
-      g_auto (GStrv) features = NULL, required = NULL;
-      const char *name, *host, *ds;
-      int power = VMM_POWER_STATE_OFF;
-      JsonArray *list;
+      const char *name;
 
       if (JSON_NODE_TYPE (node) != JSON_NODE_OBJECT)
         return parse_error (error, where, "must be an object");
-      obj = json_node_get_object (node);
-      if (!check_members (obj, where, known, error)
-          || !check_types (obj, where, strings, numbers, arrays, error))
+      vm = parse_vm (self, json_node_get_object (node), where, error);
+      if (vm == NULL)
         return FALSE;
-      name = get_string (obj, "name", NULL);
-      host = get_string (obj, "host", NULL);
-      ds = get_string (obj, "datastore", NULL);
-      if (name == NULL || host == NULL || ds == NULL)
-        return parse_error (error, where, "'name', 'host' and 'datastore' are required");
+      name = vmm_vm_info_get_name (vm);
       if (vmm_inventory_lookup_vm (self->inventory, name) != NULL)
         return parse_error (error, where, "a VM named '%s' is listed twice", name);
-      if (vmm_inventory_lookup_host (self->inventory, host) == NULL)
-        return parse_error (error, where, "host: no host named '%s'", host);
-      if (vmm_inventory_lookup_datastore (self->inventory, ds) == NULL)
-        return parse_error (error, where, "datastore: no datastore named '%s'", ds);
-      if (get_string (obj, "power", NULL) != NULL
-          && !parse_enum (where, "power", get_string (obj, "power", NULL), power_states, &power,
-                          error))
-        return FALSE;
-      if ((features = get_strv (obj, "cpu-features", where, error)) == NULL
-          || (required = get_strv (obj, "required-metadata", where, error)) == NULL)
-        return FALSE;
-      vm = vmm_vm_info_new (name);
-      vmm_vm_info_set_required_metadata (vm, (const char *const *)required);
-      vmm_vm_info_set_id (vm, get_string (obj, "id", name));
-      vmm_vm_info_set_host (vm, host);
-      vmm_vm_info_set_resource_pool (vm, get_string (obj, "pool", "Resources"));
-      vmm_vm_info_set_datastore (vm, ds);
-      vmm_vm_info_set_folder (vm, get_string (obj, "folder", "vm"));
-      vmm_vm_info_set_power_state (vm, power);
-      vmm_vm_info_set_memory_mib (vm, (guint64)get_number (obj, "memory-mib", 1024));
-      vmm_vm_info_set_vcpus (vm, (guint)get_number (obj, "vcpus", 1));
-      vmm_vm_info_set_cpu_features (vm, (const char *const *)features);
-      vmm_vm_info_set_dirty_rate (vm,
-                                  (guint64)(get_number (obj, "dirty-rate-mibps", 0) * 1048576.0));
-
-      list = json_object_has_member (obj, "disks") ? json_object_get_array_member (obj, "disks")
-                                                   : NULL;
-      for (guint d = 0; list != NULL && d < json_array_get_length (list); d++)
-        {
-          g_autofree char *dwhere = g_strdup_printf ("%s.disks[%u]", where, d);
-          JsonNode *dnode = json_array_get_element (list, d);
-          JsonObject *dobj;
-          g_autoptr (VmmDiskInfo) disk = NULL;
-          g_autofree char *path = NULL;
-          const char *key, *dds, *format;
-
-          if (JSON_NODE_TYPE (dnode) != JSON_NODE_OBJECT)
-            return parse_error (error, dwhere, "must be an object");
-          dobj = json_node_get_object (dnode);
-          if (!check_members (dobj, dwhere, disk_known, error)
-              || !check_types (dobj, dwhere, disk_strings, disk_numbers, NULL, error))
-            return FALSE;
-          key = get_string (dobj, "key", NULL);
-          if (key == NULL)
-            return parse_error (error, dwhere, "'key' is missing");
-          if (vmm_vm_info_lookup_disk (vm, key) != NULL)
-            return parse_error (error, dwhere, "disk key '%s' is used twice", key);
-          if (get_number (dobj, "snapshots", 0) > SIM_MAX_SNAPSHOTS)
-            return parse_error (error, dwhere, "'snapshots' must be at most %u", SIM_MAX_SNAPSHOTS);
-          dds = get_string (dobj, "datastore", ds);
-          if (vmm_inventory_lookup_datastore (self->inventory, dds) == NULL)
-            return parse_error (error, dwhere, "datastore: no datastore named '%s'", dds);
-          format = get_string (dobj, "format", "thin");
-          path = g_strdup (get_string (dobj, "path", NULL));
-          if (path == NULL)
-            path = g_strdup_printf ("%s/%s-%s.%s", name, name, key, disk_ext (format));
-          disk = vmm_disk_info_new (key, dds, path);
-          vmm_disk_info_set_capacity (
-              disk, (guint64)(get_number (dobj, "capacity-gib", 8) * 1024.0 * 1024.0 * 1024.0));
-          vmm_disk_info_set_format (disk, format);
-          vmm_disk_info_set_snapshots (disk, (guint)get_number (dobj, "snapshots", 0));
-          vmm_vm_info_add_disk (vm, disk);
-        }
-      list = json_object_has_member (obj, "devices") ? json_object_get_array_member (obj, "devices")
-                                                     : NULL;
-      for (guint d = 0; list != NULL && d < json_array_get_length (list); d++)
-        {
-          g_autofree char *dwhere = g_strdup_printf ("%s.devices[%u]", where, d);
-          JsonNode *dnode = json_array_get_element (list, d);
-          JsonObject *dobj;
-          g_autoptr (VmmDeviceInfo) dev = NULL;
-          int kind = VMM_DEVICE_KIND_OTHER;
-
-          if (JSON_NODE_TYPE (dnode) != JSON_NODE_OBJECT)
-            return parse_error (error, dwhere, "must be an object");
-          dobj = json_node_get_object (dnode);
-          if (!check_members (dobj, dwhere, dev_known, error)
-              || !check_types (dobj, dwhere, dev_strings, NULL, NULL, error)
-              || !check_booleans (dobj, dwhere, dev_booleans, error))
-            return FALSE;
-          if (get_string (dobj, "key", NULL) == NULL)
-            return parse_error (error, dwhere, "'key' is missing");
-          if (get_string (dobj, "kind", NULL) != NULL
-              && !parse_enum (dwhere, "kind", get_string (dobj, "kind", NULL), device_kinds, &kind,
-                              error))
-            return FALSE;
-          if (get_string (dobj, "datastore", NULL) != NULL
-              && vmm_inventory_lookup_datastore (self->inventory,
-                                                 get_string (dobj, "datastore", NULL))
-                     == NULL)
-            return parse_error (error, dwhere, "datastore: no datastore named '%s'",
-                                get_string (dobj, "datastore", NULL));
-          dev = vmm_device_info_new (get_string (dobj, "key", NULL), kind);
-          vmm_device_info_set_backing_datastore (dev, get_string (dobj, "datastore", NULL));
-          vmm_device_info_set_backing_path (dev, get_string (dobj, "path", NULL));
-          vmm_device_info_set_network (dev, get_string (dobj, "network", NULL));
-          vmm_device_info_set_connected (
-              dev, json_object_get_boolean_member_with_default (dobj, "connected", TRUE));
-          vmm_vm_info_add_device (vm, dev);
-        }
       if (!load_vm_files (self, vm, where, error))
         return FALSE;
-      instance_add (self, name, host, ROLE_ACTIVE);
-      if (power == VMM_POWER_STATE_RUNNING)
-        host_adjust (self, host, vm, +1);
+      instance_add (self, name, vmm_vm_info_get_host (vm), ROLE_ACTIVE);
+      if (vmm_vm_info_get_power_state (vm) == VMM_POWER_STATE_RUNNING)
+        host_adjust (self, vmm_vm_info_get_host (vm), vm, +1);
       vmm_inventory_add_vm (self->inventory, vm);
     }
   return TRUE;
@@ -899,9 +921,13 @@ top_level_array_end_cb (JsonParser *parser, JsonArray *array, gpointer user_data
 }
 
 static gboolean
+load_platform (VmmSimBackend *self, JsonNode *node, GError **error);
+
+static gboolean
 load_json (VmmSimBackend *self, const char *json, gssize length, GError **error)
 {
-  static const char *const known[] = { "settings", "hosts", "datastores", "vms", "faults", NULL };
+  static const char *const known[]
+      = { "settings", "hosts", "datastores", "vms", "faults", "platform", NULL };
   g_autoptr (JsonParser) parser = json_parser_new ();
   g_autoptr (GError) local_error = NULL;
   TopLevel top = { 0 };
@@ -928,7 +954,7 @@ load_json (VmmSimBackend *self, const char *json, gssize length, GError **error)
   obj = json_node_get_object (root);
   if (!check_members (obj, "root", known, error))
     return FALSE;
-  for (guint i = 1; known[i] != NULL; i++)
+  for (guint i = 1; known[i] != NULL && !g_str_equal (known[i], "platform"); i++)
     {
       JsonNode *node = json_object_get_member (obj, known[i]);
 
@@ -962,6 +988,9 @@ load_json (VmmSimBackend *self, const char *json, gssize length, GError **error)
   if (json_object_has_member (obj, "faults")
       && !load_faults (self, json_object_get_array_member (obj, "faults"), error))
     return FALSE;
+  if (json_object_has_member (obj, "platform")
+      && !load_platform (self, json_object_get_member (obj, "platform"), error))
+    return FALSE;
   return TRUE;
 }
 
@@ -994,7 +1023,30 @@ vmm_sim_backend_open (VmmBackend *backend, GUri *uri, GCancellable *cancellable,
         }
       return FALSE;
     }
-  return load_json (self, contents, (gssize)length, error);
+  if (!load_json (self, contents, (gssize)length, error))
+    return FALSE;
+  /* sim:///path.json?persist=true: the platform's state (VM halves, files,
+   * reservations) is written back to that file after every change, so that
+   * another process (a recovering engine) finds it as it was */
+  if (g_uri_get_query (uri) != NULL)
+    {
+      g_autoptr (GHashTable) params
+          = g_uri_parse_params (g_uri_get_query (uri), -1, "&", G_URI_PARAMS_NONE, error);
+      const char *value;
+
+      if (params == NULL)
+        return FALSE;
+      value = g_hash_table_lookup (params, "persist");
+      if (value != NULL && g_strcmp0 (value, "true") != 0 && g_strcmp0 (value, "false") != 0)
+        {
+          g_set_error (error, VMM_ERROR, VMM_ERROR_INVALID_SPEC,
+                       "sim: persist must be true or false, not '%s'", value);
+          return FALSE;
+        }
+      if (g_strcmp0 (value, "true") == 0)
+        self->state_path = g_strdup (path);
+    }
+  return TRUE;
 }
 
 /**
@@ -1096,6 +1148,10 @@ step_run_free (StepRun *run)
 
 static void
 step_advance (GTask *task);
+static gboolean
+record_before (VmmSimBackend *self, VmmMigrationContext *ctx, SimMove *mv, GError **error);
+static void
+persist (VmmSimBackend *self);
 
 static void
 step_complete (GTask *task, GError *error)
@@ -1110,8 +1166,11 @@ step_complete (GTask *task, GError *error)
       g_source_destroy (run->timer);
       g_clear_pointer (&run->timer, g_source_unref);
     }
-  if (error == NULL && !run->apply (run->self, run->ctx, run->mv, &error))
+  if (error == NULL && !record_before (run->self, run->ctx, run->mv, &error))
     g_assert (error != NULL);
+  else if (error == NULL && !run->apply (run->self, run->ctx, run->mv, &error))
+    g_assert (error != NULL);
+  persist (run->self);
   if (error != NULL)
     g_task_return_error (task, error);
   else
@@ -1407,6 +1466,9 @@ remove_created (VmmSimBackend *self, SimMove *mv, VmmStep step, GError **error)
   return TRUE;
 }
 
+static gboolean
+record_created (SimMove *mv, const char *ds, const char *path, GError **error);
+
 /* Creates files for @step; on failure removes what it created. */
 static gboolean
 create_files (VmmSimBackend *self, SimMove *mv, VmmStep step, const char *ds, const char *path,
@@ -1414,6 +1476,8 @@ create_files (VmmSimBackend *self, SimMove *mv, VmmStep step, const char *ds, co
 {
   char *key = NULL;
 
+  if (!record_created (mv, ds, path, error))
+    return FALSE;
   if (!file_add (self, ds, path, size, &key, error))
     {
       g_autoptr (GError) ignored = NULL;
@@ -2048,6 +2112,7 @@ sim_undo_step (VmmBackend *backend, VmmStep step, VmmMigrationContext *ctx,
     g_task_return_error (task, error);
   else
     g_task_return_boolean (task, TRUE);
+  persist (self);
 }
 
 static gboolean
@@ -2081,10 +2146,12 @@ sim_cleanup (VmmBackend *backend, VmmMigrationContext *ctx, gboolean succeeded,
       consume_reservations (self, mv);
       if (succeeded && !delete_old_files (self, mv, &error))
         {
+          persist (self);
           g_task_return_error (task, error);
           return;
         }
     }
+  persist (self);
   g_task_return_boolean (task, TRUE);
 }
 
@@ -2226,6 +2293,11 @@ sim_query_inventory_finish (VmmBackend *backend, GAsyncResult *result, GError **
 }
 
 static void
+sim_recover_async (VmmBackend *backend, const char *vm, gboolean forward, const char *source,
+                   const char *destination, const char *const *data, GCancellable *cancellable,
+                   GAsyncReadyCallback callback, gpointer user_data);
+
+static void
 vmm_sim_backend_class_init (VmmSimBackendClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
@@ -2256,6 +2328,7 @@ vmm_sim_backend_class_init (VmmSimBackendClass *klass)
   backend_class->undo_step = sim_undo_step;
   backend_class->abort = sim_abort;
   backend_class->cleanup = sim_cleanup;
+  backend_class->recover_async = sim_recover_async;
   backend_class->set_host_enabled_async = sim_set_host_enabled_async;
   backend_class->locate_vm_async = sim_locate_vm_async;
   backend_class->locate_vm_finish = sim_locate_vm_finish;
@@ -2538,6 +2611,66 @@ add_number (JsonBuilder *b, const char *member, double value)
     json_builder_add_double_value (b, value);
 }
 
+/* One VM in the inventory format (what parse_vm() reads). */
+static void
+add_vm_object (JsonBuilder *b, VmmVmInfo *v)
+{
+  GPtrArray *disks = vmm_vm_info_get_disks (v);
+  GPtrArray *devices = vmm_vm_info_get_devices (v);
+
+  json_builder_begin_object (b);
+  add_string (b, "name", vmm_vm_info_get_name (v));
+  if (g_strcmp0 (vmm_vm_info_get_id (v), vmm_vm_info_get_name (v)) != 0)
+    add_string (b, "id", vmm_vm_info_get_id (v));
+  add_string (b, "host", vmm_vm_info_get_host (v));
+  add_string (b, "pool", vmm_vm_info_get_resource_pool (v));
+  add_string (b, "datastore", vmm_vm_info_get_datastore (v));
+  add_string (b, "folder", vmm_vm_info_get_folder (v));
+  add_string (b, "power", power_states[vmm_vm_info_get_power_state (v)]);
+  add_number (b, "memory-mib", (double)vmm_vm_info_get_memory_mib (v));
+  add_number (b, "vcpus", vmm_vm_info_get_vcpus (v));
+  add_strv (b, "cpu-features", vmm_vm_info_get_cpu_features (v));
+  add_number (b, "dirty-rate-mibps", (double)vmm_vm_info_get_dirty_rate (v) / 1048576.0);
+  add_strv (b, "required-metadata", vmm_vm_info_get_required_metadata (v));
+  json_builder_set_member_name (b, "disks");
+  json_builder_begin_array (b);
+  for (guint d = 0; d < disks->len; d++)
+    {
+      VmmDiskInfo *disk = g_ptr_array_index (disks, d);
+
+      json_builder_begin_object (b);
+      add_string (b, "key", vmm_disk_info_get_key (disk));
+      add_string (b, "datastore", vmm_disk_info_get_datastore (disk));
+      add_string (b, "path", vmm_disk_info_get_path (disk));
+      add_number (b, "capacity-gib", (double)vmm_disk_info_get_capacity (disk) / 1073741824.0);
+      add_string (b, "format", vmm_disk_info_get_format (disk));
+      add_number (b, "snapshots", vmm_disk_info_get_snapshots (disk));
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+  json_builder_set_member_name (b, "devices");
+  json_builder_begin_array (b);
+  for (guint d = 0; d < devices->len; d++)
+    {
+      VmmDeviceInfo *dev = g_ptr_array_index (devices, d);
+
+      json_builder_begin_object (b);
+      add_string (b, "key", vmm_device_info_get_key (dev));
+      add_string (b, "kind", device_kinds[vmm_device_info_get_kind (dev)]);
+      add_string (b, "datastore", vmm_device_info_get_backing_datastore (dev));
+      add_string (b, "path", vmm_device_info_get_backing_path (dev));
+      add_string (b, "network", vmm_device_info_get_network (dev));
+      if (!vmm_device_info_get_connected (dev))
+        {
+          json_builder_set_member_name (b, "connected");
+          json_builder_add_boolean_value (b, FALSE);
+        }
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+}
+
 /**
  * vmm_sim_backend_to_json:
  * @self: a #VmmSimBackend
@@ -2612,60 +2745,505 @@ vmm_sim_backend_to_json (VmmSimBackend *self)
   json_builder_set_member_name (b, "vms");
   json_builder_begin_array (b);
   for (guint i = 0; i < vms->len; i++)
-    {
-      VmmVmInfo *v = g_ptr_array_index (vms, i);
-      GPtrArray *disks = vmm_vm_info_get_disks (v);
-      GPtrArray *devices = vmm_vm_info_get_devices (v);
-
-      json_builder_begin_object (b);
-      add_string (b, "name", vmm_vm_info_get_name (v));
-      add_string (b, "host", vmm_vm_info_get_host (v));
-      add_string (b, "pool", vmm_vm_info_get_resource_pool (v));
-      add_string (b, "datastore", vmm_vm_info_get_datastore (v));
-      add_string (b, "folder", vmm_vm_info_get_folder (v));
-      add_string (b, "power", power_states[vmm_vm_info_get_power_state (v)]);
-      add_number (b, "memory-mib", (double)vmm_vm_info_get_memory_mib (v));
-      add_number (b, "vcpus", vmm_vm_info_get_vcpus (v));
-      add_strv (b, "cpu-features", vmm_vm_info_get_cpu_features (v));
-      add_number (b, "dirty-rate-mibps", (double)vmm_vm_info_get_dirty_rate (v) / 1048576.0);
-      add_strv (b, "required-metadata", vmm_vm_info_get_required_metadata (v));
-      json_builder_set_member_name (b, "disks");
-      json_builder_begin_array (b);
-      for (guint d = 0; d < disks->len; d++)
-        {
-          VmmDiskInfo *disk = g_ptr_array_index (disks, d);
-
-          json_builder_begin_object (b);
-          add_string (b, "key", vmm_disk_info_get_key (disk));
-          add_string (b, "datastore", vmm_disk_info_get_datastore (disk));
-          add_string (b, "path", vmm_disk_info_get_path (disk));
-          add_number (b, "capacity-gib", (double)vmm_disk_info_get_capacity (disk) / 1073741824.0);
-          add_string (b, "format", vmm_disk_info_get_format (disk));
-          add_number (b, "snapshots", vmm_disk_info_get_snapshots (disk));
-          json_builder_end_object (b);
-        }
-      json_builder_end_array (b);
-      json_builder_set_member_name (b, "devices");
-      json_builder_begin_array (b);
-      for (guint d = 0; d < devices->len; d++)
-        {
-          VmmDeviceInfo *dev = g_ptr_array_index (devices, d);
-
-          json_builder_begin_object (b);
-          add_string (b, "key", vmm_device_info_get_key (dev));
-          add_string (b, "kind", device_kinds[vmm_device_info_get_kind (dev)]);
-          add_string (b, "datastore", vmm_device_info_get_backing_datastore (dev));
-          add_string (b, "path", vmm_device_info_get_backing_path (dev));
-          add_string (b, "network", vmm_device_info_get_network (dev));
-          json_builder_end_object (b);
-        }
-      json_builder_end_array (b);
-      json_builder_end_object (b);
-    }
+    add_vm_object (b, g_ptr_array_index (vms, i));
   json_builder_end_array (b);
   json_builder_end_object (b);
   root = json_builder_get_root (b);
   return json_to_string (root, TRUE);
+}
+
+/* --- crash recovery: persisted platform state, write-ahead data, repair --- */
+
+static const char *const role_names[] = { "active", "incoming", "stale", NULL };
+
+static int
+compare_strings (gconstpointer a, gconstpointer b)
+{
+  return g_strcmp0 (*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The whole platform: the inventory plus what only the hypervisors and
+ * datastores know (VM halves, files, reservations), sorted so that equal
+ * states give equal text. */
+static char *
+state_to_json (VmmSimBackend *self)
+{
+  g_autofree char *inventory = vmm_sim_backend_to_json (self);
+  g_autoptr (JsonNode) root = json_from_string (inventory, NULL);
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  g_autoptr (JsonNode) platform = NULL;
+  g_autoptr (GPtrArray) keys = g_ptr_array_new ();
+  GPtrArray *vms = vmm_inventory_get_vms (self->inventory);
+  GPtrArray *hosts = vmm_inventory_get_hosts (self->inventory);
+  GHashTableIter iter;
+  gpointer key, value;
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "instances");
+  json_builder_begin_array (b);
+  g_hash_table_iter_init (&iter, self->instances);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    g_ptr_array_add (keys, key);
+  g_ptr_array_sort (keys, compare_strings);
+  for (guint i = 0; i < keys->len; i++)
+    {
+      GPtrArray *list = g_hash_table_lookup (self->instances, g_ptr_array_index (keys, i));
+
+      for (guint j = 0; j < list->len; j++)
+        {
+          Instance *inst = g_ptr_array_index (list, j);
+
+          json_builder_begin_object (b);
+          add_string (b, "vm", g_ptr_array_index (keys, i));
+          add_string (b, "host", inst->host);
+          add_string (b, "role", role_names[inst->role]);
+          json_builder_end_object (b);
+        }
+    }
+  json_builder_end_array (b);
+  g_ptr_array_set_size (keys, 0);
+  json_builder_set_member_name (b, "files");
+  json_builder_begin_array (b);
+  g_hash_table_iter_init (&iter, self->files);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    g_ptr_array_add (keys, key);
+  g_ptr_array_sort (keys, compare_strings);
+  for (guint i = 0; i < keys->len; i++)
+    {
+      json_builder_begin_object (b);
+      add_string (b, "key", g_ptr_array_index (keys, i));
+      add_number (
+          b, "size",
+          (double)*(guint64 *)g_hash_table_lookup (self->files, g_ptr_array_index (keys, i)));
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+  g_ptr_array_set_size (keys, 0);
+  json_builder_set_member_name (b, "dirs");
+  json_builder_begin_array (b);
+  g_hash_table_iter_init (&iter, self->dirs);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    g_ptr_array_add (keys, key);
+  g_ptr_array_sort (keys, compare_strings);
+  for (guint i = 0; i < keys->len; i++)
+    {
+      json_builder_begin_object (b);
+      add_string (b, "key", g_ptr_array_index (keys, i));
+      add_string (b, "vm", g_hash_table_lookup (self->dirs, g_ptr_array_index (keys, i)));
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+  g_ptr_array_set_size (keys, 0);
+  g_hash_table_iter_init (&iter, self->placeholders);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    g_ptr_array_add (keys, key);
+  g_ptr_array_sort (keys, compare_strings);
+  g_ptr_array_add (keys, NULL);
+  add_strv (b, "placeholders", (const char *const *)keys->pdata);
+  json_builder_set_member_name (b, "migrating");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < vms->len; i++)
+    if (vmm_vm_info_get_migrating (g_ptr_array_index (vms, i)))
+      json_builder_add_string_value (b, vmm_vm_info_get_name (g_ptr_array_index (vms, i)));
+  json_builder_end_array (b);
+  json_builder_set_member_name (b, "hosts-used");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < hosts->len; i++)
+    {
+      VmmHostInfo *h = g_ptr_array_index (hosts, i);
+
+      json_builder_begin_object (b);
+      add_string (b, "host", vmm_host_info_get_name (h));
+      add_number (b, "memory-mib", (double)vmm_host_info_get_memory_used_mib (h));
+      add_number (b, "vcpus", vmm_host_info_get_vcpus_used (h));
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+  platform = json_builder_get_root (b);
+  json_object_set_member (json_node_get_object (root), "platform", g_steal_pointer (&platform));
+  return json_to_string (root, TRUE);
+}
+
+/* Reads a "platform" member written by state_to_json(): it replaces what
+ * loading the VMs assumed (each VM defined where its record says, only its
+ * own files, usage from the running VMs). */
+static JsonArray *
+array_member (JsonObject *obj, const char *name)
+{
+  return json_object_has_member (obj, name) ? json_object_get_array_member (obj, name) : NULL;
+}
+
+static gboolean
+load_platform (VmmSimBackend *self, JsonNode *node, GError **error)
+{
+  static const char *const known[]
+      = { "instances", "files", "dirs", "placeholders", "migrating", "hosts-used", NULL };
+  JsonObject *obj;
+  JsonArray *list;
+
+  if (JSON_NODE_TYPE (node) != JSON_NODE_OBJECT)
+    return parse_error (error, "platform", "must be an object");
+  obj = json_node_get_object (node);
+  if (!check_members (obj, "platform", known, error)
+      || !check_types (obj, "platform", NULL, NULL, known, error))
+    return FALSE;
+  if ((list = array_member (obj, "instances")) != NULL)
+    {
+      g_hash_table_remove_all (self->instances);
+      for (guint i = 0; i < json_array_get_length (list); i++)
+        {
+          JsonNode *e = json_array_get_element (list, i);
+          JsonObject *o = JSON_NODE_HOLDS_OBJECT (e) ? json_node_get_object (e) : NULL;
+          int role = ROLE_ACTIVE;
+
+          if (o == NULL || get_string (o, "vm", NULL) == NULL
+              || get_string (o, "host", NULL) == NULL
+              || !parse_enum ("platform.instances", "role", get_string (o, "role", "active"),
+                              role_names, &role, error))
+            return error != NULL && *error != NULL
+                       ? FALSE
+                       : parse_error (error, "platform.instances", "needs 'vm' and 'host'");
+          instance_add (self, get_string (o, "vm", NULL), get_string (o, "host", NULL), role);
+        }
+    }
+  if ((list = array_member (obj, "files")) != NULL)
+    {
+      GPtrArray *datastores = vmm_inventory_get_datastores (self->inventory);
+
+      g_hash_table_remove_all (self->files);
+      for (guint i = 0; i < datastores->len; i++)
+        vmm_datastore_info_set_free (
+            g_ptr_array_index (datastores, i),
+            vmm_datastore_info_get_capacity (g_ptr_array_index (datastores, i)));
+      for (guint i = 0; i < json_array_get_length (list); i++)
+        {
+          JsonNode *e = json_array_get_element (list, i);
+          JsonObject *o = JSON_NODE_HOLDS_OBJECT (e) ? json_node_get_object (e) : NULL;
+          const char *key = o != NULL ? get_string (o, "key", NULL) : NULL;
+          g_autofree char *ds = key != NULL ? key_datastore (key) : NULL;
+          guint64 *size = g_new (guint64, 1);
+
+          if (key == NULL)
+            {
+              g_free (size);
+              return parse_error (error, "platform.files", "needs 'key'");
+            }
+          *size = (guint64)get_number (o, "size", 0);
+          datastore_adjust (self, ds, (gint64)*size);
+          g_hash_table_insert (self->files, g_strdup (key), size);
+        }
+    }
+  if ((list = array_member (obj, "dirs")) != NULL)
+    for (guint i = 0; i < json_array_get_length (list); i++)
+      {
+        JsonNode *e = json_array_get_element (list, i);
+        JsonObject *o = JSON_NODE_HOLDS_OBJECT (e) ? json_node_get_object (e) : NULL;
+
+        if (o == NULL || get_string (o, "key", NULL) == NULL || get_string (o, "vm", NULL) == NULL)
+          return parse_error (error, "platform.dirs", "needs 'key' and 'vm'");
+        g_hash_table_insert (self->dirs, g_strdup (get_string (o, "key", NULL)),
+                             g_strdup (get_string (o, "vm", NULL)));
+      }
+  if ((list = array_member (obj, "placeholders")) != NULL)
+    for (guint i = 0; i < json_array_get_length (list); i++)
+      if (json_array_get_string_element (list, i) != NULL)
+        g_hash_table_add (self->placeholders, g_strdup (json_array_get_string_element (list, i)));
+  if ((list = array_member (obj, "migrating")) != NULL)
+    for (guint i = 0; i < json_array_get_length (list); i++)
+      {
+        VmmVmInfo *vm = json_array_get_string_element (list, i) != NULL ? vmm_inventory_lookup_vm (
+                            self->inventory, json_array_get_string_element (list, i))
+                                                                        : NULL;
+
+        if (vm != NULL)
+          vmm_vm_info_set_migrating (vm, TRUE);
+      }
+  if ((list = array_member (obj, "hosts-used")) != NULL)
+    for (guint i = 0; i < json_array_get_length (list); i++)
+      {
+        JsonNode *e = json_array_get_element (list, i);
+        JsonObject *o = JSON_NODE_HOLDS_OBJECT (e) ? json_node_get_object (e) : NULL;
+        VmmHostInfo *h
+            = o != NULL && get_string (o, "host", NULL) != NULL
+                  ? vmm_inventory_lookup_host (self->inventory, get_string (o, "host", NULL))
+                  : NULL;
+
+        if (h == NULL)
+          return parse_error (error, "platform.hosts-used", "needs a known 'host'");
+        vmm_host_info_set_memory_used_mib (h, (guint64)get_number (o, "memory-mib", 0));
+        vmm_host_info_set_vcpus_used (h, (guint)get_number (o, "vcpus", 0));
+      }
+  return TRUE;
+}
+
+/* persist=true: the state survives the process, as a real platform does */
+static void
+persist (VmmSimBackend *self)
+{
+  g_autofree char *json = NULL;
+  g_autoptr (GError) error = NULL;
+
+  if (self->state_path == NULL)
+    return;
+  json = state_to_json (self);
+  if (!g_file_set_contents (self->state_path, json, -1, &error))
+    g_warning ("sim: could not save the platform's state: %s", error->message);
+}
+
+/* Write-ahead: the VM as it was, in the journal before the first change. */
+static gboolean
+record_before (VmmSimBackend *self, VmmMigrationContext *ctx, SimMove *mv, GError **error)
+{
+  g_autoptr (JsonBuilder) b = NULL;
+  g_autoptr (JsonNode) root = NULL;
+  g_autofree char *data = NULL;
+  VmmVmInfo *rec = record_of (self, ctx);
+
+  if (mv->recorded || rec == NULL)
+    return TRUE;
+  b = json_builder_new ();
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "before");
+  add_vm_object (b, rec);
+  json_builder_end_object (b);
+  root = json_builder_get_root (b);
+  data = json_to_string (root, FALSE);
+  if (!vmm_migration_context_record_recovery_data (ctx, data, error))
+    return FALSE;
+  mv->recorded = TRUE;
+  return TRUE;
+}
+
+/* Write-ahead: a file the move is about to create. */
+static gboolean
+record_created (SimMove *mv, const char *ds, const char *path, GError **error)
+{
+  g_autofree char *key = file_key (ds, path);
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  g_autoptr (JsonNode) root = NULL;
+  g_autofree char *data = NULL;
+
+  json_builder_begin_object (b);
+  add_string (b, "created", key);
+  json_builder_end_object (b);
+  root = json_builder_get_root (b);
+  data = json_to_string (root, FALSE);
+  return vmm_migration_context_record_recovery_data (mv->ctx, data, error);
+}
+
+static void
+add_owned_files (GHashTable *owned, VmmVmInfo *vm)
+{
+  GPtrArray *disks = vmm_vm_info_get_disks (vm);
+  g_autofree char *cfg = config_path (vmm_vm_info_get_name (vm));
+
+  g_hash_table_add (owned, file_key (vmm_vm_info_get_datastore (vm), cfg));
+  for (guint d = 0; d < disks->len; d++)
+    {
+      VmmDiskInfo *disk = g_ptr_array_index (disks, d);
+
+      g_hash_table_add (
+          owned, file_key (vmm_disk_info_get_datastore (disk), vmm_disk_info_get_path (disk)));
+      for (guint s = 1; s <= vmm_disk_info_get_snapshots (disk); s++)
+        {
+          g_autofree char *path = snapshot_path (disk, s);
+          g_hash_table_add (owned, file_key (vmm_disk_info_get_datastore (disk), path));
+        }
+    }
+}
+
+/* Usage as the running VMs make it: after a crash no move holds a reservation. */
+static void
+recompute_usage (VmmSimBackend *self)
+{
+  GPtrArray *hosts = vmm_inventory_get_hosts (self->inventory);
+  GPtrArray *vms = vmm_inventory_get_vms (self->inventory);
+
+  for (guint i = 0; i < hosts->len; i++)
+    {
+      vmm_host_info_set_memory_used_mib (g_ptr_array_index (hosts, i), 0);
+      vmm_host_info_set_vcpus_used (g_ptr_array_index (hosts, i), 0);
+    }
+  for (guint i = 0; i < vms->len; i++)
+    {
+      VmmVmInfo *vm = g_ptr_array_index (vms, i);
+
+      if (vmm_vm_info_get_power_state (vm) == VMM_POWER_STATE_RUNNING)
+        host_adjust (self, vmm_vm_info_get_host (vm), vm, +1);
+    }
+}
+
+/* Removes the move's reservations (directories, placeholders) for @vm. */
+static void
+drop_reservations_of (VmmSimBackend *self, const char *vm)
+{
+  GHashTableIter iter;
+  gpointer key, value;
+  g_autofree char *suffix = g_strdup_printf ("/%s", vm);
+
+  g_hash_table_iter_init (&iter, self->dirs);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    if (g_strcmp0 (value, vm) == 0)
+      g_hash_table_iter_remove (&iter);
+  g_hash_table_iter_init (&iter, self->placeholders);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    if (g_str_has_suffix (key, suffix))
+      g_hash_table_iter_remove (&iter);
+}
+
+static gboolean
+sim_recover (VmmSimBackend *self, const char *vm, gboolean forward, const char *source,
+             const char *destination, const char *const *data, GError **error)
+{
+  g_autoptr (VmmVmInfo) before = NULL;
+  g_autoptr (GPtrArray) created = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GHashTable) owned = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  VmmVmInfo *rec = vmm_inventory_lookup_vm (self->inventory, vm);
+  GPtrArray *list = instances_of (self, vm);
+
+  for (guint i = 0; data[i] != NULL; i++)
+    {
+      g_autoptr (JsonNode) node = json_from_string (data[i], NULL);
+      JsonObject *obj
+          = node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+
+      if (obj == NULL)
+        {
+          g_set_error (error, VMM_ERROR, VMM_ERROR_BACKEND,
+                       "sim: recovery data %u of VM '%s' is not a JSON object", i, vm);
+          return FALSE;
+        }
+      if (json_object_has_member (obj, "before") && before == NULL)
+        {
+          JsonNode *b = json_object_get_member (obj, "before");
+
+          if (!JSON_NODE_HOLDS_OBJECT (b)
+              || (before = parse_vm (self, json_node_get_object (b), "before", error)) == NULL)
+            return FALSE;
+        }
+      else if (get_string (obj, "created", NULL) != NULL)
+        g_ptr_array_add (created, g_strdup (get_string (obj, "created", NULL)));
+    }
+  if (rec == NULL)
+    {
+      g_set_error (error, VMM_ERROR, VMM_ERROR_NOT_FOUND, "sim: no VM named '%s'", vm);
+      return FALSE;
+    }
+  if (!forward)
+    {
+      /* back to the VM as it was: its record, one definition on its source,
+       * its own files; whatever the move created goes */
+      if (before != NULL)
+        {
+          g_autoptr (GHashTable) before_files
+              = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+          GHashTableIter iter;
+          gpointer key;
+
+          add_owned_files (before_files, before);
+          g_hash_table_iter_init (&iter, before_files);
+          while (g_hash_table_iter_next (&iter, &key, NULL))
+            if (!g_hash_table_contains (self->files, key))
+              {
+                g_set_error (error, VMM_ERROR, VMM_ERROR_BACKEND,
+                             "sim: %s of VM '%s' is gone: it cannot be put back", (char *)key, vm);
+                return FALSE;
+              }
+          vmm_inventory_remove_vm (self->inventory, vm);
+          vmm_inventory_add_vm (self->inventory, before);
+          rec = before;
+        }
+      else if (g_strcmp0 (vmm_vm_info_get_host (rec), source) != 0)
+        {
+          g_set_error (error, VMM_ERROR, VMM_ERROR_BACKEND,
+                       "sim: VM '%s' is recorded on '%s' and the journal has no image of it from "
+                       "before the move",
+                       vm, vmm_vm_info_get_host (rec));
+          return FALSE;
+        }
+      g_ptr_array_set_size (list, 0);
+      instance_add (self, vm, source, ROLE_ACTIVE);
+    }
+  else
+    {
+      /* forward: the VM runs on its destination; the source's half and
+       * the files it no longer uses go */
+      if (instance_find (self, vm, destination, ROLE_ACTIVE) == NULL)
+        {
+          g_set_error (error, VMM_ERROR, VMM_ERROR_BACKEND,
+                       "sim: VM '%s' is not defined on '%s': the move cannot be finished", vm,
+                       destination);
+          return FALSE;
+        }
+      for (guint i = list->len; i > 0; i--)
+        {
+          Instance *inst = g_ptr_array_index (list, i - 1);
+
+          if (inst->role != ROLE_ACTIVE || g_strcmp0 (inst->host, destination) != 0)
+            g_ptr_array_remove_index (list, i - 1);
+        }
+      if (g_strcmp0 (vmm_vm_info_get_host (rec), destination) != 0)
+        {
+          VmmHostInfo *dst = vmm_inventory_lookup_host (self->inventory, destination);
+
+          vmm_vm_info_set_host (rec, destination);
+          if (dst != NULL && vmm_host_info_get_default_pool (dst) != NULL)
+            vmm_vm_info_set_resource_pool (rec, vmm_host_info_get_default_pool (dst));
+        }
+      if (before != NULL)
+        {
+          GPtrArray *disks = vmm_vm_info_get_disks (before);
+          g_autofree char *cfg = config_path (vm);
+
+          /* the source's files become deletable only when the VM no longer uses them */
+          g_ptr_array_add (created, file_key (vmm_vm_info_get_datastore (before), cfg));
+          for (guint d = 0; d < disks->len; d++)
+            {
+              VmmDiskInfo *disk = g_ptr_array_index (disks, d);
+
+              g_ptr_array_add (created, file_key (vmm_disk_info_get_datastore (disk),
+                                                  vmm_disk_info_get_path (disk)));
+              for (guint s = 1; s <= vmm_disk_info_get_snapshots (disk); s++)
+                {
+                  g_autofree char *path = snapshot_path (disk, s);
+                  g_ptr_array_add (created, file_key (vmm_disk_info_get_datastore (disk), path));
+                }
+            }
+        }
+    }
+  vmm_vm_info_set_migrating (rec, FALSE);
+  drop_reservations_of (self, vm);
+  /* files of this move that no VM uses */
+  {
+    GPtrArray *vms = vmm_inventory_get_vms (self->inventory);
+
+    for (guint i = 0; i < vms->len; i++)
+      add_owned_files (owned, g_ptr_array_index (vms, i));
+    for (guint i = 0; i < created->len; i++)
+      if (!g_hash_table_contains (owned, g_ptr_array_index (created, i))
+          && !file_remove (self, g_ptr_array_index (created, i), error))
+        return FALSE;
+  }
+  recompute_usage (self);
+  return TRUE;
+}
+
+static void
+sim_recover_async (VmmBackend *backend, const char *vm, gboolean forward, const char *source,
+                   const char *destination, const char *const *data, GCancellable *cancellable,
+                   GAsyncReadyCallback callback, gpointer user_data)
+{
+  VmmSimBackend *self = VMM_SIM_BACKEND (backend);
+  g_autoptr (GTask) task = g_task_new (self, cancellable, callback, user_data);
+  GError *error = NULL;
+
+  g_task_set_source_tag (task, sim_recover_async);
+  if (!sim_recover (self, vm, forward, source, destination, data, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+  persist (self);
 }
 
 /**
