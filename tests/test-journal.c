@@ -71,7 +71,13 @@ check_write_ahead (GPtrArray *kinds)
       if (g_str_has_prefix (k, "action-done:") || g_str_has_prefix (k, "action-failed:"))
         {
           const char *name = strchr (k, ':') + 1;
-          const char *prev = g_ptr_array_index (kinds, i - 1);
+          guint j = i - 1;
+          const char *prev;
+
+          /* what the backend recorded for recovery while the action ran */
+          while (j > 0 && g_str_has_prefix (g_ptr_array_index (kinds, j), "recovery-data:"))
+            j--;
+          prev = g_ptr_array_index (kinds, j);
 
           g_assert_true (g_str_has_prefix (prev, "action:"));
           g_assert_cmpstr (strchr (prev, ':') + 1, ==, name);
@@ -115,8 +121,18 @@ test_journal_records_a_run (void)
   g_assert_cmpstr (g_ptr_array_index (kinds, 2), ==, "action-done:InvokePrechecks");
   g_assert_cmpstr (g_ptr_array_index (kinds, kinds->len - 1), ==, "outcome");
   check_write_ahead (kinds);
-  /* 12 actions, each an intent and a completion, plus the migration and its outcome */
-  g_assert_cmpuint (records->len, ==, 2 + 2 * 12);
+  /* 12 actions, each an intent and a completion, plus the migration and its
+   * outcome, plus the VM as it was, which the backend recorded before its
+   * first change (PrepareSource) */
+  g_assert_cmpuint (records->len, ==, 2 + 2 * 12 + 1);
+  for (guint i = 0; i < kinds->len; i++)
+    if (g_str_has_prefix (g_ptr_array_index (kinds, i), "recovery-data"))
+      {
+        g_assert_cmpstr (g_ptr_array_index (kinds, i), ==, "recovery-data:PrepareSource");
+        g_assert_cmpstr (g_ptr_array_index (kinds, i - 1), ==, "action:PrepareSource");
+        g_assert_nonnull (
+            strstr (vmm_journal_record_get_data (g_ptr_array_index (records, i)), "before"));
+      }
   first = json_from_string (vmm_journal_record_get_data (g_ptr_array_index (records, 0)), NULL);
   g_assert_cmpstr (json_object_get_string_member (json_node_get_object (first), "vm"), ==, "hot1");
   g_assert_cmpstr (json_object_get_string_member (json_node_get_object (first), "destination-host"),
