@@ -216,7 +216,7 @@ destroy_guest (const char *vm)
   for (guint i = 0; i < G_N_ELEMENTS (hosts); i++)
     {
       g_free (virsh (hosts[i], "destroy %s", vm));
-      g_free (virsh (hosts[i], "undefine %s", vm));
+      g_free (virsh (hosts[i], "undefine %s --snapshots-metadata", vm));
     }
 }
 

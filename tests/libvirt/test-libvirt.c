@@ -660,6 +660,92 @@ test_cold_restart_fails (void)
   destroy_guest ("cr2");
 }
 
+static void
+assert_snapshots (const char *host, const char *vm)
+{
+  g_autofree char *names = virsh (host, "snapshot-list %s --name --topological", vm);
+  g_autofree char *current = virsh (host, "snapshot-current %s --name", vm);
+  g_autofree char *parent = virsh (host, "snapshot-parent %s s2", vm);
+
+  g_assert_cmpstr (names, ==, "s1\ns2");
+  g_assert_cmpstr (current, ==, "s2");
+  g_assert_cmpstr (parent, ==, "s1");
+}
+
+/* A qcow2 guest with two internal snapshots (s2 the current one, child of
+ * s1), which libvirt alone refuses to migrate ("cannot migrate domain with 2
+ * snapshots"): a host move on shared storage takes their metadata along; a
+ * live storage copy, which would not carry them, is refused before anything
+ * moves; a cold restart streams the image with them inside and defines them
+ * on the destination with the new path, where reverting to one works. */
+static void
+test_snapshots (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (VmmMigrationResult) res = NULL;
+  g_autoptr (VmmMigrationResult) cold = NULL;
+  g_autofree char *src = NULL;
+  g_autofree char *dst = NULL;
+  g_autofree char *gone = NULL;
+  g_autofree char *s1_xml = NULL;
+  g_autofree char *in_image = NULL;
+  g_autofree char *reverted = NULL;
+  g_autofree char *state = NULL;
+
+  disk_guest ("snap1", "kvm-a", "shared");
+  assert_alive ("snap1");
+  g_free (virsh ("kvm-a", "snapshot-create-as snap1 s1"));
+  g_free (virsh ("kvm-a", "snapshot-create-as snap1 s2"));
+  assert_snapshots ("kvm-a", "snap1");
+  src = disk_path ("kvm-a", "snap1", "vda", FALSE);
+
+  /* live, host only: the image stays in the shared pool */
+  res = move ("snap1", "{\"host\": \"kvm-b\"}", NULL, &error);
+  g_assert_no_error (error);
+  assert_runs_only_on ("snap1", "kvm-b");
+  gone = domstate ("kvm-a", "snap1");
+  g_assert_cmpstr (gone, ==, "absent");
+  assert_snapshots ("kvm-b", "snap1");
+  assert_alive ("snap1");
+
+  /* live storage copy: refused, nothing changed */
+  assert_refused ("snap1", "{\"datastore\": \"kvm-b/local\", \"allow-storage-class-change\": true}",
+                  VMM_ERROR_INCOMPATIBLE, "internal snapshot");
+  assert_runs_only_on ("snap1", "kvm-b");
+  assert_snapshots ("kvm-b", "snap1");
+
+  /* cold restart to kvm-a's local pool: the snapshots are in the copied image */
+  cold = move ("snap1",
+               "{\"host\": \"kvm-a\", \"datastore\": \"kvm-a/local\", \"migration-type\": "
+               "\"cold\", \"fallback-cold\": true, \"allow-storage-class-change\": true}",
+               NULL, &error);
+  g_assert_no_error (error);
+  assert_runs_only_on ("snap1", "kvm-a");
+  assert_snapshots ("kvm-a", "snap1");
+  dst = disk_path ("kvm-a", "snap1", "vda", FALSE);
+  g_assert_nonnull (strstr (dst, "/kvm-a/images/"));
+  g_assert_false (g_file_test (src, G_FILE_TEST_EXISTS));
+  s1_xml = virsh ("kvm-a", "snapshot-dumpxml snap1 s1");
+  g_assert_nonnull (strstr (s1_xml, dst));
+  g_assert_null (strstr (s1_xml, src));
+  g_assert_cmpint (sh (&in_image, "qemu-img snapshot -U -l '%s'", dst), ==, 0);
+  g_assert_nonnull (strstr (in_image, " s1 "));
+  g_assert_nonnull (strstr (in_image, " s2 "));
+  /* the moved snapshot is usable: back to s1's memory and disk state */
+  g_assert_cmpint (sh (NULL,
+                       ": > '%s/guests/snap1.console'; virsh -q -c '%s' snapshot-revert snap1 s1 "
+                       "--running >&2",
+                       statedir, uri_a),
+                   ==, 0);
+  state = domstate ("kvm-a", "snap1");
+  g_assert_cmpstr (state, ==, "running");
+  reverted = virsh ("kvm-a", "snapshot-current snap1 --name");
+  g_assert_cmpstr (reverted, ==, "s1");
+  assert_alive ("snap1");
+  destroy_guest ("snap1");
+  g_unlink (dst);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -694,6 +780,7 @@ main (int argc, char **argv)
   g_test_add_func ("/libvirt/on-timeout/suspend", test_timeout_suspend);
   g_test_add_func ("/libvirt/cold-restart", test_cold_restart);
   g_test_add_func ("/libvirt/cold-restart-fails", test_cold_restart_fails);
+  g_test_add_func ("/libvirt/snapshots", test_snapshots);
   rc = g_test_run ();
   stop_hosts ();
   return rc;

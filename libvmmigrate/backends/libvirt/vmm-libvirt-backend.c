@@ -578,10 +578,32 @@ lv_facts_pool_of_path (LvFacts *facts, const char *host, const char *path)
   return NULL;
 }
 
+/* The volume at @path; a pool another host shares learns of a volume
+ * created there only when refreshed, so the active pools are refreshed and
+ * asked again when libvirt does not know it. */
+static virStorageVolPtr
+lv_volume_lookup (virConnectPtr conn, const char *path)
+{
+  virStorageVolPtr vol = virStorageVolLookupByPath (conn, path);
+  virStoragePoolPtr *pools = NULL;
+  int n;
+
+  if (vol != NULL || !lv_last_error_is (VIR_ERR_NO_STORAGE_VOL))
+    return vol;
+  n = virConnectListAllStoragePools (conn, &pools, VIR_CONNECT_LIST_STORAGE_POOLS_ACTIVE);
+  for (int i = 0; i < n; i++)
+    {
+      virStoragePoolRefresh (pools[i], 0);
+      virStoragePoolFree (pools[i]);
+    }
+  free (pools);
+  return virStorageVolLookupByPath (conn, path);
+}
+
 static void
 lv_volume_sizes (virConnectPtr conn, const char *path, guint64 *capacity, guint64 *allocation)
 {
-  g_autoptr (virStorageVol) vol = virStorageVolLookupByPath (conn, path);
+  g_autoptr (virStorageVol) vol = lv_volume_lookup (conn, path);
   virStorageVolInfo info = { 0 };
 
   *capacity = *allocation = 0;
@@ -1049,9 +1071,12 @@ typedef struct
   char *saved_xml; /* cold: the source's definition, undefined there */
   gboolean source_undefined;
   gboolean defined_on_destination;
-  char *replaced_xml;   /* cold: the destination's definition before RECONFIGURE */
-  gboolean powered_off; /* cold restart: PowerOffVm stopped it on the source */
-  gboolean powered_on;  /* cold restart: PowerOnVm started it on the destination */
+  char *replaced_xml;     /* cold: the destination's definition before RECONFIGURE */
+  GPtrArray *snapshots;   /* LvSnapshot, parents first, once saved from the source */
+  char *current_snapshot; /* the source's current snapshot */
+  char *snapshots_on;     /* the host whose metadata has them now; NULL: none */
+  gboolean powered_off;   /* cold restart: PowerOffVm stopped it on the source */
+  gboolean powered_on;    /* cold restart: PowerOnVm started it on the destination */
   gint64 downtime_ms;
   GCancellable *abort;
   gboolean migrating;
@@ -1087,6 +1112,9 @@ lv_move_free (LvMove *mv)
   g_free (mv->persist_xml);
   g_free (mv->saved_xml);
   g_free (mv->replaced_xml);
+  g_clear_pointer (&mv->snapshots, g_ptr_array_unref);
+  g_free (mv->current_snapshot);
+  g_free (mv->snapshots_on);
   g_free (mv->stop_reason);
   g_object_unref (mv->abort);
   g_free (mv);
@@ -1375,7 +1403,7 @@ lv_delete_volume (VmmLibvirtBackend *self, const char *host, const char *pool_na
         }
       virStoragePoolRefresh (pool, 0);
     }
-  vol = virStorageVolLookupByPath (conn, path);
+  vol = lv_volume_lookup (conn, path);
   if (vol == NULL)
     {
       if (lv_last_error_is (VIR_ERR_NO_STORAGE_VOL))
@@ -1455,8 +1483,8 @@ lv_stream_copy (LvRun *run, LvDiskMove *dm, guint64 base, guint64 total, GError 
 
   if (src == NULL || (dst = lv_connect (self, dm->dst_host, error)) == NULL)
     return FALSE;
-  in_vol = virStorageVolLookupByPath (src, dm->src_path);
-  out_vol = virStorageVolLookupByPath (dst, dm->dst_path);
+  in_vol = lv_volume_lookup (src, dm->src_path);
+  out_vol = lv_volume_lookup (dst, dm->dst_path);
   if (in_vol == NULL || out_vol == NULL)
     {
       lv_set_error (error, VMM_ERROR_NOT_FOUND, "libvirt: cannot find volume %s",
@@ -1540,12 +1568,201 @@ fail:
 static guint64
 lv_physical_size (virConnectPtr conn, const char *path)
 {
-  g_autoptr (virStorageVol) vol = virStorageVolLookupByPath (conn, path);
+  g_autoptr (virStorageVol) vol = lv_volume_lookup (conn, path);
   virStorageVolInfo info = { 0 };
 
   if (vol != NULL && virStorageVolGetInfoFlags (vol, &info, VIR_STORAGE_VOL_GET_PHYSICAL) == 0)
     return info.allocation;
   return 0;
+}
+
+/* --- snapshots: libvirt keeps their metadata per host and refuses to
+ * migrate a domain that has any ("cannot migrate domain with N snapshots")
+ * or to undefine it. Internal snapshots live inside the qcow2 images: they
+ * move with a volume stream copy (cold) or stay in a shared image (host
+ * move), but a live storage copy (drive-mirror, block copy) carries only
+ * the current data. External snapshots need their overlay files. --- */
+
+typedef struct
+{
+  char *name;
+  char *xml; /* VIR_DOMAIN_SNAPSHOT_XML_SECURE */
+} LvSnapshot;
+
+static void
+lv_snapshot_entry_free (LvSnapshot *snap)
+{
+  g_free (snap->name);
+  g_free (snap->xml);
+  g_free (snap);
+}
+
+static int
+lv_snapshot_count (virDomainPtr dom, unsigned int flags)
+{
+  virDomainSnapshotPtr *snaps = NULL;
+  int n = virDomainListAllSnapshots (dom, &snaps, flags);
+
+  for (int i = 0; i < n; i++)
+    virDomainSnapshotFree (snaps[i]);
+  free (snaps);
+  return n;
+}
+
+/* Refuses a move of a domain with snapshots that cannot go along: external
+ * ones always, internal ones when @copies_storage_live. */
+static gboolean
+lv_snapshots_check (LvRun *run, virDomainPtr dom, gboolean copies_storage_live, GError **error)
+{
+  LvMove *mv = run->mv;
+  int all = lv_snapshot_count (dom, 0);
+  int external;
+
+  if (all < 0)
+    {
+      lv_set_error (error, VMM_ERROR_BACKEND, "libvirt: cannot list the snapshots of '%s'", mv->vm);
+      return FALSE;
+    }
+  if (all == 0)
+    return TRUE;
+  external = lv_snapshot_count (dom, VIR_DOMAIN_SNAPSHOT_LIST_EXTERNAL);
+  if (external != 0)
+    {
+      g_set_error (error, VMM_ERROR, VMM_ERROR_INCOMPATIBLE,
+                   "libvirt: '%s' has %d external snapshot(s) whose overlay files the move "
+                   "cannot carry; delete or merge them (virsh blockcommit) first",
+                   mv->vm, external);
+      return FALSE;
+    }
+  if (copies_storage_live)
+    {
+      g_set_error (error, VMM_ERROR, VMM_ERROR_INCOMPATIBLE,
+                   "libvirt: '%s' has %d internal snapshot(s) inside its qcow2 image(s), which a "
+                   "live storage copy does not carry; move it cold, or without moving its disks",
+                   mv->vm, all);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Reads every snapshot's XML (parents first) and which one is current. */
+static gboolean
+lv_snapshots_save (LvRun *run, virDomainPtr dom, GError **error)
+{
+  LvMove *mv = run->mv;
+  virDomainSnapshotPtr *snaps = NULL;
+  g_autoptr (virDomainSnapshot) current = NULL;
+  int n;
+
+  if (mv->snapshots != NULL)
+    return TRUE;
+  n = virDomainListAllSnapshots (dom, &snaps, VIR_DOMAIN_SNAPSHOT_LIST_TOPOLOGICAL);
+  if (n < 0)
+    {
+      lv_set_error (error, VMM_ERROR_BACKEND, "libvirt: cannot list the snapshots of '%s'", mv->vm);
+      return FALSE;
+    }
+  mv->snapshots = g_ptr_array_new_with_free_func ((GDestroyNotify)lv_snapshot_entry_free);
+  for (int i = 0; i < n; i++)
+    {
+      LvSnapshot *snap = g_new0 (LvSnapshot, 1);
+      char *xml = virDomainSnapshotGetXMLDesc (snaps[i], VIR_DOMAIN_SNAPSHOT_XML_SECURE);
+
+      snap->name = g_strdup (virDomainSnapshotGetName (snaps[i]));
+      snap->xml = g_strdup (xml);
+      free (xml);
+      g_ptr_array_add (mv->snapshots, snap);
+    }
+  for (int i = 0; i < n; i++)
+    virDomainSnapshotFree (snaps[i]);
+  free (snaps);
+  for (guint i = 0; i < mv->snapshots->len; i++)
+    if (((LvSnapshot *)g_ptr_array_index (mv->snapshots, i))->xml == NULL)
+      {
+        lv_set_error (error, VMM_ERROR_BACKEND, "libvirt: cannot read a snapshot of '%s'", mv->vm);
+        g_clear_pointer (&mv->snapshots, g_ptr_array_unref);
+        return FALSE;
+      }
+  current = virDomainHasCurrentSnapshot (dom, 0) == 1 ? virDomainSnapshotCurrent (dom, 0) : NULL;
+  g_free (mv->current_snapshot);
+  mv->current_snapshot = current != NULL ? g_strdup (virDomainSnapshotGetName (current)) : NULL;
+  if (n > 0)
+    mv->snapshots_on = g_strdup (mv->src_host);
+  return TRUE;
+}
+
+/* Removes the metadata of the saved snapshots (children first) from @dom on
+ * @host; the images keep their data. */
+static gboolean
+lv_snapshots_drop (LvRun *run, virDomainPtr dom, const char *host, GError **error)
+{
+  LvMove *mv = run->mv;
+
+  for (guint i = mv->snapshots != NULL ? mv->snapshots->len : 0; i > 0; i--)
+    {
+      LvSnapshot *snap = g_ptr_array_index (mv->snapshots, i - 1);
+      g_autoptr (virDomainSnapshot) s = virDomainSnapshotLookupByName (dom, snap->name, 0);
+
+      if (s == NULL)
+        continue;
+      if (virDomainSnapshotDelete (s, VIR_DOMAIN_SNAPSHOT_DELETE_METADATA_ONLY) < 0)
+        {
+          lv_set_error (error, VMM_ERROR_BACKEND,
+                        "libvirt: cannot remove the metadata of snapshot '%s' of '%s' on '%s'",
+                        snap->name, mv->vm, host);
+          return FALSE;
+        }
+    }
+  if (g_strcmp0 (mv->snapshots_on, host) == 0)
+    g_clear_pointer (&mv->snapshots_on, g_free);
+  return TRUE;
+}
+
+/* Defines the saved snapshots on @host again (VIR_DOMAIN_SNAPSHOT_CREATE_
+ * REDEFINE, parents first, the current one current), their domain copies
+ * naming the disks' new paths. Defines none when one fails. */
+static gboolean
+lv_snapshots_define (LvRun *run, const char *host, GError **error)
+{
+  LvMove *mv = run->mv;
+  g_autoptr (virConnect) conn = NULL;
+  g_autoptr (virDomain) dom = NULL;
+  g_autoptr (GHashTable) paths = NULL;
+
+  if (mv->snapshots == NULL || mv->snapshots->len == 0 || mv->snapshots_on != NULL)
+    return TRUE;
+  conn = lv_connect (run->self, host, error);
+  if (conn == NULL || (dom = lv_lookup_domain (conn, mv->vm, host, error)) == NULL)
+    return FALSE;
+  paths = g_strcmp0 (host, mv->src_host) == 0 ? NULL : lv_new_paths (mv);
+  for (guint i = 0; i < mv->snapshots->len; i++)
+    {
+      LvSnapshot *snap = g_ptr_array_index (mv->snapshots, i);
+      g_autofree char *xml = paths != NULL && g_hash_table_size (paths) > 0
+                                 ? lv_domain_xml_rewrite (snap->xml, paths, run->network_map, error)
+                                 : g_strdup (snap->xml);
+      g_autoptr (virDomainSnapshot) s = NULL;
+      unsigned int flags = VIR_DOMAIN_SNAPSHOT_CREATE_REDEFINE;
+
+      if (g_strcmp0 (snap->name, mv->current_snapshot) == 0)
+        flags |= VIR_DOMAIN_SNAPSHOT_CREATE_CURRENT;
+      if (xml != NULL)
+        s = virDomainSnapshotCreateXML (dom, xml, flags);
+      if (s == NULL)
+        {
+          g_autoptr (GError) undo_error = NULL;
+
+          if (xml != NULL)
+            lv_set_error (error, VMM_ERROR_BACKEND,
+                          "libvirt: cannot define snapshot '%s' of '%s' on host '%s'", snap->name,
+                          mv->vm, host);
+          mv->snapshots_on = g_strdup (host);
+          lv_snapshots_drop (run, dom, host, &undo_error);
+          return FALSE;
+        }
+    }
+  mv->snapshots_on = g_strdup (host);
+  return TRUE;
 }
 
 /* --- hot host move: virDomainMigrateToURI3, peer to peer --- */
@@ -1951,7 +2168,9 @@ lv_migrate (LvRun *run, GError **error)
       return FALSE;
     }
   dom = lv_lookup_domain (conn, mv->vm, mv->src_host, error);
-  if (dom == NULL || !lv_build_dest_xml (run, dom, error))
+  if (dom == NULL || !lv_build_dest_xml (run, dom, error)
+      || !lv_snapshots_check (run, dom, mv->disks->len > 0, error)
+      || !lv_snapshots_save (run, dom, error))
     return FALSE;
   if (virDomainIsPersistent (dom) == 1)
     flags |= VIR_MIGRATE_PERSIST_DEST | VIR_MIGRATE_UNDEFINE_SOURCE;
@@ -2033,6 +2252,13 @@ lv_migrate (LvRun *run, GError **error)
       virTypedParamsFree (params, nparams);
       return lv_run_set_cancelled (run, error, "the move was");
     }
+  /* libvirt migrates no domain with snapshots: their metadata leaves the
+   * source now and is defined again where the domain ends up */
+  if (mv->snapshots_on != NULL && !lv_snapshots_drop (run, dom, mv->src_host, error))
+    {
+      virTypedParamsFree (params, nparams);
+      return FALSE;
+    }
   poller.run = run;
   poller.dom = dom;
   poller.wake = g_new0 (LvWake, 1);
@@ -2072,6 +2298,10 @@ lv_migrate (LvRun *run, GError **error)
     }
   if (rc < 0)
     {
+      g_autoptr (GError) snap_error = NULL;
+
+      if (!lv_snapshots_define (run, mv->src_host, &snap_error))
+        g_prefix_error (error, "%s; ", snap_error->message);
       if (mv->stop_reason != NULL)
         {
           g_prefix_error (error, "%s: ", mv->stop_reason);
@@ -2091,6 +2321,15 @@ lv_migrate (LvRun *run, GError **error)
   for (guint i = 0; i < mv->disks->len; i++)
     ((LvDiskMove *)g_ptr_array_index (mv->disks, i))->copied = TRUE;
   lv_report (run, mv->bytes_total, mv->bytes_total);
+  {
+    g_autoptr (GError) snap_error = NULL;
+
+    /* the guest moved: its snapshots not following is reported, not a
+     * failed move */
+    if (!lv_snapshots_define (run, mv->dst_host, &snap_error))
+      lv_warn (run, "%s; the snapshots' metadata is lost, their data stays in the images",
+               snap_error->message);
+  }
   if (mv->suspended)
     {
       g_autoptr (GError) resume_error = NULL;
@@ -2220,7 +2459,7 @@ lv_block_copy (LvRun *run, GError **error)
   if (conn == NULL)
     goto out;
   dom = lv_lookup_domain (conn, mv->vm, mv->src_host, error);
-  if (dom == NULL)
+  if (dom == NULL || !lv_snapshots_check (run, dom, TRUE, error))
     goto out;
   for (guint i = 0; i < mv->disks->len; i++)
     total += ((LvDiskMove *)g_ptr_array_index (mv->disks, i))->capacity;
@@ -2426,12 +2665,17 @@ lv_undefine_on_destination (LvRun *run, GError **error)
   if (dst == NULL)
     return FALSE;
   dom = virDomainLookupByName (dst, mv->vm);
-  if (dom != NULL && virDomainUndefineFlags (dom, VIR_DOMAIN_UNDEFINE_KEEP_NVRAM) < 0)
+  if (dom != NULL
+      && virDomainUndefineFlags (dom, VIR_DOMAIN_UNDEFINE_KEEP_NVRAM
+                                          | VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA)
+             < 0)
     {
       lv_set_error (error, VMM_ERROR_BACKEND, "libvirt: cannot undefine '%s' on host '%s'", mv->vm,
                     mv->dst_host);
       return FALSE;
     }
+  if (g_strcmp0 (mv->snapshots_on, mv->dst_host) == 0)
+    g_clear_pointer (&mv->snapshots_on, g_free);
   mv->defined_on_destination = FALSE;
   return TRUE;
 }
@@ -2577,6 +2821,10 @@ lv_step_unregister_source_vm (LvRun *run, GError **error)
                    mv->src_host);
       return FALSE;
     }
+  /* internal snapshots go with the images (a volume copy is the whole
+   * file); their metadata goes with the definition (RelayoutSnapshots) */
+  if (!lv_snapshots_check (run, dom, FALSE, error) || !lv_snapshots_save (run, dom, error))
+    return FALSE;
   g_free (mv->saved_xml);
   mv->saved_xml = virDomainGetXMLDesc (dom, VIR_DOMAIN_XML_INACTIVE | VIR_DOMAIN_XML_SECURE);
   if (mv->saved_xml == NULL)
@@ -2585,12 +2833,16 @@ lv_step_unregister_source_vm (LvRun *run, GError **error)
                     mv->vm);
       return FALSE;
     }
-  if (virDomainUndefineFlags (dom, VIR_DOMAIN_UNDEFINE_KEEP_NVRAM) < 0)
+  if (virDomainUndefineFlags (dom, VIR_DOMAIN_UNDEFINE_KEEP_NVRAM
+                                       | VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA)
+      < 0)
     {
       lv_set_error (error, VMM_ERROR_BACKEND, "libvirt: cannot undefine '%s' on host '%s'", mv->vm,
                     mv->src_host);
       return FALSE;
     }
+  if (g_strcmp0 (mv->snapshots_on, mv->src_host) == 0)
+    g_clear_pointer (&mv->snapshots_on, g_free);
   mv->source_undefined = TRUE;
   return TRUE;
 }
@@ -2683,6 +2935,26 @@ lv_step_power_on (LvRun *run, GError **error)
     return FALSE;
   run->mv->powered_on = TRUE;
   return TRUE;
+}
+
+/* Hot moves that copy storage live (this step is in their plans only) cannot
+ * carry snapshots: refused before anything moves. Cold moves define the
+ * source's snapshots on the destination, naming the disks' new paths. */
+static gboolean
+lv_step_relayout_snapshots (LvRun *run, GError **error)
+{
+  LvMove *mv = run->mv;
+
+  if (run->hot)
+    {
+      g_autoptr (virConnect) conn = lv_connect (run->self, mv->src_host, error);
+      g_autoptr (virDomain) dom = NULL;
+
+      if (conn == NULL || (dom = lv_lookup_domain (conn, mv->vm, mv->src_host, error)) == NULL)
+        return FALSE;
+      return lv_snapshots_check (run, dom, mv->disks->len > 0, error);
+    }
+  return lv_snapshots_define (run, mv->dst_host, error);
 }
 
 static gboolean
@@ -2827,6 +3099,17 @@ lv_undo (LvRun *run, GError **error)
             }
           mv->source_undefined = FALSE;
         }
+      return lv_snapshots_define (run, mv->src_host, error);
+    case VMM_STEP_RELAYOUT_SNAPSHOTS:
+      if (!run->hot && mv->snapshots_on != NULL && g_strcmp0 (mv->snapshots_on, mv->dst_host) == 0)
+        {
+          g_autoptr (virConnect) dst = lv_connect (run->self, mv->dst_host, error);
+          g_autoptr (virDomain) dom = NULL;
+
+          if (dst == NULL || (dom = lv_lookup_domain (dst, mv->vm, mv->dst_host, error)) == NULL)
+            return FALSE;
+          return lv_snapshots_drop (run, dom, mv->dst_host, error);
+        }
       return TRUE;
     case VMM_STEP_PREPARE_SOURCE:
     case VMM_STEP_PREPARE_DESTINATION:
@@ -2860,7 +3143,6 @@ lv_undo (LvRun *run, GError **error)
     case VMM_STEP_COMPLETE_DESTINATION:
     case VMM_STEP_RESERVE_DIRECTORY:
     case VMM_STEP_CREATE_INVENTORY_VM:
-    case VMM_STEP_RELAYOUT_SNAPSHOTS:
     case VMM_STEP_INITIATE_DESTINATION:
     case VMM_STEP_SWITCH_HOST_AND_POOL:
     case VMM_STEP_LAST:
@@ -2912,6 +3194,7 @@ static const LvStepFunc lv_step_funcs[VMM_STEP_LAST] = {
   [VMM_STEP_REGISTER_DESTINATION_VM] = lv_step_register_destination_vm,
   [VMM_STEP_UNREGISTER_SOURCE_VM] = lv_step_unregister_source_vm,
   [VMM_STEP_RECONFIGURE_VM] = lv_step_reconfigure_vm,
+  [VMM_STEP_RELAYOUT_SNAPSHOTS] = lv_step_relayout_snapshots,
   [VMM_STEP_PREPARE_SOURCE] = lv_step_prepare_source,
   [VMM_STEP_PREPARE_DESTINATION] = lv_step_prepare_destination,
   [VMM_STEP_INITIATE_SOURCE] = lv_step_initiate_source,
@@ -3018,6 +3301,7 @@ LV_DEFINE_STEP (create_destination_vm, VMM_STEP_CREATE_DESTINATION_VM)
 LV_DEFINE_STEP (register_destination_vm, VMM_STEP_REGISTER_DESTINATION_VM)
 LV_DEFINE_STEP (unregister_source_vm, VMM_STEP_UNREGISTER_SOURCE_VM)
 LV_DEFINE_STEP (reconfigure_vm, VMM_STEP_RECONFIGURE_VM)
+LV_DEFINE_STEP (relayout_snapshots, VMM_STEP_RELAYOUT_SNAPSHOTS)
 LV_DEFINE_STEP (prepare_source, VMM_STEP_PREPARE_SOURCE)
 LV_DEFINE_STEP (prepare_destination, VMM_STEP_PREPARE_DESTINATION)
 LV_DEFINE_STEP (initiate_source, VMM_STEP_INITIATE_SOURCE)
@@ -3104,10 +3388,9 @@ lv_get_step_mode (VmmBackend *backend, VmmStep step)
       /* libvirt starts the incoming domain inside virDomainMigrateToURI3 */
       return VMM_STEP_MODE_PLATFORM;
     case VMM_STEP_RESERVE_DIRECTORY:
-    case VMM_STEP_RELAYOUT_SNAPSHOTS:
     case VMM_STEP_SWITCH_HOST_AND_POOL:
-      /* pools are flat directories, snapshots are not moved, and libvirt
-       * keeps no record of the host apart from the domain itself */
+      /* pools are flat directories, and libvirt keeps no record of the
+       * host apart from the domain itself */
       return VMM_STEP_MODE_NOT_NEEDED;
     case VMM_STEP_CREATE_INVENTORY_VM:
       return VMM_STEP_MODE_UNSUPPORTED;
@@ -3116,6 +3399,7 @@ lv_get_step_mode (VmmBackend *backend, VmmStep step)
     case VMM_STEP_REGISTER_DESTINATION_VM:
     case VMM_STEP_UNREGISTER_SOURCE_VM:
     case VMM_STEP_RECONFIGURE_VM:
+    case VMM_STEP_RELAYOUT_SNAPSHOTS:
     case VMM_STEP_PREPARE_SOURCE:
     case VMM_STEP_PREPARE_DESTINATION:
     case VMM_STEP_INITIATE_SOURCE:
@@ -3158,6 +3442,7 @@ vmm_libvirt_backend_class_init (VmmLibvirtBackendClass *klass)
   backend_class->register_destination_vm = lv_register_destination_vm;
   backend_class->unregister_source_vm = lv_unregister_source_vm;
   backend_class->reconfigure_vm = lv_reconfigure_vm;
+  backend_class->relayout_snapshots = lv_relayout_snapshots;
   backend_class->prepare_source = lv_prepare_source;
   backend_class->prepare_destination = lv_prepare_destination;
   backend_class->initiate_source = lv_initiate_source;

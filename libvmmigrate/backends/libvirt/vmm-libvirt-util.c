@@ -619,7 +619,9 @@ lv_domain_xml_rewrite (const char *xml, GHashTable *disk_paths, GHashTable *netw
   if (doc == NULL)
     return NULL;
   xpath = xmlXPathNewContext (doc);
-  disks = lv_xpath (xpath, "/domain/devices/disk");
+  /* a domain, or a snapshot's copies of its domain (live and inactive) */
+  disks = lv_xpath (xpath, "/domain/devices/disk | /domainsnapshot/domain/devices/disk"
+                           " | /domainsnapshot/inactiveDomain/devices/disk");
   for (int i = 0; disks != NULL && disk_paths != NULL && i < disks->nodesetval->nodeNr; i++)
     {
       xmlNode *node = disks->nodesetval->nodeTab[i];
@@ -639,7 +641,8 @@ lv_domain_xml_rewrite (const char *xml, GHashTable *disk_paths, GHashTable *netw
       xmlSetProp (node, (const xmlChar *)"type", (const xmlChar *)"file");
       xmlSetProp (source, (const xmlChar *)"file", (const xmlChar *)path);
     }
-  nics = lv_xpath (xpath, "/domain/devices/interface");
+  nics = lv_xpath (xpath, "/domain/devices/interface | /domainsnapshot/domain/devices/interface"
+                          " | /domainsnapshot/inactiveDomain/devices/interface");
   for (int i = 0; nics != NULL && network_map != NULL && i < nics->nodesetval->nodeNr; i++)
     {
       xmlNode *source = lv_child (nics->nodesetval->nodeTab[i], "source");

@@ -52,6 +52,12 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (virStoragePool, lv_pool_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (virStorageVol, lv_vol_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (virStream, lv_stream_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (virNetwork, lv_network_free)
+static inline void
+lv_snapshot_free (virDomainSnapshot *snap)
+{
+  virDomainSnapshotFree (snap);
+}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (virDomainSnapshot, lv_snapshot_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (xmlDoc, xmlFreeDoc)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (xmlXPathContext, xmlXPathFreeContext)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (xmlXPathObject, xmlXPathFreeObject)
@@ -101,6 +107,8 @@ lv_last_error_is (int code);
 
 LvDomainXml *
 lv_domain_xml_parse (const char *xml, GError **error);
+/* Also rewrites a snapshot's XML (<domainsnapshot>): the disks and NICs of
+ * the domain copies it carries. */
 char *
 lv_domain_xml_rewrite (const char *xml, GHashTable *disk_paths, GHashTable *network_map,
                        GError **error);
