@@ -289,7 +289,7 @@ answer_array (InventoryData *data, guint slot, const char *member)
 
   if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
     return NULL;
-  return vmm_nova_json_array (json_node_get_object (node), member);
+  return vmm_nova_json_array (vmm_nova_json_root_object (node), member);
 }
 
 static VmmPowerState
@@ -430,7 +430,7 @@ inventory_build (VmmNovaBackend *self, InventoryData *data)
 
   for (guint i = 0; services != NULL && i < json_array_get_length (services); i++)
     {
-      JsonObject *svc = json_array_get_object_element (services, i);
+      JsonObject *svc = vmm_nova_json_element_object (services, i);
       const char *name = vmm_nova_json_string (svc, "host");
       g_autoptr (VmmHostInfo) host = NULL;
       VmmHostState state = VMM_HOST_STATE_CONNECTED;
@@ -452,7 +452,7 @@ inventory_build (VmmNovaBackend *self, InventoryData *data)
       vmm_host_info_set_cpu_overcommit (host, 16.0);
       for (guint j = 0; hypervisors != NULL && j < json_array_get_length (hypervisors); j++)
         {
-          JsonObject *hv = json_array_get_object_element (hypervisors, j);
+          JsonObject *hv = vmm_nova_json_element_object (hypervisors, j);
           JsonObject *hv_svc = vmm_nova_json_object (hv, "service");
           JsonObject *cpu = vmm_nova_json_object (hv, "cpu_info");
           JsonArray *features = vmm_nova_json_array (cpu, "features");
@@ -472,7 +472,7 @@ inventory_build (VmmNovaBackend *self, InventoryData *data)
               g_auto (GStrv) fv = NULL;
 
               for (guint k = 0; k < json_array_get_length (features); k++)
-                g_strv_builder_add (fb, json_array_get_string_element (features, k));
+                g_strv_builder_add (fb, vmm_nova_json_element_string (features, k));
               fv = g_strv_builder_end (fb);
               vmm_host_info_set_cpu_features (host, (const char *const *)fv);
             }
@@ -492,7 +492,7 @@ inventory_build (VmmNovaBackend *self, InventoryData *data)
    * then its UUID is. */
   for (guint i = 0; servers != NULL && i < json_array_get_length (servers); i++)
     {
-      const char *name = vmm_nova_json_string (json_array_get_object_element (servers, i), "name");
+      const char *name = vmm_nova_json_string (vmm_nova_json_element_object (servers, i), "name");
 
       if (name != NULL)
         g_hash_table_insert (
@@ -502,7 +502,7 @@ inventory_build (VmmNovaBackend *self, InventoryData *data)
   g_hash_table_remove_all (self->servers);
   for (guint i = 0; servers != NULL && i < json_array_get_length (servers); i++)
     {
-      JsonObject *obj = json_array_get_object_element (servers, i);
+      JsonObject *obj = vmm_nova_json_element_object (servers, i);
       VmmNovaServer *s = server_from_json (obj);
       JsonObject *flavor = vmm_nova_json_object (obj, "flavor");
       JsonArray *volumes = vmm_nova_json_array (obj, "os-extended-volumes:volumes_attached");
@@ -527,7 +527,7 @@ inventory_build (VmmNovaBackend *self, InventoryData *data)
       vmm_vm_info_set_migrating (vm, server_busy (s));
       for (guint j = 0; volumes != NULL && j < json_array_get_length (volumes); j++)
         {
-          const char *vol = vmm_nova_json_string (json_array_get_object_element (volumes, j), "id");
+          const char *vol = vmm_nova_json_string (vmm_nova_json_element_object (volumes, j), "id");
           g_autofree char *path = g_strdup_printf ("volumes/%s", vol);
           g_autoptr (VmmDiskInfo) disk = NULL;
 
@@ -700,7 +700,7 @@ move_get (VmmNovaBackend *self, VmmMigrationContext *ctx)
   mv->server_id = g_strdup (vmm_vm_info_get_id (vm));
   mv->vm_name = g_strdup (vmm_vm_info_get_name (vm));
   mv->source_host = g_strdup (vmm_migration_context_get_source_host (ctx));
-  mv->known = g_hash_table_new (g_int64_hash, g_int64_equal);
+  mv->known = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   vmm_migration_context_set_backend_data (ctx, mv, (GDestroyNotify)nova_move_free);
   return mv;
 }
@@ -763,7 +763,7 @@ locate_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr (JsonNode) node
       = vmm_nova_client_call_finish (VMM_NOVA_CLIENT (source), result, NULL, &local_error);
   JsonObject *obj = node != NULL && JSON_NODE_HOLDS_OBJECT (node)
-                        ? vmm_nova_json_object (json_node_get_object (node), "server")
+                        ? vmm_nova_json_object (vmm_nova_json_root_object (node), "server")
                         : NULL;
   GError *error;
 
@@ -848,12 +848,12 @@ known_migrations_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       op_fail (mv, error);
       return;
     }
-  list = vmm_nova_json_array (json_node_get_object (node), "migrations");
+  list = vmm_nova_json_array (vmm_nova_json_root_object (node), "migrations");
   for (guint i = 0; list != NULL && i < json_array_get_length (list); i++)
     {
       gint64 *id = g_new (gint64, 1);
 
-      *id = vmm_nova_json_int (json_array_get_object_element (list, i), "id", 0);
+      *id = vmm_nova_json_int (vmm_nova_json_element_object (list, i), "id", 0);
       g_hash_table_add (mv->known, id);
     }
   if (mv->op == OP_COLD)
@@ -878,7 +878,7 @@ preflight_server_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       op_finish (mv, error);
       return;
     }
-  obj = vmm_nova_json_object (json_node_get_object (node), "server");
+  obj = vmm_nova_json_object (vmm_nova_json_root_object (node), "server");
   g_clear_pointer (&mv->server, vmm_nova_server_free);
   mv->server = server_from_json (obj);
   if (!check_server (mv, mv->server, mv->op == OP_COLD, &error))
@@ -1025,17 +1025,17 @@ send_controls (NovaMove *mv)
     }
 }
 
-/* The move failed: the instance action's failed events say why. */
-static void
-report_failure (NovaMove *mv, JsonArray *events)
+/* The move failed: the instance action's failed events say why (and
+ * whether Nova found no valid host). */
+static GString *
+failure_details (JsonArray *events, VmmError *code)
 {
-  g_autoptr (GString) why = g_string_new (NULL);
-  g_autofree char *suffix = request_suffix (mv);
-  VmmError code = VMM_ERROR_BACKEND;
+  GString *why = g_string_new (NULL);
 
+  *code = VMM_ERROR_BACKEND;
   for (guint i = 0; events != NULL && i < json_array_get_length (events); i++)
     {
-      JsonObject *ev = json_array_get_object_element (events, i);
+      JsonObject *ev = vmm_nova_json_element_object (events, i);
       const char *detail = vmm_nova_json_string (ev, "details");
       const char *tb = vmm_nova_json_string (ev, "traceback");
       g_autofree char *last = NULL;
@@ -1053,8 +1053,18 @@ report_failure (NovaMove *mv, JsonArray *events)
       g_string_append_printf (why, "; event %s failed: %s", vmm_nova_json_string (ev, "event"),
                               detail != NULL ? detail : "no details");
       if (detail != NULL && strstr (detail, "No valid host") != NULL)
-        code = VMM_ERROR_INCOMPATIBLE;
+        *code = VMM_ERROR_INCOMPATIBLE;
     }
+  return why;
+}
+
+static void
+report_failure (NovaMove *mv, JsonArray *events)
+{
+  VmmError code;
+  g_autoptr (GString) why = failure_details (events, &code);
+  g_autofree char *suffix = request_suffix (mv);
+
   op_fail (mv,
            g_error_new (
                VMM_ERROR, code,
@@ -1071,9 +1081,10 @@ events_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr (GError) local_error = NULL;
   g_autoptr (JsonNode) node
       = vmm_nova_client_call_finish (VMM_NOVA_CLIENT (source), result, NULL, &local_error);
-  JsonObject *action = node != NULL && JSON_NODE_HOLDS_OBJECT (node)
-                           ? vmm_nova_json_object (json_node_get_object (node), "instanceAction")
-                           : NULL;
+  JsonObject *action
+      = node != NULL && JSON_NODE_HOLDS_OBJECT (node)
+            ? vmm_nova_json_object (vmm_nova_json_root_object (node), "instanceAction")
+            : NULL;
 
   report_failure (mv, vmm_nova_json_array (action, "events"));
 }
@@ -1262,6 +1273,23 @@ evaluate (NovaMove *mv)
   poll_schedule (mv);
 }
 
+/* A live migration record's bytes (memory and disk) processed and in all;
+ * FALSE when it names none. */
+static gboolean
+migration_progress (JsonObject *m, guint64 *done, guint64 *total)
+{
+  /* each figure clamped to 0..2^62: no sum overflows */
+  const gint64 cap = G_GINT64_CONSTANT (1) << 62;
+  gint64 mem_total = CLAMP (vmm_nova_json_int (m, "memory_total_bytes", 0), 0, cap);
+  gint64 mem_done = CLAMP (vmm_nova_json_int (m, "memory_processed_bytes", 0), 0, cap);
+  gint64 disk_total = CLAMP (vmm_nova_json_int (m, "disk_total_bytes", 0), 0, cap);
+  gint64 disk_done = CLAMP (vmm_nova_json_int (m, "disk_processed_bytes", 0), 0, cap);
+
+  *total = (guint64)mem_total + (guint64)disk_total;
+  *done = MIN ((guint64)mem_done + (guint64)disk_done, *total);
+  return m != NULL && *total > 0;
+}
+
 static void
 progress_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -1270,21 +1298,13 @@ progress_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr (JsonNode) node
       = vmm_nova_client_call_finish (VMM_NOVA_CLIENT (source), result, NULL, &error);
   JsonObject *m = node != NULL && JSON_NODE_HOLDS_OBJECT (node)
-                      ? vmm_nova_json_object (json_node_get_object (node), "migration")
+                      ? vmm_nova_json_object (vmm_nova_json_root_object (node), "migration")
                       : NULL;
 
-  if (m != NULL)
-    {
-      gint64 mem_total = vmm_nova_json_int (m, "memory_total_bytes", 0);
-      gint64 mem_done = vmm_nova_json_int (m, "memory_processed_bytes", 0);
-      gint64 disk_total = vmm_nova_json_int (m, "disk_total_bytes", 0);
-      gint64 disk_done = vmm_nova_json_int (m, "disk_processed_bytes", 0);
-      guint64 total = (guint64)MAX (mem_total, 0) + (guint64)MAX (disk_total, 0);
-      guint64 done = (guint64)MAX (mem_done, 0) + (guint64)MAX (disk_done, 0);
+  guint64 done, total;
 
-      if (total > 0)
-        vmm_migration_context_report_transfer (mv->ctx, MIN (done, total), total);
-    }
+  if (migration_progress (m, &done, &total))
+    vmm_migration_context_report_transfer (mv->ctx, done, total);
   evaluate (mv);
 }
 
@@ -1312,7 +1332,7 @@ poll_take_server (NovaMove *mv, GObject *source, GAsyncResult *result)
   g_autoptr (JsonNode) node
       = vmm_nova_client_call_finish (VMM_NOVA_CLIENT (source), result, NULL, &error);
   JsonObject *obj = node != NULL && JSON_NODE_HOLDS_OBJECT (node)
-                        ? vmm_nova_json_object (json_node_get_object (node), "server")
+                        ? vmm_nova_json_object (vmm_nova_json_root_object (node), "server")
                         : NULL;
 
   if (obj == NULL)
@@ -1349,27 +1369,19 @@ server_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   evaluate (mv);
 }
 
+/* Finds the move's migration among LIST (os-migrations, newest first): the
+ * first of its type that did not exist before the move; notes its status
+ * and destination. */
 static void
-migrations_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+move_read_migrations (NovaMove *mv, JsonArray *list)
 {
-  NovaMove *mv = user_data;
-  GError *error = NULL;
-  g_autoptr (JsonNode) node
-      = vmm_nova_client_call_finish (VMM_NOVA_CLIENT (source), result, NULL, &error);
-  JsonArray *list;
-  g_autofree char *path = NULL;
-
-  if (node == NULL)
-    {
-      poll_failed (mv, error);
-      return;
-    }
-  list = vmm_nova_json_array (json_node_get_object (node), "migrations");
   for (guint i = 0; list != NULL && i < json_array_get_length (list); i++)
     {
-      JsonObject *m = json_array_get_object_element (list, i);
+      JsonObject *m = vmm_nova_json_element_object (list, i);
       gint64 id = vmm_nova_json_int (m, "id", 0);
 
+      if (id <= 0)
+        continue;
       if (mv->migration_id == 0 && !g_hash_table_contains (mv->known, &id)
           && g_strcmp0 (vmm_nova_json_string (m, "migration_type"), migration_type_for (mv->op))
                  == 0)
@@ -1382,6 +1394,23 @@ migrations_cb (GObject *source, GAsyncResult *result, gpointer user_data)
           mv->migration_dest = g_strdup (vmm_nova_json_string (m, "dest_compute"));
         }
     }
+}
+
+static void
+migrations_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  NovaMove *mv = user_data;
+  GError *error = NULL;
+  g_autoptr (JsonNode) node
+      = vmm_nova_client_call_finish (VMM_NOVA_CLIENT (source), result, NULL, &error);
+  g_autofree char *path = NULL;
+
+  if (node == NULL)
+    {
+      poll_failed (mv, error);
+      return;
+    }
+  move_read_migrations (mv, vmm_nova_json_array (vmm_nova_json_root_object (node), "migrations"));
   path = server_path (mv, NULL);
   vmm_nova_client_call_async (mv->self->client, "GET", path, NULL, V_SERVERS,
                               VMM_NOVA_CALL_IDEMPOTENT, NULL, server_cb, mv);
@@ -1657,7 +1686,7 @@ verify_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr (JsonNode) node
       = vmm_nova_client_call_finish (VMM_NOVA_CLIENT (source), result, NULL, &error);
   JsonObject *obj = node != NULL && JSON_NODE_HOLDS_OBJECT (node)
-                        ? vmm_nova_json_object (json_node_get_object (node), "server")
+                        ? vmm_nova_json_object (vmm_nova_json_root_object (node), "server")
                         : NULL;
   g_autoptr (VmmNovaServer) s = NULL;
   g_autofree char *where = NULL;
@@ -1963,6 +1992,23 @@ service_put_cb (GObject *source, GAsyncResult *result, gpointer user_data)
     g_task_return_boolean (task, TRUE);
 }
 
+/* The UUID of HOST's nova-compute service in LIST (os-services, 2.53). */
+static const char *
+find_service_id (JsonArray *list, const char *host)
+{
+  const char *id = NULL;
+
+  for (guint i = 0; list != NULL && i < json_array_get_length (list); i++)
+    {
+      JsonObject *svc = vmm_nova_json_element_object (list, i);
+
+      if (g_strcmp0 (vmm_nova_json_string (svc, "host"), host) == 0
+          && g_strcmp0 (vmm_nova_json_string (svc, "binary"), "nova-compute") == 0)
+        id = vmm_nova_json_string (svc, "id");
+    }
+  return id;
+}
+
 static void
 service_list_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -1985,15 +2031,8 @@ service_list_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       g_task_return_error (task, error);
       return;
     }
-  list = vmm_nova_json_array (json_node_get_object (node), "services");
-  for (guint i = 0; list != NULL && i < json_array_get_length (list); i++)
-    {
-      JsonObject *svc = json_array_get_object_element (list, i);
-
-      if (g_strcmp0 (vmm_nova_json_string (svc, "host"), data->host) == 0
-          && g_strcmp0 (vmm_nova_json_string (svc, "binary"), "nova-compute") == 0)
-        id = vmm_nova_json_string (svc, "id");
-    }
+  list = vmm_nova_json_array (vmm_nova_json_root_object (node), "services");
+  id = find_service_id (list, data->host);
   if (id == NULL)
     {
       g_task_return_new_error (task, VMM_ERROR, VMM_ERROR_NOT_FOUND,
@@ -2103,7 +2142,7 @@ evacuate_server_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr (JsonNode) node
       = vmm_nova_client_call_finish (VMM_NOVA_CLIENT (source), result, NULL, &error);
   JsonObject *obj = node != NULL && JSON_NODE_HOLDS_OBJECT (node)
-                        ? vmm_nova_json_object (json_node_get_object (node), "server")
+                        ? vmm_nova_json_object (vmm_nova_json_root_object (node), "server")
                         : NULL;
   g_autoptr (VmmNovaServer) s = NULL;
   g_autofree char *where = NULL;
@@ -2194,7 +2233,7 @@ evacuate_source_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr (JsonNode) node
       = vmm_nova_client_call_finish (VMM_NOVA_CLIENT (source), result, NULL, &error);
   JsonObject *obj
-      = node != NULL ? vmm_nova_json_object (json_node_get_object (node), "server") : NULL;
+      = node != NULL ? vmm_nova_json_object (vmm_nova_json_root_object (node), "server") : NULL;
   g_autofree char *id = g_uri_escape_string (data->server_id, NULL, FALSE);
   g_autofree char *path = g_strdup_printf ("/servers/%s/action", id);
   g_autoptr (JsonNode) body = NULL;
@@ -2300,4 +2339,76 @@ vmm_nova_backend_init (VmmNovaBackend *self)
   self->poll_ms = 250;
   self->servers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                          (GDestroyNotify)vmm_nova_server_free);
+}
+
+/* --- fuzzing --- */
+
+GPtrArray *
+vmm_nova_parse_for_fuzzing (const char *body, gsize length, VmmInventory **inventory)
+{
+  g_autoptr (GBytes) bytes = g_bytes_new (body, length);
+  g_autoptr (VmmNovaBackend) self = g_object_new (VMM_TYPE_NOVA_BACKEND, NULL);
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  GPtrArray *errors = g_ptr_array_new_with_free_func ((GDestroyNotify)g_error_free);
+  InventoryData data = { { NULL } };
+  JsonNode *root;
+  JsonObject *obj;
+
+  *inventory = NULL;
+  self->client = vmm_nova_client_new_for_fuzzing ();
+  vmm_nova_client_read_for_fuzzing (self->client, bytes, errors);
+  if (length > G_MAXSSIZE || !json_parser_load_from_data (parser, body, (gssize)length, NULL))
+    return errors;
+  root = json_parser_get_root (parser);
+  obj = vmm_nova_json_root_object (root);
+  if (root == NULL)
+    return errors;
+
+  /* the inventory: the body as the answer of each of its four reads */
+  for (guint i = 0; i < INV_N; i++)
+    data.answers[i] = json_node_ref (root);
+  *inventory = inventory_build (self, &data);
+  for (guint i = 0; i < INV_N; i++)
+    g_clear_pointer (&data.answers[i], json_node_unref);
+
+  /* one server, as a move reads it */
+  if (vmm_nova_json_object (obj, "server") != NULL)
+    {
+      g_autoptr (VmmNovaServer) s = server_from_json (vmm_nova_json_object (obj, "server"));
+      g_autofree char *where = server_where (s);
+
+      g_ptr_array_add (errors,
+                       g_error_new (VMM_ERROR, VMM_ERROR_FAILED, "%s, power %d%s", where,
+                                    (int)power_state_of (s), server_busy (s) ? " (busy)" : ""));
+    }
+
+  /* a move following its migration record, its progress and its failure */
+  for (MoveOp op = OP_LIVE; op <= OP_COLD; op++)
+    {
+      NovaMove *mv = g_new0 (NovaMove, 1);
+      JsonObject *action = vmm_nova_json_object (obj, "instanceAction");
+      g_autoptr (GString) why = NULL;
+      VmmError code;
+      guint64 done, total;
+
+      mv->op = op;
+      mv->known = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+      move_read_migrations (mv, vmm_nova_json_array (obj, "migrations"));
+      if (migration_progress (vmm_nova_json_object (obj, "migration"), &done, &total))
+        g_assert (done <= total);
+      why = failure_details (vmm_nova_json_array (action, "events"), &code);
+      g_ptr_array_add (
+          errors, g_error_new (VMM_ERROR, code, "migration %" G_GINT64_FORMAT " %s to %s%s",
+                               mv->migration_id,
+                               mv->migration_status != NULL ? mv->migration_status : "none",
+                               mv->migration_dest != NULL ? mv->migration_dest : "none", why->str));
+      nova_move_free (mv);
+    }
+
+  /* the compute service of a host */
+  if (find_service_id (vmm_nova_json_array (obj, "services"), "host1") != NULL)
+    g_ptr_array_add (
+        errors, g_error_new (VMM_ERROR, VMM_ERROR_FAILED, "service %s",
+                             find_service_id (vmm_nova_json_array (obj, "services"), "host1")));
+  return errors;
 }

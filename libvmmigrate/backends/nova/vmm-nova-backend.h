@@ -82,4 +82,15 @@ char *
 vmm_nova_backend_evacuate_server_finish (VmmNovaBackend *self, GAsyncResult *result,
                                          GError **error);
 
+/* Fuzzing (tests/fuzz/fuzz-nova-json.c): BODY read as every answer of
+ * Keystone and Nova the backend and its client read — fault bodies, the token
+ * answer and its catalog, the version document, os-services, os-hypervisors,
+ * os-aggregates and servers (with flavors and extra specs) as an inventory,
+ * one server, a migration list, a migration's progress, an instance action's
+ * events, a service list. Returns what the readers made of it as errors
+ * (GError *: their messages are what a user would read), and sets *INVENTORY
+ * to the inventory built from it (NULL when BODY is no JSON). */
+GPtrArray *
+vmm_nova_parse_for_fuzzing (const char *body, gsize length, VmmInventory **inventory);
+
 G_END_DECLS

@@ -583,14 +583,12 @@ find_compute_endpoint (VmmNovaClient *self, JsonArray *catalog, GError **error)
   return NULL;
 }
 
-/* Reads Keystone's answer to POST /v3/auth/tokens. */
+/* Reads Keystone's answer to POST /v3/auth/tokens: STATUS, its REASON
+ * phrase, the request id and X-Subject-Token headers, and the body. */
 static gboolean
-auth_apply (VmmNovaClient *self, SoupMessage *msg, GBytes *bytes, const char *url, GError **error)
+auth_read (VmmNovaClient *self, guint status, const char *reason, const char *request_id,
+           const char *subject, GBytes *bytes, const char *url, GError **error)
 {
-  guint status = soup_message_get_status (msg);
-  SoupMessageHeaders *headers = soup_message_get_response_headers (msg);
-  const char *request_id = soup_message_headers_get_one (headers, "x-openstack-request-id");
-  const char *subject = soup_message_headers_get_one (headers, "X-Subject-Token");
   g_autoptr (JsonNode) root = NULL;
   g_autoptr (GDateTime) expires = NULL;
   g_autoptr (GDateTime) issued = NULL;
@@ -612,8 +610,7 @@ auth_apply (VmmNovaClient *self, SoupMessage *msg, GBytes *bytes, const char *ur
     }
   if (status != SOUP_STATUS_CREATED && status != SOUP_STATUS_OK)
     {
-      *error = http_error ("POST", url, status, soup_message_get_reason_phrase (msg), bytes,
-                           request_id);
+      *error = http_error ("POST", url, status, reason, bytes, request_id);
       return FALSE;
     }
   root = parse_json (bytes, NULL);
@@ -658,6 +655,16 @@ auth_apply (VmmNovaClient *self, SoupMessage *msg, GBytes *bytes, const char *ur
   margin = CLAMP (lifetime / 10, 5 * G_TIME_SPAN_SECOND, 5 * G_TIME_SPAN_MINUTE);
   self->refresh_at = g_date_time_to_unix (expires) * G_USEC_PER_SEC - margin;
   return TRUE;
+}
+
+static gboolean
+auth_apply (VmmNovaClient *self, SoupMessage *msg, GBytes *bytes, const char *url, GError **error)
+{
+  SoupMessageHeaders *headers = soup_message_get_response_headers (msg);
+
+  return auth_read (self, soup_message_get_status (msg), soup_message_get_reason_phrase (msg),
+                    soup_message_headers_get_one (headers, "x-openstack-request-id"),
+                    soup_message_headers_get_one (headers, "X-Subject-Token"), bytes, url, error);
 }
 
 static gboolean
@@ -1098,4 +1105,52 @@ vmm_nova_client_call_finish_discard (VmmNovaClient *self, GAsyncResult *result, 
       return FALSE;
     }
   return TRUE;
+}
+
+/* --- fuzzing --- */
+
+VmmNovaClient *
+vmm_nova_client_new_for_fuzzing (void)
+{
+  VmmNovaConfig *config = g_new0 (VmmNovaConfig, 1);
+  VmmNovaClient *self;
+
+  config->cloud = g_strdup ("fuzz");
+  config->auth_type = g_strdup ("password");
+  config->auth_url = g_strdup ("http://127.0.0.1:9/v3");
+  config->username = g_strdup ("fuzz");
+  config->interface = g_strdup ("public");
+  config->region = g_strdup ("RegionOne");
+  self = vmm_nova_client_new (config);
+  self->compute_url = g_strdup ("http://127.0.0.1:9/v2.1");
+  return self;
+}
+
+static void
+add_error (GPtrArray *errors, GError *error)
+{
+  if (error != NULL)
+    g_ptr_array_add (errors, error);
+}
+
+void
+vmm_nova_client_read_for_fuzzing (VmmNovaClient *self, GBytes *body, GPtrArray *errors)
+{
+  static const guint statuses[] = { 400, 401, 403, 404, 406, 409, 413, 500, 503 };
+  const char *url = "http://127.0.0.1:9/v2.1/servers?all_tenants=1";
+  GError *error = NULL;
+
+  /* a fault body, for every status the client maps */
+  for (guint i = 0; i < G_N_ELEMENTS (statuses); i++)
+    add_error (errors, http_error ("GET", url, statuses[i], "Fuzz", body, "req-fuzz"));
+  /* Keystone's token answer: refused, failed, and issued (with its catalog) */
+  auth_read (self, 401, "Unauthorized", "req-fuzz", NULL, body, url, &error);
+  add_error (errors, g_steal_pointer (&error));
+  auth_read (self, 500, "Internal Server Error", NULL, NULL, body, url, &error);
+  add_error (errors, g_steal_pointer (&error));
+  auth_read (self, 201, "Created", "req-fuzz", "fuzz-token", body, url, &error);
+  add_error (errors, g_steal_pointer (&error));
+  /* the compute version document */
+  read_version_document (self, body, &error);
+  add_error (errors, g_steal_pointer (&error));
 }

@@ -77,6 +77,16 @@ typedef void (*VmmNovaTokenObserver) (const char *token, gpointer user_data);
 void
 vmm_nova_client_set_token_observer_for_testing (VmmNovaTokenObserver observer, gpointer user_data);
 
+/* Fuzzing: a client that never connects (cloud "fuzz", interface public,
+ * region RegionOne), and BODY read as each answer the client reads itself: a
+ * fault body for every HTTP status it maps, Keystone's token answer (refused,
+ * failed, and issued, with the catalog), the compute version document. The
+ * errors made are added to ERRORS (GError *). */
+VmmNovaClient *
+vmm_nova_client_new_for_fuzzing (void);
+void
+vmm_nova_client_read_for_fuzzing (VmmNovaClient *self, GBytes *body, GPtrArray *errors);
+
 /* Helpers for reading Nova's JSON. */
 const char *
 vmm_nova_json_string (JsonObject *obj, const char *member);
