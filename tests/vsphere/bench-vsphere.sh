@@ -6,6 +6,9 @@
 #
 # usage: bench-vsphere.sh BENCH_EXE [N [extra vcsim args...]]
 #   BENCH_EXE: the built tests/vsphere/bench-vsphere
+#   BENCH_ENGINE_LIMIT=L: the engine's limit per host and datastore (default:
+#     the engine's own, 2); e.g. BENCH_ENGINE_LIMIT=64 ... 50 -vm 25 moves 50
+#     VMs once each, all at the same time
 #   VCSIM_BINDIR as for vcsim.sh (default ~/.cache/libvmmigrate/vcsim)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -24,7 +27,8 @@ uri="vsphere+https://127.0.0.1:$VCSIM_PORT/sdk?credentials=$state/credentials.in
 
 govc_out=$("$here/bench-govc-loop.sh" "$state" "$n")
 echo "$govc_out"
-engine_out=$("$exe" "$uri" "$n")
+echo "command: $exe URI $n ${BENCH_ENGINE_LIMIT:-0} (vcsim args: ${*:-none})"
+engine_out=$("$exe" "$uri" "$n" "${BENCH_ENGINE_LIMIT:-0}")
 echo "$engine_out"
 
 g=$(echo "$govc_out" | sed -n 's/^BENCH govc_loop .*total_s=\([0-9.]*\).*/\1/p')

@@ -1111,14 +1111,15 @@ test_tls (void)
 /* The backend's session is terminated behind its back (govc session.rm):
  * the next call gets NotAuthenticated, logs in again and goes on. */
 /* Terminates every session of the backend behind its back. */
-static guint
-kill_our_sessions (Peer *peer)
+/* The keys of the backend's sessions (user agent libvmmigrate-vsphere). */
+static GPtrArray *
+our_session_keys (Peer *peer)
 {
   g_autofree char *json_text = govc (peer, "session.ls", "-json", NULL);
   g_autoptr (JsonParser) parser = json_parser_new ();
   g_autoptr (GError) error = NULL;
+  GPtrArray *keys = g_ptr_array_new_with_free_func (g_free);
   JsonArray *sessions;
-  guint removed = 0;
 
   g_assert_true (json_parser_load_from_data (parser, json_text, -1, &error));
   sessions = json_object_get_array_member (json_node_get_object (json_parser_get_root (parser)),
@@ -1128,12 +1129,19 @@ kill_our_sessions (Peer *peer)
       JsonObject *s = json_array_get_object_element (sessions, i);
 
       if (g_strcmp0 (json_object_get_string_member (s, "UserAgent"), "libvmmigrate-vsphere") == 0)
-        {
-          GOVC_DO (peer, "session.rm", json_object_get_string_member (s, "Key"), NULL);
-          removed++;
-        }
+        g_ptr_array_add (keys, g_strdup (json_object_get_string_member (s, "Key")));
     }
-  return removed;
+  return keys;
+}
+
+static guint
+kill_our_sessions (Peer *peer)
+{
+  g_autoptr (GPtrArray) keys = our_session_keys (peer);
+
+  for (guint i = 0; i < keys->len; i++)
+    GOVC_DO (peer, "session.rm", g_ptr_array_index (keys, i), NULL);
+  return keys->len;
 }
 
 static void
@@ -1633,28 +1641,17 @@ capture_writer (GLogLevelFlags level, const GLogField *fields, gsize n_fields, g
 static guint
 collect_session_keys (Peer *peer, GPtrArray *secrets)
 {
-  g_autofree char *json_text = govc (peer, "session.ls", "-json", NULL);
-  g_autoptr (JsonParser) parser = json_parser_new ();
-  g_autoptr (GError) error = NULL;
-  JsonArray *sessions;
-  guint n = 0;
+  g_autoptr (GPtrArray) keys = our_session_keys (peer);
 
-  g_assert_true (json_parser_load_from_data (parser, json_text, -1, &error));
-  sessions = json_object_get_array_member (json_node_get_object (json_parser_get_root (parser)),
-                                           "SessionList");
-  for (guint i = 0; i < json_array_get_length (sessions); i++)
+  for (guint i = 0; i < keys->len; i++)
     {
-      JsonObject *s = json_array_get_object_element (sessions, i);
-      const char *key = json_object_get_string_member (s, "Key");
+      const char *key = g_ptr_array_index (keys, i);
 
-      if (g_strcmp0 (json_object_get_string_member (s, "UserAgent"), "libvmmigrate-vsphere") != 0)
-        continue;
       g_assert_cmpuint (strlen (key), >=, 8);
       if (!g_ptr_array_find_with_equal_func (secrets, key, g_str_equal, NULL))
         g_ptr_array_add (secrets, g_strdup (key));
-      n++;
     }
-  return n;
+  return keys->len;
 }
 
 /* Whether DATA (binary, LEN bytes) contains NEEDLE. */

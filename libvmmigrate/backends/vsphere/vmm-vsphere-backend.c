@@ -36,6 +36,12 @@ struct _VmmVsphereBackend
   GHashTable *host_owner;  /* host id -> compute resource id */
   GHashTable *dvpg_key;    /* dv portgroup id -> key */
   GHashTable *dvpg_switch; /* dv portgroup id -> switch uuid */
+
+  /* inventory reads: one in flight; queries arriving meanwhile share the
+   * next one (sent after they asked, so never older than the query) */
+  GPtrArray *inv_waiting; /* GTask */
+  GPtrArray *inv_reading; /* GTask, answered by the read in flight */
+  guint inv_logins;       /* the client's login count when it was sent */
 };
 
 /* Not final: the extension point keeps one scheme per GType, so plain
@@ -497,21 +503,17 @@ static const char *const vm_paths[] = { "name",
 static void
 inventory_props_cb (GObject *source, GAsyncResult *result, gpointer user_data);
 
-typedef struct
-{
-  guint logins; /* the client's login count when the read was sent */
-  gboolean retried;
-} InventoryQuery;
-
 static void
-inventory_send (GTask *task)
+inventory_send (VmmVsphereBackend *self)
 {
-  VmmVsphereBackend *self = g_task_get_source_object (task);
-  InventoryQuery *q = g_task_get_task_data (task);
   const char *const session_paths[] = { "currentSession", NULL };
   xmlNode *spec;
   xmlDoc *req = retrieve_request (self, &spec);
+  GPtrArray *tmp = self->inv_reading;
 
+  /* the queries waiting now are answered by this read */
+  self->inv_reading = self->inv_waiting;
+  self->inv_waiting = tmp;
   /* one RetrievePropertiesEx for every fact */
   add_prop_set (spec, "HostSystem", host_paths);
   add_prop_set (spec, "Datastore", ds_paths);
@@ -529,8 +531,10 @@ inventory_send (GTask *task)
   add_prop_set (spec, "SessionManager", session_paths);
   add_object (spec, "SessionManager",
               vmm_vsphere_client_get_service (self->client, "sessionManager"));
-  q->logins = vmm_vsphere_client_get_n_logins (self->client);
-  retrieve_async (self, req, g_task_get_cancellable (task), inventory_props_cb, task);
+  self->inv_logins = vmm_vsphere_client_get_n_logins (self->client);
+  /* not cancellable: other queries may wait for it; a cancelled query gets
+   * G_IO_ERROR_CANCELLED when it is answered */
+  retrieve_async (self, req, NULL, inventory_props_cb, g_object_ref (self));
 }
 
 static void
@@ -541,8 +545,9 @@ vmm_vsphere_backend_query_inventory_async (VmmBackend *backend, GCancellable *ca
   GTask *task = g_task_new (self, cancellable, callback, user_data);
 
   g_task_set_source_tag (task, vmm_vsphere_backend_query_inventory_async);
-  g_task_set_task_data (task, g_new0 (InventoryQuery, 1), g_free);
-  inventory_send (task);
+  g_ptr_array_add (self->inv_waiting, task);
+  if (self->inv_reading->len == 0)
+    inventory_send (self);
 }
 
 /* "[ds] dir/file" -> "ds" (the datastore path format, not XML). */
@@ -998,39 +1003,51 @@ build_inventory (VmmVsphereBackend *self, MoSet *set)
 static void
 inventory_props_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  GTask *task = user_data;
-  VmmVsphereBackend *self = VMM_VSPHERE_BACKEND (source);
-  InventoryQuery *q = g_task_get_task_data (task);
+  g_autoptr (VmmVsphereBackend) self = user_data;
   GError *error = NULL;
   g_autoptr (MoSet) set = retrieve_finish (self, result, &error);
+  g_autoptr (GPtrArray) answered = g_steal_pointer (&self->inv_reading);
   MoObject *sm;
 
-  if (set == NULL)
+  self->inv_reading = g_ptr_array_new ();
+  sm = set != NULL ? g_hash_table_lookup (
+           set->by_id, vmm_vsphere_client_get_service (self->client, "sessionManager"))
+                   : NULL;
+  if (set != NULL && prop (sm, "currentSession") == NULL)
     {
-      g_task_return_error (task, to_vmm_error (error));
-      g_object_unref (task);
-      return;
-    }
-  sm = g_hash_table_lookup (set->by_id,
-                            vmm_vsphere_client_get_service (self->client, "sessionManager"));
-  if (prop (sm, "currentSession") == NULL)
-    {
-      if (!q->retried)
+      /* read without a session (it expired or was terminated): log in and
+       * read again, once per query */
+      vmm_vsphere_client_expire_session (self->client, self->inv_logins);
+      for (guint i = 0; i < answered->len; i++)
         {
-          /* read without a session (it expired or was terminated) */
-          q->retried = TRUE;
-          vmm_vsphere_client_expire_session (self->client, q->logins);
-          inventory_send (task);
-          return;
+          GTask *task = g_ptr_array_index (answered, i);
+
+          if (g_task_get_task_data (task) == NULL)
+            {
+              g_task_set_task_data (task, GUINT_TO_POINTER (1), NULL); /* retried */
+              g_ptr_array_insert (self->inv_waiting, 0, task);
+              continue;
+            }
+          g_task_return_new_error (task, VMM_ERROR, VMM_ERROR_PERMISSION_DENIED,
+                                   "vCenter at %s answered the inventory read outside any session",
+                                   vmm_vsphere_client_get_endpoint (self->client));
+          g_object_unref (task);
         }
-      g_task_return_new_error (task, VMM_ERROR, VMM_ERROR_PERMISSION_DENIED,
-                               "vCenter at %s answered the inventory read outside any session",
-                               vmm_vsphere_client_get_endpoint (self->client));
-      g_object_unref (task);
-      return;
     }
-  g_task_return_pointer (task, build_inventory (self, set), g_object_unref);
-  g_object_unref (task);
+  else
+    for (guint i = 0; i < answered->len; i++)
+      {
+        GTask *task = g_ptr_array_index (answered, i);
+
+        if (set == NULL)
+          g_task_return_error (task, to_vmm_error (g_error_copy (error)));
+        else
+          g_task_return_pointer (task, build_inventory (self, set), g_object_unref);
+        g_object_unref (task);
+      }
+  g_clear_error (&error);
+  if (self->inv_waiting->len > 0)
+    inventory_send (self);
 }
 
 static VmmInventory *
@@ -1108,32 +1125,22 @@ read_location_async (VmmVsphereBackend *self, const char *vm_id, GCancellable *c
   retrieve_async (self, req, cancellable, read_location_cb, task);
 }
 
-static void
-read_location_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+/* Where VM_ID is, from a property set holding its vm_location_paths. */
+static Location *
+location_from_set (VmmVsphereBackend *self, MoSet *set, const char *vm_id, GError **error)
 {
-  g_autoptr (GTask) task = user_data;
-  VmmVsphereBackend *self = VMM_VSPHERE_BACKEND (source);
-  GError *error = NULL;
-  g_autoptr (MoSet) set = retrieve_finish (self, result, &error);
-  const char *vm_id = g_task_get_task_data (task);
-  MoObject *o;
+  MoObject *o = g_hash_table_lookup (set->by_id, vm_id);
   Location *loc;
   g_autofree char *host = NULL;
   g_autofree char *pool = NULL;
   g_autoptr (VmmVmInfo) vm = NULL;
   GPtrArray *disks;
 
-  if (set == NULL)
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-  o = g_hash_table_lookup (set->by_id, vm_id);
   if (o == NULL || prop (o, "name") == NULL)
     {
-      g_task_return_new_error (task, VMM_ERROR, VMM_ERROR_NOT_FOUND,
-                               "vCenter returned no properties for VM %s", vm_id);
-      return;
+      g_set_error (error, VMM_ERROR, VMM_ERROR_NOT_FOUND,
+                   "vCenter returned no properties for VM %s", vm_id);
+      return NULL;
     }
   loc = g_new0 (Location, 1);
   host = prop_text (o, "runtime.host");
@@ -1149,8 +1156,27 @@ read_location_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   loc->disks = g_ptr_array_new_with_free_func (g_object_unref);
   for (guint i = 0; i < disks->len; i++)
     g_ptr_array_add (loc->disks, vmm_disk_info_copy (g_ptr_array_index (disks, i)));
-  loc->devices = g_ptr_array_ref (vmm_vm_info_get_devices (vm));
-  g_task_return_pointer (task, loc, (GDestroyNotify)location_free);
+  /* the objects, not the array: the VM info empties its array when freed */
+  loc->devices = g_ptr_array_copy (vmm_vm_info_get_devices (vm),
+                                   (GCopyFunc)(void (*) (void))g_object_ref, NULL);
+  g_ptr_array_set_free_func (loc->devices, g_object_unref);
+  return loc;
+}
+
+static void
+read_location_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  VmmVsphereBackend *self = VMM_VSPHERE_BACKEND (source);
+  GError *error = NULL;
+  g_autoptr (MoSet) set = retrieve_finish (self, result, &error);
+  Location *loc
+      = set != NULL ? location_from_set (self, set, g_task_get_task_data (task), &error) : NULL;
+
+  if (loc == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, loc, (GDestroyNotify)location_free);
 }
 
 static Location *
@@ -1169,7 +1195,15 @@ typedef struct
   gboolean nics_checked; /* remapped NICs compared (warn once) */
   gboolean powered_off;  /* PowerOffVm stopped the VM (its undo starts it) */
   gboolean powered_on;   /* PowerOnVm started it (its undo stops it) */
+  Location *after;       /* the VM, read with the TaskInfo that said success */
 } Reloc;
+
+static void
+reloc_free (Reloc *r)
+{
+  g_clear_pointer (&r->after, location_free);
+  g_free (r);
+}
 
 static Reloc *
 reloc_get (VmmMigrationContext *ctx)
@@ -1179,7 +1213,7 @@ reloc_get (VmmMigrationContext *ctx)
   if (r == NULL)
     {
       r = g_new0 (Reloc, 1);
-      vmm_migration_context_set_backend_data (ctx, r, g_free);
+      vmm_migration_context_set_backend_data (ctx, r, (GDestroyNotify)reloc_free);
     }
   return r;
 }
@@ -1705,10 +1739,23 @@ task_info_error (xmlNode *info, const char *method, GError **error)
   vmm_vsphere_fault_to_error (type, msg, method, error);
 }
 
+/* The TaskInfo and, in the same RetrievePropertiesEx, where the VM is: when
+ * the task says success, that read shows the VM after the relocation and
+ * the verification steps need no read of their own. */
 static void
 poll_task (GTask *task)
 {
-  read_task_info (task, task_info_cb);
+  VmmVsphereBackend *self = run_backend (task);
+  Run *run = g_task_get_task_data (task);
+  const char *const paths[] = { "info", NULL };
+  xmlNode *spec;
+  xmlDoc *req = retrieve_request (self, &spec);
+
+  add_prop_set (spec, "Task", paths);
+  add_prop_set (spec, "VirtualMachine", vm_location_paths);
+  add_object (spec, "Task", run->task_id);
+  add_object (spec, "VirtualMachine", run->vm_id);
+  retrieve_async (self, req, NULL, task_info_cb, task);
 }
 
 static void
@@ -1764,7 +1811,13 @@ task_info_cb (GObject *source, GAsyncResult *result, gpointer user_data)
             run->ctx, "cancellation requested while RelocateVM_Task ran; vCenter completed the "
                       "relocation before it could be cancelled");
       if (!run->undo)
-        reloc_get (run->ctx)->done = TRUE;
+        {
+          Reloc *reloc = reloc_get (run->ctx);
+
+          reloc->done = TRUE;
+          g_clear_pointer (&reloc->after, location_free);
+          reloc->after = location_from_set (self, set, run->vm_id, NULL);
+        }
       if (run->step == VMM_STEP_INITIATE_SOURCE)
         {
           /* a live move: SwitchHostAndPool and CompleteDestination verify */
@@ -1896,15 +1949,37 @@ context_take_location (VmmVsphereBackend *self, Run *run, Location *loc)
     }
 }
 
+/* Compares where vCenter says the VM is (LOC) with the target; puts it in
+ * the context (the result) either way. */
+static void
+verify_location (GTask *task, Location *loc)
+{
+  VmmVsphereBackend *self = run_backend (task);
+  Run *run = g_task_get_task_data (task);
+  g_autofree char *where = location_describe (loc);
+
+  if (!run->undo)
+    context_take_location (self, run, loc);
+  if (!location_matches (run, loc))
+    {
+      g_task_return_new_error (task, VMM_ERROR, VMM_ERROR_BACKEND,
+                               "vCenter reported RelocateVM_Task of VM '%s' done, but the VM is "
+                               "on %s, not on %s",
+                               vmm_migration_context_get_vm_name (run->ctx), where, run->target);
+      return;
+    }
+  g_debug ("vsphere: %s: VM %s verified on %s", vmm_step_get_name (run->step),
+           vmm_migration_context_get_vm_name (run->ctx), where);
+  g_task_return_boolean (task, TRUE);
+}
+
 static void
 verify_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (GTask) task = user_data;
   VmmVsphereBackend *self = VMM_VSPHERE_BACKEND (source);
-  Run *run = g_task_get_task_data (task);
   GError *error = NULL;
   g_autoptr (Location) loc = read_location_finish (self, result, &error);
-  g_autofree char *where = NULL;
 
   if (loc == NULL)
     {
@@ -1912,22 +1987,7 @@ verify_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       g_task_return_error (task, to_vmm_error (error));
       return;
     }
-  where = location_describe (loc);
-  if (!location_matches (run, loc))
-    {
-      if (!run->undo)
-        context_take_location (self, run, loc);
-      g_task_return_new_error (task, VMM_ERROR, VMM_ERROR_BACKEND,
-                               "vCenter reported RelocateVM_Task of VM '%s' done, but the VM is "
-                               "on %s, not on %s",
-                               vmm_migration_context_get_vm_name (run->ctx), where, run->target);
-      return;
-    }
-  if (!run->undo)
-    context_take_location (self, run, loc);
-  g_debug ("vsphere: %s: VM %s verified on %s", vmm_step_get_name (run->step),
-           vmm_migration_context_get_vm_name (run->ctx), where);
-  g_task_return_boolean (task, TRUE);
+  verify_location (task, loc);
 }
 
 static void
@@ -1935,7 +1995,17 @@ verify_start (GTask *task)
 {
   VmmVsphereBackend *self = run_backend (task);
   Run *run = g_task_get_task_data (task);
+  Location *after = run->undo ? NULL : reloc_get (run->ctx)->after;
 
+  /* the VM as read with the finished task; a fresh read when that read
+   * does not show it where it was sent (a property collector may answer
+   * the VM from before the task's end) */
+  if (after != NULL && location_matches (run, after))
+    {
+      verify_location (task, after);
+      g_object_unref (task);
+      return;
+    }
   read_location_async (self, run->vm_id, NULL, verify_cb, task);
 }
 
@@ -2570,6 +2640,7 @@ vmm_vsphere_backend_undo_step (VmmBackend *backend, VmmStep step, VmmMigrationCo
     }
   run_set_target (self, g_task_get_task_data (task), TRUE);
   reloc->done = FALSE;
+  g_clear_pointer (&reloc->after, location_free);
   relocate_start (task);
 }
 
@@ -2595,6 +2666,8 @@ vmm_vsphere_backend_finalize (GObject *object)
   g_hash_table_unref (self->host_owner);
   g_hash_table_unref (self->dvpg_key);
   g_hash_table_unref (self->dvpg_switch);
+  g_ptr_array_unref (self->inv_waiting);
+  g_ptr_array_unref (self->inv_reading);
   G_OBJECT_CLASS (vmm_vsphere_backend_parent_class)->finalize (object);
 }
 
@@ -2630,4 +2703,6 @@ vmm_vsphere_backend_init (VmmVsphereBackend *self)
   self->host_owner = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->dvpg_key = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->dvpg_switch = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->inv_waiting = g_ptr_array_new ();
+  self->inv_reading = g_ptr_array_new ();
 }
