@@ -2987,7 +2987,10 @@ persist (VmmSimBackend *self)
   if (self->state_path == NULL)
     return;
   json = state_to_json (self);
-  if (!g_file_set_contents (self->state_path, json, -1, &error))
+  /* atomic (rename), not flushed to the disk: it survives the process, the
+   * failure being simulated, not the machine */
+  if (!g_file_set_contents_full (self->state_path, json, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0644,
+                                 &error))
     g_warning ("sim: could not save the platform's state: %s", error->message);
 }
 
