@@ -352,7 +352,6 @@ vmm_journal_new_sqlite (const char *path, GError **error)
   static const char schema[]
       = "PRAGMA journal_mode=WAL;"
         "PRAGMA synchronous=NORMAL;"
-        "PRAGMA busy_timeout=5000;"
         "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);"
         "INSERT OR IGNORE INTO meta (key, value) VALUES ('format', 1);"
         /* records are never deleted, so the rowid alone keeps growing:
@@ -369,6 +368,9 @@ vmm_journal_new_sqlite (const char *path, GError **error)
   if (sqlite3_open_v2 (path, &self->db,
                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL)
           != SQLITE_OK
+      /* before anything that locks: another process may be opening the
+       * same file, switching it to WAL or creating the tables */
+      || sqlite3_busy_timeout (self->db, 5000) != SQLITE_OK
       || sqlite3_exec (self->db, schema, NULL, NULL, NULL) != SQLITE_OK)
     {
       g_set_error (error, VMM_ERROR, VMM_ERROR_FAILED, "journal %s: %s", path,
