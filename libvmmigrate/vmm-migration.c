@@ -67,6 +67,7 @@ typedef struct
   gboolean select_host;
   gboolean cold_restart;
   guint other_host_tries;
+  GPtrArray *forward_errors; /* steps after the switch-over that failed for good */
   VmmJournal *journal;
   char *id;
   char *lock_key;
@@ -152,6 +153,7 @@ vmm_migration_finalize (GObject *object)
   g_free (priv->lock_key);
   g_clear_pointer (&priv->attempts, g_ptr_array_unref);
   g_clear_pointer (&priv->excluded, g_hash_table_unref);
+  g_clear_pointer (&priv->forward_errors, g_ptr_array_unref);
   G_OBJECT_CLASS (vmm_migration_parent_class)->finalize (object);
 }
 
@@ -1183,13 +1185,49 @@ action_completed (VmmMigration *self, VmmAction *action, gboolean ok, GError *er
           }
           return;
         }
+      if (priv->past_ponr && !priv->dry_run)
+        {
+          /* The VM runs at its destination: finish what can be finished
+           * (the other steps do not depend on this one), then report this
+           * step's failure and what it left. The source's leftovers are
+           * kept: the destination was not fully completed. */
+          g_autofree char *msg = NULL;
+
+          g_prefix_error (&error, "%s: ", vmm_action_get_name (action));
+          msg = g_strdup_printf ("%s failed after the switch-over; going on with the remaining "
+                                 "steps",
+                                 error->message);
+          vmm_migration_context_add_warning (priv->ctx, msg);
+          if (priv->forward_errors == NULL)
+            priv->forward_errors = g_ptr_array_new_with_free_func ((GDestroyNotify)g_error_free);
+          g_ptr_array_add (priv->forward_errors, g_steal_pointer (&error));
+          priv->retries = 0;
+          priv->index++;
+          g_clear_object (&priv->current);
+          run_next (self);
+          return;
+        }
       fail (self, action, g_steal_pointer (&error));
       return;
     }
   priv->retries = 0;
   g_ptr_array_add (priv->done, g_object_ref (action));
   if (vmm_action_get_point_of_no_return (action) && !priv->dry_run)
-    priv->past_ponr = TRUE;
+    {
+      priv->past_ponr = TRUE;
+      /* a stop asked for while the switch-over ran comes too late */
+      if (priv->cancel_requested || g_cancellable_is_cancelled (priv->step_cancellable))
+        {
+          g_autofree char *msg = g_strdup_printf (
+              "cancellation ignored: the VM switched over to host '%s'; the move completes",
+              vmm_migration_context_get_destination_host (priv->ctx));
+
+          vmm_migration_context_add_warning (priv->ctx, msg);
+          priv->cancel_requested = FALSE;
+          g_clear_object (&priv->step_cancellable);
+          priv->step_cancellable = g_cancellable_new ();
+        }
+    }
   priv->done_weight += action_weight (action);
   priv->index++;
   if (!priv->dry_run)
@@ -1279,6 +1317,23 @@ run_next (VmmMigration *self)
     {
       if (priv->dry_run)
         finish (self, NULL);
+      else if (priv->forward_errors != NULL)
+        {
+          /* the first failure after the switch-over, with the others */
+          GError *first = g_error_copy (g_ptr_array_index (priv->forward_errors, 0));
+
+          for (guint i = 1; i < priv->forward_errors->len; i++)
+            {
+              g_autofree char *more = g_strdup_printf (
+                  "%s; %s", first->message,
+                  ((GError *)g_ptr_array_index (priv->forward_errors, i))->message);
+              g_free (first->message);
+              first->message = g_steal_pointer (&more);
+            }
+          g_clear_error (&priv->failure);
+          priv->failure = first;
+          run_cleanup (self, FALSE);
+        }
       else
         run_cleanup (self, TRUE);
       return;

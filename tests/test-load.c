@@ -659,6 +659,17 @@ check_location (Vm *vm, const char *host, const char *datastore, gboolean stale_
   if (location == NULL)
     FAIL (vm, "vmm_backend_locate_vm: %s", error->message);
   hosts = vmm_vm_location_get_hosts (location);
+  /* a record left stale after the switch-over is acceptable only when the
+   * error says so, naming the host the record still names */
+  if (g_strcmp0 (vmm_vm_location_get_record_host (location), host) != 0 && vm->error != NULL)
+    {
+      g_autofree char *said = g_strdup_printf ("the manager's record still names host '%s'",
+                                               vmm_vm_location_get_record_host (location));
+
+      if (strstr (vm->error->message, said) != NULL && g_strv_length ((GStrv)hosts) == 1
+          && g_strcmp0 (hosts[0], host) == 0)
+        return;
+    }
   if (!g_strv_contains (hosts, host)
       || g_strv_length ((GStrv)hosts) != (stale_source ? g_strv_length (places) : 1)
       || g_strcmp0 (vmm_vm_location_get_record_host (location), host) != 0

@@ -1170,6 +1170,16 @@ step_complete (GTask *task, GError *error)
     g_assert (error != NULL);
   else if (error == NULL && !run->apply (run->self, run->ctx, run->mv, &error))
     g_assert (error != NULL);
+  /* an abort is for the step in flight: one that completed anyway (the
+   * switch-over won the race) does not stop the steps after it */
+  if (error == NULL && g_cancellable_is_cancelled (run->mv->abort))
+    {
+      if (run->abort_id != 0)
+        g_cancellable_disconnect (run->mv->abort, run->abort_id);
+      run->abort_id = 0;
+      g_object_unref (run->mv->abort);
+      run->mv->abort = g_cancellable_new ();
+    }
   persist (run->self);
   if (error != NULL)
     g_task_return_error (task, error);
@@ -1257,6 +1267,10 @@ step_watch_cancellation (GTask *task)
       = g_cancellable_connect (run->mv->abort, G_CALLBACK (step_cancelled_cb), task, NULL);
 }
 
+static char *
+describe_left (VmmSimBackend *self, VmmStep step, VmmMigrationContext *ctx, SimMove *mv,
+               gboolean undo);
+
 static void
 step_advance (GTask *task)
 {
@@ -1266,10 +1280,12 @@ step_advance (GTask *task)
     {
       if (run->has_fault && run->fault.kind == VMM_SIM_FAULT_FAIL)
         {
+          g_autofree char *left = describe_left (run->self, run->step, run->ctx, run->mv, FALSE);
+
           step_complete (task, g_error_new (VMM_ERROR, run->fault.code,
-                                            "sim: injected failure in %s for VM '%s'",
+                                            "sim: injected failure in %s for VM '%s'%s",
                                             vmm_step_get_name (run->step),
-                                            vmm_migration_context_get_vm_name (run->ctx)));
+                                            vmm_migration_context_get_vm_name (run->ctx), left));
           return;
         }
       if (run->has_fault && run->fault.kind == VMM_SIM_FAULT_HANG)
@@ -2094,6 +2110,76 @@ undo_apply (VmmSimBackend *self, VmmStep step, VmmMigrationContext *ctx, SimMove
     }
 }
 
+/* What a failure leaves in place, in vmm_sim_backend_list_leftovers()'s
+ * words: what an undo that failed did not remove, or what a step after the
+ * switch-over did not finish. Empty when nothing is left. */
+static char *
+describe_left (VmmSimBackend *self, VmmStep step, VmmMigrationContext *ctx, SimMove *mv,
+               gboolean undo)
+{
+  g_autoptr (GString) left = g_string_new (NULL);
+  const char *vm = vmm_migration_context_get_vm_name (ctx);
+  const char *src = vmm_migration_context_get_source_host (ctx);
+  const char *dst = vmm_migration_context_get_destination_host (ctx);
+  GPtrArray *files = g_hash_table_lookup (mv->created, GUINT_TO_POINTER (step + 1));
+  VmmVmInfo *rec = record_of (self, ctx);
+
+  if (undo)
+    switch (step)
+      {
+      case VMM_STEP_RESERVE_DIRECTORY:
+        for (guint i = 0; i < mv->dirs->len; i++)
+          g_string_append_printf (left, ", reserved directory %s",
+                                  (char *)g_ptr_array_index (mv->dirs, i));
+        break;
+      case VMM_STEP_CREATE_INVENTORY_VM:
+        if (mv->placeholder != NULL)
+          g_string_append_printf (left, ", placeholder %s", mv->placeholder);
+        break;
+      case VMM_STEP_INITIATE_DESTINATION:
+        g_string_append_printf (left, ", incoming VM '%s' on host '%s'", vm, dst);
+        break;
+      case VMM_STEP_REGISTER_DESTINATION_VM:
+        g_string_append_printf (left, ", VM '%s' registered on host '%s' too", vm, dst);
+        break;
+      case VMM_STEP_UNREGISTER_SOURCE_VM:
+        g_string_append_printf (left, ", VM '%s' no longer registered on host '%s'", vm, src);
+        break;
+      case VMM_STEP_SWITCH_HOST_AND_POOL:
+        g_string_append_printf (left, ", the manager's record names host '%s'",
+                                rec != NULL ? vmm_vm_info_get_host (rec) : "?");
+        break;
+      case VMM_STEP_POWER_OFF:
+        g_string_append_printf (left, ", VM '%s' powered off", vm);
+        break;
+      default:
+        break;
+      }
+  else
+    switch (step)
+      {
+      case VMM_STEP_SWITCH_HOST_AND_POOL:
+        g_string_append_printf (left, ", the manager's record still names host '%s'",
+                                rec != NULL ? vmm_vm_info_get_host (rec) : "?");
+        break;
+      case VMM_STEP_COMPLETE_SOURCE:
+        if (instance_find (self, vm, src, ROLE_STALE) != NULL)
+          g_string_append_printf (left, ", stale VM '%s' on host '%s'", vm, src);
+        for (guint i = 0; i < mv->old_files->len; i++)
+          g_string_append_printf (left, ", file %s", (char *)g_ptr_array_index (mv->old_files, i));
+        break;
+      default:
+        break;
+      }
+  for (guint i = 0; undo && files != NULL && i < files->len; i++)
+    g_string_append_printf (left, ", file %s", (char *)g_ptr_array_index (files, i));
+  if (left->len == 0)
+    return g_strdup ("");
+  g_string_erase (left, 0, 2);
+  g_string_prepend (left, "; left in place: ");
+  return g_string_free (g_steal_pointer (&left), FALSE);
+}
+
 static void
 sim_undo_step (VmmBackend *backend, VmmStep step, VmmMigrationContext *ctx,
                GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
@@ -2106,8 +2192,12 @@ sim_undo_step (VmmBackend *backend, VmmStep step, VmmMigrationContext *ctx,
 
   g_task_set_source_tag (task, sim_undo_step);
   if (fault != NULL)
-    g_task_return_new_error (task, VMM_ERROR, fault->code, "sim: injected failure undoing %s",
-                             vmm_step_get_name (step));
+    {
+      g_autofree char *left = describe_left (self, step, ctx, sim_move_get (ctx), TRUE);
+
+      g_task_return_new_error (task, VMM_ERROR, fault->code, "sim: injected failure undoing %s%s",
+                               vmm_step_get_name (step), left);
+    }
   else if (!undo_apply (self, step, ctx, sim_move_get (ctx), &error))
     g_task_return_error (task, error);
   else
