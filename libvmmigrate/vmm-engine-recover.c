@@ -509,11 +509,18 @@ recovery_next (GTask *task)
  *
  * After a crash (the engine process killed at any point), reads every
  * migration of @backend the journal holds without an outcome, asks the
- * hypervisors where each VM really is (vmm_backend_locate_vm()) and
- * concludes without guessing: on its source (never switched over, nothing
- * left to undo), on its destination (switched over, the manager's record
- * agrees), or NEEDS_ATTENTION with the facts. Conclusions are recorded in
- * the journal; a migration that needs attention keeps its VM locked.
+ * hypervisors where each VM really is (vmm_backend_locate_vm()) and ends
+ * each move one way, without guessing: the journal's phase decides (before
+ * the switch-over: undo; past it, or every action done: finish); only when
+ * the switch-over itself was in flight do the hypervisors decide, and only
+ * when the VM runs on exactly one of its hosts. The backend then undoes or
+ * finishes the move with the data it recorded during it
+ * (vmm_migration_context_record_recovery_data(), vmm_backend_recover_async()),
+ * and the VM is located again: ON_SOURCE or ON_DESTINATION only when the
+ * manager's record and the hypervisors agree on that host. Anything else —
+ * a backend that cannot recover, a split brain, a failed repair — is
+ * NEEDS_ATTENTION with the facts. Conclusions are recorded in the journal;
+ * a migration that needs attention keeps its VM locked.
  *
  * Since: 1.0
  */
