@@ -471,8 +471,10 @@ inventory_build (VmmNovaBackend *self, InventoryData *data)
               g_autoptr (GStrvBuilder) fb = g_strv_builder_new ();
               g_auto (GStrv) fv = NULL;
 
+              /* a CPU feature is a string: anything else is no feature */
               for (guint k = 0; k < json_array_get_length (features); k++)
-                g_strv_builder_add (fb, vmm_nova_json_element_string (features, k));
+                if (vmm_nova_json_element_string (features, k) != NULL)
+                  g_strv_builder_add (fb, vmm_nova_json_element_string (features, k));
               fv = g_strv_builder_end (fb);
               vmm_host_info_set_cpu_features (host, (const char *const *)fv);
             }
@@ -1044,7 +1046,8 @@ failure_details (JsonArray *events, VmmError *code)
         continue;
       if (detail == NULL && tb != NULL)
         {
-          g_auto (GStrv) lines = g_strsplit (g_strstrip (g_strdup (tb)), "\n", -1);
+          g_autofree char *text = g_strstrip (g_strdup (tb));
+          g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
           guint n = g_strv_length (lines);
 
           last = n > 0 ? g_strdup (g_strstrip (lines[n - 1])) : NULL;

@@ -144,7 +144,14 @@ vmm_nova_json_int (JsonObject *obj, const char *member, gint64 def)
   if (type == G_TYPE_INT64)
     return json_node_get_int (node);
   if (type == G_TYPE_DOUBLE)
-    return (gint64)json_node_get_double (node);
+    {
+      double d = json_node_get_double (node);
+
+      /* out of gint64's range (or NaN): not a figure Nova sends */
+      if (!(d >= -9223372036854775808.0 && d < 9223372036854775808.0))
+        return def;
+      return (gint64)d;
+    }
   if (type == G_TYPE_STRING)
     return g_ascii_strtoll (json_node_get_string (node), NULL, 10);
   return def;
@@ -344,6 +351,9 @@ parse_json (GBytes *bytes, GError **error)
   if (data == NULL || size == 0)
     return NULL;
   if (!json_parser_load_from_data (parser, data, (gssize)size, error))
+    return NULL;
+  /* a body of white space parses to no root: an empty answer */
+  if (json_parser_get_root (parser) == NULL)
     return NULL;
   return json_node_copy (json_parser_get_root (parser));
 }
