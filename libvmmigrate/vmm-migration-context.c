@@ -584,6 +584,13 @@ vmm_migration_context_record_recovery_data (VmmMigrationContext *self, const cha
   return self->sink->record_recovery_data (self->sink_owner, data, error);
 }
 
+gboolean
+vmm_migration_context_wants_recovery_data (VmmMigrationContext *self)
+{
+  return self->sink != NULL && self->sink->wants_recovery_data != NULL
+         && self->sink->wants_recovery_data (self->sink_owner);
+}
+
 /**
  * vmm_migration_context_get_cold_restart:
  * @self: a #VmmMigrationContext

@@ -472,11 +472,20 @@ sink_record_recovery_data (gpointer owner, const char *data, GError **error)
   return journal_recovery_data (vmm_migration_get_instance_private (owner), data, error);
 }
 
+static gboolean
+sink_wants_recovery_data (gpointer owner)
+{
+  VmmMigrationPrivate *priv = vmm_migration_get_instance_private (owner);
+
+  return priv->journal != NULL && !priv->dry_run && priv->lock_key != NULL;
+}
+
 static const VmmContextSink migration_sink = {
   sink_transfer,
   sink_warning,
   sink_invoke_callbacks,
   sink_record_recovery_data,
+  sink_wants_recovery_data,
 };
 
 /* --- journal --- */

@@ -40,7 +40,12 @@ typedef struct
   void (*warning) (gpointer owner, const char *message);
   gboolean (*invoke_callbacks) (gpointer owner, VmmMigrationContext *context, GError **error);
   gboolean (*record_recovery_data) (gpointer owner, const char *data, GError **error);
+  gboolean (*wants_recovery_data) (gpointer owner);
 } VmmContextSink;
+
+/* whether vmm_migration_context_record_recovery_data() records anything
+ * (a journal is set): backends skip building the data otherwise */
+gboolean vmm_migration_context_wants_recovery_data (VmmMigrationContext *self);
 
 VmmMigrationContext *
 vmm_migration_context_new (VmmBackend *backend, const char *vm_name, VmmRelocateSpec *spec,

@@ -3093,7 +3093,7 @@ record_before (VmmSimBackend *self, VmmMigrationContext *ctx, SimMove *mv, GErro
   g_autofree char *data = NULL;
   VmmVmInfo *rec = record_of (self, ctx);
 
-  if (mv->recorded || rec == NULL)
+  if (mv->recorded || rec == NULL || !vmm_migration_context_wants_recovery_data (ctx))
     return TRUE;
   b = json_builder_new ();
   json_builder_begin_object (b);
@@ -3112,11 +3112,15 @@ record_before (VmmSimBackend *self, VmmMigrationContext *ctx, SimMove *mv, GErro
 static gboolean
 record_created (SimMove *mv, const char *ds, const char *path, GError **error)
 {
-  g_autofree char *key = file_key (ds, path);
-  g_autoptr (JsonBuilder) b = json_builder_new ();
+  g_autofree char *key = NULL;
+  g_autoptr (JsonBuilder) b = NULL;
   g_autoptr (JsonNode) root = NULL;
   g_autofree char *data = NULL;
 
+  if (!vmm_migration_context_wants_recovery_data (mv->ctx))
+    return TRUE;
+  key = file_key (ds, path);
+  b = json_builder_new ();
   json_builder_begin_object (b);
   add_string (b, "created", key);
   json_builder_end_object (b);
