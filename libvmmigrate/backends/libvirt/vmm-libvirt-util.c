@@ -464,9 +464,13 @@ lv_parse (const char *xml, GError **error)
   if (doc == NULL || xmlDocGetRootElement (doc) == NULL)
     {
       const xmlError *err = xmlGetLastError ();
+      /* libxml2 quotes the bytes it choked on, which need not be UTF-8 */
+      g_autofree char *msg = err != NULL && err->message != NULL
+                                 ? g_utf8_make_valid (err->message, -1)
+                                 : g_strdup ("empty");
 
       g_set_error (error, VMM_ERROR, VMM_ERROR_BACKEND, "libvirt: cannot parse the XML: %s",
-                   err != NULL && err->message != NULL ? g_strstrip (err->message) : "empty");
+                   g_strstrip (msg));
       if (doc != NULL)
         xmlFreeDoc (doc);
       return NULL;
@@ -659,7 +663,9 @@ lv_domain_xml_rewrite (const char *xml, GHashTable *disk_paths, GHashTable *netw
       if (mapped != NULL)
         xmlSetProp (source, (const xmlChar *)attr, (const xmlChar *)mapped);
     }
-  xmlDocDumpMemory (doc, &out, &len);
+  /* UTF-8 whatever the input declared: libvirt takes the XML as a C string,
+   * which a UTF-16 document would cut short */
+  xmlDocDumpMemoryEnc (doc, &out, &len, "UTF-8");
   if (out == NULL)
     {
       g_set_error_literal (error, VMM_ERROR, VMM_ERROR_BACKEND,
