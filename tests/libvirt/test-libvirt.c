@@ -699,6 +699,27 @@ test_snapshots (void)
   assert_snapshots ("kvm-a", "snap1");
   src = disk_path ("kvm-a", "snap1", "vda", FALSE);
 
+  /* a live move aborted after its job started: the metadata, removed from
+   * kvm-a for the job, is back there */
+  {
+    g_autoptr (GCancellable) cancel = g_cancellable_new ();
+    g_autoptr (VmmMigrationResult) aborted = NULL;
+    g_autofree char *there = NULL;
+    Watch watch = { 0 };
+
+    watch.cancel_at_progress = cancel;
+    watch.cancel_after_bytes = 4 * 1024 * 1024;
+    aborted = move ("snap1", "{\"host\": \"kvm-b\", \"bandwidth-mibps\": 2}", &watch, &error);
+    g_assert_null (aborted);
+    g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+    g_clear_error (&error);
+    assert_runs_only_on ("snap1", "kvm-a");
+    assert_snapshots ("kvm-a", "snap1");
+    there = virsh ("kvm-b", "snapshot-list snap1 --name");
+    g_assert_cmpstr (there, ==, "");
+    g_ptr_array_unref (watch.warnings);
+  }
+
   /* live, host only: the image stays in the shared pool */
   res = move ("snap1", "{\"host\": \"kvm-b\"}", NULL, &error);
   g_assert_no_error (error);
