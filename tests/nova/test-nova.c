@@ -1833,7 +1833,7 @@ main (int argc, char **argv)
   g_test_add_func ("/nova/auth/token-expiry", test_auth_token_expiry);
   if (vmmigrate_tool == NULL)
     g_error ("pass --vmmigrate=PATH or set VMMIGRATE to examples/vmmigrate");
-  g_test_add_func ("/nova/secrets", test_secrets);
+  g_test_add_func ("/nova/auth/secrets", test_secrets);
   {
     int rc = g_test_run ();
 
