@@ -60,8 +60,10 @@ stop_hosts (void)
 {
   if (!hosts_started)
     return;
-  hosts_started = FALSE;
+  /* the hosts still count as started meanwhile: a crash while the backend
+   * closes its connections still stops them (fatal_signal) */
   g_clear_object (&backend);
+  hosts_started = FALSE;
   /* hosts.sh stop exits 1 when a process outlived SIGKILL's grace period and
    * keeps that namespace for another try */
   for (guint attempt = 0; attempt < 3; attempt++)

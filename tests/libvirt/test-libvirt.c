@@ -515,12 +515,14 @@ has_warning (VmmMigrationResult *res, const char *fragment)
   return FALSE;
 }
 
-/* The engine's completion timeout hits a live move of a busy guest that
- * cannot finish in time (its bandwidth kept low), and the spec's on-timeout
- * action makes it finish another way: the move succeeds, the result says
- * what was applied, and the guest runs (its counter advances) on kvm-b. */
+/* The engine's completion timeout hits a live move of a guest (@kind: dirty
+ * or idle) that cannot finish in time (its bandwidth kept low), and the
+ * spec's on-timeout action makes it finish another way: the move succeeds,
+ * the result says what was applied, and the guest runs (its counter
+ * advances) on kvm-b. */
 static void
-timeout_action_case (const char *vm, const char *action, guint bandwidth_mibps, const char *extra)
+timeout_action_case (const char *vm, const char *kind, const char *action, guint bandwidth_mibps,
+                     const char *extra)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (VmmMigrationResult) res = NULL;
@@ -532,7 +534,7 @@ timeout_action_case (const char *vm, const char *action, guint bandwidth_mibps, 
   g_autofree char *backend_says = g_strdup_printf ("libvirt: on-timeout %s:", action);
   g_autofree char *old = NULL;
 
-  guest ("dirty", vm, "kvm-a");
+  guest (kind, vm, "kvm-a");
   assert_alive (vm);
   res = move (vm, spec, NULL, &error);
   g_assert_no_error (error);
@@ -554,20 +556,24 @@ timeout_action_case (const char *vm, const char *action, guint bandwidth_mibps, 
 static void
 test_timeout_post_copy (void)
 {
-  timeout_action_case ("tpc1", "post-copy", 5, ", \"post-copy\": true");
+  timeout_action_case ("tpc1", "dirty", "post-copy", 5, ", \"post-copy\": true");
 }
 
 static void
 test_timeout_force_complete (void)
 {
-  timeout_action_case ("tfc1", "force-complete", 5, "");
+  /* an idle guest held back by its bandwidth: lifting the limits finishes
+   * it. (A busy guest works too, but under TCG it died after one of two
+   * such moves here, the QEMU 7.2 dirty-tracking bug the README describes:
+   * the busy guest is kept for the cases that need it.) */
+  timeout_action_case ("tfc1", "idle", "force-complete", 2, "");
 }
 
 static void
 test_timeout_suspend (void)
 {
   /* the rest goes over at the spec's bandwidth while the guest is paused */
-  timeout_action_case ("tsu1", "suspend", 30, "");
+  timeout_action_case ("tsu1", "dirty", "suspend", 30, "");
 }
 
 /* A running guest moved cold with a restart ("migration-type": "cold",
