@@ -778,8 +778,12 @@ cold_fallback_applies (VmmMigrationPrivate *priv, const GError *error)
   VmmVmInfo *vm
       = priv->inventory != NULL ? vmm_inventory_lookup_vm (priv->inventory, priv->vm_name) : NULL;
 
+  /* a move that was cold already (asked for, or planned as a cold restart)
+   * has nothing to fall back to */
   return vmm_relocate_spec_get_fallback_cold (priv->spec) && !priv->cold_restart && !priv->past_ponr
-         && vm != NULL && vmm_vm_info_get_power_state (vm) == VMM_POWER_STATE_RUNNING
+         && vmm_relocate_spec_get_migration_type (priv->spec) != VMM_MIGRATION_PREFERENCE_COLD
+         && (priv->ctx == NULL || !vmm_migration_context_get_cold_restart (priv->ctx)) && vm != NULL
+         && vmm_vm_info_get_power_state (vm) == VMM_POWER_STATE_RUNNING
          && vmm_backend_get_step_mode (priv->backend, VMM_STEP_POWER_OFF)
                 != VMM_STEP_MODE_UNSUPPORTED
          && vmm_backend_get_step_mode (priv->backend, VMM_STEP_POWER_ON)

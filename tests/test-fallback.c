@@ -191,7 +191,6 @@ test_fallback_cold_fails_restarts_on_source (void)
   g_autoptr (VmmEngine) engine = vmm_engine_new ();
   g_autoptr (GError) error = NULL;
   g_autoptr (VmmMigrationResult) result = NULL;
-  g_autoptr (VmmBackend) fresh = VMM_BACKEND (vmm_test_sim_new ());
   g_autofree char *before = vmm_sim_backend_to_json (sim);
 
   vmm_sim_backend_inject_fault (sim, "hot1", VMM_STEP_INITIATE_SOURCE, VMM_SIM_FAULT_FAIL,
@@ -250,6 +249,39 @@ test_cold_restart_requested (void)
   g_assert_cmpstr (vmm_migration_result_get_host (result), ==, "h2");
   g_assert_null (vmm_migration_result_get_attempts (result)[0]);
   vmm_test_assert_one_place (sim, "hot1", "h2");
+  g_assert_cmpint (power_of (sim, "hot1"), ==, VMM_POWER_STATE_RUNNING);
+}
+
+static void
+count_power_off (VmmMigration *m, VmmAction *action, guint *count)
+{
+  if (g_strcmp0 (vmm_action_get_name (action), "PowerOffVm") == 0)
+    (*count)++;
+}
+
+/* A cold restart that fails is not tried cold a second time. */
+static void
+test_cold_restart_failing_tried_once (void)
+{
+  g_autoptr (VmmSimBackend) sim = vmm_test_sim_new ();
+  g_autoptr (VmmEngine) engine = vmm_engine_new ();
+  g_autoptr (GError) error = NULL;
+  g_autoptr (VmmRelocateSpec) spec
+      = vmm_test_spec ("{\"host\": \"h2\", \"migration-type\": \"cold\", \"fallback-cold\": true}");
+  g_autoptr (VmmMigration) m
+      = vmm_engine_create_migration (engine, VMM_BACKEND (sim), "hot1", spec, NULL);
+  g_autoptr (VmmMigrationResult) result = NULL;
+  guint power_offs = 0;
+
+  vmm_sim_backend_inject_fault (sim, "hot1", VMM_STEP_REGISTER_DESTINATION_VM, VMM_SIM_FAULT_FAIL,
+                                VMM_ERROR_BACKEND, -1);
+  g_signal_connect (m, "action-started", G_CALLBACK (count_power_off), &power_offs);
+  result = vmm_migration_run_sync (m, NULL, &error);
+  g_assert_null (result);
+  g_assert_error (error, VMM_ERROR, VMM_ERROR_BACKEND);
+  g_assert_null (strstr (error->message, "earlier attempts"));
+  g_assert_cmpuint (power_offs, ==, 1);
+  vmm_test_assert_one_place (sim, "hot1", "h1");
   g_assert_cmpint (power_of (sim, "hot1"), ==, VMM_POWER_STATE_RUNNING);
 }
 
@@ -342,6 +374,8 @@ main (int argc, char **argv)
   g_test_add_func ("/fallback/cold-fails-restarts-on-source",
                    test_fallback_cold_fails_restarts_on_source);
   g_test_add_func ("/fallback/cold-restart-requested", test_cold_restart_requested);
+  g_test_add_func ("/fallback/cold-restart-failing-tried-once",
+                   test_cold_restart_failing_tried_once);
   g_test_add_func ("/timeout/progress", test_progress_timeout);
   g_test_add_data_func ("/timeout/force-complete", "force-complete", test_timeout_action_applied);
   g_test_add_data_func ("/timeout/post-copy", "post-copy", test_timeout_action_applied);
