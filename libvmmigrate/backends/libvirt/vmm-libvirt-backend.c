@@ -603,7 +603,9 @@ lv_volume_lookup (virConnectPtr conn, const char *path)
 static void
 lv_volume_sizes (virConnectPtr conn, const char *path, guint64 *capacity, guint64 *allocation)
 {
-  g_autoptr (virStorageVol) vol = lv_volume_lookup (conn, path);
+  /* no pool refresh here: an inventory query reads, and a file outside
+   * every pool is measured with stat() below */
+  g_autoptr (virStorageVol) vol = virStorageVolLookupByPath (conn, path);
   virStorageVolInfo info = { 0 };
 
   *capacity = *allocation = 0;
