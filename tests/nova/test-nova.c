@@ -802,6 +802,342 @@ test_cold_restart_failure (void)
   delete_server (s);
 }
 
+/* --- where a server is, and recovery after the engine died --- */
+
+static VmmVmLocation *
+locate (VmmBackend *backend, const char *vm)
+{
+  g_autoptr (GError) error = NULL;
+  VmmVmLocation *location = vmm_backend_locate_vm (backend, vm, NULL, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (location);
+  return location;
+}
+
+/* A server moved live is located on its new host by a backend that never
+ * read the inventory (found by name), and the same through its UUID. */
+static void
+test_locate_after_move (void)
+{
+  g_autoptr (Server) s = boot ("host1", "m1.tiny", NULL);
+  g_autoptr (VmmBackend) fresh = open_backend ("nova://vmm-password");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (VmmMigrationResult) result = NULL;
+  g_autoptr (VmmVmLocation) location = NULL;
+  g_autoptr (VmmVmLocation) by_id = NULL;
+  g_autoptr (VmmVmLocation) missing = NULL;
+  g_autofree char *evidence = NULL;
+  g_autofree char *expected = NULL;
+  const char *const *hosts;
+  const char *const *running;
+
+  result = migrate (shared_backend, s->name, "{\"host\": \"host2\"}", &error);
+  g_assert_no_error (error);
+  location = locate (fresh, s->name);
+  g_assert_cmpstr (vmm_vm_location_get_vm_name (location), ==, s->name);
+  g_assert_cmpstr (vmm_vm_location_get_record_host (location), ==, "host2");
+  hosts = vmm_vm_location_get_hosts (location);
+  running = vmm_vm_location_get_running_hosts (location);
+  g_assert_cmpuint (g_strv_length ((char **)hosts), ==, 1);
+  g_assert_cmpstr (hosts[0], ==, "host2");
+  g_assert_cmpuint (g_strv_length ((char **)running), ==, 1);
+  g_assert_cmpstr (running[0], ==, "host2");
+  g_assert_true (vmm_vm_location_is_consistent (location));
+  evidence = vmm_vm_location_get_evidence (location);
+  g_test_message ("%s", evidence);
+  expected = g_strdup_printf ("the manager's record names host 'host2' for VM '%s'; the "
+                              "hypervisors have it defined on [host2] and running on [host2]",
+                              s->name);
+  g_assert_cmpstr (evidence, ==, expected);
+
+  by_id = locate (fresh, s->id);
+  g_assert_cmpstr (vmm_vm_location_get_record_host (by_id), ==, "host2");
+  g_assert_true (vmm_vm_location_is_consistent (by_id));
+
+  missing = vmm_backend_locate_vm (fresh, "no-such-server-anywhere", NULL, &error);
+  g_assert_null (missing);
+  g_assert_error (error, VMM_ERROR, VMM_ERROR_NOT_FOUND);
+  delete_server (s);
+}
+
+/* Engine A runs the move in a main context of its own, with its own backend
+ * and journal object on JOURNAL_PATH, until STOP says so; then it is never
+ * iterated again, as if killed (its objects are kept, never used). */
+typedef struct
+{
+  const char *after_action; /* stop once this action succeeded */
+  gboolean after_progress;  /* stop once the live migration reports progress */
+  gboolean stop;
+} Crash;
+
+static GPtrArray *dead_engines;
+
+static void
+crash_on_progress (VmmMigration *m, double fraction, guint64 done, guint64 total, gint64 eta,
+                   Crash *c)
+{
+  if (c->after_progress && total > 0)
+    c->stop = TRUE;
+}
+
+static void
+crash_on_action (VmmMigration *m, VmmAction *action, const GError *error, Crash *c)
+{
+  if (error == NULL && g_strcmp0 (vmm_action_get_name (action), c->after_action) == 0)
+    c->stop = TRUE;
+}
+
+static void
+crash_during (Server *s, const char *spec_json, const char *journal_path, Crash *c)
+{
+  GMainContext *context = g_main_context_new ();
+  g_autoptr (GError) error = NULL;
+  g_autoptr (VmmRelocateSpec) spec = vmm_relocate_spec_new_from_json (spec_json, &error);
+  VmmBackend *backend;
+  VmmJournal *journal;
+  VmmEngine *engine;
+  VmmMigration *m;
+
+  g_assert_no_error (error);
+  g_main_context_push_thread_default (context);
+  backend = open_backend ("nova://vmm-password");
+  journal = vmm_journal_new_sqlite (journal_path, &error);
+  g_assert_no_error (error);
+  engine = vmm_engine_new ();
+  vmm_engine_set_journal (engine, journal);
+  m = vmm_engine_create_migration (engine, backend, s->name, spec, &error);
+  g_assert_no_error (error);
+  g_signal_connect (m, "progress", G_CALLBACK (crash_on_progress), c);
+  g_signal_connect (m, "action-finished", G_CALLBACK (crash_on_action), c);
+  vmm_migration_run_async (m, NULL, NULL, NULL);
+  while (!c->stop)
+    g_main_context_iteration (context, TRUE);
+  g_signal_handlers_disconnect_by_data (m, c);
+  g_main_context_pop_thread_default (context);
+  if (dead_engines == NULL)
+    dead_engines = g_ptr_array_new ();
+  g_ptr_array_add (dead_engines, context);
+  g_ptr_array_add (dead_engines, backend);
+  g_ptr_array_add (dead_engines, journal);
+  g_ptr_array_add (dead_engines, engine);
+  g_ptr_array_add (dead_engines, m);
+}
+
+/* Engine B: the same journal file, a backend opened on the same cloud. */
+static VmmRecoveryEntry *
+recover_one (const char *journal_path, Server *s)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (VmmJournal) journal = vmm_journal_new_sqlite (journal_path, &error);
+  g_autoptr (VmmBackend) backend = open_backend ("nova://vmm-password");
+  g_autoptr (VmmEngine) engine = vmm_engine_new ();
+  g_autoptr (GPtrArray) entries = NULL;
+  g_auto (GStrv) unfinished = NULL;
+  VmmRecoveryEntry *entry;
+  Wait w = { NULL };
+
+  g_assert_no_error (error);
+  vmm_engine_set_journal (engine, journal);
+  vmm_engine_recover_async (engine, backend, NULL, wait_cb, &w);
+  entries = vmm_engine_recover_finish (engine, wait_for (&w), &error);
+  g_object_unref (w.result);
+  g_assert_no_error (error);
+  g_assert_cmpuint (entries->len, ==, 1);
+  entry = g_object_ref (g_ptr_array_index (entries, 0));
+  g_assert_cmpstr (vmm_recovery_entry_get_vm_name (entry), ==, s->name);
+  g_test_message ("recovery: outcome %d host %s: %s", vmm_recovery_entry_get_outcome (entry),
+                  vmm_recovery_entry_get_host (entry), vmm_recovery_entry_get_facts (entry));
+  /* concluded: nothing left unfinished, the VM free to move again */
+  unfinished = vmm_journal_list_unfinished (journal, &error);
+  g_assert_no_error (error);
+  if (vmm_recovery_entry_get_outcome (entry) != VMM_RECOVERY_NEEDS_ATTENTION)
+    g_assert_cmpuint (g_strv_length (unfinished), ==, 0);
+  return entry;
+}
+
+static char *
+journal_file (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("vmm-nova-journal-XXXXXX", &error);
+
+  g_assert_no_error (error);
+  return g_build_filename (dir, "journal.sqlite", NULL);
+}
+
+static void
+journal_file_remove (const char *path)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *wal = g_strdup_printf ("%s-wal", path);
+  g_autofree char *shm = g_strdup_printf ("%s-shm", path);
+
+  g_unlink (wal);
+  g_unlink (shm);
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
+/* Where Nova has the server, read back: exactly one host, settled. */
+static void
+assert_recovered_to (Server *s, VmmRecoveryEntry *e, VmmRecoveryOutcome outcome, const char *host,
+                     const char *status)
+{
+  g_autoptr (VmmVmLocation) location = locate (shared_backend, s->name);
+
+  g_assert_cmpint (vmm_recovery_entry_get_outcome (e), ==, outcome);
+  g_assert_cmpstr (vmm_recovery_entry_get_host (e), ==, host);
+  assert_on_host (s, host, status);
+  g_assert_true (vmm_vm_location_is_consistent (location));
+  g_assert_cmpstr (vmm_vm_location_get_hosts (location)[0], ==, host);
+  {
+    g_autofree char *task = server_field (s->id, "OS-EXT-STS:task_state");
+
+    g_assert_null (task);
+  }
+}
+
+/* The engine died while Nova live-migrated the server (held running by the
+ * fake hypervisor): the journal says the switch-over was in flight, Nova
+ * says the guest runs on its source, so recovery aborts the migration. */
+static void
+test_recover_live_in_flight (void)
+{
+  g_autoptr (Server) s = boot ("host1", "m1.tiny", "hold");
+  g_autofree char *path = journal_file ();
+  g_autoptr (VmmVmLocation) during = NULL;
+  g_autoptr (VmmRecoveryEntry) e = NULL;
+  g_autofree char *status = NULL;
+  const char *const *running;
+  Crash c = { NULL, TRUE, FALSE };
+
+  crash_during (s, "{\"host\": \"host2\"}", path, &c);
+  /* mid-move the instance is on both hosts and runs on the source */
+  during = locate (shared_backend, s->name);
+  g_assert_false (vmm_vm_location_is_consistent (during));
+  g_assert_cmpuint (g_strv_length ((char **)vmm_vm_location_get_hosts (during)), ==, 2);
+  running = vmm_vm_location_get_running_hosts (during);
+  g_assert_cmpuint (g_strv_length ((char **)running), ==, 1);
+  g_assert_cmpstr (running[0], ==, "host1");
+
+  e = recover_one (path, s);
+  g_assert_nonnull (strstr (vmm_recovery_entry_get_facts (e), "during the switch-over"));
+  assert_recovered_to (s, e, VMM_RECOVERY_ON_SOURCE, "host1", "ACTIVE");
+  status = last_migration_status (s, "live-migration");
+  g_assert_cmpstr (status, ==, "cancelled");
+  journal_file_remove (path);
+  delete_server (s);
+}
+
+/* The live migration completed after the engine died: Nova has the server on
+ * its destination, so recovery finishes the move there. */
+static void
+test_recover_live_completed (void)
+{
+  g_autoptr (Server) s = boot ("host1", "m1.tiny", "hold");
+  g_autofree char *path = journal_file ();
+  g_autofree char *body = g_strdup_printf ("{\"server\": \"%s\"}", s->id);
+  g_autoptr (VmmRecoveryEntry) e = NULL;
+  g_autofree char *status = NULL;
+  Crash c = { NULL, TRUE, FALSE };
+
+  crash_during (s, "{\"host\": \"host3\"}", path, &c);
+  control ("/release", body);
+  wait_status (s->id, "ACTIVE");
+  e = recover_one (path, s);
+  assert_recovered_to (s, e, VMM_RECOVERY_ON_DESTINATION, "host3", "ACTIVE");
+  status = last_migration_status (s, "live-migration");
+  g_assert_cmpstr (status, ==, "completed");
+  journal_file_remove (path);
+  delete_server (s);
+}
+
+/* The engine died with the stopped server's cold migration waiting in
+ * VERIFY_RESIZE: before the switch-over in the journal, so it is reverted
+ * to its source; the backend asked to finish the same state confirms it. */
+static void
+test_recover_cold_verify_resize (void)
+{
+  g_autoptr (Server) s = boot ("host1", "m1.tiny", NULL);
+  g_autoptr (Server) t = boot ("host1", "m1.tiny", NULL);
+  g_autofree char *path = journal_file ();
+  g_autofree char *path2 = journal_file ();
+  g_autoptr (VmmRecoveryEntry) e = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *status = NULL;
+  g_autofree char *t_status = NULL;
+  g_autofree char *record = NULL;
+  const char *data[2] = { NULL, NULL };
+  Crash c = { "UnregisterSourceVm", FALSE, FALSE };
+  Crash d = { "UnregisterSourceVm", FALSE, FALSE };
+  Wait w = { NULL };
+
+  stop_server (s);
+  crash_during (s, "{\"host\": \"host2\"}", path, &c);
+  assert_on_host (s, "host2", "VERIFY_RESIZE");
+  e = recover_one (path, s);
+  assert_recovered_to (s, e, VMM_RECOVERY_ON_SOURCE, "host1", "SHUTOFF");
+  status = last_migration_status (s, "migration");
+  g_assert_cmpstr (status, ==, "reverted");
+
+  /* forward: confirmed on the destination, stopped as it was */
+  stop_server (t);
+  crash_during (t, "{\"host\": \"host3\"}", path2, &d);
+  assert_on_host (t, "host3", "VERIFY_RESIZE");
+  record = g_strdup_printf ("{\"nova-server\": \"%s\", \"step\": \"cold\", \"host\": \"host1\", "
+                            "\"status\": \"SHUTOFF\"}",
+                            t->id);
+  data[0] = record;
+  vmm_backend_recover_async (shared_backend, t->name, TRUE, "host1", "host3", data, NULL, wait_cb,
+                             &w);
+  g_assert_true (vmm_backend_recover_finish (shared_backend, wait_for (&w), &error));
+  g_clear_object (&w.result);
+  g_assert_no_error (error);
+  assert_on_host (t, "host3", "SHUTOFF");
+  t_status = last_migration_status (t, "migration");
+  g_assert_cmpstr (t_status, ==, "confirmed");
+  /* again: nothing left to do, nothing done */
+  vmm_backend_recover_async (shared_backend, t->name, TRUE, "host1", "host3", data, NULL, wait_cb,
+                             &w);
+  g_assert_true (vmm_backend_recover_finish (shared_backend, wait_for (&w), &error));
+  g_clear_object (&w.result);
+  g_assert_no_error (error);
+  /* and undoing it now contradicts Nova: said, not guessed */
+  vmm_backend_recover_async (shared_backend, t->name, FALSE, "host1", "host3", data, NULL, wait_cb,
+                             &w);
+  g_assert_false (vmm_backend_recover_finish (shared_backend, wait_for (&w), &error));
+  g_clear_object (&w.result);
+  g_assert_error (error, VMM_ERROR, VMM_ERROR_INCOMPATIBLE);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, "not on its source host 'host1'"));
+  assert_on_host (t, "host3", "SHUTOFF");
+  journal_file_remove (path);
+  journal_file_remove (path2);
+  delete_server (s);
+  delete_server (t);
+}
+
+/* The engine died right after the cold restart's PowerOffVm: the server is
+ * stopped on its source; recovery starts it again there. */
+static void
+test_recover_cold_restart_stopped (void)
+{
+  g_autoptr (Server) s = boot ("host1", "m1.tiny", NULL);
+  g_autofree char *path = journal_file ();
+  g_autoptr (VmmRecoveryEntry) e = NULL;
+  Crash c = { "PowerOffVm", FALSE, FALSE };
+
+  crash_during (s, "{\"host\": \"host2\", \"migration-type\": \"cold\", \"fallback-cold\": true}",
+                path, &c);
+  wait_status (s->id, "SHUTOFF");
+  e = recover_one (path, s);
+  assert_recovered_to (s, e, VMM_RECOVERY_ON_SOURCE, "host1", "ACTIVE");
+  g_assert_true (has_instance_action (s, "start"));
+  journal_file_remove (path);
+  delete_server (s);
+}
+
 static void
 set_service (const char *host, gboolean enabled, const char *reason)
 {
@@ -1818,6 +2154,11 @@ main (int argc, char **argv)
   g_test_add_func ("/nova/cold/failure", test_cold_failure);
   g_test_add_func ("/nova/cold/restart", test_cold_restart);
   g_test_add_func ("/nova/cold/restart-failure", test_cold_restart_failure);
+  g_test_add_func ("/nova/locate/after-move", test_locate_after_move);
+  g_test_add_func ("/nova/recover/live-in-flight", test_recover_live_in_flight);
+  g_test_add_func ("/nova/recover/live-completed", test_recover_live_completed);
+  g_test_add_func ("/nova/recover/cold-verify-resize", test_recover_cold_verify_resize);
+  g_test_add_func ("/nova/recover/cold-restart-stopped", test_recover_cold_restart_stopped);
   g_test_add_func ("/nova/service/disable-enable", test_service_disable_enable);
   g_test_add_func ("/nova/service/evacuate", test_evacuate);
   g_test_add_func ("/nova/service/evacuate-dead-compute", test_evacuate_dead_compute);

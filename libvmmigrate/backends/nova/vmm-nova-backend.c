@@ -71,6 +71,7 @@ vmm_nova_server_free (VmmNovaServer *server)
   g_free (server->status);
   g_free (server->task_state);
   g_free (server->zone);
+  g_free (server->flavor);
   g_free (server);
 }
 
@@ -89,6 +90,8 @@ server_from_json (JsonObject *obj)
   s->task_state = g_strdup (vmm_nova_json_string (obj, "OS-EXT-STS:task_state"));
   s->zone = g_strdup (vmm_nova_json_string (obj, "OS-EXT-AZ:availability_zone"));
   s->power_state = (int)vmm_nova_json_int (obj, "OS-EXT-STS:power_state", 0);
+  s->flavor
+      = g_strdup (vmm_nova_json_string (vmm_nova_json_object (obj, "flavor"), "original_name"));
   return s;
 }
 
@@ -106,6 +109,7 @@ server_copy (const VmmNovaServer *s)
   c->task_state = g_strdup (s->task_state);
   c->zone = g_strdup (s->zone);
   c->power_state = s->power_state;
+  c->flavor = g_strdup (s->flavor);
   return c;
 }
 
@@ -800,6 +804,62 @@ op_fail (NovaMove *mv, GError *error)
                               VMM_NOVA_CALL_IDEMPOTENT, NULL, locate_cb, data);
 }
 
+/* --- recovery data ---
+ * Before a step changes anything in Nova, what recovery needs after a crash
+ * goes to the engine's journal: the server, where it is and in which state,
+ * its flavor, the step, the migration once known. A step whose record cannot
+ * be made durable fails without touching Nova. */
+
+static gboolean
+record_step (NovaMove *mv, const char *step, const VmmNovaServer *s, GError **error)
+{
+  g_autoptr (JsonBuilder) b = NULL;
+  g_autoptr (JsonNode) root = NULL;
+  g_autofree char *data = NULL;
+
+  if (!vmm_migration_context_wants_recovery_data (mv->ctx))
+    return TRUE;
+  b = json_builder_new ();
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "nova-server");
+  json_builder_add_string_value (b, mv->server_id);
+  json_builder_set_member_name (b, "step");
+  json_builder_add_string_value (b, step);
+  if (s != NULL)
+    {
+      json_builder_set_member_name (b, "host");
+      json_builder_add_string_value (b, s->host);
+      json_builder_set_member_name (b, "status");
+      json_builder_add_string_value (b, s->status);
+      json_builder_set_member_name (b, "power-state");
+      json_builder_add_int_value (b, s->power_state);
+      json_builder_set_member_name (b, "flavor");
+      json_builder_add_string_value (b, s->flavor);
+    }
+  if (mv->wanted_host != NULL)
+    {
+      json_builder_set_member_name (b, "to");
+      json_builder_add_string_value (b, mv->wanted_host);
+    }
+  if (mv->migration_id != 0)
+    {
+      json_builder_set_member_name (b, "nova-migration");
+      json_builder_add_int_value (b, mv->migration_id);
+    }
+  json_builder_end_object (b);
+  root = json_builder_get_root (b);
+  data = json_to_string (root, FALSE);
+  if (!vmm_migration_context_record_recovery_data (mv->ctx, data, error))
+    {
+      g_prefix_error (error,
+                      "nova: what recovery needs before the %s of server '%s' could not "
+                      "be recorded: ",
+                      step, mv->vm_name);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /* --- prechecks from Nova's own facts (PrepareSource / UnregisterSourceVm) ---
  * The engine checked its facts (host state, capacity, zone); this checks the
  * server as Nova sees it right before the move. */
@@ -858,10 +918,12 @@ known_migrations_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       *id = vmm_nova_json_int (vmm_nova_json_element_object (list, i), "id", 0);
       g_hash_table_add (mv->known, id);
     }
-  if (mv->op == OP_COLD)
-    move_request (mv);
-  else
+  if (mv->op != OP_COLD)
     op_finish (mv, NULL);
+  else if (!record_step (mv, "cold", mv->server, &error))
+    op_finish (mv, error);
+  else
+    move_request (mv);
 }
 
 static void
@@ -1388,7 +1450,13 @@ move_read_migrations (NovaMove *mv, JsonArray *list)
       if (mv->migration_id == 0 && !g_hash_table_contains (mv->known, &id)
           && g_strcmp0 (vmm_nova_json_string (m, "migration_type"), migration_type_for (mv->op))
                  == 0)
-        mv->migration_id = id;
+        {
+          g_autoptr (GError) error = NULL;
+
+          mv->migration_id = id;
+          if (!record_step (mv, "migration", NULL, &error))
+            vmm_migration_context_add_warning (mv->ctx, error->message);
+        }
       if (id == mv->migration_id)
         {
           g_free (mv->migration_status);
@@ -1631,11 +1699,18 @@ power_server_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       g_autofree char *path = server_path (mv, "/action");
       g_autoptr (JsonNode) body = action_body (stop ? "os-stop" : "os-start", NULL);
 
+      GError *error = NULL;
+
       if (g_strcmp0 (s->status, from) != 0)
         {
           op_finish (mv, g_error_new (VMM_ERROR, VMM_ERROR_INCOMPATIBLE,
                                       "nova: cannot %s server '%s' (it must be %s): %s",
                                       op_name (mv->op), mv->vm_name, from, where));
+          return;
+        }
+      if (!record_step (mv, op_name (mv->op), s, &error))
+        {
+          op_finish (mv, error);
           return;
         }
       vmm_nova_client_call_async (mv->self->client, "POST", path, body, "2.1", VMM_NOVA_CALL_NONE,
@@ -1759,15 +1834,29 @@ run_step (VmmBackend *backend, VmmStep step, VmmMigrationContext *ctx, GCancella
       preflight (mv, OP_NONE);
       break;
     case VMM_STEP_INITIATE_SOURCE:
-      mv->op = OP_LIVE;
-      mv->abort_sent = mv->force_sent = FALSE;
-      move_request (mv);
+      {
+        GError *error = NULL;
+
+        mv->op = OP_LIVE;
+        mv->abort_sent = mv->force_sent = FALSE;
+        if (!record_step (mv, "live", mv->server, &error))
+          op_finish (mv, error);
+        else
+          move_request (mv);
+      }
       break;
     case VMM_STEP_UNREGISTER_SOURCE_VM:
       preflight (mv, OP_COLD);
       break;
     case VMM_STEP_REGISTER_DESTINATION_VM:
-      op_resume (mv, OP_CONFIRM);
+      {
+        GError *error = NULL;
+
+        if (!record_step (mv, "confirm", mv->server, &error))
+          op_finish (mv, error);
+        else
+          op_resume (mv, OP_CONFIRM);
+      }
       break;
     case VMM_STEP_POWER_OFF:
       power_change (mv, OP_STOP, mv->source_host, FALSE);
@@ -1821,6 +1910,7 @@ nova_undo_step (VmmBackend *backend, VmmStep step, VmmMigrationContext *ctx,
   VmmNovaBackend *self = VMM_NOVA_BACKEND (backend);
   GTask *task = g_task_new (self, cancellable, callback, user_data);
   NovaMove *mv = vmm_migration_context_get_backend_data (ctx);
+  GError *error = NULL;
 
   g_task_set_source_tag (task, nova_undo_step);
   g_task_set_check_cancellable (task, FALSE);
@@ -1831,6 +1921,11 @@ nova_undo_step (VmmBackend *backend, VmmStep step, VmmMigrationContext *ctx,
       if (!op_begin (mv, task))
         return;
       mv->revert_after_cancel = FALSE;
+      if (!record_step (mv, "revert", mv->server, &error))
+        {
+          op_finish (mv, error);
+          return;
+        }
       op_resume (mv, OP_REVERT);
       return;
     }
@@ -2309,6 +2404,671 @@ nova_set_host_enabled_finish (VmmBackend *backend, GAsyncResult *result, GError 
 
 /* --- class --- */
 
+/* --- where a server really is, and recovery after a crash ---
+ * Nova's record (OS-EXT-SRV-ATTR:host) beside what the compute hosts hold:
+ * the hypervisors that list the server (os-hypervisors?with_servers) and the
+ * hosts of its migration in flight (both hold the instance until it ends; a
+ * VERIFY_RESIZE keeps the source's copy until confirmed or reverted). A
+ * completed live migration whose destination the record does not name is
+ * seed 001's database that "claims it is not migrated": the destination is
+ * where the guest runs. */
+
+#define V_HYPERVISOR_SERVERS "2.53" /* os-hypervisors/detail?with_servers=true */
+#define RECOVER_US (180 * G_USEC_PER_SEC)
+
+static const char *const live_in_flight[]
+    = { "queued", "preparing", "running", "post-migrating", NULL };
+static const char *const cold_in_flight[]
+    = { "pre-migrating", "migrating", "post-migrating", "finished",
+        "confirming",    "reverting", "accepted",       NULL };
+
+static gboolean
+migration_in_flight (JsonObject *m)
+{
+  const char *status = vmm_nova_json_string (m, "status");
+
+  if (m == NULL)
+    return FALSE;
+  if (g_strcmp0 (vmm_nova_json_string (m, "migration_type"), "live-migration") == 0)
+    return status_is (status, live_in_flight);
+  return status_is (status, cold_in_flight);
+}
+
+/* The path that reads the server the engine knows as VM: by UUID when it is
+ * known (ID, the last inventory, or VM itself), else by its exact name. */
+static char *
+server_lookup_path (VmmNovaBackend *self, const char *vm, const char *id)
+{
+  VmmNovaServer *cached = g_hash_table_lookup (self->servers, vm);
+  g_autofree char *regex = NULL;
+  g_autofree char *filter = NULL;
+  g_autofree char *escaped = NULL;
+
+  if (id == NULL && cached != NULL)
+    id = cached->id;
+  if (id == NULL && g_uuid_string_is_valid (vm))
+    id = vm;
+  if (id != NULL)
+    {
+      escaped = g_uri_escape_string (id, NULL, FALSE);
+      return g_strdup_printf ("/servers/%s", escaped);
+    }
+  /* Nova's name filter is a regular expression */
+  regex = g_regex_escape_string (vm, -1);
+  filter = g_strdup_printf ("^%s$", regex);
+  escaped = g_uri_escape_string (filter, NULL, FALSE);
+  return g_strdup_printf ("/servers/detail?all_tenants=1&name=%s", escaped);
+}
+
+/* The one server of an answer to server_lookup_path(). */
+static JsonObject *
+server_pick (JsonNode *node, const char *vm, GError **error)
+{
+  JsonObject *root = vmm_nova_json_root_object (node);
+  JsonObject *one = vmm_nova_json_object (root, "server");
+  JsonArray *list = vmm_nova_json_array (root, "servers");
+  guint matches = 0;
+
+  if (one != NULL)
+    return one;
+  for (guint i = 0; list != NULL && i < json_array_get_length (list); i++)
+    {
+      JsonObject *s = vmm_nova_json_element_object (list, i);
+
+      if (g_strcmp0 (vmm_nova_json_string (s, "name"), vm) == 0 && matches++ == 0)
+        one = s;
+    }
+  if (matches == 1)
+    return one;
+  if (matches == 0)
+    g_set_error (error, VMM_ERROR, VMM_ERROR_NOT_FOUND, "nova: no server named '%s'", vm);
+  else
+    g_set_error (error, VMM_ERROR, VMM_ERROR_INCOMPATIBLE,
+                 "nova: %u servers are named '%s': name it by its UUID", matches, vm);
+  return NULL;
+}
+
+/* The migration MIGRATION_ID of LIST, or its newest (0). */
+static JsonObject *
+migration_pick (JsonArray *list, gint64 migration_id)
+{
+  for (guint i = 0; list != NULL && i < json_array_get_length (list); i++)
+    {
+      JsonObject *m = vmm_nova_json_element_object (list, i);
+
+      if (m != NULL && (migration_id == 0 || vmm_nova_json_int (m, "id", 0) == migration_id))
+        return m;
+    }
+  return NULL;
+}
+
+static void
+add_host_once (GPtrArray *hosts, const char *host)
+{
+  if (host != NULL && !g_ptr_array_find_with_equal_func (hosts, host, g_str_equal, NULL))
+    g_ptr_array_add (hosts, g_strdup (host));
+}
+
+static VmmVmLocation *
+location_build (const char *vm, JsonObject *server, JsonArray *migrations, JsonArray *hypervisors)
+{
+  g_autoptr (VmmNovaServer) s = server_from_json (server);
+  VmmVmLocation *location = vmm_vm_location_new (vm, s->host);
+  g_autoptr (GPtrArray) hosts = g_ptr_array_new_with_free_func (g_free);
+  JsonObject *m = migration_pick (migrations, 0);
+  const char *m_status = vmm_nova_json_string (m, "status");
+  const char *m_source = vmm_nova_json_string (m, "source_compute");
+  const char *m_dest = vmm_nova_json_string (m, "dest_compute");
+  gboolean live = g_strcmp0 (vmm_nova_json_string (m, "migration_type"), "live-migration") == 0;
+  gboolean in_flight = migration_in_flight (m);
+  gboolean runs = s->power_state == 1 && g_strcmp0 (s->status, "SHUTOFF") != 0;
+  JsonArray *volumes = vmm_nova_json_array (server, "os-extended-volumes:volumes_attached");
+  const char *running = s->host;
+
+  for (guint i = 0; hypervisors != NULL && i < json_array_get_length (hypervisors); i++)
+    {
+      JsonObject *hv = vmm_nova_json_element_object (hypervisors, i);
+      JsonArray *list = vmm_nova_json_array (hv, "servers");
+
+      for (guint j = 0; list != NULL && j < json_array_get_length (list); j++)
+        if (s->id != NULL
+            && g_strcmp0 (vmm_nova_json_string (vmm_nova_json_element_object (list, j), "uuid"),
+                          s->id)
+                   == 0)
+          add_host_once (hosts,
+                         vmm_nova_json_string (vmm_nova_json_object (hv, "service"), "host"));
+    }
+  if (in_flight)
+    {
+      add_host_once (hosts, m_source);
+      add_host_once (hosts, m_dest);
+      /* a live guest runs on its source until the switch-over */
+      if (live)
+        running = g_strcmp0 (m_status, "post-migrating") == 0 ? m_dest : m_source;
+    }
+  else if (live && g_strcmp0 (m_status, "completed") == 0 && m_dest != NULL
+           && g_strcmp0 (s->host, m_dest) != 0 && g_strcmp0 (s->host, m_source) == 0)
+    {
+      /* seed 001: moved, the record was not updated */
+      add_host_once (hosts, m_dest);
+      running = m_dest;
+    }
+  if (runs)
+    add_host_once (hosts, running);
+  for (guint i = 0; i < hosts->len; i++)
+    vmm_vm_location_add_host (location, g_ptr_array_index (hosts, i),
+                              runs && g_strcmp0 (g_ptr_array_index (hosts, i), running) == 0);
+  for (guint i = 0; volumes != NULL && i < json_array_get_length (volumes); i++)
+    {
+      const char *vol = vmm_nova_json_string (vmm_nova_json_element_object (volumes, i), "id");
+      g_autofree char *path = NULL;
+      g_autoptr (VmmDiskInfo) disk = NULL;
+
+      if (vol == NULL)
+        continue;
+      path = g_strdup_printf ("volumes/%s", vol);
+      disk = vmm_disk_info_new (vol, "cinder", path);
+      vmm_vm_location_add_disk (location, disk);
+    }
+  return location;
+}
+
+enum
+{
+  WHERE_MIGRATIONS,
+  WHERE_HYPERVISORS,
+  WHERE_N
+};
+
+typedef struct
+{
+  char *vm;
+  JsonNode *server;
+  JsonNode *answers[WHERE_N];
+  guint pending;
+  GError *error;
+} WhereData;
+
+static void
+where_data_free (WhereData *data)
+{
+  g_free (data->vm);
+  g_clear_pointer (&data->server, json_node_unref);
+  for (guint i = 0; i < WHERE_N; i++)
+    g_clear_pointer (&data->answers[i], json_node_unref);
+  g_clear_error (&data->error);
+  g_free (data);
+}
+
+typedef struct
+{
+  GTask *task;
+  guint slot;
+} WhereCall;
+
+static void
+where_call_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  WhereCall *call = user_data;
+  g_autoptr (GTask) task = call->task;
+  WhereData *data = g_task_get_task_data (task);
+  GError *error = NULL;
+  JsonObject *server;
+
+  data->answers[call->slot]
+      = vmm_nova_client_call_finish (VMM_NOVA_CLIENT (source), result, NULL, &error);
+  if (error != NULL && data->error == NULL)
+    data->error = error;
+  else
+    g_clear_error (&error);
+  g_free (call);
+  if (--data->pending > 0)
+    return;
+  if (data->error != NULL)
+    {
+      g_prefix_error (&data->error, "nova: locating server '%s': ", data->vm);
+      g_task_return_error (task, g_steal_pointer (&data->error));
+      return;
+    }
+  server = vmm_nova_json_object (vmm_nova_json_root_object (data->server), "server");
+  g_task_return_pointer (
+      task,
+      location_build (
+          data->vm, server,
+          vmm_nova_json_array (vmm_nova_json_root_object (data->answers[WHERE_MIGRATIONS]),
+                               "migrations"),
+          vmm_nova_json_array (vmm_nova_json_root_object (data->answers[WHERE_HYPERVISORS]),
+                               "hypervisors")),
+      g_object_unref);
+}
+
+static void
+where_server_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  VmmNovaBackend *self = g_task_get_source_object (task);
+  WhereData *data = g_task_get_task_data (task);
+  GError *error = NULL;
+  g_autoptr (JsonNode) node
+      = vmm_nova_client_call_finish (VMM_NOVA_CLIENT (source), result, NULL, &error);
+  JsonObject *server = NULL;
+  g_autofree char *id = NULL;
+  const char *paths[WHERE_N];
+  const char *versions[WHERE_N] = { V_MIGRATIONS, V_HYPERVISOR_SERVERS };
+  g_autofree char *migrations = NULL;
+
+  if (node == NULL && error == NULL)
+    error = g_error_new (VMM_ERROR, VMM_ERROR_NOT_FOUND, "nova: no server '%s'", data->vm);
+  if (node != NULL)
+    server = server_pick (node, data->vm, &error);
+  if (server == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  /* kept as {"server": ...} whichever way it was found */
+  data->server = json_node_init_object (json_node_alloc (), json_object_new ());
+  json_object_set_object_member (json_node_get_object (data->server), "server",
+                                 json_object_ref (server));
+  id = g_uri_escape_string (vmm_nova_json_string (server, "id"), NULL, FALSE);
+  migrations = g_strdup_printf ("/os-migrations?instance_uuid=%s", id);
+  paths[WHERE_MIGRATIONS] = migrations;
+  paths[WHERE_HYPERVISORS] = "/os-hypervisors/detail?with_servers=true";
+  data->pending = WHERE_N;
+  for (guint i = 0; i < WHERE_N; i++)
+    {
+      WhereCall *call = g_new0 (WhereCall, 1);
+
+      call->task = g_object_ref (task);
+      call->slot = i;
+      vmm_nova_client_call_async (self->client, "GET", paths[i], NULL, versions[i],
+                                  VMM_NOVA_CALL_IDEMPOTENT, g_task_get_cancellable (task),
+                                  where_call_cb, call);
+    }
+}
+
+static void
+nova_locate_vm_async (VmmBackend *backend, const char *vm, GCancellable *cancellable,
+                      GAsyncReadyCallback callback, gpointer user_data)
+{
+  VmmNovaBackend *self = VMM_NOVA_BACKEND (backend);
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  WhereData *data = g_new0 (WhereData, 1);
+  g_autofree char *path = server_lookup_path (self, vm, NULL);
+  GError *error = NULL;
+
+  g_task_set_source_tag (task, nova_locate_vm_async);
+  data->vm = g_strdup (vm);
+  g_task_set_task_data (task, data, (GDestroyNotify)where_data_free);
+  if (!vmm_nova_client_require_version (self->client, V_MIGRATIONS, "reading a server's migrations",
+                                        &error))
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+  vmm_nova_client_call_async (self->client, "GET", path, NULL, V_SERVERS,
+                              VMM_NOVA_CALL_IDEMPOTENT | VMM_NOVA_CALL_ALLOW_404, cancellable,
+                              where_server_cb, task);
+}
+
+static VmmVmLocation *
+nova_locate_vm_finish (VmmBackend *backend, GAsyncResult *result, GError **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* Recovery: the server is brought to one end of its move, following Nova's
+ * own state, one request at a time, until it is settled on the host the
+ * direction names in the power state it had before the move. Each request is
+ * sent once per recovery and only when Nova's state asks for it, so running
+ * recovery again does no harm. */
+typedef struct
+{
+  char *vm;
+  gboolean forward;
+  char *source;
+  char *destination;
+  char *server_id;
+  char *before_status; /* ACTIVE or SHUTOFF before the move, NULL unknown */
+  gint64 migration_id; /* recorded, 0 unknown */
+  gint64 started;
+  gboolean abort_sent, resize_sent, power_sent;
+  GSource *timer;
+  JsonNode *server;
+  GString *done; /* what recovery asked Nova for */
+} RecoverData;
+
+static void
+recover_data_free (RecoverData *r)
+{
+  if (r->timer != NULL)
+    {
+      g_source_destroy (r->timer);
+      g_source_unref (r->timer);
+    }
+  g_free (r->vm);
+  g_free (r->source);
+  g_free (r->destination);
+  g_free (r->server_id);
+  g_free (r->before_status);
+  g_clear_pointer (&r->server, json_node_unref);
+  g_string_free (r->done, TRUE);
+  g_free (r);
+}
+
+static void
+recover_read_data (RecoverData *r, const char *const *data)
+{
+  for (guint i = 0; data != NULL && data[i] != NULL; i++)
+    {
+      g_autoptr (JsonNode) node = json_from_string (data[i], NULL);
+      JsonObject *obj = vmm_nova_json_root_object (node);
+      const char *status = vmm_nova_json_string (obj, "status");
+
+      if (obj == NULL || vmm_nova_json_string (obj, "nova-server") == NULL)
+        continue;
+      g_free (r->server_id);
+      r->server_id = g_strdup (vmm_nova_json_string (obj, "nova-server"));
+      /* oldest first: the first state recorded is the one before the move */
+      if (r->before_status == NULL
+          && (g_strcmp0 (status, "ACTIVE") == 0 || g_strcmp0 (status, "SHUTOFF") == 0))
+        r->before_status = g_strdup (status);
+      if (vmm_nova_json_int (obj, "nova-migration", 0) > 0)
+        r->migration_id = vmm_nova_json_int (obj, "nova-migration", 0);
+    }
+}
+
+static void
+recover_poll (GTask *task);
+
+static gboolean
+recover_tick (gpointer user_data)
+{
+  GTask *task = user_data;
+  RecoverData *r = g_task_get_task_data (task);
+
+  g_clear_pointer (&r->timer, g_source_unref);
+  recover_poll (task);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+recover_again (GTask *task)
+{
+  VmmNovaBackend *self = g_task_get_source_object (task);
+  RecoverData *r = g_task_get_task_data (task);
+
+  r->timer = g_timeout_source_new (MAX (self->poll_ms, 100));
+  g_source_set_callback (r->timer, recover_tick, g_object_ref (task), g_object_unref);
+  g_source_attach (r->timer, g_task_get_context (task));
+}
+
+static void
+recover_request_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  RecoverData *r = g_task_get_task_data (task);
+  g_autoptr (GError) error = NULL;
+
+  /* refused (the migration ended meanwhile, ...): Nova's state decides next */
+  if (!vmm_nova_client_call_finish_discard (VMM_NOVA_CLIENT (source), result, NULL, &error))
+    g_string_append_printf (r->done, " (refused: %s)", error->message);
+  recover_again (task);
+}
+
+static void
+recover_request (GTask *task, const char *method, const char *path, const char *action,
+                 const char *version, const char *what)
+{
+  VmmNovaBackend *self = g_task_get_source_object (task);
+  RecoverData *r = g_task_get_task_data (task);
+  g_autoptr (JsonNode) body = action != NULL ? action_body (action, NULL) : NULL;
+
+  g_string_append_printf (r->done, "%s%s", r->done->len > 0 ? ", " : "", what);
+  vmm_nova_client_call_async (self->client, method, path, body, version, VMM_NOVA_CALL_NONE,
+                              g_task_get_cancellable (task), recover_request_cb,
+                              g_object_ref (task));
+}
+
+static void
+recover_fail (GTask *task, VmmError code, const char *why, VmmNovaServer *s, JsonObject *m)
+{
+  RecoverData *r = g_task_get_task_data (task);
+  g_autofree char *where = server_where (s);
+  g_autofree char *migration
+      = m != NULL ? g_strdup_printf (
+            "; its migration %" G_GINT64_FORMAT " (%s from '%s' to '%s') "
+            "is '%s'",
+            vmm_nova_json_int (m, "id", 0), vmm_nova_json_string (m, "migration_type"),
+            vmm_nova_json_string (m, "source_compute"), vmm_nova_json_string (m, "dest_compute"),
+            vmm_nova_json_string (m, "status"))
+                  : g_strdup ("");
+
+  g_task_return_new_error (task, VMM_ERROR, code,
+                           "nova: cannot %s the move of server '%s': %s; %s%s%s%s",
+                           r->forward ? "finish" : "undo", r->vm, why, where, migration,
+                           r->done->len > 0 ? "; recovery asked Nova for: " : "", r->done->str);
+}
+
+/* One look at the server and its migration, and the one request (if any)
+ * that brings it closer to the end the direction names. */
+static void
+recover_decide (GTask *task, JsonObject *server, JsonArray *migrations)
+{
+  VmmNovaBackend *self = g_task_get_source_object (task);
+  RecoverData *r = g_task_get_task_data (task);
+  g_autoptr (VmmNovaServer) s = server_from_json (server);
+  JsonObject *m = migration_pick (migrations, r->migration_id);
+  const char *m_status;
+  gboolean live;
+  const char *target = r->forward ? r->destination : r->source;
+  g_autofree char *base = NULL;
+  g_autofree char *path = NULL;
+
+  /* the recorded migration, else the newest (the crash came before its id
+   * was recorded) */
+  if (m == NULL && r->migration_id != 0)
+    m = migration_pick (migrations, 0);
+  m_status = vmm_nova_json_string (m, "status");
+  live = g_strcmp0 (vmm_nova_json_string (m, "migration_type"), "live-migration") == 0;
+  g_free (r->server_id);
+  r->server_id = g_strdup (s->id);
+  base = g_uri_escape_string (s->id, NULL, FALSE);
+  if (g_strcmp0 (s->status, "ERROR") == 0)
+    {
+      recover_fail (task, VMM_ERROR_BACKEND, "the server is in ERROR", s, m);
+      return;
+    }
+  if (g_get_monotonic_time () - r->started > RECOVER_US)
+    {
+      g_autofree char *why
+          = g_strdup_printf ("Nova did not settle within %d s", (int)(RECOVER_US / G_USEC_PER_SEC));
+
+      recover_fail (task, VMM_ERROR_TIMEOUT, why, s, m);
+      return;
+    }
+  /* a live migration in flight: aborted when undoing, waited for otherwise */
+  if (live && migration_in_flight (m))
+    {
+      gboolean running = g_strcmp0 (m_status, "running") == 0;
+      gboolean early
+          = g_strcmp0 (m_status, "queued") == 0 || g_strcmp0 (m_status, "preparing") == 0;
+
+      if (!r->forward && !r->abort_sent
+          && (running
+              || (early
+                  && vmm_nova_client_require_version (self->client, V_ABORT_QUEUED,
+                                                      "aborting a queued live migration", NULL))))
+        {
+          r->abort_sent = TRUE;
+          path = g_strdup_printf ("/servers/%s/migrations/%" G_GINT64_FORMAT, base,
+                                  vmm_nova_json_int (m, "id", 0));
+          recover_request (task, "DELETE", path, NULL, running ? V_ABORT : V_ABORT_QUEUED,
+                           "abort of the live migration");
+          return;
+        }
+      recover_again (task);
+      return;
+    }
+  /* a cold migration waiting for its confirmation */
+  if (g_strcmp0 (s->status, "VERIFY_RESIZE") == 0 && s->task_state == NULL)
+    {
+      if (r->resize_sent)
+        {
+          recover_again (task);
+          return;
+        }
+      r->resize_sent = TRUE;
+      path = g_strdup_printf ("/servers/%s/action", base);
+      recover_request (task, "POST", path, r->forward ? "confirmResize" : "revertResize", "2.1",
+                       r->forward ? "confirmResize" : "revertResize");
+      return;
+    }
+  if (s->task_state != NULL || migration_in_flight (m))
+    {
+      recover_again (task);
+      return;
+    }
+  /* settled: it must be where the direction says, or Nova contradicts it */
+  if (target == NULL || g_strcmp0 (s->host, target) != 0)
+    {
+      g_autofree char *why
+          = g_strdup_printf ("Nova has it settled on host '%s', not on its %s host '%s'",
+                             s->host != NULL ? s->host : "none",
+                             r->forward ? "destination" : "source", target != NULL ? target : "?");
+
+      recover_fail (task, VMM_ERROR_INCOMPATIBLE, why, s, m);
+      return;
+    }
+  /* the power state it had before the move (the cold restart stopped it) */
+  if (r->before_status != NULL && g_strcmp0 (s->status, r->before_status) != 0)
+    {
+      gboolean start = g_strcmp0 (r->before_status, "ACTIVE") == 0;
+
+      if (r->power_sent)
+        {
+          recover_again (task);
+          return;
+        }
+      if (g_strcmp0 (s->status, start ? "SHUTOFF" : "ACTIVE") != 0)
+        {
+          g_autofree char *why = g_strdup_printf ("it was %s before the move", r->before_status);
+
+          recover_fail (task, VMM_ERROR_INCOMPATIBLE, why, s, m);
+          return;
+        }
+      r->power_sent = TRUE;
+      path = g_strdup_printf ("/servers/%s/action", base);
+      recover_request (task, "POST", path, start ? "os-start" : "os-stop", "2.1",
+                       start ? "os-start" : "os-stop");
+      return;
+    }
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+recover_migrations_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  RecoverData *r = g_task_get_task_data (task);
+  GError *error = NULL;
+  g_autoptr (JsonNode) node
+      = vmm_nova_client_call_finish (VMM_NOVA_CLIENT (source), result, NULL, &error);
+
+  if (node == NULL)
+    {
+      g_prefix_error (&error, "nova: recovering server '%s': ", r->vm);
+      g_task_return_error (task, error);
+      return;
+    }
+  recover_decide (task, vmm_nova_json_object (vmm_nova_json_root_object (r->server), "server"),
+                  vmm_nova_json_array (vmm_nova_json_root_object (node), "migrations"));
+}
+
+static void
+recover_server_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  VmmNovaBackend *self = g_task_get_source_object (task);
+  RecoverData *r = g_task_get_task_data (task);
+  GError *error = NULL;
+  g_autoptr (JsonNode) node
+      = vmm_nova_client_call_finish (VMM_NOVA_CLIENT (source), result, NULL, &error);
+  JsonObject *server = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *path = NULL;
+
+  if (node == NULL && error == NULL)
+    error = g_error_new (VMM_ERROR, VMM_ERROR_NOT_FOUND, "nova: no server '%s'", r->vm);
+  if (node != NULL)
+    server = server_pick (node, r->vm, &error);
+  if (server == NULL)
+    {
+      g_prefix_error (&error, "nova: recovering server '%s': ", r->vm);
+      g_task_return_error (task, error);
+      return;
+    }
+  g_clear_pointer (&r->server, json_node_unref);
+  r->server = json_node_init_object (json_node_alloc (), json_object_new ());
+  json_object_set_object_member (json_node_get_object (r->server), "server",
+                                 json_object_ref (server));
+  id = g_uri_escape_string (vmm_nova_json_string (server, "id"), NULL, FALSE);
+  path = g_strdup_printf ("/os-migrations?instance_uuid=%s", id);
+  vmm_nova_client_call_async (self->client, "GET", path, NULL, V_MIGRATIONS,
+                              VMM_NOVA_CALL_IDEMPOTENT, g_task_get_cancellable (task),
+                              recover_migrations_cb, g_object_ref (task));
+}
+
+static void
+recover_poll (GTask *task)
+{
+  VmmNovaBackend *self = g_task_get_source_object (task);
+  RecoverData *r = g_task_get_task_data (task);
+  g_autofree char *path = server_lookup_path (self, r->vm, r->server_id);
+
+  if (g_task_return_error_if_cancelled (task))
+    return;
+  vmm_nova_client_call_async (self->client, "GET", path, NULL, V_SERVERS,
+                              VMM_NOVA_CALL_IDEMPOTENT | VMM_NOVA_CALL_ALLOW_404,
+                              g_task_get_cancellable (task), recover_server_cb,
+                              g_object_ref (task));
+}
+
+static void
+nova_recover_async (VmmBackend *backend, const char *vm, gboolean forward, const char *source,
+                    const char *destination, const char *const *data, GCancellable *cancellable,
+                    GAsyncReadyCallback callback, gpointer user_data)
+{
+  VmmNovaBackend *self = VMM_NOVA_BACKEND (backend);
+  g_autoptr (GTask) task = g_task_new (self, cancellable, callback, user_data);
+  RecoverData *r = g_new0 (RecoverData, 1);
+  GError *error = NULL;
+
+  g_task_set_source_tag (task, nova_recover_async);
+  r->vm = g_strdup (vm);
+  r->forward = forward;
+  r->source = g_strdup (source);
+  r->destination = g_strdup (destination);
+  r->started = g_get_monotonic_time ();
+  r->done = g_string_new (NULL);
+  recover_read_data (r, data);
+  g_task_set_task_data (task, r, (GDestroyNotify)recover_data_free);
+  if (!vmm_nova_client_require_version (self->client, V_MIGRATIONS, "reading a server's migrations",
+                                        &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  recover_poll (task);
+}
+
+static gboolean
+nova_recover_finish (VmmBackend *backend, GAsyncResult *result, GError **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
 static void
 vmm_nova_backend_class_init (VmmNovaBackendClass *klass)
 {
@@ -2334,6 +3094,10 @@ vmm_nova_backend_class_init (VmmNovaBackendClass *klass)
   backend_class->cleanup = nova_cleanup;
   backend_class->set_host_enabled_async = nova_set_host_enabled_async;
   backend_class->set_host_enabled_finish = nova_set_host_enabled_finish;
+  backend_class->locate_vm_async = nova_locate_vm_async;
+  backend_class->locate_vm_finish = nova_locate_vm_finish;
+  backend_class->recover_async = nova_recover_async;
+  backend_class->recover_finish = nova_recover_finish;
 }
 
 static void

@@ -32,6 +32,7 @@ typedef struct
   char *status;
   char *task_state; /* NULL when none */
   char *zone;
+  char *flavor;    /* the flavor's name (original_name), NULL when unknown */
   int power_state; /* Nova's power state code */
 } VmmNovaServer;
 
