@@ -979,6 +979,42 @@ journal_file_remove (const char *path)
   g_rmdir (dir);
 }
 
+/* The dead engine's journal holds the backend's recovery data: one record
+ * with both NEEDLE and OTHER, and the server's UUID. */
+static void
+assert_recovery_data (const char *journal_path, const char *needle, const char *other)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (VmmJournal) journal = vmm_journal_new_sqlite (journal_path, &error);
+  g_auto (GStrv) ids = NULL;
+  g_autoptr (GPtrArray) records = NULL;
+  gboolean found = FALSE;
+
+  g_assert_no_error (error);
+  ids = vmm_journal_list_unfinished (journal, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_strv_length (ids), ==, 1);
+  records = vmm_journal_list_records (journal, ids[0], &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < records->len; i++)
+    {
+      VmmJournalRecord *record = g_ptr_array_index (records, i);
+      const char *data = vmm_journal_record_get_data (record);
+
+      if (g_strcmp0 (vmm_journal_record_get_kind (record), "recovery-data") == 0
+          && strstr (data, "nova-server") != NULL)
+        {
+          g_autoptr (JsonNode) node = json_from_string (data, NULL);
+          const char *inner = json_object_get_string_member_with_default (
+              json_node_get_object (node), "data", "");
+
+          g_test_message ("recovery data: %s", inner);
+          found = found || (strstr (inner, needle) != NULL && strstr (inner, other) != NULL);
+        }
+    }
+  g_assert_true (found);
+}
+
 /* Where Nova has the server, read back: exactly one host, settled. */
 static void
 assert_recovered_to (Server *s, VmmRecoveryEntry *e, VmmRecoveryOutcome outcome, const char *host,
@@ -1021,6 +1057,8 @@ test_recover_live_in_flight (void)
   g_assert_cmpuint (g_strv_length ((char **)running), ==, 1);
   g_assert_cmpstr (running[0], ==, "host1");
 
+  assert_recovery_data (path, "\"step\":\"live\"", "\"status\":\"ACTIVE\"");
+  assert_recovery_data (path, "\"step\":\"migration\"", "\"nova-migration\":");
   e = recover_one (path, s);
   g_assert_nonnull (strstr (vmm_recovery_entry_get_facts (e), "during the switch-over"));
   assert_recovered_to (s, e, VMM_RECOVERY_ON_SOURCE, "host1", "ACTIVE");
@@ -1131,6 +1169,8 @@ test_recover_cold_restart_stopped (void)
   crash_during (s, "{\"host\": \"host2\", \"migration-type\": \"cold\", \"fallback-cold\": true}",
                 path, &c);
   wait_status (s->id, "SHUTOFF");
+  /* written before os-stop, the server as it was */
+  assert_recovery_data (path, "\"step\":\"stop\"", "\"status\":\"ACTIVE\"");
   e = recover_one (path, s);
   assert_recovered_to (s, e, VMM_RECOVERY_ON_SOURCE, "host1", "ACTIVE");
   g_assert_true (has_instance_action (s, "start"));
