@@ -587,7 +587,8 @@ vmm_migration_context_record_recovery_data (VmmMigrationContext *self, const cha
 gboolean
 vmm_migration_context_wants_recovery_data (VmmMigrationContext *self)
 {
-  return self->sink != NULL && self->sink->wants_recovery_data != NULL
+  /* NULL: no migration (a parser run on its own, as the fuzz targets do) */
+  return self != NULL && self->sink != NULL && self->sink->wants_recovery_data != NULL
          && self->sink->wants_recovery_data (self->sink_owner);
 }
 
