@@ -1725,6 +1725,304 @@ run_vmmigrate (char **env, const char *const *args, int *status)
   return g_strconcat (out, "\n", err, NULL);
 }
 
+/* --- crash recovery --- */
+
+/* vmm_backend_locate_vm(): after govc moved a VM, the backend finds it on
+ * its new host, running there, with its disks where govc says they are. */
+static void
+test_locate_vm (void)
+{
+  g_autoptr (VmmBackend) backend = backend_open (main_peer, NULL);
+  g_autoptr (VmmVmInfo) before = backend_vm (backend, "DC0_C0_RP0_VM1");
+  const char *target = other_cluster_host (vmm_vm_info_get_host (before));
+  g_autofree char *host_path = g_strdup_printf ("/DC0/host/DC0_C0/%s", target);
+  g_autoptr (GHashTable) disks = NULL;
+  g_autoptr (VmmVmLocation) location = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *evidence = NULL;
+  g_autofree char *expected = NULL;
+  GPtrArray *ldisks;
+
+  GOVC_DO (main_peer, "vm.migrate", "-host", host_path, "DC0_C0_RP0_VM1", NULL);
+  location = vmm_backend_locate_vm (backend, "DC0_C0_RP0_VM1", NULL, &error);
+  g_assert_no_error (error);
+  evidence = vmm_vm_location_get_evidence (location);
+  g_test_message ("%s", evidence);
+  expected = g_strdup_printf ("the manager's record names host '%s' for VM 'DC0_C0_RP0_VM1'; the "
+                              "hypervisors have it defined on [%s] and running on [%s]",
+                              target, target, target);
+  g_assert_cmpstr (evidence, ==, expected);
+  g_assert_true (vmm_vm_location_is_consistent (location));
+  disks = govc_disks (main_peer, "DC0_C0_RP0_VM1");
+  ldisks = vmm_vm_location_get_disks (location);
+  g_assert_cmpuint (ldisks->len, >, 0);
+  g_assert_cmpuint (ldisks->len, ==, g_hash_table_size (disks));
+  for (guint i = 0; i < ldisks->len; i++)
+    {
+      VmmDiskInfo *d = g_ptr_array_index (ldisks, i);
+
+      g_assert_cmpstr (vmm_disk_info_get_path (d), ==,
+                       g_hash_table_lookup (disks, vmm_disk_info_get_key (d)));
+    }
+  /* a VM vCenter does not have */
+  g_clear_object (&location);
+  location = vmm_backend_locate_vm (backend, "no-such-vm", NULL, &error);
+  g_assert_error (error, VMM_ERROR, VMM_ERROR_NOT_FOUND);
+  g_assert_null (location);
+}
+
+/* A crashed engine, in-process: engine A runs the move in a main context of
+ * its own (with a backend of its own, as a process would), which is no
+ * longer iterated once FROZEN says so: as if killed. Engine B recovers with
+ * another journal connection to the same SQLite file and another backend on
+ * the same URI. */
+typedef struct
+{
+  const char *at; /* freeze when this action starts ... */
+  gboolean started;
+  VmmJournal *journal; /* ... or once a task id is in this journal */
+} Freeze;
+
+static void
+on_freeze_action (VmmMigration *m, VmmAction *action, Freeze *f)
+{
+  if (f->at != NULL && g_strcmp0 (vmm_action_get_name (action), f->at) == 0)
+    f->started = TRUE;
+}
+
+static gboolean
+journal_has_task (VmmJournal *journal)
+{
+  g_auto (GStrv) ids = vmm_journal_list_unfinished (journal, NULL);
+
+  for (guint i = 0; ids != NULL && ids[i] != NULL; i++)
+    {
+      g_autoptr (GPtrArray) records = vmm_journal_list_records (journal, ids[i], NULL);
+
+      for (guint j = 0; records != NULL && j < records->len; j++)
+        {
+          VmmJournalRecord *rec = g_ptr_array_index (records, j);
+
+          if (g_strcmp0 (vmm_journal_record_get_kind (rec), "recovery-data") == 0
+              && strstr (vmm_journal_record_get_data (rec), "task") != NULL)
+            return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+static char *
+journal_file (void)
+{
+  static guint n;
+
+  return g_strdup_printf ("%s/journal-%u.db", workdir, ++n);
+}
+
+/* Starts the move in engine A and freezes it; returns the frozen objects
+ * (kept, never iterated again). */
+static GPtrArray *
+crash_during (Peer *peer, const char *db, const char *vm, const char *json, Freeze *f)
+{
+  GMainContext *ctx = g_main_context_new ();
+  GPtrArray *frozen = g_ptr_array_new ();
+  g_autoptr (GError) error = NULL;
+  VmmJournal *journal;
+  /* opened (a synchronous login) before A's context is pushed */
+  VmmBackend *backend = backend_open (peer, NULL);
+  VmmEngine *engine;
+  VmmMigration *m;
+
+  g_main_context_push_thread_default (ctx);
+  journal = vmm_journal_new_sqlite (db, &error);
+  g_assert_no_error (error);
+  engine = vmm_engine_new ();
+  vmm_engine_set_journal (engine, journal);
+  m = migration_new (engine, backend, vm, json);
+  g_signal_connect (m, "action-started", G_CALLBACK (on_freeze_action), f);
+  vmm_migration_run_async (m, NULL, NULL, NULL);
+  while (f->at != NULL ? !f->started : !journal_has_task (f->journal))
+    g_main_context_iteration (ctx, TRUE);
+  g_signal_handlers_disconnect_by_data (m, f);
+  g_main_context_pop_thread_default (ctx);
+  g_ptr_array_add (frozen, m);
+  g_ptr_array_add (frozen, engine);
+  g_ptr_array_add (frozen, backend);
+  g_ptr_array_add (frozen, journal);
+  g_ptr_array_add (frozen, ctx);
+  return frozen;
+}
+
+static void
+wait_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  *(GAsyncResult **)user_data = g_object_ref (result);
+}
+
+/* Engine B: recovers every unfinished move of the journal; returns the one
+ * entry. */
+static VmmRecoveryEntry *
+recover_with_new_engine (Peer *peer, const char *db)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (VmmJournal) journal = vmm_journal_new_sqlite (db, &error);
+  g_autoptr (VmmBackend) backend = backend_open (peer, NULL);
+  g_autoptr (VmmEngine) engine = vmm_engine_new ();
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GPtrArray) entries = NULL;
+  g_auto (GStrv) unfinished = NULL;
+  VmmRecoveryEntry *e;
+
+  g_assert_no_error (error);
+  vmm_engine_set_journal (engine, journal);
+  vmm_engine_recover_async (engine, backend, NULL, wait_cb, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  entries = vmm_engine_recover_finish (engine, result, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (entries->len, ==, 1);
+  e = g_object_ref (g_ptr_array_index (entries, 0));
+  g_test_message ("recovery: %s", vmm_recovery_entry_get_facts (e));
+  if (vmm_recovery_entry_get_outcome (e) != VMM_RECOVERY_NEEDS_ATTENTION)
+    {
+      unfinished = vmm_journal_list_unfinished (journal, &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (g_strv_length (unfinished), ==, 0);
+    }
+  return e;
+}
+
+static void
+frozen_free (GPtrArray *frozen)
+{
+  /* engine A is dead: its objects are dropped without running anything */
+  g_ptr_array_unref (frozen);
+}
+
+/* A cold restart killed before RelocateVM_Task (PowerOffVm done): undone,
+ * the VM on its source host and running again. */
+static void
+test_recover_before_relocate (void)
+{
+  g_autofree char *db = journal_file ();
+  Freeze f = { "SwitchHostAndPool" };
+  g_autoptr (VmmRecoveryEntry) e = NULL;
+  g_auto (Where) was = { 0 };
+  g_auto (Where) w = { 0 };
+  GPtrArray *frozen;
+
+  govc_where (main_peer, "DC0_H0_VM1", &was);
+  if (g_strcmp0 (was.power, "poweredOn") != 0)
+    GOVC_DO (main_peer, "vm.power", "-on", "DC0_H0_VM1", NULL);
+  frozen = crash_during (main_peer, db, "DC0_H0_VM1",
+                         "{\"host\": \"DC0_C0_H2\", \"migration-type\": \"cold\", "
+                         "\"fallback-cold\": true}",
+                         &f);
+  /* what the dead engine left: the VM stopped on its source */
+  govc_where (main_peer, "DC0_H0_VM1", &w);
+  g_assert_cmpstr (w.host, ==, was.host);
+  g_assert_cmpstr (w.power, ==, "poweredOff");
+  where_clear (&w);
+
+  e = recover_with_new_engine (main_peer, db);
+  g_assert_cmpint (vmm_recovery_entry_get_outcome (e), ==, VMM_RECOVERY_ON_SOURCE);
+  g_assert_cmpstr (vmm_recovery_entry_get_host (e), ==, was.host);
+  g_assert_nonnull (strstr (vmm_recovery_entry_get_facts (e), "PowerOffVm"));
+  govc_where (main_peer, "DC0_H0_VM1", &w);
+  g_assert_cmpstr (w.host, ==, was.host);
+  g_assert_cmpstr (w.pool, ==, was.pool);
+  g_assert_cmpstr (w.datastore, ==, was.datastore);
+  g_assert_cmpstr (w.power, ==, "poweredOn");
+  frozen_free (frozen);
+}
+
+/* A live move of DC0_C0_RP0_VM0 killed at F, which vCenter finished (or
+ * had finished): the engine finishes it on the destination. */
+static void
+recover_live_move (Freeze *f, const char *db, const char *phase)
+{
+  g_autoptr (VmmRecoveryEntry) e = NULL;
+  g_auto (Where) was = { 0 };
+  g_auto (Where) w = { 0 };
+  g_autofree char *json = NULL;
+  const char *target;
+  GPtrArray *frozen;
+
+  govc_where (main_peer, "DC0_C0_RP0_VM0", &was);
+  g_assert_cmpstr (was.power, ==, "poweredOn");
+  target = other_cluster_host (was.host);
+  json = g_strdup_printf ("{\"host\": \"%s\"}", target);
+  frozen = crash_during (main_peer, db, "DC0_C0_RP0_VM0", json, f);
+
+  e = recover_with_new_engine (main_peer, db);
+  g_assert_nonnull (strstr (vmm_recovery_entry_get_facts (e), phase));
+  g_assert_cmpint (vmm_recovery_entry_get_outcome (e), ==, VMM_RECOVERY_ON_DESTINATION);
+  g_assert_cmpstr (vmm_recovery_entry_get_host (e), ==, target);
+  govc_where (main_peer, "DC0_C0_RP0_VM0", &w);
+  g_assert_cmpstr (w.host, ==, target);
+  g_assert_cmpstr (w.power, ==, "poweredOn");
+  frozen_free (frozen);
+}
+
+/* Killed while RelocateVM_Task ran (its task id journaled, its end not):
+ * vCenter finished it, so the VM runs on the destination only. */
+static void
+test_recover_during_relocate (void)
+{
+  g_autofree char *db = journal_file ();
+  g_autoptr (GError) error = NULL;
+  g_autoptr (VmmJournal) watch = vmm_journal_new_sqlite (db, &error);
+  Freeze f = { NULL, FALSE, watch };
+
+  g_assert_no_error (error);
+  recover_live_move (&f, db, "during the switch-over");
+}
+
+/* Killed after the relocation (in CompleteDestination). */
+static void
+test_recover_after_relocate (void)
+{
+  g_autofree char *db = journal_file ();
+  Freeze f = { "CompleteDestination" };
+
+  recover_live_move (&f, db, "past the switch-over");
+}
+
+/* A cold restart killed in PowerOnVm (relocated, not started yet): a cold
+ * move has no switch-over, so the engine undoes it — relocated back and
+ * started on its source, verified through govc. */
+static void
+test_recover_cold_restart_power_on (void)
+{
+  g_autofree char *db = journal_file ();
+  Freeze f = { "PowerOnVm" };
+  g_autoptr (VmmRecoveryEntry) e = NULL;
+  g_auto (Where) was = { 0 };
+  g_auto (Where) w = { 0 };
+  GPtrArray *frozen;
+
+  govc_where (main_peer, "DC0_H0_VM1", &was);
+  g_assert_cmpstr (was.power, ==, "poweredOn");
+  frozen = crash_during (main_peer, db, "DC0_H0_VM1",
+                         "{\"host\": \"DC0_C0_H2\", \"migration-type\": \"cold\", "
+                         "\"fallback-cold\": true}",
+                         &f);
+  govc_where (main_peer, "DC0_H0_VM1", &w);
+  g_assert_cmpstr (w.host, ==, "DC0_C0_H2");
+  g_assert_cmpstr (w.power, ==, "poweredOff");
+  where_clear (&w);
+
+  e = recover_with_new_engine (main_peer, db);
+  g_assert_cmpint (vmm_recovery_entry_get_outcome (e), ==, VMM_RECOVERY_ON_SOURCE);
+  g_assert_cmpstr (vmm_recovery_entry_get_host (e), ==, was.host);
+  govc_where (main_peer, "DC0_H0_VM1", &w);
+  g_assert_cmpstr (w.host, ==, was.host);
+  g_assert_cmpstr (w.pool, ==, was.pool);
+  g_assert_cmpstr (w.datastore, ==, was.datastore);
+  g_assert_cmpstr (w.power, ==, "poweredOn");
+  frozen_free (frozen);
+}
+
 static void
 test_secrets (void)
 {
@@ -1934,6 +2232,11 @@ main (int argc, char **argv)
   g_test_add_func ("/vsphere/errors/method-disabled", test_method_disabled);
   g_test_add_func ("/vsphere/latency/progress-and-cancel", test_latency);
   g_test_add_func ("/vsphere/session/secrets", test_secrets);
+  g_test_add_func ("/vsphere/recovery/locate", test_locate_vm);
+  g_test_add_func ("/vsphere/recovery/before-relocate", test_recover_before_relocate);
+  g_test_add_func ("/vsphere/recovery/during-relocate", test_recover_during_relocate);
+  g_test_add_func ("/vsphere/recovery/after-relocate", test_recover_after_relocate);
+  g_test_add_func ("/vsphere/recovery/cold-restart-power-on", test_recover_cold_restart_power_on);
   ret = g_test_run ();
   peer_free (main_peer);
   main_peer = NULL;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "vmm-vsphere-backend.h"
 
+#include <json-glib/json-glib.h>
 #include <libxml/tree.h>
 #include <string.h>
 
@@ -471,6 +472,7 @@ static const char *const host_paths[] = { "name",
                                           "summary.quickStats.overallMemoryUsage",
                                           "datastore",
                                           "network",
+                                          "vm",
                                           NULL };
 static const char *const ds_paths[] = { "name",
                                         "summary.type",
@@ -498,23 +500,17 @@ static const char *const vm_paths[] = { "name",
                                         "config.hardware.device",
                                         "config.files.vmPathName",
                                         "config.template",
+                                        "guest.toolsRunningStatus",
+                                        "recentTask",
                                         NULL };
 
+/* Every fact of the inventory, read from the root folder, and the session
+ * it is read in. */
 static void
-inventory_props_cb (GObject *source, GAsyncResult *result, gpointer user_data);
-
-static void
-inventory_send (VmmVsphereBackend *self)
+add_inventory_props (VmmVsphereBackend *self, xmlNode *spec)
 {
   const char *const session_paths[] = { "currentSession", NULL };
-  xmlNode *spec;
-  xmlDoc *req = retrieve_request (self, &spec);
-  GPtrArray *tmp = self->inv_reading;
 
-  /* the queries waiting now are answered by this read */
-  self->inv_reading = self->inv_waiting;
-  self->inv_waiting = tmp;
-  /* one RetrievePropertiesEx for every fact */
   add_prop_set (spec, "HostSystem", host_paths);
   add_prop_set (spec, "Datastore", ds_paths);
   add_prop_set (spec, "Network", net_paths);
@@ -531,6 +527,33 @@ inventory_send (VmmVsphereBackend *self)
   add_prop_set (spec, "SessionManager", session_paths);
   add_object (spec, "SessionManager",
               vmm_vsphere_client_get_service (self->client, "sessionManager"));
+}
+
+/* Whether SET was read inside a session. */
+static gboolean
+set_has_session (VmmVsphereBackend *self, MoSet *set)
+{
+  MoObject *sm = g_hash_table_lookup (
+      set->by_id, vmm_vsphere_client_get_service (self->client, "sessionManager"));
+
+  return prop (sm, "currentSession") != NULL;
+}
+
+static void
+inventory_props_cb (GObject *source, GAsyncResult *result, gpointer user_data);
+
+static void
+inventory_send (VmmVsphereBackend *self)
+{
+  xmlNode *spec;
+  xmlDoc *req = retrieve_request (self, &spec);
+  GPtrArray *tmp = self->inv_reading;
+
+  /* the queries waiting now are answered by this read */
+  self->inv_reading = self->inv_waiting;
+  self->inv_waiting = tmp;
+  /* one RetrievePropertiesEx for every fact */
+  add_inventory_props (self, spec);
   self->inv_logins = vmm_vsphere_client_get_n_logins (self->client);
   /* not cancellable: other queries may wait for it; a cancelled query gets
    * G_IO_ERROR_CANCELLED when it is answered */
@@ -1007,13 +1030,9 @@ inventory_props_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   GError *error = NULL;
   g_autoptr (MoSet) set = retrieve_finish (self, result, &error);
   g_autoptr (GPtrArray) answered = g_steal_pointer (&self->inv_reading);
-  MoObject *sm;
 
   self->inv_reading = g_ptr_array_new ();
-  sm = set != NULL ? g_hash_table_lookup (
-           set->by_id, vmm_vsphere_client_get_service (self->client, "sessionManager"))
-                   : NULL;
-  if (set != NULL && prop (sm, "currentSession") == NULL)
+  if (set != NULL && !set_has_session (self, set))
     {
       /* read without a session (it expired or was terminated): log in and
        * read again, once per query */
@@ -1195,6 +1214,7 @@ typedef struct
   gboolean nics_checked; /* remapped NICs compared (warn once) */
   gboolean powered_off;  /* PowerOffVm stopped the VM (its undo starts it) */
   gboolean powered_on;   /* PowerOnVm started it (its undo stops it) */
+  gboolean recorded;     /* the VM as it was is in the journal */
   Location *after;       /* the VM, read with the TaskInfo that said success */
 } Reloc;
 
@@ -1216,6 +1236,111 @@ reloc_get (VmmMigrationContext *ctx)
       vmm_migration_context_set_backend_data (ctx, r, (GDestroyNotify)reloc_free);
     }
   return r;
+}
+
+static const char *
+power_name (VmmPowerState state)
+{
+  switch (state)
+    {
+    case VMM_POWER_STATE_RUNNING:
+      return "poweredOn";
+    case VMM_POWER_STATE_OFF:
+      return "poweredOff";
+    case VMM_POWER_STATE_SUSPENDED:
+      return "suspended";
+    default:
+      return "unknown";
+    }
+}
+
+static void
+add_member (JsonBuilder *b, const char *name, const char *value)
+{
+  if (value == NULL)
+    return;
+  json_builder_set_member_name (b, name);
+  json_builder_add_string_value (b, value);
+}
+
+/* Write-ahead for vmm_backend_recover_async(): STEP is about to change the
+ * platform (TASK: NULL), or vCenter has just returned its task (TASK). The
+ * first record of a migration also holds the VM as it was before the move:
+ * host, pool, datastore, folder, power state and each disk's file. */
+static gboolean
+record_step (VmmMigrationContext *ctx, const char *step, const char *vm_id, const char *task,
+             GError **error)
+{
+  Reloc *reloc = reloc_get (ctx);
+  VmmVmInfo *vm = vmm_migration_context_get_vm (ctx);
+  g_autoptr (JsonBuilder) b = NULL;
+  g_autoptr (JsonNode) root = NULL;
+  g_autofree char *data = NULL;
+  gboolean before = !reloc->recorded && vm != NULL;
+
+  if (!vmm_migration_context_wants_recovery_data (ctx))
+    return TRUE;
+  b = json_builder_new ();
+  json_builder_begin_object (b);
+  add_member (b, "step", step);
+  add_member (b, "vm-id", vm_id);
+  add_member (b, "task", task);
+  if (before)
+    {
+      const char *host = vmm_migration_context_get_source_host (ctx);
+      const char *pool = vmm_migration_context_get_source_pool (ctx);
+      const char *ds = vmm_migration_context_get_source_datastore (ctx);
+      GPtrArray *disks = vmm_vm_info_get_disks (vm);
+
+      json_builder_set_member_name (b, "before");
+      json_builder_begin_object (b);
+      add_member (b, "host", host != NULL ? host : vmm_vm_info_get_host (vm));
+      add_member (b, "pool", pool != NULL ? pool : vmm_vm_info_get_resource_pool (vm));
+      add_member (b, "datastore", ds != NULL ? ds : vmm_vm_info_get_datastore (vm));
+      add_member (b, "folder", vmm_vm_info_get_folder (vm));
+      add_member (b, "power", power_name (vmm_vm_info_get_power_state (vm)));
+      json_builder_set_member_name (b, "disks");
+      json_builder_begin_array (b);
+      for (guint i = 0; i < disks->len; i++)
+        {
+          VmmDiskInfo *d = g_ptr_array_index (disks, i);
+
+          json_builder_begin_object (b);
+          add_member (b, "key", vmm_disk_info_get_key (d));
+          add_member (b, "datastore", vmm_disk_info_get_datastore (d));
+          add_member (b, "path", vmm_disk_info_get_path (d));
+          json_builder_end_object (b);
+        }
+      json_builder_end_array (b);
+      json_builder_end_object (b);
+    }
+  json_builder_end_object (b);
+  root = json_builder_get_root (b);
+  data = json_to_string (root, FALSE);
+  if (!vmm_migration_context_record_recovery_data (ctx, data, error))
+    return FALSE;
+  if (before)
+    reloc->recorded = TRUE;
+  return TRUE;
+}
+
+/* The task vCenter returned, in the journal; the step goes on either way. */
+static void
+record_task (VmmMigrationContext *ctx, VmmStep step, gboolean undo, const char *vm_id,
+             const char *task)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *name = g_strdup_printf ("%s%s", undo ? "undo " : "", vmm_step_get_name (step));
+
+  if (!record_step (ctx, name, vm_id, task, &error))
+    {
+      g_autofree char *msg
+          = g_strdup_printf ("%s: the journal did not take task %s (%s); recovery after a crash "
+                             "looks for it among the VM's recent tasks",
+                             name, task, error->message);
+
+      vmm_migration_context_add_warning (ctx, msg);
+    }
 }
 
 typedef struct
@@ -1508,6 +1633,18 @@ relocate_start (GTask *task)
       run->cancel_id
           = g_cancellable_connect (cancellable, G_CALLBACK (run_cancelled_cb), run, NULL);
     }
+  {
+    g_autofree char *name
+        = g_strdup_printf ("%s%s", run->undo ? "undo " : "", vmm_step_get_name (run->step));
+
+    if (!record_step (run->ctx, name, run->vm_id, NULL, &error))
+      {
+        xmlFreeDoc (req);
+        g_task_return_error (task, error);
+        g_object_unref (task);
+        return;
+      }
+  }
   if (!run->undo)
     reloc_get (run->ctx)->started = TRUE;
   /* the URI's task-timeout, or the spec's completion timeout if shorter */
@@ -1624,6 +1761,7 @@ relocate_sent_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       fresh_look (task);
       return;
     }
+  record_task (run->ctx, run->step, run->undo, run->vm_id, run->task_id);
   poll_task (task);
 }
 
@@ -2538,6 +2676,7 @@ power_sent_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       power_look (task);
       return;
     }
+  record_task (run->ctx, run->step, run->undo, run->vm_id, run->task_id);
   poll_power_task (task);
 }
 
@@ -2582,6 +2721,16 @@ power_start (VmmVsphereBackend *self, VmmStep step, gboolean undo, VmmMigrationC
   run->power_on = (step == VMM_STEP_POWER_ON) != undo;
   if (step == VMM_STEP_POWER_ON && !undo)
     run->want_host = g_strdup (vmm_migration_context_get_destination_host (ctx));
+  {
+    g_autofree char *name = g_strdup_printf ("%s%s", undo ? "undo " : "", vmm_step_get_name (step));
+
+    if (!record_step (ctx, name, run->vm_id, NULL, &error))
+      {
+        g_task_return_error (task, error);
+        g_object_unref (task);
+        return;
+      }
+  }
   power_look (task);
 }
 
@@ -2644,6 +2793,711 @@ vmm_vsphere_backend_undo_step (VmmBackend *backend, VmmStep step, VmmMigrationCo
   relocate_start (task);
 }
 
+/* --- after a crash: where the VM is, and finishing or undoing its move --- */
+
+typedef struct
+{
+  char *vm_id;
+  Location *loc;
+  GPtrArray *recent; /* the VM's recentTask ids */
+} Snapshot;
+
+static void
+snapshot_free (Snapshot *snap)
+{
+  g_free (snap->vm_id);
+  g_clear_pointer (&snap->loc, location_free);
+  g_clear_pointer (&snap->recent, g_ptr_array_unref);
+  g_free (snap);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Snapshot, snapshot_free)
+
+static void
+snapshot_cb (GObject *source, GAsyncResult *result, gpointer user_data);
+
+static void
+snapshot_send (GTask *task)
+{
+  VmmVsphereBackend *self = g_task_get_source_object (task);
+  xmlNode *spec;
+  xmlDoc *req = retrieve_request (self, &spec);
+
+  add_inventory_props (self, spec);
+  retrieve_async (self, req, g_task_get_cancellable (task), snapshot_cb, task);
+}
+
+/* One RetrievePropertiesEx of the whole inventory (so that names and ids
+ * are current, whoever read them before) and the VM named VM in it. */
+static void
+snapshot_async (VmmVsphereBackend *self, const char *vm, GCancellable *cancellable,
+                GAsyncReadyCallback callback, gpointer user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, snapshot_async);
+  g_task_set_task_data (task, g_strdup (vm), g_free);
+  snapshot_send (task);
+}
+
+static void
+snapshot_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  VmmVsphereBackend *self = VMM_VSPHERE_BACKEND (source);
+  const char *vm = g_task_get_task_data (task);
+  GError *error = NULL;
+  g_autoptr (MoSet) set = retrieve_finish (self, result, &error);
+  g_autoptr (VmmInventory) inv = NULL;
+  Snapshot *snap;
+  const char *id;
+
+  if (set == NULL)
+    {
+      g_task_return_error (task, to_vmm_error (error));
+      g_object_unref (task);
+      return;
+    }
+  if (!set_has_session (self, set))
+    {
+      guint logins = vmm_vsphere_client_get_n_logins (self->client);
+
+      if (g_object_get_data (G_OBJECT (task), "retried") == NULL)
+        {
+          /* read outside any session: log in again and read once more */
+          g_object_set_data (G_OBJECT (task), "retried", GUINT_TO_POINTER (1));
+          vmm_vsphere_client_expire_session (self->client, logins);
+          snapshot_send (task);
+          return;
+        }
+      g_task_return_new_error (task, VMM_ERROR, VMM_ERROR_PERMISSION_DENIED,
+                               "vCenter at %s answered the read outside any session",
+                               vmm_vsphere_client_get_endpoint (self->client));
+      g_object_unref (task);
+      return;
+    }
+  inv = build_inventory (self, set);
+  id = id_of (self, "vm", vm);
+  if (id == NULL)
+    {
+      g_task_return_new_error (task, VMM_ERROR, VMM_ERROR_NOT_FOUND, "vCenter has no VM '%s'", vm);
+      g_object_unref (task);
+      return;
+    }
+  if (!check_unique (self, "vm", "VM", vm, &error))
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+  snap = g_new0 (Snapshot, 1);
+  snap->vm_id = g_strdup (id);
+  snap->loc = location_from_set (self, set, id, &error);
+  snap->recent = prop_morefs (g_hash_table_lookup (set->by_id, id), "recentTask");
+  if (snap->loc == NULL)
+    {
+      snapshot_free (snap);
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+  g_task_return_pointer (task, snap, (GDestroyNotify)snapshot_free);
+  g_object_unref (task);
+}
+
+static Snapshot *
+snapshot_finish (VmmVsphereBackend *self, GAsyncResult *result, GError **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+locate_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  GError *error = NULL;
+  g_autoptr (Snapshot) snap = snapshot_finish (VMM_VSPHERE_BACKEND (source), result, &error);
+  VmmVmLocation *location;
+
+  if (snap == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  /* vCenter's record is the VM's runtime.host, and the host it is
+   * registered on is that same host: HostSystem.vm is vCenter's inverse of
+   * runtime.host, not a second witness (and vcsim 0.24 never updates it
+   * when RelocateVM_Task moves a VM), so it is not counted as a definition. */
+  location = vmm_vm_location_new (g_task_get_task_data (task), snap->loc->host);
+  if (snap->loc->host != NULL)
+    vmm_vm_location_add_host (location, snap->loc->host,
+                              snap->loc->power == VMM_POWER_STATE_RUNNING);
+  for (guint i = 0; i < snap->loc->disks->len; i++)
+    vmm_vm_location_add_disk (location,
+                              vmm_disk_info_copy (g_ptr_array_index (snap->loc->disks, i)));
+  g_task_return_pointer (task, location, g_object_unref);
+}
+
+static void
+vmm_vsphere_backend_locate_vm_async (VmmBackend *backend, const char *vm, GCancellable *cancellable,
+                                     GAsyncReadyCallback callback, gpointer user_data)
+{
+  GTask *task = g_task_new (backend, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, vmm_vsphere_backend_locate_vm_async);
+  g_task_set_task_data (task, g_strdup (vm), g_free);
+  snapshot_async (VMM_VSPHERE_BACKEND (backend), vm, cancellable, locate_cb, task);
+}
+
+static VmmVmLocation *
+vmm_vsphere_backend_locate_vm_finish (VmmBackend *backend, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, backend), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* recover_async: the move's recorded data, then a loop of reads and at
+ * most one relocation and one power-on, each verified by the next read. */
+typedef struct
+{
+  char *vm;
+  gboolean forward;
+  char *source;
+  char *destination;
+  /* the VM as it was (the first "before" recorded), if any */
+  gboolean have_before;
+  char *b_host;
+  char *b_pool;
+  char *b_ds;
+  char *b_folder;
+  VmmPowerState b_power;
+  GPtrArray *b_disks; /* VmmDiskInfo */
+  GPtrArray *tasks;   /* task ids recorded */
+  Snapshot *snap;
+  gboolean tasks_recorded_failed; /* reading the recorded tasks faulted */
+  char *task_id;                  /* the task recovery sent and waits for */
+  const char *method;
+  gboolean relocated;
+  gboolean powered;
+  gboolean cancel_sent;
+  guint wait_s;
+  gint64 deadline;
+  GSource *timer;
+} Recover;
+
+static void
+recover_free (Recover *r)
+{
+  if (r->timer != NULL)
+    {
+      g_source_destroy (r->timer);
+      g_source_unref (r->timer);
+    }
+  g_free (r->vm);
+  g_free (r->source);
+  g_free (r->destination);
+  g_free (r->b_host);
+  g_free (r->b_pool);
+  g_free (r->b_ds);
+  g_free (r->b_folder);
+  g_clear_pointer (&r->b_disks, g_ptr_array_unref);
+  g_ptr_array_unref (r->tasks);
+  g_clear_pointer (&r->snap, snapshot_free);
+  g_free (r->task_id);
+  g_free (r);
+}
+
+static char *
+member_dup (JsonObject *o, const char *name)
+{
+  return g_strdup (json_object_get_string_member_with_default (o, name, NULL));
+}
+
+/* The data the move recorded (record_step()); foreign or broken records
+ * are skipped. */
+static void
+recover_parse (Recover *r, const char *const *data)
+{
+  for (guint i = 0; data != NULL && data[i] != NULL; i++)
+    {
+      g_autoptr (JsonNode) node = json_from_string (data[i], NULL);
+      JsonObject *o
+          = node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+      JsonNode *before = o != NULL ? json_object_get_member (o, "before") : NULL;
+      const char *task
+          = o != NULL ? json_object_get_string_member_with_default (o, "task", NULL) : NULL;
+
+      if (task != NULL && !g_ptr_array_find_with_equal_func (r->tasks, task, g_str_equal, NULL))
+        g_ptr_array_add (r->tasks, g_strdup (task));
+      if (r->have_before || before == NULL || !JSON_NODE_HOLDS_OBJECT (before))
+        continue;
+      {
+        JsonObject *b = json_node_get_object (before);
+        JsonNode *disks = json_object_get_member (b, "disks");
+
+        r->have_before = TRUE;
+        r->b_host = member_dup (b, "host");
+        r->b_pool = member_dup (b, "pool");
+        r->b_ds = member_dup (b, "datastore");
+        r->b_folder = member_dup (b, "folder");
+        r->b_power = power_state (json_object_get_string_member_with_default (b, "power", NULL));
+        r->b_disks = g_ptr_array_new_with_free_func (g_object_unref);
+        for (guint j = 0; disks != NULL && JSON_NODE_HOLDS_ARRAY (disks)
+                          && j < json_array_get_length (json_node_get_array (disks));
+             j++)
+          {
+            JsonNode *dn = json_array_get_element (json_node_get_array (disks), j);
+            JsonObject *d = JSON_NODE_HOLDS_OBJECT (dn) ? json_node_get_object (dn) : NULL;
+
+            if (d != NULL && json_object_get_string_member_with_default (d, "key", NULL) != NULL)
+              g_ptr_array_add (
+                  r->b_disks, vmm_disk_info_new (
+                                  json_object_get_string_member (d, "key"),
+                                  json_object_get_string_member_with_default (d, "datastore", NULL),
+                                  json_object_get_string_member_with_default (d, "path", NULL)));
+          }
+      }
+    }
+}
+
+static void
+recover_look (GTask *task);
+
+static gboolean
+recover_timer_cb (gpointer user_data)
+{
+  GTask *task = user_data;
+  Recover *r = g_task_get_task_data (task);
+
+  g_clear_pointer (&r->timer, g_source_unref);
+  recover_look (task);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+recover_later (GTask *task)
+{
+  Recover *r = g_task_get_task_data (task);
+  VmmVsphereBackend *self = g_task_get_source_object (task);
+
+  r->timer = g_timeout_source_new (vmm_vsphere_client_get_poll_interval_ms (self->client));
+  g_source_set_callback (r->timer, recover_timer_cb, task, NULL);
+  g_source_attach (r->timer, g_main_context_get_thread_default ());
+}
+
+static void
+recover_fail (GTask *task, GError *error)
+{
+  Recover *r = g_task_get_task_data (task);
+
+  g_prefix_error (&error, "VM '%s': ", r->vm);
+  g_task_return_error (task, to_vmm_error (error));
+  g_object_unref (task);
+}
+
+static gboolean
+recover_timed_out (GTask *task, const char *what)
+{
+  Recover *r = g_task_get_task_data (task);
+
+  if (g_get_monotonic_time () <= r->deadline)
+    return FALSE;
+  recover_fail (task, g_error_new (VMM_ERROR, VMM_ERROR_TIMEOUT, "%s after %u s", what, r->wait_s));
+  return TRUE;
+}
+
+static void
+recover_act (GTask *task);
+
+static void
+recover_sent_task_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  VmmVsphereBackend *self = g_task_get_source_object (task);
+  Recover *r = g_task_get_task_data (task);
+  GError *error = NULL;
+  g_autoptr (MoSet) set = retrieve_finish (self, result, &error);
+  xmlNode *info;
+  g_autofree char *state = NULL;
+
+  if (set == NULL)
+    {
+      recover_fail (task, error);
+      return;
+    }
+  info = prop (g_hash_table_lookup (set->by_id, r->task_id), "info");
+  state = vmm_vsphere_child_text (info, "state");
+  if (g_strcmp0 (state, "success") == 0)
+    {
+      g_clear_pointer (&r->task_id, g_free);
+      recover_look (task);
+      return;
+    }
+  if (g_strcmp0 (state, "error") == 0 || state == NULL)
+    {
+      if (state == NULL)
+        error = g_error_new (VMM_ERROR, VMM_ERROR_BACKEND, "vCenter returned no TaskInfo for %s",
+                             r->task_id);
+      else
+        task_info_error (info, r->method, &error);
+      recover_fail (task, error);
+      return;
+    }
+  {
+    g_autofree char *what = g_strdup_printf ("%s %s is still %s", r->method, r->task_id, state);
+
+    if (recover_timed_out (task, what))
+      return;
+  }
+  recover_later (task); /* recover_look polls the task again */
+}
+
+static void
+recover_poll_sent (GTask *task)
+{
+  VmmVsphereBackend *self = g_task_get_source_object (task);
+  Recover *r = g_task_get_task_data (task);
+  const char *const paths[] = { "info", NULL };
+  xmlNode *spec;
+  xmlDoc *req = retrieve_request (self, &spec);
+
+  add_prop_set (spec, "Task", paths);
+  add_object (spec, "Task", r->task_id);
+  retrieve_async (self, req, NULL, recover_sent_task_cb, task);
+}
+
+static void
+recover_send_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  Recover *r = g_task_get_task_data (task);
+  GError *error = NULL;
+  g_autoptr (xmlDoc) doc
+      = vmm_vsphere_client_call_finish (VMM_VSPHERE_CLIENT (source), result, &error);
+
+  if (doc == NULL)
+    {
+      recover_fail (task, error);
+      return;
+    }
+  r->task_id = vmm_vsphere_child_text (vmm_vsphere_response (doc), "returnval");
+  if (r->task_id == NULL)
+    {
+      recover_fail (task, g_error_new (VMM_ERROR, VMM_ERROR_BACKEND,
+                                       "vCenter answered %s without a task", r->method));
+      return;
+    }
+  g_debug ("vsphere: recovery of VM %s: %s is task %s", r->vm, r->method, r->task_id);
+  recover_poll_sent (task);
+}
+
+/* Where the VM must be: before the move (back) or on its destination. */
+static gboolean
+recover_in_place (Recover *r, Location *loc)
+{
+  if (r->forward)
+    return g_strcmp0 (loc->host, r->destination) == 0;
+  if (!r->have_before)
+    return g_strcmp0 (loc->host, r->source) == 0;
+  return g_strcmp0 (loc->host, r->b_host) == 0
+         && (r->b_pool == NULL || g_strcmp0 (loc->pool, r->b_pool) == 0)
+         && (r->b_ds == NULL || g_strcmp0 (loc->datastore, r->b_ds) == 0)
+         && (r->b_folder == NULL || g_strcmp0 (loc->folder, r->b_folder) == 0);
+}
+
+/* RelocateVM_Task back where the VM was: what differs, and each disk whose
+ * datastore differs from the one recorded. */
+static xmlDoc *
+recover_relocate_request (VmmVsphereBackend *self, Recover *r, Location *loc, GError **error)
+{
+  const char *host = r->have_before ? r->b_host : r->source;
+  const char *host_id = id_of (self, "host", host);
+  const char *pool_id = r->b_pool != NULL ? id_of (self, "pool", r->b_pool) : NULL;
+  const char *ds_id = r->b_ds != NULL ? id_of (self, "ds", r->b_ds) : NULL;
+  const char *folder_id = r->b_folder != NULL ? id_of (self, "folder", r->b_folder) : NULL;
+  g_autoptr (xmlDoc) doc = NULL;
+  g_autofree char *where = location_describe (loc);
+  xmlNode *m;
+  xmlNode *spec;
+
+  if (host_id == NULL || (r->b_pool != NULL && pool_id == NULL)
+      || (r->b_ds != NULL && ds_id == NULL))
+    {
+      g_set_error (error, VMM_ERROR, VMM_ERROR_NOT_FOUND,
+                   "it is on %s, and vCenter no longer has where it was (host '%s', resource "
+                   "pool '%s', datastore '%s')",
+                   where, host, r->b_pool, r->b_ds);
+      return NULL;
+    }
+  doc = vmm_vsphere_request_new ("RelocateVM_Task", "VirtualMachine", r->snap->vm_id, &m);
+  spec = xmlNewChild (m, m->ns, BAD_CAST "spec", NULL);
+  if (folder_id != NULL && g_strcmp0 (loc->folder, r->b_folder) != 0)
+    vmm_vsphere_add_moref (spec, "folder", "Folder", folder_id);
+  if (ds_id != NULL && g_strcmp0 (loc->datastore, r->b_ds) != 0)
+    vmm_vsphere_add_moref (spec, "datastore", "Datastore", ds_id);
+  if (pool_id != NULL)
+    vmm_vsphere_add_moref (spec, "pool", "ResourcePool", pool_id);
+  vmm_vsphere_add_moref (spec, "host", "HostSystem", host_id);
+  for (guint i = 0; r->b_disks != NULL && i < r->b_disks->len; i++)
+    {
+      VmmDiskInfo *was = g_ptr_array_index (r->b_disks, i);
+      const char *was_ds = id_of (self, "ds", vmm_disk_info_get_datastore (was));
+
+      for (guint j = 0; was_ds != NULL && j < loc->disks->len; j++)
+        {
+          VmmDiskInfo *now = g_ptr_array_index (loc->disks, j);
+          xmlNode *d;
+
+          if (g_strcmp0 (vmm_disk_info_get_key (now), vmm_disk_info_get_key (was)) != 0
+              || g_strcmp0 (vmm_disk_info_get_datastore (now), vmm_disk_info_get_datastore (was))
+                     == 0)
+            continue;
+          d = xmlNewChild (spec, spec->ns, BAD_CAST "disk", NULL);
+          vmm_vsphere_add_text (d, "diskId", vmm_disk_info_get_key (was));
+          vmm_vsphere_add_moref (d, "datastore", "Datastore", was_ds);
+        }
+    }
+  vmm_vsphere_add_text (m, "priority", "defaultPriority");
+  return g_steal_pointer (&doc);
+}
+
+/* No task of the VM runs: put it right, or say it is. */
+static void
+recover_act (GTask *task)
+{
+  VmmVsphereBackend *self = g_task_get_source_object (task);
+  Recover *r = g_task_get_task_data (task);
+  Location *loc = r->snap->loc;
+  g_autofree char *where = location_describe (loc);
+  const char *host = r->forward ? r->destination : r->have_before ? r->b_host : r->source;
+  GError *error = NULL;
+  xmlDoc *req = NULL;
+
+  if (!recover_in_place (r, loc))
+    {
+      if (r->forward)
+        {
+          recover_fail (task, g_error_new (VMM_ERROR, VMM_ERROR_BACKEND,
+                                           "it is on %s, not on its destination host '%s': the "
+                                           "relocation did not happen",
+                                           where, r->destination));
+          return;
+        }
+      if (r->relocated)
+        {
+          recover_fail (task, g_error_new (VMM_ERROR, VMM_ERROR_BACKEND,
+                                           "vCenter relocated it back, but shows it on %s, not on "
+                                           "host '%s'",
+                                           where, host));
+          return;
+        }
+      req = recover_relocate_request (self, r, loc, &error);
+      if (req == NULL)
+        {
+          recover_fail (task, error);
+          return;
+        }
+      r->relocated = TRUE;
+      r->method = "RelocateVM_Task";
+    }
+  else if (r->have_before && r->b_power == VMM_POWER_STATE_RUNNING
+           && loc->power == VMM_POWER_STATE_OFF)
+    {
+      /* a cold restart stopped it: start it where it is now */
+      xmlNode *m;
+
+      if (r->powered)
+        {
+          recover_fail (task, g_error_new (VMM_ERROR, VMM_ERROR_BACKEND,
+                                           "vCenter powered it on, but shows it %s on host '%s'",
+                                           power_name (loc->power), loc->host));
+          return;
+        }
+      req = vmm_vsphere_request_new ("PowerOnVM_Task", "VirtualMachine", r->snap->vm_id, &m);
+      if (id_of (self, "host", host) != NULL)
+        vmm_vsphere_add_moref (m, "host", "HostSystem", id_of (self, "host", host));
+      r->powered = TRUE;
+      r->method = "PowerOnVM_Task";
+    }
+  if (req == NULL)
+    {
+      g_debug ("vsphere: recovery of VM %s: %s on %s", r->vm, power_name (loc->power), where);
+      g_task_return_boolean (task, TRUE);
+      g_object_unref (task);
+      return;
+    }
+  g_debug ("vsphere: recovery of VM %s (on %s): %s", r->vm, where, r->method);
+  vmm_vsphere_client_call_async (self->client, req, NULL, recover_send_cb, task);
+}
+
+static void
+recover_tasks_cb (GObject *source, GAsyncResult *result, gpointer user_data);
+
+/* The TaskInfo of every task the move recorded and of the VM's recent
+ * tasks (the recorded ones may be gone: then the recent ones alone). */
+static void
+recover_read_tasks (GTask *task)
+{
+  VmmVsphereBackend *self = g_task_get_source_object (task);
+  Recover *r = g_task_get_task_data (task);
+  const char *const paths[] = { "info", NULL };
+  g_autoptr (GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  xmlNode *spec;
+  xmlDoc *req;
+
+  if (r->snap->recent->len == 0 && (r->tasks->len == 0 || r->tasks_recorded_failed))
+    {
+      recover_act (task);
+      return;
+    }
+  req = retrieve_request (self, &spec);
+  add_prop_set (spec, "Task", paths);
+  for (guint i = 0; !r->tasks_recorded_failed && i < r->tasks->len; i++)
+    if (g_hash_table_add (seen, g_ptr_array_index (r->tasks, i)))
+      add_object (spec, "Task", g_ptr_array_index (r->tasks, i));
+  for (guint i = 0; i < r->snap->recent->len; i++)
+    if (g_hash_table_add (seen, g_ptr_array_index (r->snap->recent, i)))
+      add_object (spec, "Task", g_ptr_array_index (r->snap->recent, i));
+  retrieve_async (self, req, NULL, recover_tasks_cb, task);
+}
+
+static void
+recover_tasks_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  VmmVsphereBackend *self = g_task_get_source_object (task);
+  Recover *r = g_task_get_task_data (task);
+  GError *error = NULL;
+  g_autoptr (MoSet) set = retrieve_finish (self, result, &error);
+  g_autofree char *running = NULL;
+  g_autofree char *running_what = NULL;
+  g_autofree char *cancelable = NULL;
+
+  if (set == NULL && !r->tasks_recorded_failed && r->tasks->len > 0)
+    {
+      /* a recorded task vCenter no longer knows (it forgets old tasks) */
+      g_debug ("vsphere: recovery of VM %s: reading its recorded tasks: %s", r->vm, error->message);
+      g_clear_error (&error);
+      r->tasks_recorded_failed = TRUE;
+      recover_read_tasks (task);
+      return;
+    }
+  if (set == NULL)
+    {
+      recover_fail (task, error);
+      return;
+    }
+  for (guint i = 0; i < set->objects->len && running == NULL; i++)
+    {
+      MoObject *o = g_ptr_array_index (set->objects, i);
+      xmlNode *info = prop (o, "info");
+      g_autofree char *entity = vmm_vsphere_child_text (info, "entity");
+      g_autofree char *state = vmm_vsphere_child_text (info, "state");
+      g_autofree char *what = vmm_vsphere_child_text (info, "descriptionId");
+
+      if (g_strcmp0 (entity, r->snap->vm_id) != 0
+          || (g_strcmp0 (state, "running") != 0 && g_strcmp0 (state, "queued") != 0)
+          || (g_strcmp0 (what, "VirtualMachine.relocateVm") != 0
+              && g_strcmp0 (what, "VirtualMachine.powerOn") != 0
+              && g_strcmp0 (what, "VirtualMachine.powerOff") != 0))
+        continue;
+      running = g_strdup (o->id);
+      running_what = g_steal_pointer (&what);
+      cancelable = vmm_vsphere_child_text (info, "cancelable");
+    }
+  if (running == NULL)
+    {
+      recover_act (task);
+      return;
+    }
+  /* a move in flight: nothing is touched until it ends; undoing, ask vCenter
+   * to cancel it first */
+  if (!r->forward && !r->cancel_sent && g_strcmp0 (cancelable, "true") == 0)
+    {
+      xmlDoc *req = vmm_vsphere_request_new ("CancelTask", "Task", running, NULL);
+
+      r->cancel_sent = TRUE;
+      vmm_vsphere_client_call_async (self->client, req, NULL, NULL, NULL);
+    }
+  {
+    g_autofree char *what = g_strdup_printf (
+        "task %s (%s) is still running on it; recovery does not touch a VM vCenter is moving",
+        running, running_what);
+
+    if (recover_timed_out (task, what))
+      return;
+  }
+  recover_later (task);
+}
+
+static void
+recover_look_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  Recover *r = g_task_get_task_data (task);
+  GError *error = NULL;
+  Snapshot *snap = snapshot_finish (VMM_VSPHERE_BACKEND (source), result, &error);
+
+  if (snap == NULL)
+    {
+      recover_fail (task, error);
+      return;
+    }
+  g_clear_pointer (&r->snap, snapshot_free);
+  r->snap = snap;
+  recover_read_tasks (task);
+}
+
+/* Reads the VM (or, while recovery's own task runs, that task). */
+static void
+recover_look (GTask *task)
+{
+  Recover *r = g_task_get_task_data (task);
+
+  if (r->task_id != NULL)
+    {
+      recover_poll_sent (task);
+      return;
+    }
+  snapshot_async (g_task_get_source_object (task), r->vm, NULL, recover_look_cb, task);
+}
+
+static void
+vmm_vsphere_backend_recover_async (VmmBackend *backend, const char *vm, gboolean forward,
+                                   const char *source, const char *destination,
+                                   const char *const *data, GCancellable *cancellable,
+                                   GAsyncReadyCallback callback, gpointer user_data)
+{
+  VmmVsphereBackend *self = VMM_VSPHERE_BACKEND (backend);
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  Recover *r = g_new0 (Recover, 1);
+
+  g_task_set_source_tag (task, vmm_vsphere_backend_recover_async);
+  g_task_set_task_data (task, r, (GDestroyNotify)recover_free);
+  r->vm = g_strdup (vm);
+  r->forward = forward;
+  r->source = g_strdup (source);
+  r->destination = g_strdup (destination);
+  r->tasks = g_ptr_array_new_with_free_func (g_free);
+  recover_parse (r, data);
+  r->wait_s = vmm_vsphere_client_get_task_timeout (self->client);
+  r->deadline = g_get_monotonic_time () + (gint64)r->wait_s * G_USEC_PER_SEC;
+  if (forward && destination == NULL)
+    {
+      recover_fail (task, g_error_new (VMM_ERROR, VMM_ERROR_INVALID_SPEC,
+                                       "the move has no destination host to finish on"));
+      return;
+    }
+  recover_look (task);
+}
+
+static gboolean
+vmm_vsphere_backend_recover_finish (VmmBackend *backend, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, backend), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
 static void
 vmm_vsphere_backend_dispose (GObject *object)
 {
@@ -2690,6 +3544,10 @@ vmm_vsphere_backend_class_init (VmmVsphereBackendClass *klass)
   backend_class->undo_step = vmm_vsphere_backend_undo_step;
   backend_class->power_off = vmm_vsphere_backend_power_off;
   backend_class->power_on = vmm_vsphere_backend_power_on;
+  backend_class->locate_vm_async = vmm_vsphere_backend_locate_vm_async;
+  backend_class->locate_vm_finish = vmm_vsphere_backend_locate_vm_finish;
+  backend_class->recover_async = vmm_vsphere_backend_recover_async;
+  backend_class->recover_finish = vmm_vsphere_backend_recover_finish;
 }
 
 static void
