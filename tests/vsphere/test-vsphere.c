@@ -1899,6 +1899,15 @@ frozen_free (GPtrArray *frozen)
   g_ptr_array_unref (frozen);
 }
 
+/* A cold restart to a cluster host the VM is not on. */
+static char *
+cold_restart_json (const char *host)
+{
+  return g_strdup_printf (
+      "{\"host\": \"%s\", \"migration-type\": \"cold\", \"fallback-cold\": true}",
+      other_cluster_host (host));
+}
+
 /* A cold restart killed before RelocateVM_Task (PowerOffVm done): undone,
  * the VM on its source host and running again. */
 static void
@@ -1911,13 +1920,13 @@ test_recover_before_relocate (void)
   g_auto (Where) w = { 0 };
   GPtrArray *frozen;
 
+  g_autofree char *json = NULL;
+
   govc_where (main_peer, "DC0_H0_VM1", &was);
   if (g_strcmp0 (was.power, "poweredOn") != 0)
     GOVC_DO (main_peer, "vm.power", "-on", "DC0_H0_VM1", NULL);
-  frozen = crash_during (main_peer, db, "DC0_H0_VM1",
-                         "{\"host\": \"DC0_C0_H2\", \"migration-type\": \"cold\", "
-                         "\"fallback-cold\": true}",
-                         &f);
+  json = cold_restart_json (was.host);
+  frozen = crash_during (main_peer, db, "DC0_H0_VM1", json, &f);
   /* what the dead engine left: the VM stopped on its source */
   govc_where (main_peer, "DC0_H0_VM1", &w);
   g_assert_cmpstr (w.host, ==, was.host);
@@ -2001,14 +2010,14 @@ test_recover_cold_restart_power_on (void)
   g_auto (Where) w = { 0 };
   GPtrArray *frozen;
 
+  g_autofree char *json = NULL;
+
   govc_where (main_peer, "DC0_H0_VM1", &was);
   g_assert_cmpstr (was.power, ==, "poweredOn");
-  frozen = crash_during (main_peer, db, "DC0_H0_VM1",
-                         "{\"host\": \"DC0_C0_H2\", \"migration-type\": \"cold\", "
-                         "\"fallback-cold\": true}",
-                         &f);
+  json = cold_restart_json (was.host);
+  frozen = crash_during (main_peer, db, "DC0_H0_VM1", json, &f);
   govc_where (main_peer, "DC0_H0_VM1", &w);
-  g_assert_cmpstr (w.host, ==, "DC0_C0_H2");
+  g_assert_cmpstr (w.host, ==, other_cluster_host (was.host));
   g_assert_cmpstr (w.power, ==, "poweredOff");
   where_clear (&w);
 
