@@ -167,6 +167,8 @@ typedef struct
   gboolean switched;
   gboolean switching; /* InitiateSource began and did not end on record */
   gboolean all_done;  /* every planned action completed: only the outcome is missing */
+  gboolean cold;      /* the plan has no switch-over (InitiateSource) */
+  gboolean retried;   /* a cold move could not be undone and is being finished */
   GPtrArray *pending; /* steps that may have left something, not undone */
   GPtrArray *data;    /* the backend's recovery data, oldest first, NULL-terminated */
   GString *facts;
@@ -187,6 +189,8 @@ recovery_reset (Recovery *r)
   r->switched = FALSE;
   r->switching = FALSE;
   r->all_done = FALSE;
+  r->cold = FALSE;
+  r->retried = FALSE;
   r->forward = FALSE;
 }
 
@@ -299,6 +303,34 @@ relocate_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 }
 
 static void
+repair_cb (GObject *source, GAsyncResult *result, gpointer user_data);
+
+static void
+cold_relocate_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  Recovery *r = g_task_get_task_data (task);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (VmmVmLocation) location
+      = vmm_backend_locate_vm_finish (VMM_BACKEND (source), result, &error);
+  g_autofree char *evidence = location != NULL ? vmm_vm_location_get_evidence (location) : NULL;
+
+  if (location == NULL || !location_is (location, r->destination))
+    {
+      if (evidence != NULL)
+        g_string_append_printf (r->facts, "; then: %s", evidence);
+      recovery_conclude (task, VMM_RECOVERY_NEEDS_ATTENTION, NULL, r->facts->str);
+      return;
+    }
+  g_string_append_printf (r->facts, "; the platform had committed the cold move (%s): finishing it",
+                          evidence);
+  r->forward = TRUE;
+  vmm_backend_recover_async (r->backend, r->vm, TRUE, r->source, r->destination,
+                             (const char *const *)r->data->pdata, g_task_get_cancellable (task),
+                             repair_cb, g_object_ref (task));
+}
+
+static void
 repair_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (GTask) task = user_data;
@@ -309,6 +341,17 @@ repair_cb (GObject *source, GAsyncResult *result, gpointer user_data)
     {
       g_string_append_printf (r->facts, "; %s the move failed: %s",
                               r->forward ? "finishing" : "undoing", error->message);
+      /* A cold move has no switch-over on record: the platform may have
+       * committed it (a confirmed resize, say) where undoing is no longer
+       * possible. Finish it then, but only if the VM is, unambiguously, on
+       * its destination alone. */
+      if (r->cold && !r->forward && !r->retried && r->destination != NULL)
+        {
+          r->retried = TRUE;
+          vmm_backend_locate_vm_async (r->backend, r->vm, g_task_get_cancellable (task),
+                                       cold_relocate_cb, g_object_ref (task));
+          return;
+        }
       recovery_conclude (task, VMM_RECOVERY_NEEDS_ATTENTION, NULL, r->facts->str);
       return;
     }
@@ -453,7 +496,15 @@ recovery_next (GTask *task)
                   = g_strdup (json_object_get_string_member_with_default (obj, "engine", NULL));
               if (json_object_has_member (obj, "plan")
                   && JSON_NODE_HOLDS_ARRAY (json_object_get_member (obj, "plan")))
-                planned = json_array_get_length (json_object_get_array_member (obj, "plan"));
+                {
+                  JsonArray *plan = json_object_get_array_member (obj, "plan");
+
+                  planned = json_array_get_length (plan);
+                  r->cold = TRUE;
+                  for (guint a = 0; a < planned; a++)
+                    if (g_strcmp0 (json_array_get_string_element (plan, a), "InitiateSource") == 0)
+                      r->cold = FALSE;
+                }
             }
           else if (g_strcmp0 (kind, "recovery-data") == 0)
             {

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "vmm-test-utils.h"
 
+#include <json-glib/json-glib.h>
+
 /* A crashed engine is simulated in-process: engine A's migration hangs inside
  * a step and A is never iterated again (as if killed); engine B shares the
  * journal and the platform (the same sim backend) and recovers. */
@@ -140,6 +142,101 @@ test_recover_before_anything_moved (void)
   g_assert_true (vmm_journal_lock_vm (journal, "backend/hot1", "someone", NULL));
 }
 
+/* A cold move has no switch-over: recovery undoes it, unless the platform
+ * already committed it (here the source's files are gone and the VM is on
+ * its destination alone), when it finishes it instead. */
+static VmmSimBackend *
+sim_with_cold1_on (const char *host, const char *datastore)
+{
+  g_autofree char *path = g_test_build_filename (G_TEST_DIST, "data", "inventory.json", NULL);
+  g_autofree char *json = NULL;
+  g_autofree char *text = NULL;
+  g_autoptr (JsonNode) root = NULL;
+  g_autoptr (GError) error = NULL;
+  JsonArray *vms;
+  VmmBackend *backend;
+
+  g_assert_true (g_file_get_contents (path, &json, NULL, NULL));
+  root = json_from_string (json, &error);
+  g_assert_no_error (error);
+  vms = json_object_get_array_member (json_node_get_object (root), "vms");
+  for (guint i = 0; i < json_array_get_length (vms); i++)
+    {
+      JsonObject *vm = json_array_get_object_element (vms, i);
+
+      if (g_strcmp0 (json_object_get_string_member (vm, "name"), "cold1") == 0)
+        {
+          json_object_set_string_member (vm, "host", host);
+          json_object_set_string_member (vm, "datastore", datastore);
+        }
+    }
+  text = json_to_string (root, FALSE);
+  backend = vmm_sim_backend_new_from_json (text, &error);
+  g_assert_no_error (error);
+  return VMM_SIM_BACKEND (backend);
+}
+
+static void
+test_recover_committed_cold_move_finishes (void)
+{
+  g_autoptr (VmmJournal) journal = vmm_journal_new_memory ();
+  g_autoptr (VmmSimBackend) sim = sim_with_cold1_on ("h2", "shared2");
+  g_autoptr (VmmEngine) b = vmm_engine_new ();
+  g_autoptr (GPtrArray) entries = NULL;
+  VmmRecoveryEntry *e;
+  const char *before = "{\"data\": \"{\\\"before\\\": {\\\"name\\\": \\\"cold1\\\", "
+                       "\\\"host\\\": \\\"h1\\\", \\\"datastore\\\": \\\"shared1\\\", "
+                       "\\\"power\\\": \\\"off\\\", \\\"disks\\\": [{\\\"key\\\": "
+                       "\\\"disk-0\\\"}]}}\", \"action\": \"UnregisterSourceVm\"}";
+
+  g_assert_true (vmm_journal_append (journal, "m-2", "migration",
+                                     "{\"vm\": \"cold1\", \"backend\": null, \"engine\": "
+                                     "\"dead\", \"source-host\": \"h1\", \"destination-host\": "
+                                     "\"h2\", \"plan\": [\"InvokePrechecks\", "
+                                     "\"UnregisterSourceVm\", \"SwitchHostAndPool\", "
+                                     "\"CreateDestinationVM\", \"RelayoutSnapshots\"]}",
+                                     NULL));
+  g_assert_true (vmm_journal_append (journal, "m-2", "action",
+                                     "{\"index\": 1, \"action\": \"UnregisterSourceVm\"}", NULL));
+  g_assert_true (vmm_journal_append (journal, "m-2", "recovery-data", before, NULL));
+  g_assert_true (vmm_journal_lock_vm (journal, "backend/cold1", "dead", NULL));
+  vmm_engine_set_journal (b, journal);
+  entries = recover (b, sim);
+  e = g_ptr_array_index (entries, 0);
+  g_test_message ("%s", vmm_recovery_entry_get_facts (e));
+  g_assert_nonnull (strstr (vmm_recovery_entry_get_facts (e), "cannot be put back"));
+  g_assert_nonnull (strstr (vmm_recovery_entry_get_facts (e), "committed the cold move"));
+  g_assert_cmpint (vmm_recovery_entry_get_outcome (e), ==, VMM_RECOVERY_ON_DESTINATION);
+  g_assert_cmpstr (vmm_recovery_entry_get_host (e), ==, "h2");
+  vmm_test_assert_one_place (sim, "cold1", "h2");
+}
+
+/* The same journal with the VM still where it was: undone, not finished. */
+static void
+test_recover_cold_move_undone (void)
+{
+  g_autoptr (VmmJournal) journal = vmm_journal_new_memory ();
+  g_autoptr (VmmSimBackend) sim = vmm_test_sim_new ();
+  g_autoptr (VmmEngine) b = vmm_engine_new ();
+  g_autoptr (GPtrArray) entries = NULL;
+  VmmRecoveryEntry *e;
+
+  g_assert_true (vmm_journal_append (journal, "m-3", "migration",
+                                     "{\"vm\": \"cold1\", \"backend\": null, \"engine\": "
+                                     "\"dead\", \"source-host\": \"h1\", \"destination-host\": "
+                                     "\"h2\", \"plan\": [\"InvokePrechecks\", "
+                                     "\"UnregisterSourceVm\", \"SwitchHostAndPool\"]}",
+                                     NULL));
+  g_assert_true (vmm_journal_append (journal, "m-3", "action",
+                                     "{\"index\": 1, \"action\": \"UnregisterSourceVm\"}", NULL));
+  vmm_engine_set_journal (b, journal);
+  entries = recover (b, sim);
+  e = g_ptr_array_index (entries, 0);
+  g_test_message ("%s", vmm_recovery_entry_get_facts (e));
+  g_assert_cmpint (vmm_recovery_entry_get_outcome (e), ==, VMM_RECOVERY_ON_SOURCE);
+  vmm_test_assert_one_place (sim, "cold1", "h1");
+}
+
 static void
 test_recover_needs_journal (void)
 {
@@ -163,6 +260,9 @@ main (int argc, char **argv)
   g_test_add_func ("/recovery/mid-transfer-rolls-back", test_recover_mid_transfer_rolls_back);
   g_test_add_func ("/recovery/after-switchover", test_recover_after_switchover);
   g_test_add_func ("/recovery/before-anything-moved", test_recover_before_anything_moved);
+  g_test_add_func ("/recovery/committed-cold-move-finishes",
+                   test_recover_committed_cold_move_finishes);
+  g_test_add_func ("/recovery/cold-move-undone", test_recover_cold_move_undone);
   g_test_add_func ("/recovery/needs-journal", test_recover_needs_journal);
   return g_test_run ();
 }
