@@ -775,6 +775,180 @@ test_snapshots (void)
   g_unlink (dst);
 }
 
+/* --- crash recovery: engine A dies mid-move, engine B recovers --- */
+
+/* A crashed engine, simulated in-process: engine A runs the move in a main
+ * context of its own, iterated until the crash point and never again (its
+ * objects are kept, never freed: a dead process frees nothing). Engine B
+ * opens the same SQLite journal file and a backend of its own on the same
+ * cluster, as a new process would. */
+static GPtrArray *dead_engines;
+
+typedef struct
+{
+  const char *stop_at;      /* crash when this action starts */
+  guint64 stop_after_bytes; /* or once this much was transferred */
+  gboolean crashed;
+} Crash;
+
+static void
+crash_action_started (VmmMigration *m, VmmAction *action, Crash *c)
+{
+  if (c->stop_at != NULL && g_str_equal (vmm_action_get_name (action), c->stop_at))
+    c->crashed = TRUE;
+}
+
+static void
+crash_progress (VmmMigration *m, double fraction, guint64 done, guint64 total, gint64 eta, Crash *c)
+{
+  if (c->stop_after_bytes > 0 && done >= c->stop_after_bytes)
+    c->crashed = TRUE;
+}
+
+static void
+crash_move (const char *vm, const char *spec_json, const char *db, Crash *c)
+{
+  g_autoptr (GError) error = NULL;
+  GMainContext *context = g_main_context_new ();
+  VmmJournal *journal;
+  VmmEngine *engine;
+  VmmRelocateSpec *spec;
+  VmmMigration *migration;
+  GAsyncResult *result = NULL;
+
+  g_main_context_push_thread_default (context);
+  journal = vmm_journal_new_sqlite (db, &error);
+  g_assert_no_error (error);
+  engine = vmm_engine_new ();
+  vmm_engine_set_journal (engine, journal);
+  spec = vmm_relocate_spec_new_from_json (spec_json, &error);
+  g_assert_no_error (error);
+  migration = vmm_engine_create_migration (engine, backend, vm, spec, &error);
+  g_assert_no_error (error);
+  g_signal_connect (migration, "action-started", G_CALLBACK (crash_action_started), c);
+  g_signal_connect (migration, "progress", G_CALLBACK (crash_progress), c);
+  vmm_migration_run_async (migration, NULL, done_cb, &result);
+  while (!c->crashed && result == NULL)
+    g_main_context_iteration (context, TRUE);
+  g_main_context_pop_thread_default (context);
+  /* the move must not have ended before its crash point */
+  g_assert_null (result);
+  if (dead_engines == NULL)
+    dead_engines = g_ptr_array_new ();
+  g_ptr_array_add (dead_engines, context);
+  g_ptr_array_add (dead_engines, journal);
+  g_ptr_array_add (dead_engines, engine);
+  g_ptr_array_add (dead_engines, spec);
+  g_ptr_array_add (dead_engines, migration);
+}
+
+/* Engine B: the same journal file, a backend of its own. Returns the one
+ * entry, after checking that the journal has nothing unfinished. */
+static VmmRecoveryEntry *
+recover_after_crash (const char *db)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (VmmJournal) journal = vmm_journal_new_sqlite (db, &error);
+  g_autoptr (VmmBackend) b = NULL;
+  g_autoptr (VmmEngine) engine = vmm_engine_new ();
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GPtrArray) entries = NULL;
+  g_auto (GStrv) unfinished = NULL;
+  VmmRecoveryEntry *e;
+
+  g_assert_no_error (error);
+  b = vmm_backend_open (cluster_uri, NULL, &error);
+  g_assert_no_error (error);
+  vmm_engine_set_journal (engine, journal);
+  vmm_engine_recover_async (engine, b, NULL, done_cb, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  entries = vmm_engine_recover_finish (engine, result, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (entries->len, ==, 1);
+  e = g_object_ref (g_ptr_array_index (entries, 0));
+  g_printerr ("# recovery: outcome %d on %s: %s\n", vmm_recovery_entry_get_outcome (e),
+              vmm_recovery_entry_get_host (e), vmm_recovery_entry_get_facts (e));
+  unfinished = vmm_journal_list_unfinished (journal, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_strv_length (unfinished), ==, 0);
+  return e;
+}
+
+static void
+test_recover_live (void)
+{
+  g_autofree char *db = g_build_filename (statedir, "recover-live.db", NULL);
+  g_autoptr (VmmRecoveryEntry) e = NULL;
+  g_autofree char *incoming = NULL;
+  g_autofree char *here = NULL;
+  g_autofree char *there = NULL;
+  const char *host, *other;
+  Crash crash = { .stop_after_bytes = 4 * 1024 * 1024 };
+
+  guest ("idle", "rcl1", "kvm-a");
+  assert_alive ("rcl1");
+  /* 1 MiB/s: the pre-copy of 128 MiB is still running when A dies */
+  crash_move ("rcl1", "{\"host\": \"kvm-b\", \"bandwidth-mibps\": 1}", db, &crash);
+  incoming = domstate ("kvm-b", "rcl1");
+  g_assert_cmpstr (incoming, ==, "paused");
+  e = recover_after_crash (db);
+  g_assert_cmpint (vmm_recovery_entry_get_outcome (e), !=, VMM_RECOVERY_NEEDS_ATTENTION);
+  host = vmm_recovery_entry_get_host (e);
+  g_assert_nonnull (host);
+  /* the source still ran the guest: the move is undone */
+  g_assert_cmpint (vmm_recovery_entry_get_outcome (e), ==, VMM_RECOVERY_ON_SOURCE);
+  g_assert_cmpstr (host, ==, "kvm-a");
+  other = g_str_equal (host, "kvm-a") ? "kvm-b" : "kvm-a";
+  assert_runs_only_on ("rcl1", host);
+  there = domstate (other, "rcl1");
+  g_assert_cmpstr (there, ==, "absent");
+  here = virsh (host, "dominfo rcl1 | grep -c '^Persistent: *yes'");
+  g_assert_cmpstr (here, ==, "1");
+  assert_alive ("rcl1");
+  destroy_guest ("rcl1");
+}
+
+static void
+test_recover_cold (void)
+{
+  g_autofree char *db = g_build_filename (statedir, "recover-cold.db", NULL);
+  g_autoptr (VmmRecoveryEntry) e = NULL;
+  g_autofree char *src = NULL;
+  g_autofree char *dst = NULL;
+  g_autofree char *stopped = NULL;
+  g_autofree char *gone = NULL;
+  g_autofree char *back = NULL;
+  g_autofree char *state = NULL;
+  g_autofree char *absent = NULL;
+  Crash crash = { .stop_at = "RelayoutSnapshots" };
+
+  disk_guest ("rcc1", "kvm-a", "local");
+  src = disk_path ("kvm-a", "rcc1", "vda", TRUE);
+  stopped = virsh ("kvm-a", "destroy rcc1");
+  /* A dies once the volume is copied and the domain defined on kvm-b */
+  crash_move ("rcc1", "{\"host\": \"kvm-b\", \"datastore\": \"kvm-b/local\"}", db, &crash);
+  gone = domstate ("kvm-a", "rcc1");
+  g_assert_cmpstr (gone, ==, "absent");
+  dst = disk_path ("kvm-b", "rcc1", "vda", TRUE);
+  g_assert_nonnull (dst);
+  g_assert_nonnull (strstr (dst, "/kvm-b/images/"));
+  g_assert_true (g_file_test (dst, G_FILE_TEST_EXISTS));
+  e = recover_after_crash (db);
+  g_assert_cmpint (vmm_recovery_entry_get_outcome (e), ==, VMM_RECOVERY_ON_SOURCE);
+  g_assert_cmpstr (vmm_recovery_entry_get_host (e), ==, "kvm-a");
+  state = domstate ("kvm-a", "rcc1");
+  g_assert_cmpstr (state, ==, "shut off");
+  absent = domstate ("kvm-b", "rcc1");
+  g_assert_cmpstr (absent, ==, "absent");
+  back = disk_path ("kvm-a", "rcc1", "vda", TRUE);
+  g_assert_cmpstr (back, ==, src);
+  g_assert_true (g_file_test (src, G_FILE_TEST_EXISTS));
+  g_assert_false (g_file_test (dst, G_FILE_TEST_EXISTS));
+  destroy_guest ("rcc1");
+  g_unlink (src);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -810,6 +984,8 @@ main (int argc, char **argv)
   g_test_add_func ("/libvirt/cold-restart", test_cold_restart);
   g_test_add_func ("/libvirt/cold-restart-fails", test_cold_restart_fails);
   g_test_add_func ("/libvirt/snapshots", test_snapshots);
+  g_test_add_func ("/libvirt/recover/live", test_recover_live);
+  g_test_add_func ("/libvirt/recover/cold", test_recover_cold);
   rc = g_test_run ();
   stop_hosts ();
   return rc;

@@ -1190,6 +1190,7 @@ typedef struct
   gboolean auto_converge;
   gboolean post_copy;
   gboolean compression;
+  gboolean records; /* the engine journals recovery data */
   GTask *outer;
 } LvRun;
 
@@ -3188,6 +3189,974 @@ lv_cleanup (LvRun *run, GError **error)
   return TRUE;
 }
 
+/* --- recovery data: what a crashed engine's successor needs --- */
+
+/* Recorded (vmm_migration_context_record_recovery_data()) by the worker
+ * before a step that changes the platform, one JSON object per step:
+ * "step", "vm", "source", "destination"; while the source still has the
+ * domain its "uuid", "persistent", "active", its definition "source-xml"
+ * (read without VIR_DOMAIN_XML_SECURE: no graphics passwords go to the
+ * journal) and its snapshots' metadata "snapshots" (parents first, each
+ * {name, xml}) with "current-snapshot"; always the "volumes" the move
+ * creates on the destination ({key, source-path, host, pool, name, path})
+ * — the path only once created. Recovery reads the oldest record that has a
+ * member: the source as it was before anything changed. */
+static char *
+lv_recovery_data_build (LvRun *run)
+{
+  LvMove *mv = run->mv;
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  g_autoptr (JsonNode) root = NULL;
+  g_autoptr (virConnect) conn = lv_connect (run->self, mv->src_host, NULL);
+  g_autoptr (virDomain) dom = conn != NULL ? virDomainLookupByName (conn, mv->vm) : NULL;
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "step");
+  json_builder_add_string_value (b, vmm_step_get_name (run->step));
+  json_builder_set_member_name (b, "vm");
+  json_builder_add_string_value (b, mv->vm);
+  json_builder_set_member_name (b, "source");
+  json_builder_add_string_value (b, mv->src_host);
+  json_builder_set_member_name (b, "destination");
+  json_builder_add_string_value (b, mv->dst_host);
+  if (dom != NULL)
+    {
+      char uuid[VIR_UUID_STRING_BUFLEN] = { 0 };
+      gboolean persistent = virDomainIsPersistent (dom) == 1;
+      virDomainSnapshotPtr *snaps = NULL;
+      int n;
+
+      virDomainGetUUIDString (dom, uuid);
+      json_builder_set_member_name (b, "uuid");
+      json_builder_add_string_value (b, uuid);
+      json_builder_set_member_name (b, "persistent");
+      json_builder_add_boolean_value (b, persistent);
+      json_builder_set_member_name (b, "active");
+      json_builder_add_boolean_value (b, virDomainIsActive (dom) == 1);
+      if (persistent)
+        {
+          char *xml = virDomainGetXMLDesc (dom, VIR_DOMAIN_XML_INACTIVE);
+
+          if (xml != NULL)
+            {
+              json_builder_set_member_name (b, "source-xml");
+              json_builder_add_string_value (b, xml);
+              free (xml);
+            }
+        }
+      n = virDomainListAllSnapshots (dom, &snaps, VIR_DOMAIN_SNAPSHOT_LIST_TOPOLOGICAL);
+      if (n > 0)
+        {
+          g_autoptr (virDomainSnapshot) current = virDomainHasCurrentSnapshot (dom, 0) == 1
+                                                      ? virDomainSnapshotCurrent (dom, 0)
+                                                      : NULL;
+
+          json_builder_set_member_name (b, "snapshots");
+          json_builder_begin_array (b);
+          for (int i = 0; i < n; i++)
+            {
+              char *xml = virDomainSnapshotGetXMLDesc (snaps[i], 0);
+
+              json_builder_begin_object (b);
+              json_builder_set_member_name (b, "name");
+              json_builder_add_string_value (b, virDomainSnapshotGetName (snaps[i]));
+              json_builder_set_member_name (b, "xml");
+              json_builder_add_string_value (b, xml);
+              json_builder_end_object (b);
+              free (xml);
+            }
+          json_builder_end_array (b);
+          if (current != NULL)
+            {
+              json_builder_set_member_name (b, "current-snapshot");
+              json_builder_add_string_value (b, virDomainSnapshotGetName (current));
+            }
+        }
+      for (int i = 0; i < MAX (n, 0); i++)
+        virDomainSnapshotFree (snaps[i]);
+      free (snaps);
+    }
+  json_builder_set_member_name (b, "volumes");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < mv->disks->len; i++)
+    {
+      LvDiskMove *dm = g_ptr_array_index (mv->disks, i);
+      g_autofree char *name = g_path_get_basename (dm->src_path);
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "key");
+      json_builder_add_string_value (b, dm->key);
+      json_builder_set_member_name (b, "source-path");
+      json_builder_add_string_value (b, dm->src_path);
+      json_builder_set_member_name (b, "host");
+      json_builder_add_string_value (b, dm->dst_host);
+      json_builder_set_member_name (b, "pool");
+      json_builder_add_string_value (b, dm->dst_pool);
+      json_builder_set_member_name (b, "name");
+      json_builder_add_string_value (b, name);
+      json_builder_set_member_name (b, "path");
+      json_builder_add_string_value (b, dm->dst_path);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+  root = json_builder_get_root (b);
+  return json_to_string (root, FALSE);
+}
+
+typedef struct
+{
+  VmmMigrationContext *ctx;
+  char *data;
+  GError *error;
+  gboolean ok;
+  gboolean done;
+  GMutex lock;
+  GCond cond;
+} LvRecord;
+
+static gboolean
+lv_record_cb (gpointer user_data)
+{
+  LvRecord *rec = user_data;
+  gboolean ok;
+  GError *error = NULL;
+
+  ok = vmm_migration_context_record_recovery_data (rec->ctx, rec->data, &error);
+  g_mutex_lock (&rec->lock);
+  rec->ok = ok;
+  rec->error = error;
+  rec->done = TRUE;
+  g_cond_signal (&rec->cond);
+  g_mutex_unlock (&rec->lock);
+  return G_SOURCE_REMOVE;
+}
+
+/* Worker thread: the journal is written from the engine's thread; the step
+ * waits until its data is durable and fails untouched when it is not. */
+static gboolean
+lv_record (LvRun *run, GError **error)
+{
+  LvRecord rec = { 0 };
+
+  if (!run->records)
+    return TRUE;
+  rec.ctx = run->ctx;
+  rec.data = lv_recovery_data_build (run);
+  g_mutex_init (&rec.lock);
+  g_cond_init (&rec.cond);
+  g_main_context_invoke (run->main_context, lv_record_cb, &rec);
+  g_mutex_lock (&rec.lock);
+  while (!rec.done)
+    g_cond_wait (&rec.cond, &rec.lock);
+  g_mutex_unlock (&rec.lock);
+  g_mutex_clear (&rec.lock);
+  g_cond_clear (&rec.cond);
+  g_free (rec.data);
+  if (!rec.ok)
+    {
+      g_propagate_prefixed_error (error, rec.error,
+                                  "libvirt: %s not started, its recovery data was not recorded: ",
+                                  vmm_step_get_name (run->step));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* The steps that change the platform: their data goes to the journal
+ * first. A hot CreateDestinationVm only rewrites XML in memory. */
+static gboolean
+lv_step_changes_platform (LvRun *run)
+{
+  switch (run->step)
+    {
+    case VMM_STEP_CREATE_DESTINATION_VM:
+    case VMM_STEP_RECONFIGURE_VM:
+    case VMM_STEP_RELAYOUT_SNAPSHOTS:
+      return !run->hot;
+    case VMM_STEP_CREATE_DUMMY_DISKS:
+    case VMM_STEP_REGISTER_DESTINATION_VM:
+    case VMM_STEP_UNREGISTER_SOURCE_VM:
+    case VMM_STEP_INITIATE_SOURCE:
+    case VMM_STEP_COMPLETE_SOURCE:
+    case VMM_STEP_POWER_OFF:
+    case VMM_STEP_POWER_ON:
+      return TRUE;
+    case VMM_STEP_PREPARE_SOURCE:
+    case VMM_STEP_PREPARE_DESTINATION:
+    case VMM_STEP_COMPLETE_DESTINATION:
+    case VMM_STEP_RESERVE_DIRECTORY:
+    case VMM_STEP_CREATE_INVENTORY_VM:
+    case VMM_STEP_INITIATE_DESTINATION:
+    case VMM_STEP_SWITCH_HOST_AND_POOL:
+    case VMM_STEP_LAST:
+    default:
+      return FALSE;
+    }
+}
+
+/* --- locating a domain, recovering after a crash --- */
+
+/* A live domain that does not run for itself: the incoming side of a
+ * migration (paused, reason migration), or a side of a post-copy move that
+ * waits for the other. */
+static gboolean
+lv_state_runs (int state, int reason)
+{
+  if (state == VIR_DOMAIN_PAUSED)
+    return reason != VIR_DOMAIN_PAUSED_MIGRATION && reason != VIR_DOMAIN_PAUSED_POSTCOPY
+           && reason != VIR_DOMAIN_PAUSED_POSTCOPY_FAILED
+           && reason != VIR_DOMAIN_PAUSED_STARTING_UP;
+  return state == VIR_DOMAIN_RUNNING || state == VIR_DOMAIN_BLOCKED || state == VIR_DOMAIN_SHUTDOWN;
+}
+
+typedef struct
+{
+  char *host;
+  gboolean persistent;
+  gboolean runs;
+  char *xml;
+} LvSeen;
+
+static void
+lv_seen_free (LvSeen *seen)
+{
+  g_free (seen->host);
+  g_free (seen->xml);
+  g_free (seen);
+}
+
+/* Worker thread. libvirt keeps no record apart from the domains: the
+ * "manager's record" is the one host whose domain is the VM — the host
+ * where it runs when it runs on exactly one (a transient domain counts only
+ * when no host has a persistent definition of it); otherwise the one host
+ * with a persistent definition, when it runs nowhere. A persistent
+ * definition that is inactive while another host runs the domain is a
+ * leftover and never the record. Anything else (two running, two
+ * definitions and none running...) leaves the record empty: ambiguous. */
+static VmmVmLocation *
+lv_locate (VmmLibvirtBackend *self, const char *vm, GError **error)
+{
+  g_autoptr (GPtrArray) seen = g_ptr_array_new_with_free_func ((GDestroyNotify)lv_seen_free);
+  LvSeen *running = NULL, *persistent = NULL, *record = NULL;
+  guint n_running = 0, n_persistent = 0;
+  VmmVmLocation *location;
+
+  for (guint i = 0; i < self->hosts->len; i++)
+    {
+      LvHost *host = g_ptr_array_index (self->hosts, i);
+      g_autoptr (virConnect) conn = lv_connect (self, host->name, error);
+      g_autoptr (virDomain) dom = NULL;
+      int state = VIR_DOMAIN_NOSTATE, reason = 0;
+      LvSeen *s;
+
+      if (conn == NULL)
+        {
+          g_prefix_error (error, "libvirt: cannot tell where '%s' is: ", vm);
+          return NULL;
+        }
+      dom = virDomainLookupByName (conn, vm);
+      if (dom == NULL)
+        {
+          if (lv_last_error_is (VIR_ERR_NO_DOMAIN))
+            continue;
+          lv_set_error (error, VMM_ERROR_BACKEND, "libvirt: cannot look '%s' up on host '%s'", vm,
+                        host->name);
+          return NULL;
+        }
+      if (virDomainGetState (dom, &state, &reason, 0) < 0)
+        {
+          lv_set_error (error, VMM_ERROR_BACKEND, "libvirt: cannot read the state of '%s' on '%s'",
+                        vm, host->name);
+          return NULL;
+        }
+      s = g_new0 (LvSeen, 1);
+      s->host = g_strdup (host->name);
+      s->persistent = virDomainIsPersistent (dom) == 1;
+      s->runs = virDomainIsActive (dom) == 1 && lv_state_runs (state, reason);
+      s->xml = virDomainGetXMLDesc (dom, 0);
+      g_ptr_array_add (seen, s);
+      if (s->runs)
+        {
+          n_running++;
+          running = s;
+        }
+      if (s->persistent)
+        {
+          n_persistent++;
+          persistent = s;
+        }
+    }
+  if (n_running == 1 && (running->persistent || n_persistent == 0))
+    record = running;
+  else if (n_running == 0 && n_persistent == 1)
+    record = persistent;
+  location = vmm_vm_location_new (vm, record != NULL ? record->host : NULL);
+  for (guint i = 0; i < seen->len; i++)
+    {
+      LvSeen *s = g_ptr_array_index (seen, i);
+
+      vmm_vm_location_add_host (location, s->host, s->runs);
+    }
+  /* the disks as the record's domain (or the only one) has them */
+  if (record == NULL && seen->len == 1)
+    record = g_ptr_array_index (seen, 0);
+  if (record != NULL && record->xml != NULL)
+    {
+      g_autoptr (LvDomainXml) parsed = lv_domain_xml_parse (record->xml, NULL);
+      g_autoptr (virConnect) conn = lv_connect (self, record->host, NULL);
+
+      for (guint i = 0; parsed != NULL && i < parsed->disks->len; i++)
+        {
+          LvDiskXml *d = g_ptr_array_index (parsed->disks, i);
+          g_autoptr (virStorageVol) vol = NULL;
+          g_autoptr (virStoragePool) pool = NULL;
+          g_autofree char *datastore = NULL;
+          g_autoptr (VmmDiskInfo) disk = NULL;
+
+          if (g_strcmp0 (d->device, "disk") != 0 || d->path == NULL)
+            continue;
+          vol = conn != NULL ? lv_volume_lookup (conn, d->path) : NULL;
+          pool = vol != NULL ? virStoragePoolLookupByVolume (vol) : NULL;
+          if (pool != NULL)
+            datastore = lv_datastore_name (self, record->host, virStoragePoolGetName (pool));
+          disk = vmm_disk_info_new (d->key, datastore, d->path);
+          vmm_disk_info_set_format (disk, d->format);
+          vmm_vm_location_add_disk (location, disk);
+        }
+    }
+  return location;
+}
+
+static void
+lv_locate_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  GError *error = NULL;
+  VmmVmLocation *location = lv_locate (VMM_LIBVIRT_BACKEND (source), task_data, &error);
+
+  if (location == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, location, g_object_unref);
+}
+
+static void
+lv_locate_vm_async (VmmBackend *backend, const char *vm, GCancellable *cancellable,
+                    GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autoptr (GTask) task = g_task_new (backend, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, lv_locate_vm_async);
+  g_task_set_task_data (task, g_strdup (vm), g_free);
+  g_task_run_in_thread (task, lv_locate_thread);
+}
+
+static VmmVmLocation *
+lv_locate_vm_finish (VmmBackend *backend, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, backend), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* What the records of one move say, merged: the oldest value of each. */
+typedef struct
+{
+  VmmLibvirtBackend *self;
+  char *vm;
+  gboolean forward;
+  char *src_host;
+  char *dst_host;
+  char *source_xml;
+  gboolean persistent;
+  gboolean was_active;
+  gboolean has_state;
+  char *uuid;
+  JsonArray *snapshots;
+  char *current_snapshot;
+  GPtrArray *volumes; /* JsonObject */
+  GPtrArray *nodes;   /* the parsed records */
+  GString *done;      /* what recovery did, for the debug log */
+} LvRecover;
+
+static void
+lv_recover_free (LvRecover *r)
+{
+  g_object_unref (r->self);
+  g_free (r->vm);
+  g_free (r->src_host);
+  g_free (r->dst_host);
+  g_free (r->source_xml);
+  g_free (r->uuid);
+  g_free (r->current_snapshot);
+  g_ptr_array_unref (r->volumes);
+  g_ptr_array_unref (r->nodes);
+  g_string_free (r->done, TRUE);
+  g_free (r);
+}
+
+static void
+lv_recover_read (LvRecover *r, const char *const *data)
+{
+  g_autoptr (GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+
+  for (guint i = 0; data != NULL && data[i] != NULL; i++)
+    {
+      JsonNode *node = json_from_string (data[i], NULL);
+      JsonObject *obj;
+      JsonArray *volumes;
+
+      if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+        {
+          g_clear_pointer (&node, json_node_unref);
+          continue;
+        }
+      g_ptr_array_add (r->nodes, node);
+      obj = json_node_get_object (node);
+      if (!r->has_state && json_object_has_member (obj, "active"))
+        {
+          r->has_state = TRUE;
+          r->was_active = json_object_get_boolean_member_with_default (obj, "active", FALSE);
+          r->persistent = json_object_get_boolean_member_with_default (obj, "persistent", FALSE);
+          r->uuid = g_strdup (json_object_get_string_member_with_default (obj, "uuid", NULL));
+        }
+      if (r->source_xml == NULL)
+        r->source_xml
+            = g_strdup (json_object_get_string_member_with_default (obj, "source-xml", NULL));
+      if (r->snapshots == NULL && json_object_has_member (obj, "snapshots")
+          && JSON_NODE_HOLDS_ARRAY (json_object_get_member (obj, "snapshots")))
+        {
+          r->snapshots = json_object_get_array_member (obj, "snapshots");
+          r->current_snapshot = g_strdup (
+              json_object_get_string_member_with_default (obj, "current-snapshot", NULL));
+        }
+      volumes = json_object_has_member (obj, "volumes")
+                        && JSON_NODE_HOLDS_ARRAY (json_object_get_member (obj, "volumes"))
+                    ? json_object_get_array_member (obj, "volumes")
+                    : NULL;
+      for (guint j = 0; volumes != NULL && j < json_array_get_length (volumes); j++)
+        {
+          JsonNode *v = json_array_get_element (volumes, j);
+          JsonObject *vo = JSON_NODE_HOLDS_OBJECT (v) ? json_node_get_object (v) : NULL;
+          const char *host = vo != NULL ? lv_json_string (vo, "host") : NULL;
+          const char *pool = vo != NULL ? lv_json_string (vo, "pool") : NULL;
+          const char *name = vo != NULL ? lv_json_string (vo, "name") : NULL;
+
+          if (host == NULL || pool == NULL || name == NULL
+              || !g_hash_table_add (seen, g_strdup_printf ("%s/%s/%s", host, pool, name)))
+            continue;
+          g_ptr_array_add (r->volumes, vo);
+        }
+    }
+}
+
+/* The disk paths a domain's XML uses. */
+static GHashTable *
+lv_paths_of (const char *xml)
+{
+  GHashTable *paths = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr (LvDomainXml) parsed = xml != NULL ? lv_domain_xml_parse (xml, NULL) : NULL;
+
+  for (guint i = 0; parsed != NULL && i < parsed->disks->len; i++)
+    {
+      LvDiskXml *d = g_ptr_array_index (parsed->disks, i);
+
+      if (d->path != NULL)
+        g_hash_table_add (paths, g_strdup (d->path));
+    }
+  return paths;
+}
+
+static GHashTable *
+lv_paths_of_domain (virDomainPtr dom)
+{
+  g_autofree char *live = NULL;
+  g_autofree char *inactive = NULL;
+  GHashTable *paths;
+
+  if (dom == NULL)
+    return g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  live = virDomainGetXMLDesc (dom, 0);
+  paths = lv_paths_of (live);
+  if (virDomainIsPersistent (dom) == 1)
+    {
+      g_autoptr (GHashTable) more = NULL;
+      GHashTableIter iter;
+      gpointer key;
+
+      inactive = virDomainGetXMLDesc (dom, VIR_DOMAIN_XML_INACTIVE);
+      more = lv_paths_of (inactive);
+      g_hash_table_iter_init (&iter, more);
+      while (g_hash_table_iter_next (&iter, &key, NULL))
+        g_hash_table_add (paths, g_strdup (key));
+    }
+  return paths;
+}
+
+/* Waits (bounded) for the migration job of @dom to end; %FALSE when it
+ * still runs. */
+static gboolean
+lv_wait_job (virDomainPtr dom, guint seconds)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64)seconds * G_USEC_PER_SEC;
+
+  for (;;)
+    {
+      virDomainJobInfo job = { 0 };
+
+      if (virDomainGetJobInfo (dom, &job) < 0 || job.type == VIR_DOMAIN_JOB_NONE)
+        return TRUE;
+      if (g_get_monotonic_time () >= deadline)
+        return FALSE;
+      g_usleep (LV_POLL_MS * 1000);
+    }
+}
+
+#define LV_RECOVER_JOB_WAIT_S 120
+
+/* @host's connection and the domain there (NULL when it has none). */
+static gboolean
+lv_recover_open (LvRecover *r, const char *host, virConnectPtr *conn, virDomainPtr *dom,
+                 GError **error)
+{
+  *conn = lv_connect (r->self, host, error);
+  if (*conn == NULL)
+    return FALSE;
+  *dom = virDomainLookupByName (*conn, r->vm);
+  if (*dom == NULL && !lv_last_error_is (VIR_ERR_NO_DOMAIN))
+    {
+      lv_set_error (error, VMM_ERROR_BACKEND, "libvirt: cannot look '%s' up on host '%s'", r->vm,
+                    host);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Resumes @dom on @host when paused. */
+static gboolean
+lv_recover_resume (LvRecover *r, virDomainPtr dom, const char *host, GError **error)
+{
+  int state = VIR_DOMAIN_NOSTATE, reason = 0;
+
+  if (virDomainGetState (dom, &state, &reason, 0) < 0)
+    {
+      lv_set_error (error, VMM_ERROR_BACKEND, "libvirt: cannot read the state of '%s' on '%s'",
+                    r->vm, host);
+      return FALSE;
+    }
+  if (state != VIR_DOMAIN_PAUSED)
+    return TRUE;
+  if (virDomainResume (dom) < 0)
+    {
+      lv_set_error (error, VMM_ERROR_BACKEND, "libvirt: cannot resume '%s' on host '%s'", r->vm,
+                    host);
+      return FALSE;
+    }
+  g_string_append_printf (r->done, "; resumed on %s", host);
+  return TRUE;
+}
+
+/* Redefines the recorded snapshots missing on @dom, parents first. */
+static gboolean
+lv_recover_snapshots (LvRecover *r, virDomainPtr dom, const char *host, GHashTable *paths,
+                      GError **error)
+{
+  for (guint i = 0; r->snapshots != NULL && i < json_array_get_length (r->snapshots); i++)
+    {
+      JsonNode *n = json_array_get_element (r->snapshots, i);
+      JsonObject *o = JSON_NODE_HOLDS_OBJECT (n) ? json_node_get_object (n) : NULL;
+      const char *name = o != NULL ? lv_json_string (o, "name") : NULL;
+      const char *xml = o != NULL ? lv_json_string (o, "xml") : NULL;
+      g_autoptr (virDomainSnapshot) s = NULL;
+      g_autofree char *rewritten = NULL;
+      unsigned int flags = VIR_DOMAIN_SNAPSHOT_CREATE_REDEFINE;
+
+      if (name == NULL || xml == NULL)
+        continue;
+      s = virDomainSnapshotLookupByName (dom, name, 0);
+      if (s != NULL)
+        continue;
+      if (paths != NULL && g_hash_table_size (paths) > 0)
+        {
+          rewritten = lv_domain_xml_rewrite (xml, paths, NULL, error);
+          if (rewritten == NULL)
+            return FALSE;
+        }
+      if (g_strcmp0 (name, r->current_snapshot) == 0)
+        flags |= VIR_DOMAIN_SNAPSHOT_CREATE_CURRENT;
+      s = virDomainSnapshotCreateXML (dom, rewritten != NULL ? rewritten : xml, flags);
+      if (s == NULL)
+        {
+          lv_set_error (error, VMM_ERROR_BACKEND,
+                        "libvirt: cannot define snapshot '%s' of '%s' on host '%s' again", name,
+                        r->vm, host);
+          return FALSE;
+        }
+      g_string_append_printf (r->done, "; snapshot %s defined on %s", name, host);
+    }
+  return TRUE;
+}
+
+/* Undo to the source: the migration job aborted, the destination's domain
+ * (incoming, started or defined) gone, the volumes the move created there
+ * deleted, the source's definition and snapshots back, the guest running
+ * there again when it ran before. */
+static gboolean
+lv_recover_back (LvRecover *r, GError **error)
+{
+  gboolean same_host = g_strcmp0 (r->src_host, r->dst_host) == 0;
+  g_autoptr (virConnect) src = NULL;
+  g_autoptr (virConnect) dst = NULL;
+  g_autoptr (virDomain) sdom = NULL;
+  g_autoptr (virDomain) ddom = NULL;
+  g_autoptr (GHashTable) keep = NULL;
+  virDomainJobInfo job = { 0 };
+  int state = VIR_DOMAIN_NOSTATE, reason = 0;
+
+  if (!lv_recover_open (r, r->src_host, &src, &sdom, error))
+    return FALSE;
+  /* a migration job in flight: aborted, and its end waited for */
+  if (sdom != NULL && virDomainGetJobInfo (sdom, &job) == 0 && job.type != VIR_DOMAIN_JOB_NONE)
+    {
+      if (virDomainAbortJob (sdom) < 0)
+        g_string_append_printf (r->done, "; aborting the job on %s failed: %s", r->src_host,
+                                virGetLastErrorMessage ());
+      else
+        g_string_append_printf (r->done, "; job aborted on %s", r->src_host);
+      if (!lv_wait_job (sdom, LV_RECOVER_JOB_WAIT_S))
+        {
+          g_set_error (error, VMM_ERROR, VMM_ERROR_TIMEOUT,
+                       "libvirt: the job of '%s' on host '%s' did not end within %u s of its "
+                       "abort",
+                       r->vm, r->src_host, LV_RECOVER_JOB_WAIT_S);
+          return FALSE;
+        }
+    }
+  if (same_host)
+    {
+      /* a storage-only move: the block copies aborted, the domain stays */
+      g_autoptr (LvDomainXml) parsed = NULL;
+      g_autofree char *xml = NULL;
+
+      if (sdom == NULL)
+        {
+          g_set_error (error, VMM_ERROR, VMM_ERROR_NOT_FOUND,
+                       "libvirt: '%s' is no longer on host '%s'", r->vm, r->src_host);
+          return FALSE;
+        }
+      xml = virDomainGetXMLDesc (sdom, 0);
+      parsed = xml != NULL ? lv_domain_xml_parse (xml, NULL) : NULL;
+      for (guint i = 0; parsed != NULL && i < parsed->disks->len; i++)
+        {
+          LvDiskXml *d = g_ptr_array_index (parsed->disks, i);
+
+          if (virDomainBlockJobAbort (sdom, d->key, 0) == 0)
+            g_string_append_printf (r->done, "; block job of %s aborted", d->key);
+        }
+    }
+  else
+    {
+      /* the source must hold the VM before its other copy goes */
+      if (sdom == NULL && r->source_xml == NULL)
+        {
+          g_set_error (error, VMM_ERROR, VMM_ERROR_NOT_FOUND,
+                       "libvirt: '%s' is not on host '%s' and no definition of it was recorded; "
+                       "its copy on '%s' is left as it is",
+                       r->vm, r->src_host, r->dst_host);
+          return FALSE;
+        }
+      if (!lv_recover_open (r, r->dst_host, &dst, &ddom, error))
+        return FALSE;
+      if (ddom != NULL && r->uuid != NULL)
+        {
+          char uuid[VIR_UUID_STRING_BUFLEN] = { 0 };
+
+          /* another domain of that name is none of this move's business */
+          if (virDomainGetUUIDString (ddom, uuid) < 0 || g_strcmp0 (uuid, r->uuid) != 0)
+            {
+              g_set_error (error, VMM_ERROR, VMM_ERROR_BUSY,
+                           "libvirt: the domain '%s' on host '%s' has UUID %s, not the moved "
+                           "guest's %s; left as it is",
+                           r->vm, r->dst_host, uuid, r->uuid);
+              return FALSE;
+            }
+        }
+      if (ddom != NULL)
+        {
+          gboolean src_active = sdom != NULL && virDomainIsActive (sdom) == 1;
+
+          if (virDomainGetState (ddom, &state, &reason, 0) == 0 && virDomainIsActive (ddom) == 1
+              && lv_state_runs (state, reason) && !src_active && r->was_active)
+            {
+              /* the live move ended on the destination: undoing it would
+               * kill the only running guest */
+              g_set_error (error, VMM_ERROR, VMM_ERROR_BACKEND,
+                           "libvirt: '%s' runs on host '%s' and not on its source '%s': the "
+                           "move completed; left as it is",
+                           r->vm, r->dst_host, r->src_host);
+              return FALSE;
+            }
+          if (virDomainIsActive (ddom) == 1)
+            {
+              if (virDomainDestroy (ddom) < 0 && virDomainIsActive (ddom) == 1)
+                {
+                  lv_set_error (error, VMM_ERROR_BACKEND, "libvirt: cannot stop '%s' on host '%s'",
+                                r->vm, r->dst_host);
+                  return FALSE;
+                }
+              g_string_append_printf (r->done, "; destroyed on %s", r->dst_host);
+            }
+          g_clear_pointer (&ddom, virDomainFree);
+          /* a transient one vanished with its destroy */
+          ddom = virDomainLookupByName (dst, r->vm);
+          if (ddom != NULL)
+            {
+              if (virDomainUndefineFlags (ddom, VIR_DOMAIN_UNDEFINE_KEEP_NVRAM
+                                                    | VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA)
+                  < 0)
+                {
+                  lv_set_error (error, VMM_ERROR_BACKEND,
+                                "libvirt: cannot undefine '%s' on host '%s'", r->vm, r->dst_host);
+                  return FALSE;
+                }
+              g_string_append_printf (r->done, "; undefined on %s", r->dst_host);
+            }
+        }
+      if (sdom == NULL)
+        {
+          sdom = virDomainDefineXML (src, r->source_xml);
+          if (sdom == NULL)
+            {
+              lv_set_error (error, VMM_ERROR_BACKEND,
+                            "libvirt: cannot define '%s' on host '%s' again", r->vm, r->src_host);
+              return FALSE;
+            }
+          g_string_append_printf (r->done, "; defined on %s again", r->src_host);
+        }
+    }
+  if (!lv_recover_snapshots (r, sdom, r->src_host, NULL, error))
+    return FALSE;
+  /* the volumes the move created, unless a domain uses them */
+  keep = lv_paths_of_domain (sdom);
+  for (guint i = 0; i < r->volumes->len; i++)
+    {
+      JsonObject *vo = g_ptr_array_index (r->volumes, i);
+      const char *host = lv_json_string (vo, "host");
+      const char *pool_name = lv_json_string (vo, "pool");
+      const char *name = lv_json_string (vo, "name");
+      g_autoptr (virConnect) conn = lv_connect (r->self, host, error);
+      g_autoptr (virStoragePool) pool = NULL;
+      g_autoptr (virStorageVol) vol = NULL;
+      g_autofree char *path = NULL;
+
+      if (conn == NULL)
+        return FALSE;
+      pool = lv_active_pool (conn, host, pool_name, error);
+      if (pool == NULL)
+        return FALSE;
+      virStoragePoolRefresh (pool, 0);
+      vol = virStorageVolLookupByName (pool, name);
+      if (vol == NULL)
+        continue;
+      path = virStorageVolGetPath (vol);
+      if (path == NULL || g_hash_table_contains (keep, path)
+          || g_strcmp0 (path, lv_json_string (vo, "source-path")) == 0)
+        continue;
+      if (virStorageVolDelete (vol, 0) < 0)
+        {
+          lv_set_error (error, VMM_ERROR_BACKEND, "libvirt: cannot delete volume %s on host '%s'",
+                        path, host);
+          return FALSE;
+        }
+      g_string_append_printf (r->done, "; deleted %s on %s", path, host);
+    }
+  /* running again as before: resumed, or started after a cold restart's
+   * power-off */
+  if (r->was_active && !lv_recover_resume (r, sdom, r->src_host, error))
+    return FALSE;
+  if (virDomainIsActive (sdom) != 1 && r->was_active)
+    {
+      if (virDomainCreate (sdom) < 0)
+        {
+          lv_set_error (error, VMM_ERROR_BACKEND, "libvirt: cannot start '%s' on host '%s'", r->vm,
+                        r->src_host);
+          return FALSE;
+        }
+      g_string_append_printf (r->done, "; started on %s", r->src_host);
+    }
+  return TRUE;
+}
+
+/* Finish on the destination: the migration job waited for, the domain
+ * there persistent when the source's was, resumed when paused, the
+ * snapshots' metadata there; the source's leftover definition and the
+ * source volumes a storage move replaced gone. */
+static gboolean
+lv_recover_forward (LvRecover *r, GError **error)
+{
+  g_autoptr (virConnect) src = NULL;
+  g_autoptr (virConnect) dst = NULL;
+  g_autoptr (virDomain) sdom = NULL;
+  g_autoptr (virDomain) ddom = NULL;
+  g_autoptr (GHashTable) used = NULL;
+  g_autoptr (GHashTable) paths = g_hash_table_new (g_str_hash, g_str_equal);
+  gboolean same_host = g_strcmp0 (r->src_host, r->dst_host) == 0;
+  virDomainJobInfo job = { 0 };
+
+  if (!lv_recover_open (r, r->src_host, &src, &sdom, error))
+    return FALSE;
+  if (sdom != NULL && virDomainGetJobInfo (sdom, &job) == 0 && job.type != VIR_DOMAIN_JOB_NONE)
+    {
+      g_string_append_printf (r->done, "; waited for the job on %s", r->src_host);
+      if (!lv_wait_job (sdom, LV_RECOVER_JOB_WAIT_S))
+        {
+          g_set_error (error, VMM_ERROR, VMM_ERROR_TIMEOUT,
+                       "libvirt: the migration of '%s' from '%s' still runs after %u s", r->vm,
+                       r->src_host, LV_RECOVER_JOB_WAIT_S);
+          return FALSE;
+        }
+      g_clear_pointer (&sdom, virDomainFree);
+      g_clear_pointer (&src, virConnectClose);
+      if (!lv_recover_open (r, r->src_host, &src, &sdom, error))
+        return FALSE;
+    }
+  if (same_host)
+    {
+      g_set_error (error, VMM_ERROR, VMM_ERROR_UNSUPPORTED,
+                   "libvirt: finishing a storage-only move of '%s' after a crash is not "
+                   "implemented",
+                   r->vm);
+      return FALSE;
+    }
+  if (!lv_recover_open (r, r->dst_host, &dst, &ddom, error))
+    return FALSE;
+  if (ddom == NULL)
+    {
+      g_set_error (error, VMM_ERROR, VMM_ERROR_NOT_FOUND,
+                   "libvirt: '%s' is not on its destination host '%s'; left as it is", r->vm,
+                   r->dst_host);
+      return FALSE;
+    }
+  if (sdom != NULL && virDomainIsActive (sdom) == 1)
+    {
+      g_set_error (error, VMM_ERROR, VMM_ERROR_BACKEND,
+                   "libvirt: '%s' still runs on its source host '%s'; left as it is", r->vm,
+                   r->src_host);
+      return FALSE;
+    }
+  if (r->persistent && virDomainIsPersistent (ddom) != 1)
+    {
+      g_autofree char *xml
+          = virDomainGetXMLDesc (ddom, VIR_DOMAIN_XML_INACTIVE | VIR_DOMAIN_XML_SECURE);
+      g_autoptr (virDomain) defined = xml != NULL ? virDomainDefineXML (dst, xml) : NULL;
+
+      if (defined == NULL)
+        {
+          lv_set_error (error, VMM_ERROR_BACKEND, "libvirt: cannot make '%s' persistent on '%s'",
+                        r->vm, r->dst_host);
+          return FALSE;
+        }
+      g_string_append_printf (r->done, "; defined on %s", r->dst_host);
+    }
+  for (guint i = 0; i < r->volumes->len; i++)
+    {
+      JsonObject *vo = g_ptr_array_index (r->volumes, i);
+      const char *key = lv_json_string (vo, "key");
+      const char *path = lv_json_string (vo, "path");
+
+      if (key != NULL && path != NULL)
+        g_hash_table_insert (paths, (gpointer)key, (gpointer)path);
+    }
+  if (!lv_recover_snapshots (r, ddom, r->dst_host, paths, error))
+    return FALSE;
+  if (sdom != NULL)
+    {
+      if (virDomainUndefineFlags (sdom, VIR_DOMAIN_UNDEFINE_KEEP_NVRAM
+                                            | VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA)
+          < 0)
+        {
+          lv_set_error (error, VMM_ERROR_BACKEND,
+                        "libvirt: cannot remove the old definition of '%s' on host '%s'", r->vm,
+                        r->src_host);
+          return FALSE;
+        }
+      g_string_append_printf (r->done, "; old definition removed on %s", r->src_host);
+    }
+  /* the source volumes the destination no longer uses */
+  used = lv_paths_of_domain (ddom);
+  for (guint i = 0; i < r->volumes->len; i++)
+    {
+      JsonObject *vo = g_ptr_array_index (r->volumes, i);
+      const char *source_path = lv_json_string (vo, "source-path");
+      const char *path = lv_json_string (vo, "path");
+      g_autoptr (GError) local_error = NULL;
+
+      if (source_path == NULL || path == NULL || g_str_equal (source_path, path)
+          || !g_hash_table_contains (used, path) || g_hash_table_contains (used, source_path))
+        continue;
+      if (!lv_delete_volume (r->self, r->src_host, NULL, source_path, error))
+        return FALSE;
+      g_string_append_printf (r->done, "; deleted %s on %s", source_path, r->src_host);
+    }
+  if (!lv_recover_resume (r, ddom, r->dst_host, error))
+    return FALSE;
+  return TRUE;
+}
+
+static void
+lv_recover_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  LvRecover *r = task_data;
+  GError *error = NULL;
+  gboolean ok = r->forward ? lv_recover_forward (r, &error) : lv_recover_back (r, &error);
+
+  g_debug ("libvirt: recovery of '%s' %s %s%s", r->vm, r->forward ? "forward" : "back",
+           ok ? "done" : "failed", r->done->str);
+  if (ok)
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+static void
+lv_recover_async (VmmBackend *backend, const char *vm, gboolean forward, const char *source_host,
+                  const char *destination_host, const char *const *data, GCancellable *cancellable,
+                  GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autoptr (GTask) task = g_task_new (backend, cancellable, callback, user_data);
+  LvRecover *r = g_new0 (LvRecover, 1);
+
+  g_task_set_source_tag (task, lv_recover_async);
+  r->self = g_object_ref (VMM_LIBVIRT_BACKEND (backend));
+  r->vm = g_strdup (vm);
+  r->forward = forward;
+  r->src_host = g_strdup (source_host);
+  r->dst_host = g_strdup (destination_host);
+  r->volumes = g_ptr_array_new ();
+  r->nodes = g_ptr_array_new_with_free_func ((GDestroyNotify)json_node_unref);
+  r->done = g_string_new (NULL);
+  g_task_set_task_data (task, r, (GDestroyNotify)lv_recover_free);
+  if (vm == NULL || source_host == NULL || lv_host_lookup (r->self, source_host) == NULL
+      || (destination_host != NULL && lv_host_lookup (r->self, destination_host) == NULL))
+    {
+      g_task_return_new_error (task, VMM_ERROR, VMM_ERROR_NOT_FOUND,
+                               "libvirt: the move's hosts ('%s', '%s') are not in this cluster",
+                               source_host != NULL ? source_host : "?",
+                               destination_host != NULL ? destination_host : "?");
+      return;
+    }
+  if (destination_host == NULL)
+    r->dst_host = g_strdup (source_host);
+  lv_recover_read (r, data);
+  g_task_run_in_thread (task, lv_recover_thread);
+}
+
+static gboolean
+lv_recover_finish (VmmBackend *backend, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, backend), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
 typedef gboolean (*LvStepFunc) (LvRun *run, GError **error);
 
 static const LvStepFunc lv_step_funcs[VMM_STEP_LAST] = {
@@ -3220,6 +4189,8 @@ lv_run_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *c
   else if (lv_run_cancelled (run) && run->step != VMM_STEP_COMPLETE_SOURCE
            && run->step != VMM_STEP_COMPLETE_DESTINATION)
     ok = lv_run_set_cancelled (run, &error, vmm_step_get_name (run->step));
+  else if (lv_step_changes_platform (run) && !lv_record (run, &error))
+    ok = FALSE;
   else
     ok = lv_step_funcs[run->step](run, &error);
   if (ok)
@@ -3285,6 +4256,7 @@ lv_run (VmmLibvirtBackend *self, VmmStep step, gboolean undo, gboolean cleanup, 
   run->auto_converge = vmm_relocate_spec_get_auto_converge (spec);
   run->post_copy = vmm_relocate_spec_get_post_copy (spec);
   run->compression = vmm_relocate_spec_get_compression (spec);
+  run->records = !undo && !cleanup && vmm_migration_context_wants_recovery_data (ctx);
   run->outer = outer;
   g_task_set_task_data (inner, run, (GDestroyNotify)lv_run_free);
   g_task_run_in_thread (inner, lv_run_thread);
@@ -3456,6 +4428,10 @@ vmm_libvirt_backend_class_init (VmmLibvirtBackendClass *klass)
   backend_class->abort = lv_abort;
   backend_class->cleanup = lv_cleanup_async;
   backend_class->apply_timeout_action = lv_apply_timeout_action;
+  backend_class->locate_vm_async = lv_locate_vm_async;
+  backend_class->locate_vm_finish = lv_locate_vm_finish;
+  backend_class->recover_async = lv_recover_async;
+  backend_class->recover_finish = lv_recover_finish;
 }
 
 static void
