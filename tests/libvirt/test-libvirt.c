@@ -949,6 +949,32 @@ test_recover_cold (void)
   g_unlink (src);
 }
 
+static void
+test_recover_after_switchover (void)
+{
+  g_autofree char *db = g_build_filename (statedir, "recover-forward.db", NULL);
+  g_autoptr (VmmRecoveryEntry) e = NULL;
+  g_autofree char *gone = NULL;
+  g_autofree char *persistent = NULL;
+  Crash crash = { .stop_at = "CompleteSource" };
+
+  guest ("idle", "rcf1", "kvm-a");
+  assert_alive ("rcf1");
+  /* A dies once the live move went over, before CompleteSource: finish it */
+  crash_move ("rcf1", "{\"host\": \"kvm-b\"}", db, &crash);
+  e = recover_after_crash (db);
+  g_assert_cmpint (vmm_recovery_entry_get_outcome (e), ==, VMM_RECOVERY_ON_DESTINATION);
+  g_assert_cmpstr (vmm_recovery_entry_get_host (e), ==, "kvm-b");
+  g_assert_nonnull (strstr (vmm_recovery_entry_get_facts (e), "past the switch-over"));
+  assert_runs_only_on ("rcf1", "kvm-b");
+  gone = domstate ("kvm-a", "rcf1");
+  g_assert_cmpstr (gone, ==, "absent");
+  persistent = virsh ("kvm-b", "dominfo rcf1 | grep -c '^Persistent: *yes'");
+  g_assert_cmpstr (persistent, ==, "1");
+  assert_alive ("rcf1");
+  destroy_guest ("rcf1");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -986,6 +1012,7 @@ main (int argc, char **argv)
   g_test_add_func ("/libvirt/snapshots", test_snapshots);
   g_test_add_func ("/libvirt/recover/live", test_recover_live);
   g_test_add_func ("/libvirt/recover/cold", test_recover_cold);
+  g_test_add_func ("/libvirt/recover/after-switchover", test_recover_after_switchover);
   rc = g_test_run ();
   stop_hosts ();
   return rc;
