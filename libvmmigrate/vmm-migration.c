@@ -1066,6 +1066,40 @@ user_cancelled_cb (GCancellable *cancellable, gpointer user_data)
 }
 
 static gboolean
+watchdog_cb (gpointer user_data);
+
+static void
+watchdog_stop (VmmMigrationPrivate *priv)
+{
+  if (priv->timeout_source != NULL)
+    {
+      g_source_destroy (priv->timeout_source);
+      g_clear_pointer (&priv->timeout_source, g_source_unref);
+    }
+}
+
+/* The watchdog wakes when a timeout could first expire (the completion
+ * deadline, or the progress timeout after the last progress), not on a
+ * fixed tick: thousands of migrations in flight cost no wake-ups. */
+static void
+watchdog_arm (VmmMigration *self)
+{
+  VmmMigrationPrivate *priv = vmm_migration_get_instance_private (self);
+  gint64 next = priv->deadline;
+  gint64 wait_ms;
+
+  if (priv->progress_timeout_s > 0)
+    next = MIN (next, priv->last_progress + (gint64)priv->progress_timeout_s * G_USEC_PER_SEC);
+  watchdog_stop (priv);
+  if (next == G_MAXINT64)
+    return;
+  wait_ms = (next - g_get_monotonic_time ()) / 1000 + 1;
+  priv->timeout_source = g_timeout_source_new ((guint)CLAMP (wait_ms, 1, G_MAXINT32));
+  g_source_set_callback (priv->timeout_source, watchdog_cb, self, NULL);
+  g_source_attach (priv->timeout_source, priv->main_context);
+}
+
+static gboolean
 watchdog_cb (gpointer user_data)
 {
   VmmMigration *self = user_data;
@@ -1075,7 +1109,11 @@ watchdog_cb (gpointer user_data)
 
   if (priv->task == NULL || priv->state != VMM_MIGRATION_STATE_RUNNING || priv->past_ponr
       || priv->timed_out)
-    return G_SOURCE_CONTINUE;
+    {
+      /* nothing to watch any more: timeouts end at the switch-over */
+      watchdog_stop (priv);
+      return G_SOURCE_REMOVE;
+    }
   if (now >= priv->deadline)
     priv->timeout_reason = g_strdup_printf ("did not complete within %" G_GINT64_FORMAT " s",
                                             (priv->deadline - priv->start_time) / G_USEC_PER_SEC);
@@ -1083,7 +1121,10 @@ watchdog_cb (gpointer user_data)
            && now - priv->last_progress >= (gint64)priv->progress_timeout_s * G_USEC_PER_SEC)
     priv->timeout_reason = g_strdup_printf ("made no progress for %u s", priv->progress_timeout_s);
   else
-    return G_SOURCE_CONTINUE;
+    {
+      watchdog_arm (self); /* progress was made: wake at the new time */
+      return G_SOURCE_REMOVE;
+    }
   if (action != VMM_ON_TIMEOUT_ABORT)
     {
       GEnumClass *klass = g_type_class_ref (VMM_TYPE_ON_TIMEOUT_ACTION);
@@ -1101,15 +1142,17 @@ watchdog_cb (gpointer user_data)
           g_clear_pointer (&priv->timeout_reason, g_free);
           priv->deadline = G_MAXINT64;
           priv->progress_timeout_s = 0;
-          return G_SOURCE_CONTINUE;
+          watchdog_stop (priv);
+          return G_SOURCE_REMOVE;
         }
       msg = g_strdup_printf ("on-timeout %s is not available for this move (%s); aborting instead",
                              nick, error != NULL ? error->message : "no transfer in flight");
       vmm_migration_context_add_warning (priv->ctx, msg);
     }
   priv->timed_out = TRUE;
+  watchdog_stop (priv);
   stop_now (self, "the timeout");
-  return G_SOURCE_CONTINUE;
+  return G_SOURCE_REMOVE;
 }
 
 /* How long a move may take when the spec does not say: two minutes, plus ten
@@ -1733,9 +1776,7 @@ begin_real_run (gpointer migration)
   priv->deadline = priv->start_time + (gint64)timeout_s * G_USEC_PER_SEC;
   priv->progress_timeout_s = vmm_engine_get_progress_timeout_s (priv->engine);
   set_state (self, VMM_MIGRATION_STATE_RUNNING);
-  priv->timeout_source = g_timeout_source_new (250);
-  g_source_set_callback (priv->timeout_source, watchdog_cb, self, NULL);
-  g_source_attach (priv->timeout_source, priv->main_context);
+  watchdog_arm (self);
   if (priv->queued)
     {
       /* Facts may have changed while the migration waited: read them again. */
