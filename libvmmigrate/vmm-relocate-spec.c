@@ -54,6 +54,7 @@ struct _VmmRelocateSpec
   gboolean detach_unreachable_devices;
   gboolean fallback_other_host;
   gboolean fallback_cold;
+  gboolean keep_source_disks;
   guint parallel_connections;
 };
 
@@ -81,6 +82,7 @@ enum
   PROP_DETACH_UNREACHABLE_DEVICES,
   PROP_FALLBACK_OTHER_HOST,
   PROP_FALLBACK_COLD,
+  PROP_KEEP_SOURCE_DISKS,
   PROP_PARALLEL_CONNECTIONS,
   N_PROPS
 };
@@ -150,6 +152,7 @@ static const char *const spec_members[] = {
   "detach-unreachable-devices",
   "fallback-other-host",
   "fallback-cold",
+  "keep-source-disks",
   NULL,
 };
 
@@ -1055,6 +1058,10 @@ vmm_relocate_spec_load_json (VmmRelocateSpec *self, JsonObject *root, VmmJsonDup
     return FALSE;
   vmm_relocate_spec_set_fallback_cold (self, enabled);
 
+  if (!vmm_json_get_boolean (root, "keep-source-disks", &enabled, error))
+    return FALSE;
+  vmm_relocate_spec_set_keep_source_disks (self, enabled);
+
   value = 0;
   if (!vmm_json_get_tuning (root, &range_parallel_connections, &value, error))
     return FALSE;
@@ -1130,6 +1137,9 @@ vmm_relocate_spec_get_property (GObject *object, guint prop_id, GValue *value, G
     case PROP_FALLBACK_COLD:
       g_value_set_boolean (value, self->fallback_cold);
       break;
+    case PROP_KEEP_SOURCE_DISKS:
+      g_value_set_boolean (value, self->keep_source_disks);
+      break;
     case PROP_PARALLEL_CONNECTIONS:
       g_value_set_uint (value, self->parallel_connections);
       break;
@@ -1203,6 +1213,9 @@ vmm_relocate_spec_set_property (GObject *object, guint prop_id, const GValue *va
       break;
     case PROP_FALLBACK_COLD:
       vmm_relocate_spec_set_fallback_cold (self, g_value_get_boolean (value));
+      break;
+    case PROP_KEEP_SOURCE_DISKS:
+      vmm_relocate_spec_set_keep_source_disks (self, g_value_get_boolean (value));
       break;
     case PROP_PARALLEL_CONNECTIONS:
       vmm_relocate_spec_set_parallel_connections (self, g_value_get_uint (value));
@@ -1464,6 +1477,18 @@ vmm_relocate_spec_class_init (VmmRelocateSpecClass *klass)
    * Since: 1.0
    */
   props[PROP_FALLBACK_COLD] = vmm_spec_param_boolean ("fallback-cold");
+
+  /**
+   * VmmRelocateSpec:keep-source-disks:
+   *
+   * Whether a move that copies disks (a storage move, a cold move to other
+   * storage) leaves the source's copies in place once the destination is
+   * verified, instead of deleting them. The result's warnings name what was
+   * kept.
+   *
+   * Since: 1.0
+   */
+  props[PROP_KEEP_SOURCE_DISKS] = vmm_spec_param_boolean ("keep-source-disks");
 
   /**
    * VmmRelocateSpec:parallel-connections:
@@ -1793,6 +1818,7 @@ vmm_relocate_spec_to_json (VmmRelocateSpec *self)
   vmm_json_add_boolean (builder, "detach-unreachable-devices", self->detach_unreachable_devices);
   vmm_json_add_boolean (builder, "fallback-other-host", self->fallback_other_host);
   vmm_json_add_boolean (builder, "fallback-cold", self->fallback_cold);
+  vmm_json_add_boolean (builder, "keep-source-disks", self->keep_source_disks);
   json_builder_end_object (builder);
 
   root = json_builder_get_root (builder);
@@ -1898,6 +1924,7 @@ vmm_relocate_spec_copy (VmmRelocateSpec *self)
   copy->detach_unreachable_devices = self->detach_unreachable_devices;
   copy->fallback_other_host = self->fallback_other_host;
   copy->fallback_cold = self->fallback_cold;
+  copy->keep_source_disks = self->keep_source_disks;
   copy->parallel_connections = self->parallel_connections;
   return copy;
 }
@@ -2778,4 +2805,37 @@ vmm_relocate_spec_set_fallback_cold (VmmRelocateSpec *self, gboolean enabled)
 {
   g_return_if_fail (VMM_IS_RELOCATE_SPEC (self));
   vmm_spec_set_boolean (self, &self->fallback_cold, enabled, PROP_FALLBACK_COLD);
+}
+
+/**
+ * vmm_relocate_spec_get_keep_source_disks:
+ * @self: a #VmmRelocateSpec
+ *
+ * Gets #VmmRelocateSpec:keep-source-disks.
+ *
+ * Returns: the value
+ *
+ * Since: 1.0
+ */
+gboolean
+vmm_relocate_spec_get_keep_source_disks (VmmRelocateSpec *self)
+{
+  g_return_val_if_fail (VMM_IS_RELOCATE_SPEC (self), FALSE);
+  return self->keep_source_disks;
+}
+
+/**
+ * vmm_relocate_spec_set_keep_source_disks:
+ * @self: a #VmmRelocateSpec
+ * @enabled: the value
+ *
+ * Sets #VmmRelocateSpec:keep-source-disks.
+ *
+ * Since: 1.0
+ */
+void
+vmm_relocate_spec_set_keep_source_disks (VmmRelocateSpec *self, gboolean enabled)
+{
+  g_return_if_fail (VMM_IS_RELOCATE_SPEC (self));
+  vmm_spec_set_boolean (self, &self->keep_source_disks, enabled, PROP_KEEP_SOURCE_DISKS);
 }

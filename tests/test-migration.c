@@ -381,6 +381,41 @@ test_timeout_aborts (void)
   vmm_test_assert_one_place (sim, "hot1", "h1");
 }
 
+/* keep-source-disks: a storage move leaves the source's copies, and says so */
+static void
+test_keep_source_disks (void)
+{
+  g_autoptr (VmmSimBackend) sim = vmm_test_sim_new ();
+  g_autoptr (VmmEngine) engine = vmm_engine_new ();
+  g_autoptr (VmmRelocateSpec) spec
+      = vmm_test_spec ("{\"datastore\": \"shared2\", \"keep-source-disks\": true}");
+  g_autoptr (VmmMigration) m
+      = vmm_engine_create_migration (engine, VMM_BACKEND (sim), "hot1", spec, NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (VmmMigrationResult) result = vmm_migration_run_sync (m, NULL, &error);
+  g_auto (GStrv) leftovers = NULL;
+  const char *kept = NULL;
+
+  g_assert_no_error (error);
+  for (const char *const *w = vmm_migration_result_get_warnings (result); *w != NULL; w++)
+    if (g_str_has_prefix (*w, "keep-source-disks:"))
+      kept = *w;
+  g_assert_nonnull (kept);
+  g_test_message ("%s", kept);
+  leftovers = vmm_sim_backend_list_leftovers (sim);
+  g_assert_cmpuint (g_strv_length (leftovers), >, 0);
+  /* every file left is one the warning names, on the source's datastore */
+  for (guint i = 0; leftovers[i] != NULL; i++)
+    {
+      g_assert_true (g_str_has_prefix (leftovers[i], "file [shared1] "));
+      g_assert_nonnull (strstr (kept, leftovers[i] + strlen ("file ")));
+    }
+  for (guint i = 0; i < vmm_migration_result_get_disks (result)->len; i++)
+    g_assert_cmpstr (vmm_disk_info_get_datastore (
+                         g_ptr_array_index (vmm_migration_result_get_disks (result), i)),
+                     ==, "shared2");
+}
+
 static void
 test_open_default (void)
 {
@@ -420,6 +455,7 @@ main (int argc, char **argv)
   g_test_add_func ("/migration/cancel/after-switchover-ignored",
                    test_cancel_after_switchover_ignored);
   g_test_add_func ("/migration/timeout-aborts", test_timeout_aborts);
+  g_test_add_func ("/migration/keep-source-disks", test_keep_source_disks);
   g_test_add_func ("/migration/open-default", test_open_default);
   return g_test_run ();
 }

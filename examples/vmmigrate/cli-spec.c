@@ -49,6 +49,8 @@ cli_spec_options_add_entries (CliSpecOptions *self, GOptionContext *context)
       "Retry a failed live move to another host", NULL },
     { "fallback-cold", 0, 0, G_OPTION_ARG_NONE, &self->fallback_cold,
       "Move the VM cold when it cannot move live (downtime)", NULL },
+    { "keep-source-disks", 0, 0, G_OPTION_ARG_NONE, &self->keep_source_disks,
+      "Leave the source's disk copies in place after a verified storage or cold move", NULL },
     { NULL },
   };
 
@@ -167,6 +169,8 @@ first_spec_option (CliSpecOptions *self)
     return "--fallback-other-host";
   if (self->fallback_cold)
     return "--fallback-cold";
+  if (self->keep_source_disks)
+    return "--keep-source-disks";
   return NULL;
 }
 
@@ -316,6 +320,8 @@ cli_spec_options_build (CliSpecOptions *self, GError **error)
   vmm_relocate_spec_set_detach_unreachable_devices (spec, self->detach_unreachable_devices);
   vmm_relocate_spec_set_fallback_other_host (spec, self->fallback_other_host);
   vmm_relocate_spec_set_fallback_cold (spec, self->fallback_cold);
+  if (self->keep_source_disks)
+    vmm_relocate_spec_set_keep_source_disks (spec, TRUE);
   if (!vmm_relocate_spec_validate (spec, error))
     return NULL;
   return g_steal_pointer (&spec);

@@ -32,6 +32,7 @@ typedef struct
   gboolean detach_unreachable_devices;
   gboolean fallback_other_host;
   gboolean fallback_cold;
+  gboolean keep_source_disks;
 } CliSpecOptions;
 
 void

@@ -15,115 +15,172 @@ VMM_AVAILABLE_IN_ALL
 G_DECLARE_FINAL_TYPE (VmmRelocateSpec, vmm_relocate_spec, VMM, RELOCATE_SPEC, GObject)
 
 VMM_AVAILABLE_IN_ALL
-VmmRelocateSpec *vmm_relocate_spec_new (void);
+VmmRelocateSpec *
+vmm_relocate_spec_new (void);
 VMM_AVAILABLE_IN_ALL
-VmmRelocateSpec *vmm_relocate_spec_new_from_json (const char *json, GError **error);
+VmmRelocateSpec *
+vmm_relocate_spec_new_from_json (const char *json, GError **error);
 VMM_AVAILABLE_IN_ALL
-char *vmm_relocate_spec_to_json (VmmRelocateSpec *self);
+char *
+vmm_relocate_spec_to_json (VmmRelocateSpec *self);
 VMM_AVAILABLE_IN_ALL
-gboolean vmm_relocate_spec_validate (VmmRelocateSpec *self, GError **error);
+gboolean
+vmm_relocate_spec_validate (VmmRelocateSpec *self, GError **error);
 VMM_AVAILABLE_IN_ALL
-VmmRelocateSpec *vmm_relocate_spec_copy (VmmRelocateSpec *self);
+VmmRelocateSpec *
+vmm_relocate_spec_copy (VmmRelocateSpec *self);
 VMM_AVAILABLE_IN_ALL
-gboolean vmm_relocate_spec_is_empty (VmmRelocateSpec *self);
+gboolean
+vmm_relocate_spec_is_empty (VmmRelocateSpec *self);
 
 VMM_AVAILABLE_IN_ALL
-const char *vmm_relocate_spec_get_host (VmmRelocateSpec *self);
+const char *
+vmm_relocate_spec_get_host (VmmRelocateSpec *self);
 VMM_AVAILABLE_IN_ALL
-void vmm_relocate_spec_set_host (VmmRelocateSpec *self, const char *host);
+void
+vmm_relocate_spec_set_host (VmmRelocateSpec *self, const char *host);
 VMM_AVAILABLE_IN_ALL
-const char *vmm_relocate_spec_get_resource_pool (VmmRelocateSpec *self);
+const char *
+vmm_relocate_spec_get_resource_pool (VmmRelocateSpec *self);
 VMM_AVAILABLE_IN_ALL
-void vmm_relocate_spec_set_resource_pool (VmmRelocateSpec *self, const char *pool);
+void
+vmm_relocate_spec_set_resource_pool (VmmRelocateSpec *self, const char *pool);
 VMM_AVAILABLE_IN_ALL
-const char *vmm_relocate_spec_get_datastore (VmmRelocateSpec *self);
+const char *
+vmm_relocate_spec_get_datastore (VmmRelocateSpec *self);
 VMM_AVAILABLE_IN_ALL
-void vmm_relocate_spec_set_datastore (VmmRelocateSpec *self, const char *datastore);
+void
+vmm_relocate_spec_set_datastore (VmmRelocateSpec *self, const char *datastore);
 VMM_AVAILABLE_IN_ALL
-const char *vmm_relocate_spec_get_folder (VmmRelocateSpec *self);
+const char *
+vmm_relocate_spec_get_folder (VmmRelocateSpec *self);
 VMM_AVAILABLE_IN_ALL
-void vmm_relocate_spec_set_folder (VmmRelocateSpec *self, const char *folder);
+void
+vmm_relocate_spec_set_folder (VmmRelocateSpec *self, const char *folder);
 VMM_AVAILABLE_IN_ALL
-VmmServiceLocator *vmm_relocate_spec_get_service_locator (VmmRelocateSpec *self);
+VmmServiceLocator *
+vmm_relocate_spec_get_service_locator (VmmRelocateSpec *self);
 VMM_AVAILABLE_IN_ALL
-void vmm_relocate_spec_set_service_locator (VmmRelocateSpec *self, VmmServiceLocator *locator);
+void
+vmm_relocate_spec_set_service_locator (VmmRelocateSpec *self, VmmServiceLocator *locator);
 
 VMM_AVAILABLE_IN_ALL
-GPtrArray *vmm_relocate_spec_get_disks (VmmRelocateSpec *self);
+GPtrArray *
+vmm_relocate_spec_get_disks (VmmRelocateSpec *self);
 VMM_AVAILABLE_IN_ALL
-void vmm_relocate_spec_add_disk (VmmRelocateSpec *self, VmmDiskLocator *disk);
+void
+vmm_relocate_spec_add_disk (VmmRelocateSpec *self, VmmDiskLocator *disk);
 VMM_AVAILABLE_IN_ALL
-VmmDiskLocator *vmm_relocate_spec_lookup_disk (VmmRelocateSpec *self, const char *key);
+VmmDiskLocator *
+vmm_relocate_spec_lookup_disk (VmmRelocateSpec *self, const char *key);
 
 VMM_AVAILABLE_IN_ALL
-void vmm_relocate_spec_add_network_map (VmmRelocateSpec *self,
-                                        const char *old_network,
-                                        const char *new_network);
+void
+vmm_relocate_spec_add_network_map (VmmRelocateSpec *self, const char *old_network,
+                                   const char *new_network);
 VMM_AVAILABLE_IN_ALL
-const char *vmm_relocate_spec_map_network (VmmRelocateSpec *self, const char *network);
+const char *
+vmm_relocate_spec_map_network (VmmRelocateSpec *self, const char *network);
 VMM_AVAILABLE_IN_ALL
-GHashTable *vmm_relocate_spec_get_network_map (VmmRelocateSpec *self);
+GHashTable *
+vmm_relocate_spec_get_network_map (VmmRelocateSpec *self);
 
 VMM_AVAILABLE_IN_ALL
-VmmPriority vmm_relocate_spec_get_priority (VmmRelocateSpec *self);
+VmmPriority
+vmm_relocate_spec_get_priority (VmmRelocateSpec *self);
 VMM_AVAILABLE_IN_ALL
-void vmm_relocate_spec_set_priority (VmmRelocateSpec *self, VmmPriority priority);
+void
+vmm_relocate_spec_set_priority (VmmRelocateSpec *self, VmmPriority priority);
 VMM_AVAILABLE_IN_ALL
-VmmMigrationPreference vmm_relocate_spec_get_migration_type (VmmRelocateSpec *self);
+VmmMigrationPreference
+vmm_relocate_spec_get_migration_type (VmmRelocateSpec *self);
 VMM_AVAILABLE_IN_ALL
-void vmm_relocate_spec_set_migration_type (VmmRelocateSpec *self, VmmMigrationPreference pref);
+void
+vmm_relocate_spec_set_migration_type (VmmRelocateSpec *self, VmmMigrationPreference pref);
 
 VMM_AVAILABLE_IN_ALL
-guint vmm_relocate_spec_get_max_downtime_ms (VmmRelocateSpec *self);
+guint
+vmm_relocate_spec_get_max_downtime_ms (VmmRelocateSpec *self);
 VMM_AVAILABLE_IN_ALL
-void vmm_relocate_spec_set_max_downtime_ms (VmmRelocateSpec *self, guint ms);
+void
+vmm_relocate_spec_set_max_downtime_ms (VmmRelocateSpec *self, guint ms);
 VMM_AVAILABLE_IN_ALL
-guint vmm_relocate_spec_get_bandwidth_mibps (VmmRelocateSpec *self);
+guint
+vmm_relocate_spec_get_bandwidth_mibps (VmmRelocateSpec *self);
 VMM_AVAILABLE_IN_ALL
-void vmm_relocate_spec_set_bandwidth_mibps (VmmRelocateSpec *self, guint mibps);
+void
+vmm_relocate_spec_set_bandwidth_mibps (VmmRelocateSpec *self, guint mibps);
 VMM_AVAILABLE_IN_ALL
-guint vmm_relocate_spec_get_completion_timeout_s (VmmRelocateSpec *self);
+guint
+vmm_relocate_spec_get_completion_timeout_s (VmmRelocateSpec *self);
 VMM_AVAILABLE_IN_ALL
-void vmm_relocate_spec_set_completion_timeout_s (VmmRelocateSpec *self, guint seconds);
+void
+vmm_relocate_spec_set_completion_timeout_s (VmmRelocateSpec *self, guint seconds);
 VMM_AVAILABLE_IN_ALL
-VmmOnTimeoutAction vmm_relocate_spec_get_on_timeout (VmmRelocateSpec *self);
+VmmOnTimeoutAction
+vmm_relocate_spec_get_on_timeout (VmmRelocateSpec *self);
 VMM_AVAILABLE_IN_ALL
-void vmm_relocate_spec_set_on_timeout (VmmRelocateSpec *self, VmmOnTimeoutAction action);
+void
+vmm_relocate_spec_set_on_timeout (VmmRelocateSpec *self, VmmOnTimeoutAction action);
 VMM_AVAILABLE_IN_ALL
-gboolean vmm_relocate_spec_get_auto_converge (VmmRelocateSpec *self);
+gboolean
+vmm_relocate_spec_get_auto_converge (VmmRelocateSpec *self);
 VMM_AVAILABLE_IN_ALL
-void vmm_relocate_spec_set_auto_converge (VmmRelocateSpec *self, gboolean enabled);
+void
+vmm_relocate_spec_set_auto_converge (VmmRelocateSpec *self, gboolean enabled);
 VMM_AVAILABLE_IN_ALL
-gboolean vmm_relocate_spec_get_post_copy (VmmRelocateSpec *self);
+gboolean
+vmm_relocate_spec_get_post_copy (VmmRelocateSpec *self);
 VMM_AVAILABLE_IN_ALL
-void vmm_relocate_spec_set_post_copy (VmmRelocateSpec *self, gboolean enabled);
+void
+vmm_relocate_spec_set_post_copy (VmmRelocateSpec *self, gboolean enabled);
 VMM_AVAILABLE_IN_ALL
-gboolean vmm_relocate_spec_get_compression (VmmRelocateSpec *self);
+gboolean
+vmm_relocate_spec_get_compression (VmmRelocateSpec *self);
 VMM_AVAILABLE_IN_ALL
-void vmm_relocate_spec_set_compression (VmmRelocateSpec *self, gboolean enabled);
+void
+vmm_relocate_spec_set_compression (VmmRelocateSpec *self, gboolean enabled);
 VMM_AVAILABLE_IN_ALL
-guint vmm_relocate_spec_get_parallel_connections (VmmRelocateSpec *self);
+guint
+vmm_relocate_spec_get_parallel_connections (VmmRelocateSpec *self);
 VMM_AVAILABLE_IN_ALL
-void vmm_relocate_spec_set_parallel_connections (VmmRelocateSpec *self, guint connections);
+void
+vmm_relocate_spec_set_parallel_connections (VmmRelocateSpec *self, guint connections);
 VMM_AVAILABLE_IN_ALL
-gboolean vmm_relocate_spec_get_allow_storage_class_change (VmmRelocateSpec *self);
+gboolean
+vmm_relocate_spec_get_allow_storage_class_change (VmmRelocateSpec *self);
 VMM_AVAILABLE_IN_ALL
-void vmm_relocate_spec_set_allow_storage_class_change (VmmRelocateSpec *self, gboolean enabled);
+void
+vmm_relocate_spec_set_allow_storage_class_change (VmmRelocateSpec *self, gboolean enabled);
 VMM_AVAILABLE_IN_ALL
-gboolean vmm_relocate_spec_get_allow_zone_change (VmmRelocateSpec *self);
+gboolean
+vmm_relocate_spec_get_allow_zone_change (VmmRelocateSpec *self);
 VMM_AVAILABLE_IN_ALL
-void vmm_relocate_spec_set_allow_zone_change (VmmRelocateSpec *self, gboolean enabled);
+void
+vmm_relocate_spec_set_allow_zone_change (VmmRelocateSpec *self, gboolean enabled);
 VMM_AVAILABLE_IN_ALL
-gboolean vmm_relocate_spec_get_detach_unreachable_devices (VmmRelocateSpec *self);
+gboolean
+vmm_relocate_spec_get_detach_unreachable_devices (VmmRelocateSpec *self);
 VMM_AVAILABLE_IN_ALL
-void vmm_relocate_spec_set_detach_unreachable_devices (VmmRelocateSpec *self, gboolean enabled);
+void
+vmm_relocate_spec_set_detach_unreachable_devices (VmmRelocateSpec *self, gboolean enabled);
 VMM_AVAILABLE_IN_ALL
-gboolean vmm_relocate_spec_get_fallback_other_host (VmmRelocateSpec *self);
+gboolean
+vmm_relocate_spec_get_fallback_other_host (VmmRelocateSpec *self);
 VMM_AVAILABLE_IN_ALL
-void vmm_relocate_spec_set_fallback_other_host (VmmRelocateSpec *self, gboolean enabled);
+void
+vmm_relocate_spec_set_fallback_other_host (VmmRelocateSpec *self, gboolean enabled);
 VMM_AVAILABLE_IN_ALL
-gboolean vmm_relocate_spec_get_fallback_cold (VmmRelocateSpec *self);
+gboolean
+vmm_relocate_spec_get_fallback_cold (VmmRelocateSpec *self);
 VMM_AVAILABLE_IN_ALL
-void vmm_relocate_spec_set_fallback_cold (VmmRelocateSpec *self, gboolean enabled);
+void
+vmm_relocate_spec_set_fallback_cold (VmmRelocateSpec *self, gboolean enabled);
+VMM_AVAILABLE_IN_ALL
+gboolean
+vmm_relocate_spec_get_keep_source_disks (VmmRelocateSpec *self);
+VMM_AVAILABLE_IN_ALL
+void
+vmm_relocate_spec_set_keep_source_disks (VmmRelocateSpec *self, gboolean enabled);
 
 G_END_DECLS

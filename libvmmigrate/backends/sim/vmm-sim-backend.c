@@ -1856,9 +1856,22 @@ apply_switch_host_and_pool (VmmSimBackend *self, VmmMigrationContext *ctx, SimMo
 }
 
 static gboolean
-delete_old_files (VmmSimBackend *self, SimMove *mv, GError **error)
+delete_old_files (VmmSimBackend *self, VmmMigrationContext *ctx, SimMove *mv, GError **error)
 {
   g_autoptr (GString) failed = NULL;
+
+  if (vmm_relocate_spec_get_keep_source_disks (vmm_migration_context_get_spec (ctx))
+      && mv->old_files->len > 0)
+    {
+      /* keep-source-disks: the source's copies stay, named in the result */
+      g_autoptr (GString) kept = g_string_new ("keep-source-disks: the source's copies were kept:");
+
+      for (guint i = 0; i < mv->old_files->len; i++)
+        g_string_append_printf (kept, " %s", (char *)g_ptr_array_index (mv->old_files, i));
+      vmm_migration_context_add_warning (ctx, kept->str);
+      g_ptr_array_set_size (mv->old_files, 0);
+      return TRUE;
+    }
 
   for (guint i = mv->old_files->len; i > 0; i--)
     {
@@ -1901,7 +1914,7 @@ apply_complete_source (VmmSimBackend *self, VmmMigrationContext *ctx, SimMove *m
 
   instance_remove (self, vm, vmm_migration_context_get_source_host (ctx), ROLE_STALE);
   vmm_vm_info_set_migrating (record_of (self, ctx), FALSE);
-  return delete_old_files (self, mv, error);
+  return delete_old_files (self, ctx, mv, error);
 }
 
 static gboolean
@@ -2234,7 +2247,7 @@ sim_cleanup (VmmBackend *backend, VmmMigrationContext *ctx, gboolean succeeded,
   if (mv != NULL && (succeeded || at_destination))
     {
       consume_reservations (self, mv);
-      if (succeeded && !delete_old_files (self, mv, &error))
+      if (succeeded && !delete_old_files (self, ctx, mv, &error))
         {
           persist (self);
           g_task_return_error (task, error);
