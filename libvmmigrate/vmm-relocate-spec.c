@@ -1057,7 +1057,7 @@ vmm_relocate_spec_load_json (VmmRelocateSpec *self, JsonObject *root, VmmJsonDup
   if (!vmm_json_get_boolean (root, "fallback-cold", &enabled, error))
     return FALSE;
   vmm_relocate_spec_set_fallback_cold (self, enabled);
-
+  enabled = FALSE;
   if (!vmm_json_get_boolean (root, "keep-source-disks", &enabled, error))
     return FALSE;
   vmm_relocate_spec_set_keep_source_disks (self, enabled);

@@ -185,6 +185,7 @@ test_defaults (void)
   g_assert_false (vmm_relocate_spec_get_post_copy (spec));
   g_assert_false (vmm_relocate_spec_get_compression (spec));
   g_assert_cmpuint (vmm_relocate_spec_get_parallel_connections (spec), ==, 0);
+  g_assert_false (vmm_relocate_spec_get_keep_source_disks (spec));
   g_assert_true (vmm_relocate_spec_is_empty (spec));
   g_assert_true (vmm_relocate_spec_validate (spec, &error));
   g_assert_no_error (error);
@@ -195,6 +196,32 @@ test_defaults (void)
   g_assert_no_error (error);
   assert_specs_equal (spec, parsed);
   g_assert_true (vmm_relocate_spec_is_empty (parsed));
+}
+
+/* Each boolean member is read on its own: one set to true does not carry
+ * over to the members after it (keep-source-disks after fallback-cold). */
+static void
+test_json_booleans_independent (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (VmmRelocateSpec) cold
+      = vmm_relocate_spec_new_from_json ("{\"host\": \"h\", \"fallback-cold\": true}", &error);
+  g_autoptr (VmmRelocateSpec) keep = NULL;
+  g_autofree char *json = NULL;
+
+  g_assert_no_error (error);
+  g_assert_true (vmm_relocate_spec_get_fallback_cold (cold));
+  g_assert_false (vmm_relocate_spec_get_keep_source_disks (cold));
+  keep = vmm_relocate_spec_new_from_json ("{\"datastore\": \"d\", \"keep-source-disks\": true}",
+                                          &error);
+  g_assert_no_error (error);
+  g_assert_true (vmm_relocate_spec_get_keep_source_disks (keep));
+  g_assert_false (vmm_relocate_spec_get_fallback_cold (keep));
+  json = vmm_relocate_spec_to_json (keep);
+  g_assert_nonnull (strstr (json, "\"keep-source-disks\""));
+  g_clear_object (&keep);
+  keep = assert_json_round_trip (json);
+  g_assert_true (vmm_relocate_spec_get_keep_source_disks (keep));
 }
 
 static void
@@ -969,6 +996,7 @@ main (int argc, char **argv)
 
   g_test_add_func ("/relocate-spec/defaults", test_defaults);
   g_test_add_func ("/relocate-spec/json/full", test_json_full);
+  g_test_add_func ("/relocate-spec/json/booleans-independent", test_json_booleans_independent);
   g_test_add_func ("/relocate-spec/json/minimal", test_json_minimal);
   g_test_add_func ("/relocate-spec/json/examples", test_json_examples);
   g_test_add_func ("/relocate-spec/json/canonical", test_json_canonical);

@@ -230,6 +230,8 @@ typedef enum {
  * @VMM_BACKEND_CAPABILITY_DIRTY_RATE: measure a guest's memory dirty rate
  * @VMM_BACKEND_CAPABILITY_TUNE_LIVE: change bandwidth and downtime of a
  *   live move while it runs
+ * @VMM_BACKEND_CAPABILITY_KEEP_SOURCE_DISKS: leave the source's disk copies
+ *   in place after a storage or cold move (#VmmRelocateSpec:keep-source-disks)
  *
  * What a backend can do. The engine refuses a migration that needs a missing
  * capability with %VMM_ERROR_UNSUPPORTED before anything moves.
@@ -250,6 +252,7 @@ typedef enum /*< flags >*/ {
   VMM_BACKEND_CAPABILITY_DISABLE_HOST = 1 << 9,
   VMM_BACKEND_CAPABILITY_DIRTY_RATE = 1 << 10,
   VMM_BACKEND_CAPABILITY_TUNE_LIVE = 1 << 11,
+  VMM_BACKEND_CAPABILITY_KEEP_SOURCE_DISKS = 1 << 12,
 } VmmBackendCapabilities;
 
 /**

@@ -533,6 +533,14 @@ vmm_checks_for_vm (VmmMigrationContext *context, GPtrArray *out)
                    "lands: it is down for the whole move",
                    name, vmm_vm_info_get_host (vm));
     }
+  if (vmm_relocate_spec_get_keep_source_disks (spec)
+      && !(vmm_backend_get_capabilities (vmm_migration_context_get_backend (context))
+           & VMM_BACKEND_CAPABILITY_KEEP_SOURCE_DISKS))
+    add_check (out, "keep-source-disks-unavailable", ERROR, VMM_ERROR_UNSUPPORTED, name,
+               "drop keep-source-disks, or copy the disks yourself first",
+               "keep-source-disks: the %s backend cannot leave the source's disks in place "
+               "(the platform deletes them once the move is done)",
+               G_OBJECT_TYPE_NAME (vmm_migration_context_get_backend (context)));
   if (power == VMM_POWER_STATE_SUSPENDED)
     add_check (out, "vm-suspended", ERROR, VMM_ERROR_INCOMPATIBLE, name, "resume or power it off",
                "VM '%s' is suspended: resume or power it off before moving it", name);

@@ -932,6 +932,26 @@ plan_actions (VmmPlan *plan)
 
 /* A cold move of a running VM that the spec lets the engine stop
  * (fallback-cold): PowerOffVm, the relocation, PowerOnVm on the new host. */
+/* vCenter deletes the source's files after a relocation: keep-source-disks
+ * is refused by the plan, before anything moves, naming the reason. */
+static void
+test_keep_source_disks_refused (void)
+{
+  g_autoptr (VmmBackend) backend = backend_open (main_peer, NULL);
+  g_autoptr (VmmEngine) engine = vmm_engine_new ();
+  g_autoptr (VmmVmInfo) before = backend_vm (backend, "DC0_H0_VM0");
+  g_autoptr (VmmMigration) m = migration_new (
+      engine, backend, "DC0_H0_VM0", "{\"datastore\": \"LocalDS_1\", \"keep-source-disks\": true}");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (VmmPlan) plan = vmm_migration_plan (m, NULL, &error);
+  g_autoptr (VmmVmInfo) after = NULL;
+
+  g_assert_error (error, VMM_ERROR, VMM_ERROR_UNSUPPORTED);
+  g_assert_nonnull (strstr (error->message, "keep-source-disks"));
+  after = backend_vm (backend, "DC0_H0_VM0");
+  g_assert_cmpstr (vmm_vm_info_get_datastore (after), ==, vmm_vm_info_get_datastore (before));
+}
+
 static void
 test_move_cold_restart (void)
 {
@@ -2244,6 +2264,7 @@ main (int argc, char **argv)
   g_test_add_func ("/vsphere/session/env-credentials-and-logout", test_env_credentials_and_logout);
   g_test_add_func ("/vsphere/errors/nonexistent-target", test_nonexistent_target);
   g_test_add_func ("/vsphere/errors/method-disabled", test_method_disabled);
+  g_test_add_func ("/vsphere/errors/keep-source-disks", test_keep_source_disks_refused);
   g_test_add_func ("/vsphere/latency/progress-and-cancel", test_latency);
   g_test_add_func ("/vsphere/session/secrets", test_secrets);
   g_test_add_func ("/vsphere/recovery/locate", test_locate_vm);
