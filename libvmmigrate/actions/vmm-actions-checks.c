@@ -534,6 +534,8 @@ vmm_checks_for_vm (VmmMigrationContext *context, GPtrArray *out)
                    name, vmm_vm_info_get_host (vm));
     }
   if (vmm_relocate_spec_get_keep_source_disks (spec)
+      && (vmm_migration_context_changes_primary_datastore (context)
+          || vmm_migration_context_changes_disk_datastores (context))
       && !(vmm_backend_get_capabilities (vmm_migration_context_get_backend (context))
            & VMM_BACKEND_CAPABILITY_KEEP_SOURCE_DISKS))
     add_check (out, "keep-source-disks-unavailable", ERROR, VMM_ERROR_UNSUPPORTED, name,
