@@ -176,6 +176,29 @@ test_storage_only (void)
   g_assert_true (watch.monotone);
   assert_alive ("so1");
   g_ptr_array_unref (watch.warnings);
+
+  /* back to local storage with keep-source-disks: the shared copy stays,
+   * and the result names it */
+  {
+    g_autoptr (VmmMigrationResult) back = NULL;
+    g_autofree char *local = NULL;
+    g_autofree char *deleted = NULL;
+    gboolean named = FALSE;
+
+    back = move ("so1",
+                 "{\"datastore\": \"kvm-a/local\", \"allow-storage-class-change\": true, "
+                 "\"keep-source-disks\": true}",
+                 NULL, &error);
+    g_assert_no_error (error);
+    local = disk_path ("kvm-a", "so1", "vda", TRUE);
+    g_assert_cmpstr (local, !=, dst);
+    g_assert_true (g_file_test (dst, G_FILE_TEST_EXISTS));
+    for (const char *const *w = vmm_migration_result_get_warnings (back); *w != NULL; w++)
+      named |= g_str_has_prefix (*w, "keep-source-disks") && strstr (*w, dst) != NULL;
+    g_assert_true (named);
+    assert_alive ("so1");
+    deleted = virsh ("kvm-a", "vol-delete %s", dst);
+  }
   destroy_guest ("so1");
 }
 

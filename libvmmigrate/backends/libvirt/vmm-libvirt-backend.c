@@ -3164,6 +3164,9 @@ lv_cleanup (LvRun *run, GError **error)
   LvMove *mv = run->mv;
   g_autoptr (GString) failed = NULL;
 
+  gboolean keep
+      = vmm_relocate_spec_get_keep_source_disks (vmm_migration_context_get_spec (run->ctx));
+
   if (!run->succeeded)
     return TRUE;
   for (guint i = 0; i < mv->disks->len; i++)
@@ -3173,6 +3176,13 @@ lv_cleanup (LvRun *run, GError **error)
 
       if (!dm->copied || g_strcmp0 (dm->src_path, dm->dst_path) == 0)
         continue;
+      if (keep)
+        {
+          /* keep-source-disks: the source's copy stays, named in the result */
+          lv_warn (run, "keep-source-disks: the source's copy %s on '%s' was kept", dm->src_path,
+                   mv->src_host);
+          continue;
+        }
       if (!lv_delete_volume (run->self, mv->src_host, NULL, dm->src_path, &local_error))
         {
           if (failed == NULL)
@@ -4350,7 +4360,8 @@ lv_get_capabilities (VmmBackend *backend)
 {
   return VMM_BACKEND_CAPABILITY_HOT_HOST | VMM_BACKEND_CAPABILITY_HOT_STORAGE
          | VMM_BACKEND_CAPABILITY_HOT_HOST_AND_STORAGE | VMM_BACKEND_CAPABILITY_COLD
-         | VMM_BACKEND_CAPABILITY_ABORT | VMM_BACKEND_CAPABILITY_POST_COPY;
+         | VMM_BACKEND_CAPABILITY_ABORT | VMM_BACKEND_CAPABILITY_POST_COPY
+         | VMM_BACKEND_CAPABILITY_KEEP_SOURCE_DISKS;
 }
 
 static VmmStepMode
