@@ -946,6 +946,7 @@ test_keep_source_disks_refused (void)
   g_autoptr (VmmPlan) plan = vmm_migration_plan (m, NULL, &error);
   g_autoptr (VmmVmInfo) after = NULL;
 
+  g_assert_null (plan);
   g_assert_error (error, VMM_ERROR, VMM_ERROR_UNSUPPORTED);
   g_assert_nonnull (strstr (error->message, "keep-source-disks"));
   after = backend_vm (backend, "DC0_H0_VM0");

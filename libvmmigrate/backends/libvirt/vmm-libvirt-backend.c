@@ -4098,7 +4098,6 @@ lv_recover_forward (LvRecover *r, GError **error)
       JsonObject *vo = g_ptr_array_index (r->volumes, i);
       const char *source_path = lv_json_string (vo, "source-path");
       const char *path = lv_json_string (vo, "path");
-      g_autoptr (GError) local_error = NULL;
 
       if (source_path == NULL || path == NULL || g_str_equal (source_path, path)
           || !g_hash_table_contains (used, path) || g_hash_table_contains (used, source_path))
