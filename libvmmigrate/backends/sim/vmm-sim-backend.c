@@ -2577,6 +2577,9 @@ vmm_sim_backend_locate_vm (VmmSimBackend *self, const char *vm)
  *
  * Since: 1.0
  */
+static void
+add_owned_files (GHashTable *owned, VmmVmInfo *vm);
+
 char **
 vmm_sim_backend_list_leftovers (VmmSimBackend *self)
 {
@@ -2591,25 +2594,7 @@ vmm_sim_backend_list_leftovers (VmmSimBackend *self)
   builder = g_strv_builder_new ();
   vms = vmm_inventory_get_vms (self->inventory);
   for (guint i = 0; i < vms->len; i++)
-    {
-      VmmVmInfo *vm = g_ptr_array_index (vms, i);
-      GPtrArray *disks = vmm_vm_info_get_disks (vm);
-      g_autofree char *cfg = config_path (vmm_vm_info_get_name (vm));
-
-      g_hash_table_add (owned, file_key (vmm_vm_info_get_datastore (vm), cfg));
-      for (guint d = 0; d < disks->len; d++)
-        {
-          VmmDiskInfo *disk = g_ptr_array_index (disks, d);
-
-          g_hash_table_add (
-              owned, file_key (vmm_disk_info_get_datastore (disk), vmm_disk_info_get_path (disk)));
-          for (guint s = 1; s <= vmm_disk_info_get_snapshots (disk); s++)
-            {
-              g_autofree char *path = snapshot_path (disk, s);
-              g_hash_table_add (owned, file_key (vmm_disk_info_get_datastore (disk), path));
-            }
-        }
-    }
+    add_owned_files (owned, g_ptr_array_index (vms, i));
   g_hash_table_iter_init (&iter, self->files);
   while (g_hash_table_iter_next (&iter, &key, &value))
     if (!g_hash_table_contains (owned, key))
