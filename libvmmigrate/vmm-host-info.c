@@ -23,6 +23,7 @@ struct _VmmHostInfo
   char *datacenter;
   char *cluster;
   char *zone;
+  char *migration_problem;
   VmmHostState state;
   char *cpu_model;
   GStrv cpu_features;
@@ -111,6 +112,7 @@ vmm_host_info_finalize (GObject *object)
   g_free (self->datacenter);
   g_free (self->cluster);
   g_free (self->zone);
+  g_free (self->migration_problem);
   g_free (self->cpu_model);
   g_strfreev (self->cpu_features);
   g_strfreev (self->networks);
@@ -322,6 +324,42 @@ vmm_host_info_set_zone (VmmHostInfo *self, const char *zone)
 {
   g_return_if_fail (VMM_IS_HOST_INFO (self));
   vmm_host_info_set_string (&self->zone, zone);
+}
+
+/**
+ * vmm_host_info_get_migration_problem:
+ * @self: a #VmmHostInfo
+ *
+ * Why live moves cannot reach this host or leave it, when the backend can
+ * tell (seed 003: the migration network, its TLS or port): for example no
+ * interface enabled for live migration. The engine refuses a live host move
+ * from or to such a host with the check `host-unreachable`.
+ *
+ * Returns: (nullable): the problem, or %NULL when none is known
+ *
+ * Since: 1.0
+ */
+const char *
+vmm_host_info_get_migration_problem (VmmHostInfo *self)
+{
+  g_return_val_if_fail (VMM_IS_HOST_INFO (self), NULL);
+  return self->migration_problem;
+}
+
+/**
+ * vmm_host_info_set_migration_problem:
+ * @self: a #VmmHostInfo
+ * @problem: (nullable): why live moves cannot reach the host, or %NULL
+ *
+ * Sets why live moves cannot reach this host or leave it.
+ *
+ * Since: 1.0
+ */
+void
+vmm_host_info_set_migration_problem (VmmHostInfo *self, const char *problem)
+{
+  g_return_if_fail (VMM_IS_HOST_INFO (self));
+  vmm_host_info_set_string (&self->migration_problem, problem);
 }
 
 /**

@@ -92,6 +92,9 @@ static const CheckCase check_cases[] = {
     "MiB of memory free", "vm", "{\"host\": \"small\"}" },
   { "vcpu-capacity", "wide", "{\"host\": \"small\"}", VMM_CHECK_SEVERITY_ERROR, "vCPUs in use",
     "vm", "{\"host\": \"small\"}" },
+  { "host-unreachable", "vm", "{\"host\": \"novmotion\"}", VMM_CHECK_SEVERITY_ERROR,
+    "cannot reach host 'novmotion': no interface is enabled for live migration", "off",
+    "{\"host\": \"novmotion\"}" },
   { "cpu-features", "vm", "{\"host\": \"nocpu\"}", VMM_CHECK_SEVERITY_ERROR, "missing features: b",
     "vm", "{\"host\": \"ok\"}" },
   { "network-missing", "vm", "{\"host\": \"nonet\"}", VMM_CHECK_SEVERITY_ERROR, "network 'n2'",
@@ -294,7 +297,7 @@ test_placement_explained (void)
   GHashTable *seen = g_hash_table_new (g_str_hash, g_str_equal);
 
   g_assert_no_error (error);
-  g_assert_cmpuint (candidates->len, ==, 7);
+  g_assert_cmpuint (candidates->len, ==, 8);
   /* best first: 'ok' is suitable, in the same cluster and has the most room */
   g_assert_cmpstr (vmm_candidate_get_host (g_ptr_array_index (candidates, 0)), ==, "ok");
   for (guint i = 0; i < candidates->len; i++)
@@ -312,6 +315,8 @@ test_placement_explained (void)
   g_assert_false (vmm_candidate_get_suitable (g_hash_table_lookup (seen, "maint")));
   g_assert_false (vmm_candidate_get_suitable (g_hash_table_lookup (seen, "nocpu")));
   g_assert_false (vmm_candidate_get_suitable (g_hash_table_lookup (seen, "farzone")));
+  /* a live move cannot reach it (seed 003's migration network) */
+  g_assert_false (vmm_candidate_get_suitable (g_hash_table_lookup (seen, "novmotion")));
   g_assert_true (vmm_candidate_get_suitable (g_hash_table_lookup (seen, "small")));
   g_hash_table_unref (seen);
 
@@ -328,10 +333,31 @@ test_placement_explained (void)
 
   /* the plan of an engine-chosen move carries every candidate */
   none = find_check (engine, sim, "vm", "{}", "no-such-code", &plan);
-  g_assert_cmpuint (vmm_plan_get_candidates (plan)->len, ==, 7);
+  g_assert_cmpuint (vmm_plan_get_candidates (plan)->len, ==, 8);
   g_assert_cmpstr (vmm_plan_get_destination_host (plan), ==, "ok");
   g_assert_cmpint (vmm_plan_get_estimated_duration_ms (plan), >, 0);
   g_assert_cmpint (vmm_plan_get_estimated_downtime_ms (plan), >=, 0);
+}
+
+/* A live move that cannot reach its destination goes cold with fallback-cold. */
+static void
+test_unreachable_goes_cold (void)
+{
+  g_autoptr (VmmSimBackend) sim = load ("prechecks.json");
+  g_autoptr (VmmEngine) engine = vmm_engine_new ();
+  g_autoptr (VmmRelocateSpec) spec
+      = vmm_test_spec ("{\"host\": \"novmotion\", \"fallback-cold\": true}");
+  g_autoptr (VmmMigration) m
+      = vmm_engine_create_migration (engine, VMM_BACKEND (sim), "vm", spec, NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (VmmMigrationResult) result = vmm_migration_run_sync (m, NULL, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpint (vmm_migration_result_get_migration_type (result), ==, VMM_MIGRATION_TYPE_COLD);
+  g_assert_cmpstr (vmm_migration_result_get_host (result), ==, "novmotion");
+  g_assert_nonnull (
+      strstr (vmm_migration_result_get_attempts (result)[0], "cannot reach host 'novmotion'"));
+  vmm_test_assert_one_place (sim, "vm", "novmotion");
 }
 
 /* Property: however the VMs and hosts are drawn, a batch never overcommits. */
@@ -438,6 +464,7 @@ main (int argc, char **argv)
   g_test_add_func ("/prechecks/allowed-become-warnings", test_check_allowed_become_warnings);
   g_test_add_func ("/prechecks/storage-matrix", test_storage_matrix);
   g_test_add_func ("/prechecks/placement-explained", test_placement_explained);
+  g_test_add_func ("/prechecks/unreachable-goes-cold", test_unreachable_goes_cold);
   g_test_add_func ("/prechecks/batch-never-overcommits", test_batch_never_overcommits);
   return g_test_run ();
 }

@@ -240,6 +240,22 @@ vmm_checks_for_host (VmmMigrationContext *context, VmmHostInfo *host, GPtrArray 
               "host '%s' lacks the aggregate metadata the VM requires (%s)", name, missing->str);
         }
     }
+  /* seed 003: the live-migration network between the two hosts, where the
+   * backend can tell */
+  if (moves_host && is_hot (context))
+    {
+      VmmHostInfo *ends[] = { src, host };
+
+      for (guint e = 0; e < G_N_ELEMENTS (ends); e++)
+        if (ends[e] != NULL && vmm_host_info_get_migration_problem (ends[e]) != NULL)
+          add_check (out, "host-unreachable", ERROR, VMM_ERROR_INCOMPATIBLE,
+                     vmm_host_info_get_name (ends[e]),
+                     "fix the host's live-migration network, or let the engine move the VM cold "
+                     "(fallback-cold)",
+                     "a live move cannot %s host '%s': %s", e == 0 ? "leave" : "reach",
+                     vmm_host_info_get_name (ends[e]),
+                     vmm_host_info_get_migration_problem (ends[e]));
+    }
   /* capacity for a VM that will run there: live, or started after a cold restart */
   if (moves_host && is_running (context))
     {

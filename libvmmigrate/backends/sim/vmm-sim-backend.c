@@ -518,11 +518,14 @@ static gboolean
 load_hosts (VmmSimBackend *self, JsonArray *hosts, GError **error)
 {
   static const char *const known[]
-      = { "name",      "manager",      "datacenter", "cluster", "zone",           "state",
-          "cpu-model", "cpu-features", "memory-mib", "vcpus",   "cpu-overcommit", "networks",
-          "pools",     "default-pool", "metadata",   NULL };
-  static const char *const strings[] = { "name",  "manager",   "datacenter",   "cluster", "zone",
-                                         "state", "cpu-model", "default-pool", NULL };
+      = { "name",       "manager",      "datacenter",     "cluster",
+          "zone",       "state",        "cpu-model",      "cpu-features",
+          "memory-mib", "vcpus",        "cpu-overcommit", "networks",
+          "pools",      "default-pool", "metadata",       "migration-problem",
+          NULL };
+  static const char *const strings[]
+      = { "name",  "manager",   "datacenter",   "cluster",           "zone",
+          "state", "cpu-model", "default-pool", "migration-problem", NULL };
   static const char *const numbers[] = { "memory-mib", "vcpus", "cpu-overcommit", NULL };
   static const char *const arrays[] = { "cpu-features", "networks", "pools", "metadata", NULL };
 
@@ -563,6 +566,7 @@ load_hosts (VmmSimBackend *self, JsonArray *hosts, GError **error)
       vmm_host_info_set_datacenter (host, get_string (obj, "datacenter", "dc1"));
       vmm_host_info_set_cluster (host, get_string (obj, "cluster", NULL));
       vmm_host_info_set_zone (host, get_string (obj, "zone", NULL));
+      vmm_host_info_set_migration_problem (host, get_string (obj, "migration-problem", NULL));
       vmm_host_info_set_state (host, state);
       vmm_host_info_set_cpu_model (host, get_string (obj, "cpu-model", NULL));
       vmm_host_info_set_cpu_features (host, (const char *const *)features);
@@ -2799,6 +2803,8 @@ vmm_sim_backend_to_json (VmmSimBackend *self)
       add_string (b, "datacenter", vmm_host_info_get_datacenter (h));
       add_string (b, "cluster", vmm_host_info_get_cluster (h));
       add_string (b, "zone", vmm_host_info_get_zone (h));
+      if (vmm_host_info_get_migration_problem (h) != NULL)
+        add_string (b, "migration-problem", vmm_host_info_get_migration_problem (h));
       add_string (b, "state", host_states[vmm_host_info_get_state (h)]);
       add_string (b, "cpu-model", vmm_host_info_get_cpu_model (h));
       add_strv (b, "cpu-features", vmm_host_info_get_cpu_features (h));
