@@ -2856,6 +2856,23 @@ compare_strings (gconstpointer a, gconstpointer b)
   return g_strcmp0 (*(const char *const *)a, *(const char *const *)b);
 }
 
+/* A table's keys in order (not owned; NULL-terminated), so that equal
+ * states give equal text. */
+static GPtrArray *
+sorted_keys (GHashTable *table)
+{
+  GPtrArray *keys = g_ptr_array_sized_new (g_hash_table_size (table) + 1);
+  GHashTableIter iter;
+  gpointer key;
+
+  g_hash_table_iter_init (&iter, table);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    g_ptr_array_add (keys, key);
+  g_ptr_array_sort (keys, compare_strings);
+  g_ptr_array_add (keys, NULL);
+  return keys;
+}
+
 /* The whole platform: the inventory plus what only the hypervisors and
  * datastores know (VM halves, files, reservations), sorted so that equal
  * states give equal text. */
@@ -2866,20 +2883,17 @@ state_to_json (VmmSimBackend *self)
   g_autoptr (JsonNode) root = json_from_string (inventory, NULL);
   g_autoptr (JsonBuilder) b = json_builder_new ();
   g_autoptr (JsonNode) platform = NULL;
-  g_autoptr (GPtrArray) keys = g_ptr_array_new ();
+  g_autoptr (GPtrArray) keys = sorted_keys (self->instances);
+  g_autoptr (GPtrArray) files = sorted_keys (self->files);
+  g_autoptr (GPtrArray) dirs = sorted_keys (self->dirs);
+  g_autoptr (GPtrArray) placeholders = sorted_keys (self->placeholders);
   GPtrArray *vms = vmm_inventory_get_vms (self->inventory);
   GPtrArray *hosts = vmm_inventory_get_hosts (self->inventory);
-  GHashTableIter iter;
-  gpointer key, value;
 
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "instances");
   json_builder_begin_array (b);
-  g_hash_table_iter_init (&iter, self->instances);
-  while (g_hash_table_iter_next (&iter, &key, &value))
-    g_ptr_array_add (keys, key);
-  g_ptr_array_sort (keys, compare_strings);
-  for (guint i = 0; i < keys->len; i++)
+  for (guint i = 0; i + 1 < keys->len; i++)
     {
       GPtrArray *list = g_hash_table_lookup (self->instances, g_ptr_array_index (keys, i));
 
@@ -2895,45 +2909,31 @@ state_to_json (VmmSimBackend *self)
         }
     }
   json_builder_end_array (b);
-  g_ptr_array_set_size (keys, 0);
   json_builder_set_member_name (b, "files");
   json_builder_begin_array (b);
-  g_hash_table_iter_init (&iter, self->files);
-  while (g_hash_table_iter_next (&iter, &key, &value))
-    g_ptr_array_add (keys, key);
-  g_ptr_array_sort (keys, compare_strings);
-  for (guint i = 0; i < keys->len; i++)
+  for (guint i = 0; i + 1 < files->len; i++)
     {
+      const char *key = g_ptr_array_index (files, i);
+
       json_builder_begin_object (b);
-      add_string (b, "key", g_ptr_array_index (keys, i));
-      add_number (
-          b, "size",
-          (double)*(guint64 *)g_hash_table_lookup (self->files, g_ptr_array_index (keys, i)));
+      add_string (b, "key", key);
+      add_number (b, "size", (double)*(guint64 *)g_hash_table_lookup (self->files, key));
       json_builder_end_object (b);
     }
   json_builder_end_array (b);
-  g_ptr_array_set_size (keys, 0);
   json_builder_set_member_name (b, "dirs");
   json_builder_begin_array (b);
-  g_hash_table_iter_init (&iter, self->dirs);
-  while (g_hash_table_iter_next (&iter, &key, &value))
-    g_ptr_array_add (keys, key);
-  g_ptr_array_sort (keys, compare_strings);
-  for (guint i = 0; i < keys->len; i++)
+  for (guint i = 0; i + 1 < dirs->len; i++)
     {
+      const char *key = g_ptr_array_index (dirs, i);
+
       json_builder_begin_object (b);
-      add_string (b, "key", g_ptr_array_index (keys, i));
-      add_string (b, "vm", g_hash_table_lookup (self->dirs, g_ptr_array_index (keys, i)));
+      add_string (b, "key", key);
+      add_string (b, "vm", g_hash_table_lookup (self->dirs, key));
       json_builder_end_object (b);
     }
   json_builder_end_array (b);
-  g_ptr_array_set_size (keys, 0);
-  g_hash_table_iter_init (&iter, self->placeholders);
-  while (g_hash_table_iter_next (&iter, &key, &value))
-    g_ptr_array_add (keys, key);
-  g_ptr_array_sort (keys, compare_strings);
-  g_ptr_array_add (keys, NULL);
-  add_strv (b, "placeholders", (const char *const *)keys->pdata);
+  add_strv (b, "placeholders", (const char *const *)placeholders->pdata);
   json_builder_set_member_name (b, "migrating");
   json_builder_begin_array (b);
   for (guint i = 0; i < vms->len; i++)
