@@ -9,27 +9,6 @@
  */
 #include "lv-peer.h"
 
-static int
-cmp_double (gconstpointer a, gconstpointer b)
-{
-  double x = *(const double *)a, y = *(const double *)b;
-
-  return x < y ? -1 : x > y;
-}
-
-static double
-median (GArray *values)
-{
-  g_array_sort (values, cmp_double);
-  if (values->len == 0)
-    return 0;
-  if (values->len % 2 == 1)
-    return g_array_index (values, double, values->len / 2);
-  return (g_array_index (values, double, values->len / 2 - 1)
-          + g_array_index (values, double, values->len / 2))
-         / 2;
-}
-
 static double
 engine_move (const char *to)
 {

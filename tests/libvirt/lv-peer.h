@@ -222,6 +222,29 @@ destroy_guest (const char *vm)
     }
 }
 
+/* --- benchmarks --- */
+
+static inline int
+cmp_double (gconstpointer a, gconstpointer b)
+{
+  double x = *(const double *)a, y = *(const double *)b;
+
+  return x < y ? -1 : x > y;
+}
+
+static inline double
+median (GArray *values)
+{
+  g_array_sort (values, cmp_double);
+  if (values->len == 0)
+    return 0;
+  if (values->len % 2 == 1)
+    return g_array_index (values, double, values->len / 2);
+  return (g_array_index (values, double, values->len / 2 - 1)
+          + g_array_index (values, double, values->len / 2))
+         / 2;
+}
+
 typedef struct
 {
   double last_fraction;
