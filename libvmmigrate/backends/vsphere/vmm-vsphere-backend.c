@@ -1356,8 +1356,11 @@ typedef struct
   char *want_ds;
   char *want_folder;
   gint64 deadline;
-  guint wait_s;           /* how long the task may run */
-  gint64 orphan_deadline; /* after no answer: look for the task until then */
+  guint wait_s;              /* how long the task may run */
+  gint64 orphan_deadline;    /* after no answer: look for the task until then */
+  gboolean resend_if_unseen; /* unanswered on a kept-alive connection: send again on a new
+                              * one if neither a task nor the move shows */
+  gboolean resent;
   guint64 total;
   GError *cause; /* why the relocation failed, before the fresh look */
   GSource *timer;
@@ -1659,8 +1662,43 @@ relocate_start (GTask *task)
   run->deadline = g_get_monotonic_time () + (gint64)run->wait_s * G_USEC_PER_SEC;
   /* Not cancellable once sent: vCenter would carry on with the move anyway
    * (it does not stop a RelocateVM_Task because its HTTP request went away);
-   * a cancellation is turned into CancelTask when the task allows it. */
-  vmm_vsphere_client_call_async (self->client, req, NULL, relocate_sent_cb, task);
+   * a cancellation is turned into CancelTask when the task allows it. On a
+   * kept-alive connection (a new TLS handshake per relocation costs more
+   * than the relocation on a fast vCenter): libsoup never resends it, and
+   * relocate_sent_cb() handles that connection turning out closed. */
+  vmm_vsphere_client_call_full_async (self->client, req, VMM_VSPHERE_CALL_REUSE_CONNECTION, NULL,
+                                      relocate_sent_cb, task);
+}
+
+/* The RelocateVM_Task went unanswered on a kept-alive connection and
+ * vCenter shows neither a task nor the move: sends it once more, on a
+ * connection of its own. */
+static void
+relocate_resend (GTask *task)
+{
+  VmmVsphereBackend *self = run_backend (task);
+  Run *run = g_task_get_task_data (task);
+  GError *error = NULL;
+  xmlDoc *req = relocate_request (self, run, &error);
+  g_autofree char *msg = NULL;
+
+  if (req == NULL)
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+  msg = g_strdup_printf ("RelocateVM_Task of %s went unanswered (%s); vCenter shows no "
+                         "relocation task and no move, so it was sent once more on a new "
+                         "connection",
+                         run->vm_id, run->cause->message);
+  g_debug ("vsphere: %s", msg);
+  vmm_migration_context_add_warning (run->ctx, msg);
+  g_clear_error (&run->cause);
+  run->resent = TRUE;
+  run->resend_if_unseen = FALSE;
+  vmm_vsphere_client_call_full_async (self->client, req, VMM_VSPHERE_CALL_NEW_CONNECTION, NULL,
+                                      relocate_sent_cb, task);
 }
 
 static void
@@ -1713,6 +1751,11 @@ orphan_look_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       fresh_look (task);
       return;
     }
+  if (loc != NULL && run->resend_if_unseen)
+    {
+      relocate_resend (task);
+      return;
+    }
   run->timer = g_timeout_source_new (vmm_vsphere_client_get_poll_interval_ms (self->client));
   g_source_set_callback (run->timer, orphan_timer_cb, task, NULL);
   g_source_attach (run->timer, g_main_context_get_thread_default ());
@@ -1740,6 +1783,13 @@ relocate_sent_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   if (doc == NULL)
     {
       run->cause = error;
+      /* Unanswered on a kept-alive connection: most likely vCenter had
+       * closed it and never read the call. Sent again only if one look at
+       * vCenter's recent tasks (any unfinished relocation of this VM is
+       * taken as ours) and at the VM shows nothing; a relocation vCenter
+       * did run and fail at once would then be tried a second time, never
+       * run twice at once. */
+      run->resend_if_unseen = vmm_vsphere_error_is_unanswered_reuse (error) && !run->resent;
       if (vmm_vsphere_error_is_transport (error))
         {
           /* No answer: vCenter may have created the task anyway, or may
@@ -1774,6 +1824,9 @@ find_orphan_infos_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr (GError) error = NULL;
   g_autoptr (MoSet) set = retrieve_finish (self, result, &error);
   g_autoptr (GDateTime) newest = NULL;
+
+  if (set == NULL)
+    run->resend_if_unseen = FALSE; /* the tasks could not be read: never resend blind */
 
   /* the newest unfinished relocation of this VM (an older one may be an
    * orphan of an earlier dropped call that never ends) */
@@ -1825,6 +1878,8 @@ find_orphan_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   xmlNode *spec;
   xmlDoc *req;
 
+  if (set == NULL)
+    ((Run *)g_task_get_task_data (task))->resend_if_unseen = FALSE;
   if (tasks == NULL || tasks->len == 0)
     {
       orphan_not_found (task);

@@ -51,12 +51,31 @@ GQuark
 vmm_vsphere_transport_error_quark (void);
 G_DEFINE_QUARK (vmm - vsphere - transport - error - quark, vmm_vsphere_transport_error)
 
+enum
+{
+  TRANSPORT_NO_ANSWER,
+  TRANSPORT_UNANSWERED_REUSE,
+};
+
 /* Errors where vCenter gave no answer at all (a dropped connection, a
  * timeout, TLS): the caller must find out what really happened. */
 gboolean
 vmm_vsphere_error_is_transport (const GError *error)
 {
   return error != NULL && error->domain == vmm_vsphere_transport_error_quark ();
+}
+
+/* A call sent with VMM_VSPHERE_CALL_REUSE_CONNECTION on a kept-alive
+ * connection that ended before any byte of an answer came back, for a reason
+ * other than a timeout or cancellation: what an HTTP client sees when the
+ * server closed an idle connection as the request went out (libsoup resends
+ * only GET/HEAD/PUT/DELETE-like methods then, never a POST). The request most
+ * likely never reached vCenter, but the caller must still check before it
+ * sends it again. */
+gboolean
+vmm_vsphere_error_is_unanswered_reuse (const GError *error)
+{
+  return vmm_vsphere_error_is_transport (error) && error->code == TRANSPORT_UNANSWERED_REUSE;
 }
 
 static void
@@ -629,10 +648,11 @@ session_new (VmmVsphereClient *self)
 }
 
 /* Calls that change nothing on the platform (or that vCenter makes safe to
- * repeat, like Login): libsoup may send them on an idle keep-alive
- * connection (and resend them if that connection turns out closed). Every
- * other POST gets a fresh connection, so that a relocation is never sent
- * twice. */
+ * repeat, like Login): they ride on idle keep-alive connections, and the
+ * client sends one again on a new connection when its kept-alive connection
+ * turns out closed (libsoup does not, for a POST). Every other call gets a
+ * connection of its own unless its caller asks for a kept-alive one and
+ * handles the case where that one turns out closed (see message_new()). */
 static gboolean
 method_is_safe (const char *method)
 {
@@ -648,14 +668,29 @@ method_is_safe (const char *method)
   return g_strv_contains (safe, method);
 }
 
+/* SOUP_MESSAGE_IDEMPOTENT only lets libsoup 3 put a POST on an idle
+ * kept-alive connection (soup-connection-manager.c); whether libsoup resends a
+ * request whose kept-alive connection turns out closed depends on the HTTP
+ * method alone (request_is_restartable() in soup-client-message-io-http1.c
+ * from 3.0 to 3.6: GET, HEAD, OPTIONS, PROPFIND, TRACE, PUT, DELETE), so a
+ * POST is never sent twice by libsoup; it fails instead, and the caller sees
+ * that (vmm_vsphere_error_is_unanswered_reuse()). Calls that change something
+ * get a connection of their own unless the caller handles that failure
+ * (VMM_VSPHERE_CALL_REUSE_CONNECTION). No redirects: a POST is never sent on
+ * to another address. */
 static SoupMessage *
-message_new (VmmVsphereClient *self, GBytes *body, const char *method)
+message_new (VmmVsphereClient *self, GBytes *body, const char *method, VmmVsphereCallFlags flags)
 {
   SoupMessage *msg = soup_message_new ("POST", self->endpoint);
   SoupMessageHeaders *headers = soup_message_get_request_headers (msg);
 
+  soup_message_add_flags (msg, SOUP_MESSAGE_NO_REDIRECT);
   if (method_is_safe (method))
     soup_message_add_flags (msg, SOUP_MESSAGE_IDEMPOTENT);
+  else if (flags & VMM_VSPHERE_CALL_REUSE_CONNECTION)
+    soup_message_add_flags (msg, SOUP_MESSAGE_IDEMPOTENT);
+  if (method_is_safe (method) || (flags & VMM_VSPHERE_CALL_REUSE_CONNECTION))
+    soup_message_add_flags (msg, SOUP_MESSAGE_COLLECT_METRICS);
   soup_message_set_request_body_from_bytes (msg, "text/xml; charset=utf-8", body);
   soup_message_headers_replace (headers, "SOAPAction", SOAP_ACTION);
   if (self->cookie != NULL)
@@ -676,10 +711,14 @@ request_bytes (xmlDoc *doc)
   return bytes;
 }
 
-/* The transport error, kept apart from faults (vCenter did not answer). */
+/* The transport error, kept apart from faults (vCenter did not answer).
+ * MSG (may be NULL) is the message that failed. */
 static void
-transport_error (VmmVsphereClient *self, const char *method, const GError *cause, GError **error)
+transport_error (VmmVsphereClient *self, const char *method, SoupMessage *msg, const GError *cause,
+                 GError **error)
 {
+  SoupMessageMetrics *metrics = msg != NULL ? soup_message_get_metrics (msg) : NULL;
+
   if (g_error_matches (cause, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, cause->message);
@@ -693,7 +732,19 @@ transport_error (VmmVsphereClient *self, const char *method, const GError *cause
                    self->endpoint, cause->message);
       return;
     }
-  g_set_error (error, vmm_vsphere_transport_error_quark (), 0,
+  /* metrics are collected for calls on kept-alive connections only: no connect time
+   * means a kept-alive connection, no response start means not one byte of
+   * an answer */
+  if (metrics != NULL && soup_message_metrics_get_connect_start (metrics) == 0
+      && soup_message_metrics_get_response_start (metrics) == 0
+      && !g_error_matches (cause, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
+    {
+      g_set_error (error, vmm_vsphere_transport_error_quark (), TRANSPORT_UNANSWERED_REUSE,
+                   "no answer from vCenter at %s to %s: %s (on a kept-alive connection)",
+                   self->endpoint, method, cause->message);
+      return;
+    }
+  g_set_error (error, vmm_vsphere_transport_error_quark (), TRANSPORT_NO_ANSWER,
                "no answer from vCenter at %s to %s: %s", self->endpoint, method, cause->message);
 }
 
@@ -821,7 +872,7 @@ call_sync (VmmVsphereClient *self, SoupSession *session, xmlDoc *request, gboole
 {
   const char *method = request_method (request);
   g_autoptr (GBytes) body = request_bytes (request);
-  g_autoptr (SoupMessage) msg = message_new (self, body, method);
+  g_autoptr (SoupMessage) msg = message_new (self, body, method, VMM_VSPHERE_CALL_NEW_CONNECTION);
   g_autoptr (GError) local = NULL;
   g_autoptr (GBytes) reply = NULL;
   xmlDoc *doc;
@@ -831,7 +882,7 @@ call_sync (VmmVsphereClient *self, SoupSession *session, xmlDoc *request, gboole
     wipe_bytes (body);
   if (reply == NULL)
     {
-      transport_error (self, method, local, error);
+      transport_error (self, method, NULL, local, error);
       return NULL;
     }
   doc = reply_parse (self, msg, reply, method, NULL, error);
@@ -890,7 +941,9 @@ typedef struct
 {
   GBytes *body;
   char *method;
+  VmmVsphereCallFlags flags;
   gboolean relogged;
+  gboolean resent;
   char *cookie_used;
   SoupMessage *msg;
   gint64 sent;
@@ -943,7 +996,7 @@ login_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 
   g_object_set_data (G_OBJECT (self), "vmm-login-body", NULL);
   if (reply == NULL)
-    transport_error (self, "Login", local, &error);
+    transport_error (self, "Login", NULL, local, &error);
   else
     doc = reply_parse (self, msg, reply, "Login", NULL, &error);
   if (doc != NULL)
@@ -968,7 +1021,7 @@ login_start (VmmVsphereClient *self)
   self->login = LOGIN_RUNNING;
   secret_free (self->cookie);
   self->cookie = NULL;
-  msg = message_new (self, body, "Login");
+  msg = message_new (self, body, "Login", VMM_VSPHERE_CALL_NEW_CONNECTION);
   /* the body holds the password: wiped when the Login is answered */
   g_object_set_data_full (G_OBJECT (self), "vmm-login-body", g_bytes_ref (body),
                           (GDestroyNotify)wipe_and_unref);
@@ -1005,7 +1058,17 @@ call_reply_cb (GObject *source, GAsyncResult *result, gpointer user_data)
            soup_message_get_connection_id (call->msg));
   if (reply == NULL)
     {
-      transport_error (self, call->method, local, &error);
+      transport_error (self, call->method, call->msg, local, &error);
+      if (vmm_vsphere_error_is_unanswered_reuse (error) && method_is_safe (call->method)
+          && !call->resent)
+        {
+          /* a read on a connection vCenter had closed: read again */
+          g_debug ("vsphere: %s: %s; sending it again on a new connection", call->method,
+                   error->message);
+          call->resent = TRUE;
+          call_send (self, task);
+          return;
+        }
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
@@ -1042,7 +1105,9 @@ call_send (VmmVsphereClient *self, GTask *task)
   g_clear_object (&call->msg);
   secret_free (call->cookie_used);
   call->cookie_used = g_strdup (self->cookie);
-  call->msg = message_new (self, call->body, call->method);
+  call->msg = message_new (self, call->body, call->method, call->flags);
+  if (call->resent)
+    soup_message_add_flags (call->msg, SOUP_MESSAGE_NEW_CONNECTION);
   call->sent = g_get_monotonic_time ();
   soup_session_send_and_read_async (self->session, call->msg, G_PRIORITY_DEFAULT,
                                     g_task_get_cancellable (task), call_reply_cb,
@@ -1058,10 +1123,21 @@ void
 vmm_vsphere_client_call_async (VmmVsphereClient *self, xmlDoc *request, GCancellable *cancellable,
                                GAsyncReadyCallback callback, gpointer user_data)
 {
+  vmm_vsphere_client_call_full_async (self, request, VMM_VSPHERE_CALL_NEW_CONNECTION, cancellable,
+                                      callback, user_data);
+}
+
+/* The same, with FLAGS saying how a call that changes something is sent. */
+void
+vmm_vsphere_client_call_full_async (VmmVsphereClient *self, xmlDoc *request,
+                                    VmmVsphereCallFlags flags, GCancellable *cancellable,
+                                    GAsyncReadyCallback callback, gpointer user_data)
+{
   g_autoptr (GTask) task = g_task_new (self, cancellable, callback, user_data);
   Call *call = g_new0 (Call, 1);
 
   g_task_set_source_tag (task, vmm_vsphere_client_call_async);
+  call->flags = flags;
   call->method = g_strdup (request_method (request));
   call->body = request_bytes (request);
   xmlFreeDoc (request);

@@ -52,6 +52,19 @@ vmm_vsphere_set_xsi_type (xmlNode *node, const char *type);
 void
 vmm_vsphere_client_call_async (VmmVsphereClient *self, xmlDoc *request, GCancellable *cancellable,
                                GAsyncReadyCallback callback, gpointer user_data);
+
+/* How a call that changes something on the platform is sent (read-only
+ * calls always ride on kept-alive connections). */
+typedef enum
+{
+  VMM_VSPHERE_CALL_NEW_CONNECTION = 0,   /* a connection of its own */
+  VMM_VSPHERE_CALL_REUSE_CONNECTION = 1, /* an idle kept-alive one if there is one */
+} VmmVsphereCallFlags;
+
+void
+vmm_vsphere_client_call_full_async (VmmVsphereClient *self, xmlDoc *request,
+                                    VmmVsphereCallFlags flags, GCancellable *cancellable,
+                                    GAsyncReadyCallback callback, gpointer user_data);
 xmlDoc *
 vmm_vsphere_client_call_finish (VmmVsphereClient *self, GAsyncResult *result, GError **error);
 
@@ -77,5 +90,7 @@ void
 vmm_vsphere_parse_fault (xmlDoc *doc, const char *method, char **fault_type, GError **error);
 gboolean
 vmm_vsphere_error_is_transport (const GError *error);
+gboolean
+vmm_vsphere_error_is_unanswered_reuse (const GError *error);
 
 G_END_DECLS
