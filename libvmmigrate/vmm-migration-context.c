@@ -41,7 +41,7 @@ struct _VmmMigrationContext
   gboolean cross_manager;
 
   GPtrArray *target_disks;
-  GHashTable *moving_disks;
+  GHashTable *moving_disks; /* NULL when no disk changes datastore */
   GPtrArray *queue;
   GPtrArray *warnings;
 
@@ -111,12 +111,10 @@ vmm_migration_context_init (VmmMigrationContext *self)
   self->queue = g_ptr_array_new_with_free_func (g_object_unref);
   self->warnings = g_ptr_array_new_with_free_func (g_free);
   self->target_disks = g_ptr_array_new_with_free_func (g_object_unref);
-  self->moving_disks = g_hash_table_new (g_str_hash, g_str_equal);
   self->downtime_ms = -1;
   self->estimated_duration_ms = -1;
   self->estimated_downtime_ms = -1;
   self->checks = g_ptr_array_new_with_free_func (g_object_unref);
-  self->candidates = g_ptr_array_new_with_free_func (g_object_unref);
   g_ptr_array_add (self->warnings, NULL);
 }
 
@@ -187,7 +185,7 @@ vmm_migration_context_set_changes (VmmMigrationContext *self, gboolean host,
 void
 vmm_migration_context_set_target_disks (VmmMigrationContext *self, GPtrArray *disks)
 {
-  g_hash_table_remove_all (self->moving_disks);
+  g_clear_pointer (&self->moving_disks, g_hash_table_unref);
   g_ptr_array_set_size (self->target_disks, 0);
   for (guint i = 0; i < disks->len; i++)
     {
@@ -200,7 +198,11 @@ vmm_migration_context_set_target_disks (VmmMigrationContext *self, GPtrArray *di
       if (source == NULL
           || g_strcmp0 (vmm_disk_info_get_datastore (source), vmm_disk_info_get_datastore (target))
                  != 0)
-        g_hash_table_add (self->moving_disks, (gpointer)vmm_disk_info_get_key (target));
+        {
+          if (self->moving_disks == NULL)
+            self->moving_disks = g_hash_table_new (g_str_hash, g_str_equal);
+          g_hash_table_add (self->moving_disks, (gpointer)vmm_disk_info_get_key (target));
+        }
     }
 }
 
@@ -764,7 +766,7 @@ vmm_migration_context_disk_moves (VmmMigrationContext *self, const char *key)
 {
   g_return_val_if_fail (VMM_IS_MIGRATION_CONTEXT (self), FALSE);
   g_return_val_if_fail (key != NULL, FALSE);
-  return g_hash_table_contains (self->moving_disks, key);
+  return self->moving_disks != NULL && g_hash_table_contains (self->moving_disks, key);
 }
 
 /**
@@ -953,6 +955,9 @@ vmm_migration_context_get_checks (VmmMigrationContext *self)
 GPtrArray *
 vmm_migration_context_get_candidates (VmmMigrationContext *self)
 {
+  /* made on first use: a move to a named host has none */
+  if (self->candidates == NULL)
+    self->candidates = g_ptr_array_new_with_free_func (g_object_unref);
   return self->candidates;
 }
 

@@ -38,6 +38,7 @@ typedef struct
 
   /* a plan or run in progress */
   GTask *task;
+  GTask *run_task; /* the run's, while its plan is made */
   gboolean dry_run;
   GMainContext *main_context;
   VmmMigrationContext *ctx;
@@ -141,6 +142,7 @@ vmm_migration_finalize (GObject *object)
   g_clear_object (&priv->ctx);
   g_clear_object (&priv->inventory);
   g_clear_object (&priv->plan);
+  g_clear_object (&priv->run_task);
   g_clear_object (&priv->last_plan);
   g_clear_object (&priv->step_cancellable);
   g_clear_pointer (&priv->done, g_ptr_array_unref);
@@ -853,7 +855,7 @@ try_fallback (VmmMigration *self, GTask *task, const GError *error, const char *
     vmm_engine_release_slots (priv->engine, self);
   /* plan again (another host, or cold), then run: the same path as the first try */
   priv->task = NULL;
-  g_object_set_data (G_OBJECT (self), "vmm-run-task", g_object_ref (task));
+  priv->run_task = g_object_ref (task);
   vmm_migration_plan_async (self, g_task_get_cancellable (task), run_plan_done_cb,
                             g_object_ref (self));
   return TRUE;
@@ -1599,7 +1601,7 @@ vmm_migration_plan_async (VmmMigration *self, GCancellable *cancellable,
     }
   priv->task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_check_cancellable (priv->task, FALSE);
-  g_task_set_source_tag (priv->task, vmm_migration_plan_async);
+  vmm_task_set_source_tag (priv->task, vmm_migration_plan_async);
   priv->dry_run = TRUE;
   begin (self, cancellable);
 }
@@ -1662,7 +1664,7 @@ run_plan_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   VmmMigrationPrivate *priv = vmm_migration_get_instance_private (self);
   g_autoptr (GError) error = NULL;
   g_autoptr (VmmPlan) plan = vmm_migration_plan_finish (self, result, &error);
-  GTask *run_task = g_object_steal_data (G_OBJECT (self), "vmm-run-task");
+  GTask *run_task = g_steal_pointer (&priv->run_task);
 
   priv->task = run_task;
   priv->dry_run = FALSE;
@@ -1832,7 +1834,7 @@ vmm_migration_run_async (VmmMigration *self, GCancellable *cancellable,
     }
   run_task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_check_cancellable (run_task, FALSE);
-  g_task_set_source_tag (run_task, vmm_migration_run_async);
+  vmm_task_set_source_tag (run_task, vmm_migration_run_async);
   if (!vmm_relocate_spec_validate (priv->spec, &error))
     {
       set_state (self, VMM_MIGRATION_STATE_FAILED);
@@ -1842,7 +1844,7 @@ vmm_migration_run_async (VmmMigration *self, GCancellable *cancellable,
       g_object_unref (run_task);
       return;
     }
-  g_object_set_data (G_OBJECT (self), "vmm-run-task", run_task);
+  priv->run_task = run_task;
   vmm_migration_plan_async (self, cancellable, run_plan_done_cb, g_object_ref (self));
 }
 

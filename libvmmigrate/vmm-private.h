@@ -5,6 +5,11 @@
 
 G_BEGIN_DECLS
 
+/* g_task_set_source_tag() without its macro, which also names the task
+ * after the tag with a copy of the string (GLib 2.74): a name per task in
+ * flight, for debugging output the library does not print. */
+#define vmm_task_set_source_tag(task, tag) (g_task_set_source_tag) ((task), (tag))
+
 /* --- blocking wrappers (vmm-sync.c) --- */
 typedef struct
 {
@@ -45,7 +50,8 @@ typedef struct
 
 /* whether vmm_migration_context_record_recovery_data() records anything
  * (a journal is set): backends skip building the data otherwise */
-gboolean vmm_migration_context_wants_recovery_data (VmmMigrationContext *self);
+gboolean
+vmm_migration_context_wants_recovery_data (VmmMigrationContext *self);
 
 VmmMigrationContext *
 vmm_migration_context_new (VmmBackend *backend, const char *vm_name, VmmRelocateSpec *spec,
@@ -69,6 +75,10 @@ void
 vmm_migration_context_set_target_disks (VmmMigrationContext *self, GPtrArray *disks);
 GPtrArray *
 vmm_migration_context_get_queue (VmmMigrationContext *self);
+/* the spec's network map, or NULL when none was ever set (the public
+ * getter makes an empty one) */
+GHashTable *
+vmm_relocate_spec_peek_network_map (VmmRelocateSpec *self);
 const char *const *
 vmm_migration_context_get_warnings (VmmMigrationContext *self);
 guint64
@@ -112,7 +122,8 @@ gboolean
 vmm_migration_context_is_host_excluded (VmmMigrationContext *self, const char *host);
 void
 vmm_migration_context_set_select_host (VmmMigrationContext *self, gboolean select_host);
-void vmm_migration_context_set_cold_restart (VmmMigrationContext *self, gboolean cold_restart);
+void
+vmm_migration_context_set_cold_restart (VmmMigrationContext *self, gboolean cold_restart);
 gboolean
 vmm_migration_context_get_select_host (VmmMigrationContext *self);
 void

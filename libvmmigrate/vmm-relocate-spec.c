@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "vmm-private.h"
 #include "vmmigrate.h"
 
 #include <json-glib/json-glib.h>
@@ -468,7 +469,7 @@ vmm_relocate_spec_check (VmmRelocateSpec *self, GError **error)
     return FALSE;
   if (!vmm_spec_check_disks (self->disks, error))
     return FALSE;
-  if (!vmm_spec_check_networks (self->networks, error))
+  if (self->networks != NULL && !vmm_spec_check_networks (self->networks, error))
     return FALSE;
 
   /* tuning */
@@ -1248,7 +1249,7 @@ vmm_relocate_spec_finalize (GObject *object)
   g_free (self->datastore);
   g_free (self->folder);
   g_ptr_array_unref (self->disks);
-  g_hash_table_unref (self->networks);
+  g_clear_pointer (&self->networks, g_hash_table_unref);
 
   G_OBJECT_CLASS (vmm_relocate_spec_parent_class)->finalize (object);
 }
@@ -1503,11 +1504,19 @@ vmm_relocate_spec_class_init (VmmRelocateSpecClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, props);
 }
 
+/* the network map, made on first use: most specs remap no network */
+static GHashTable *
+network_map (VmmRelocateSpec *self)
+{
+  if (self->networks == NULL)
+    self->networks = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  return self->networks;
+}
+
 static void
 vmm_relocate_spec_init (VmmRelocateSpec *self)
 {
   self->disks = g_ptr_array_new_with_free_func (g_object_unref);
-  self->networks = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->priority = VMM_PRIORITY_DEFAULT;
   self->migration_type = VMM_MIGRATION_PREFERENCE_AUTO;
   self->on_timeout = VMM_ON_TIMEOUT_ABORT;
@@ -1789,7 +1798,7 @@ vmm_relocate_spec_to_json (VmmRelocateSpec *self)
       json_builder_end_array (builder);
     }
 
-  if (g_hash_table_size (self->networks) > 0)
+  if (self->networks != NULL && g_hash_table_size (self->networks) > 0)
     {
       guint n_names = 0;
       g_autofree const char **names = vmm_spec_network_names_sorted (self->networks, &n_names);
@@ -1907,9 +1916,12 @@ vmm_relocate_spec_copy (VmmRelocateSpec *self)
     copy->service_locator = vmm_spec_service_locator_dup (self->service_locator);
   for (guint i = 0; i < self->disks->len; i++)
     g_ptr_array_add (copy->disks, vmm_spec_disk_locator_dup (g_ptr_array_index (self->disks, i)));
-  g_hash_table_iter_init (&iter, self->networks);
-  while (g_hash_table_iter_next (&iter, &key, &value))
-    g_hash_table_insert (copy->networks, g_strdup (key), g_strdup (value));
+  if (self->networks != NULL && g_hash_table_size (self->networks) > 0)
+    {
+      g_hash_table_iter_init (&iter, self->networks);
+      while (g_hash_table_iter_next (&iter, &key, &value))
+        g_hash_table_insert (network_map (copy), g_strdup (key), g_strdup (value));
+    }
   copy->priority = self->priority;
   copy->migration_type = self->migration_type;
   copy->max_downtime_ms = self->max_downtime_ms;
@@ -1948,7 +1960,7 @@ vmm_relocate_spec_is_empty (VmmRelocateSpec *self)
 
   return self->host == NULL && self->resource_pool == NULL && self->datastore == NULL
          && self->folder == NULL && self->service_locator == NULL && self->disks->len == 0
-         && g_hash_table_size (self->networks) == 0;
+         && (self->networks == NULL || g_hash_table_size (self->networks) == 0);
 }
 
 static void
@@ -2250,7 +2262,7 @@ vmm_relocate_spec_add_network_map (VmmRelocateSpec *self, const char *old_networ
   g_return_if_fail (old_network != NULL);
   g_return_if_fail (new_network != NULL);
 
-  g_hash_table_replace (self->networks, g_strdup (old_network), g_strdup (new_network));
+  g_hash_table_replace (network_map (self), g_strdup (old_network), g_strdup (new_network));
 }
 
 /**
@@ -2273,8 +2285,14 @@ vmm_relocate_spec_map_network (VmmRelocateSpec *self, const char *network)
   g_return_val_if_fail (VMM_IS_RELOCATE_SPEC (self), NULL);
   g_return_val_if_fail (network != NULL, NULL);
 
-  target = g_hash_table_lookup (self->networks, network);
+  target = self->networks != NULL ? g_hash_table_lookup (self->networks, network) : NULL;
   return target != NULL ? target : network;
+}
+
+GHashTable *
+vmm_relocate_spec_peek_network_map (VmmRelocateSpec *self)
+{
+  return self->networks;
 }
 
 /**
@@ -2291,7 +2309,7 @@ GHashTable *
 vmm_relocate_spec_get_network_map (VmmRelocateSpec *self)
 {
   g_return_val_if_fail (VMM_IS_RELOCATE_SPEC (self), NULL);
-  return self->networks;
+  return network_map (self);
 }
 
 /**

@@ -430,7 +430,7 @@ vmm_checks_for_vm (VmmMigrationContext *context, GPtrArray *out)
   GPtrArray *targets = vmm_migration_context_get_target_disks (context);
   VmmPowerState power = vmm_vm_info_get_power_state (vm);
   const char *name = vmm_vm_info_get_name (vm);
-  GHashTable *map = vmm_relocate_spec_get_network_map (spec);
+  GHashTable *map = vmm_relocate_spec_peek_network_map (spec);
 
   if (vmm_vm_info_get_migrating (vm))
     add_check (out, "vm-busy", ERROR, VMM_ERROR_BUSY, name, "wait for the other move to end",

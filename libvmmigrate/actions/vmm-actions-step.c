@@ -27,7 +27,7 @@ vmm_engine_action_run_async (VmmAction *action, VmmMigrationContext *context,
   g_task_set_check_cancellable (task, FALSE);
   GError *error = NULL;
 
-  g_task_set_source_tag (task, vmm_engine_action_run_async);
+  vmm_task_set_source_tag (task, vmm_engine_action_run_async);
   if (self->func (context, &error))
     g_task_return_boolean (task, TRUE);
   else
@@ -109,7 +109,7 @@ vmm_step_action_run_async (VmmAction *action, VmmMigrationContext *context,
   GTask *task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_check_cancellable (task, FALSE);
 
-  g_task_set_source_tag (task, vmm_step_action_run_async);
+  vmm_task_set_source_tag (task, vmm_step_action_run_async);
   if (vmm_action_get_performer (action) != VMM_ACTION_PERFORMER_BACKEND
       || vmm_migration_context_is_dry_run (context))
     {
@@ -131,7 +131,7 @@ vmm_step_action_undo_async (VmmAction *action, VmmMigrationContext *context,
   GTask *task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_check_cancellable (task, FALSE);
 
-  g_task_set_source_tag (task, vmm_step_action_undo_async);
+  vmm_task_set_source_tag (task, vmm_step_action_undo_async);
   if (vmm_action_get_performer (action) != VMM_ACTION_PERFORMER_BACKEND
       || vmm_migration_context_is_dry_run (context))
     {

@@ -35,8 +35,10 @@
 
 #ifdef HAVE_CALLGRIND_H
 #include <valgrind/callgrind.h>
+#include <valgrind/valgrind.h>
 #else
 #define CALLGRIND_TOGGLE_COLLECT
+#define VALGRIND_MONITOR_COMMAND(c) ((void)(c))
 #endif
 
 #define CLUSTER_SIZE 10
@@ -337,7 +339,9 @@ move_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   VmmMigration *migration = VMM_MIGRATION (source);
   g_autoptr (GError) error = NULL;
   g_autoptr (VmmMigrationResult) res = vmm_migration_run_finish (migration, result, &error);
-  int vm = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (migration), "bench-vm"));
+  /* "vm%05d": no data of the benchmark's own on the migration, whose heap
+   * the memory figure counts */
+  int vm = atoi (vmm_migration_get_vm_name (migration) + 2);
 
   if (res == NULL && run->expect_cancel
       && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -375,7 +379,6 @@ move_start (MoveRun *run)
   migration = vmm_engine_create_migration (run->engine, run->backend, vm_name, spec, &error);
   if (migration == NULL)
     g_error ("create_migration: %s", error->message);
-  g_object_set_data (G_OBJECT (migration), "bench-vm", GINT_TO_POINTER (vm));
   run->busy[vm] = TRUE;
   run->started++;
   vmm_migration_run_async (migration, run->cancellable, move_done_cb, run);
@@ -672,6 +675,23 @@ figure_floor (void)
 
 /* --- memory: N migrations parked in their first backend step --- */
 
+/* Under `valgrind --tool=massif`, with VMM_BENCH_MASSIF_DIR set, writes a
+ * detailed heap snapshot before the migrations start and once they are
+ * parked (DIR/before-RUN.massif, DIR/parked-RUN.massif): the difference
+ * says which call sites hold the memory of an in-flight migration
+ * (tests/bench/massif-diff.py). */
+static void
+massif_snapshot (int r, const char *when)
+{
+  const char *dir = g_getenv ("VMM_BENCH_MASSIF_DIR");
+  g_autofree char *command = NULL;
+
+  if (dir == NULL)
+    return;
+  command = g_strdup_printf ("detailed_snapshot %s/%s-%d.massif", dir, when, r);
+  VALGRIND_MONITOR_COMMAND (command);
+}
+
 static int
 figure_memory (void)
 {
@@ -695,6 +715,7 @@ figure_memory (void)
 
       drain ();
       malloc_trim (0);
+      massif_snapshot (r, "before");
       heap0 = heap_in_use ();
       rss0 = rss_bytes ();
       /* a long step latency parks every migration inside PrepareSource */
@@ -706,6 +727,7 @@ figure_memory (void)
       for (int i = 0; i < n; i++)
         move_start (run);
       drain ();
+      massif_snapshot (r, "parked");
       parked = (int)vmm_engine_get_n_running (run->engine);
       per_heap = (double)(heap_in_use () - heap0) / n;
       per_rss = (double)(rss_bytes () - rss0) / n;

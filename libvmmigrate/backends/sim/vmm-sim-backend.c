@@ -46,11 +46,12 @@ typedef struct
 /* What one migration changed, so its undo and cleanup know. */
 typedef struct
 {
-  GCancellable *abort;
+  gboolean aborted;         /* an abort arrived for the step in flight */
+  struct _StepRun *waiting; /* the step waiting (latency, hang, transfer), if any */
   VmmMigrationContext *ctx; /* the owner (not a reference) */
   gboolean recorded;        /* the VM as it was is in the journal */
   GHashTable *created;      /* step -> GPtrArray of file keys created by that step */
-  GPtrArray *old_files;
+  GPtrArray *old_files;     /* these three made on first use */
   GPtrArray *dirs;
   char *placeholder;
   char *orig_host;
@@ -103,10 +104,9 @@ fault_free (Fault *fault)
 static void
 sim_move_free (SimMove *mv)
 {
-  g_clear_object (&mv->abort);
-  g_hash_table_unref (mv->created);
-  g_ptr_array_unref (mv->old_files);
-  g_ptr_array_unref (mv->dirs);
+  g_clear_pointer (&mv->created, g_hash_table_unref);
+  g_clear_pointer (&mv->old_files, g_ptr_array_unref);
+  g_clear_pointer (&mv->dirs, g_ptr_array_unref);
   g_free (mv->placeholder);
   g_free (mv->orig_host);
   g_free (mv->orig_pool);
@@ -114,6 +114,21 @@ sim_move_free (SimMove *mv)
   g_clear_pointer (&mv->orig_disks, g_ptr_array_unref);
   g_clear_pointer (&mv->orig_networks, g_hash_table_unref);
   g_free (mv);
+}
+
+/* @list, made on first use */
+static GPtrArray *
+str_list (GPtrArray **list)
+{
+  if (*list == NULL)
+    *list = g_ptr_array_new_with_free_func (g_free);
+  return *list;
+}
+
+static guint
+str_list_len (GPtrArray *list)
+{
+  return list != NULL ? list->len : 0;
 }
 
 static SimMove *
@@ -124,11 +139,7 @@ sim_move_get (VmmMigrationContext *ctx)
   if (mv == NULL)
     {
       mv = g_new0 (SimMove, 1);
-      mv->abort = g_cancellable_new ();
       mv->ctx = ctx;
-      mv->created = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify)g_ptr_array_unref);
-      mv->old_files = g_ptr_array_new_with_free_func (g_free);
-      mv->dirs = g_ptr_array_new_with_free_func (g_free);
       vmm_migration_context_set_backend_data (ctx, mv, (GDestroyNotify)sim_move_free);
     }
   return mv;
@@ -1126,7 +1137,8 @@ typedef struct _StepRun
   GSource *timer;
   GCancellable *cancellable;
   gulong cancel_id;
-  gulong abort_id;
+  GTask *task; /* unowned: the task whose data this is */
+  gboolean watched;
   gboolean finished;
 } StepRun;
 
@@ -1140,10 +1152,10 @@ step_run_free (StepRun *run)
       g_source_destroy (run->timer);
       g_source_unref (run->timer);
     }
+  if (run->mv->waiting == run)
+    run->mv->waiting = NULL;
   if (run->cancel_id != 0)
     g_cancellable_disconnect (run->cancellable, run->cancel_id);
-  if (run->abort_id != 0)
-    g_cancellable_disconnect (run->mv->abort, run->abort_id);
   g_clear_object (&run->cancellable);
   g_free (run->lose_datastore);
   g_object_unref (run->ctx);
@@ -1165,6 +1177,8 @@ step_complete (GTask *task, GError *error)
   run->finished = TRUE;
   if (run->mv->transfer == run)
     run->mv->transfer = NULL;
+  if (run->mv->waiting == run)
+    run->mv->waiting = NULL;
   if (run->timer != NULL)
     {
       g_source_destroy (run->timer);
@@ -1176,14 +1190,8 @@ step_complete (GTask *task, GError *error)
     g_assert (error != NULL);
   /* an abort is for the step in flight: one that completed anyway (the
    * switch-over won the race) does not stop the steps after it */
-  if (error == NULL && g_cancellable_is_cancelled (run->mv->abort))
-    {
-      if (run->abort_id != 0)
-        g_cancellable_disconnect (run->mv->abort, run->abort_id);
-      run->abort_id = 0;
-      g_object_unref (run->mv->abort);
-      run->mv->abort = g_cancellable_new ();
-    }
+  if (error == NULL)
+    run->mv->aborted = FALSE;
   persist (run->self);
   if (error != NULL)
     g_task_return_error (task, error);
@@ -1237,10 +1245,9 @@ step_cancel_idle (gpointer user_data)
 
   if (run->finished)
     return G_SOURCE_REMOVE;
-  step_complete (
-      task,
-      g_error_new (G_IO_ERROR, G_IO_ERROR_CANCELLED, "sim: %s %s", vmm_step_get_name (run->step),
-                   g_cancellable_is_cancelled (run->mv->abort) ? "aborted" : "cancelled"));
+  step_complete (task, g_error_new (G_IO_ERROR, G_IO_ERROR_CANCELLED, "sim: %s %s",
+                                    vmm_step_get_name (run->step),
+                                    run->mv->aborted ? "aborted" : "cancelled"));
   return G_SOURCE_REMOVE;
 }
 
@@ -1256,19 +1263,22 @@ step_cancelled_cb (GCancellable *cancellable, gpointer user_data)
 }
 
 /* A step that completes at once never sees a cancellation: it is watched
- * only from the moment it starts to wait (latency, hang or transfer). */
+ * only from the moment it starts to wait (latency, hang or transfer). An
+ * abort (sim_abort()) finds it as its move's waiting step. */
 static void
 step_watch_cancellation (GTask *task)
 {
   StepRun *run = g_task_get_task_data (task);
 
-  if (run->abort_id != 0)
+  if (run->watched)
     return;
+  run->watched = TRUE;
+  run->mv->waiting = run;
   if (run->cancellable != NULL)
     run->cancel_id
         = g_cancellable_connect (run->cancellable, G_CALLBACK (step_cancelled_cb), task, NULL);
-  run->abort_id
-      = g_cancellable_connect (run->mv->abort, G_CALLBACK (step_cancelled_cb), task, NULL);
+  if (run->mv->aborted)
+    step_cancelled_cb (NULL, task);
 }
 
 static char *
@@ -1332,8 +1342,9 @@ sim_run (VmmSimBackend *self, VmmStep step, SimApplyFunc apply, VmmMigrationCont
   StepRun *run = g_new0 (StepRun, 1);
   Fault *fault;
 
-  g_task_set_source_tag (task, sim_run);
+  vmm_task_set_source_tag (task, sim_run);
   run->self = self;
+  run->task = task;
   run->ctx = g_object_ref (ctx);
   run->mv = sim_move_get (ctx);
   run->step = step;
@@ -1357,8 +1368,7 @@ sim_run (VmmSimBackend *self, VmmStep step, SimApplyFunc apply, VmmMigrationCont
     }
   if (cancellable != NULL)
     run->cancellable = g_object_ref (cancellable);
-  if (g_cancellable_is_cancelled (run->mv->abort)
-      || (cancellable != NULL && g_cancellable_is_cancelled (cancellable)))
+  if (run->mv->aborted || (cancellable != NULL && g_cancellable_is_cancelled (cancellable)))
     {
       step_complete (task, g_error_new (G_IO_ERROR, G_IO_ERROR_CANCELLED, "sim: %s cancelled",
                                         vmm_step_get_name (step)));
@@ -1447,8 +1457,11 @@ lose_target (VmmMigrationContext *ctx)
 static GPtrArray *
 created_by (SimMove *mv, VmmStep step)
 {
-  GPtrArray *list = g_hash_table_lookup (mv->created, GUINT_TO_POINTER (step + 1));
+  GPtrArray *list;
 
+  if (mv->created == NULL)
+    mv->created = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify)g_ptr_array_unref);
+  list = g_hash_table_lookup (mv->created, GUINT_TO_POINTER (step + 1));
   if (list == NULL)
     {
       list = g_ptr_array_new_with_free_func (g_free);
@@ -1569,12 +1582,13 @@ repoint_disks (VmmSimBackend *self, VmmMigrationContext *ctx, SimMove *mv)
       if (d == NULL || !vmm_migration_context_disk_moves (ctx, vmm_disk_info_get_key (t))
           || g_strcmp0 (vmm_disk_info_get_datastore (d), vmm_disk_info_get_datastore (t)) == 0)
         continue;
-      g_ptr_array_add (mv->old_files,
+      g_ptr_array_add (str_list (&mv->old_files),
                        file_key (vmm_disk_info_get_datastore (d), vmm_disk_info_get_path (d)));
       for (guint s = 1; s <= vmm_disk_info_get_snapshots (d); s++)
         {
           g_autofree char *path = snapshot_path (d, s);
-          g_ptr_array_add (mv->old_files, file_key (vmm_disk_info_get_datastore (d), path));
+          g_ptr_array_add (str_list (&mv->old_files),
+                           file_key (vmm_disk_info_get_datastore (d), path));
         }
       vmm_disk_info_set_datastore (d, vmm_disk_info_get_datastore (t));
       vmm_disk_info_set_path (d, vmm_disk_info_get_path (t));
@@ -1585,7 +1599,7 @@ repoint_disks (VmmSimBackend *self, VmmMigrationContext *ctx, SimMove *mv)
     {
       g_autofree char *cfg = config_path (vmm_vm_info_get_name (rec));
 
-      g_ptr_array_add (mv->old_files, file_key (vmm_vm_info_get_datastore (rec), cfg));
+      g_ptr_array_add (str_list (&mv->old_files), file_key (vmm_vm_info_get_datastore (rec), cfg));
       vmm_vm_info_set_datastore (rec, vmm_migration_context_get_destination_datastore (ctx));
     }
 }
@@ -1611,7 +1625,8 @@ restore_disks (VmmSimBackend *self, VmmMigrationContext *ctx, SimMove *mv)
   vmm_vm_info_set_datastore (rec, mv->orig_datastore);
   g_clear_pointer (&mv->orig_disks, g_ptr_array_unref);
   g_clear_pointer (&mv->orig_datastore, g_free);
-  g_ptr_array_set_size (mv->old_files, 0);
+  if (mv->old_files != NULL)
+    g_ptr_array_set_size (mv->old_files, 0);
 }
 
 static gboolean
@@ -1649,13 +1664,14 @@ apply_reserve_directory (VmmSimBackend *self, VmmMigrationContext *ctx, SimMove 
                        : !vmm_datastore_info_get_online (info) ? "the datastore is offline"
                                                                : "another move reserved it");
           g_free (dir);
-          for (guint j = 0; j < mv->dirs->len; j++)
+          for (guint j = 0; j < str_list_len (mv->dirs); j++)
             g_hash_table_remove (self->dirs, g_ptr_array_index (mv->dirs, j));
-          g_ptr_array_set_size (mv->dirs, 0);
+          if (mv->dirs != NULL)
+            g_ptr_array_set_size (mv->dirs, 0);
           return FALSE;
         }
       g_hash_table_insert (self->dirs, g_strdup (dir), g_strdup (vm));
-      g_ptr_array_add (mv->dirs, dir);
+      g_ptr_array_add (str_list (&mv->dirs), dir);
     }
   return TRUE;
 }
@@ -1865,19 +1881,20 @@ delete_old_files (VmmSimBackend *self, VmmMigrationContext *ctx, SimMove *mv, GE
   g_autoptr (GString) failed = NULL;
 
   if (vmm_relocate_spec_get_keep_source_disks (vmm_migration_context_get_spec (ctx))
-      && mv->old_files->len > 0)
+      && str_list_len (mv->old_files) > 0)
     {
       /* keep-source-disks: the source's copies stay, named in the result */
       g_autoptr (GString) kept = g_string_new ("keep-source-disks: the source's copies were kept:");
 
-      for (guint i = 0; i < mv->old_files->len; i++)
+      for (guint i = 0; i < str_list_len (mv->old_files); i++)
         g_string_append_printf (kept, " %s", (char *)g_ptr_array_index (mv->old_files, i));
       vmm_migration_context_add_warning (ctx, kept->str);
-      g_ptr_array_set_size (mv->old_files, 0);
+      if (mv->old_files != NULL)
+        g_ptr_array_set_size (mv->old_files, 0);
       return TRUE;
     }
 
-  for (guint i = mv->old_files->len; i > 0; i--)
+  for (guint i = str_list_len (mv->old_files); i > 0; i--)
     {
       g_autoptr (GError) local_error = NULL;
 
@@ -1902,13 +1919,15 @@ delete_old_files (VmmSimBackend *self, VmmMigrationContext *ctx, SimMove *mv, GE
 static void
 consume_reservations (VmmSimBackend *self, SimMove *mv)
 {
-  for (guint i = 0; i < mv->dirs->len; i++)
+  for (guint i = 0; i < str_list_len (mv->dirs); i++)
     g_hash_table_remove (self->dirs, g_ptr_array_index (mv->dirs, i));
-  g_ptr_array_set_size (mv->dirs, 0);
+  if (mv->dirs != NULL)
+    g_ptr_array_set_size (mv->dirs, 0);
   if (mv->placeholder != NULL)
     g_hash_table_remove (self->placeholders, mv->placeholder);
   g_clear_pointer (&mv->placeholder, g_free);
-  g_hash_table_remove_all (mv->created);
+  if (mv->created != NULL)
+    g_hash_table_remove_all (mv->created);
 }
 
 static gboolean
@@ -2049,9 +2068,10 @@ undo_apply (VmmSimBackend *self, VmmStep step, VmmMigrationContext *ctx, SimMove
   switch (step)
     {
     case VMM_STEP_RESERVE_DIRECTORY:
-      for (guint i = 0; i < mv->dirs->len; i++)
+      for (guint i = 0; i < str_list_len (mv->dirs); i++)
         g_hash_table_remove (self->dirs, g_ptr_array_index (mv->dirs, i));
-      g_ptr_array_set_size (mv->dirs, 0);
+      if (mv->dirs != NULL)
+        g_ptr_array_set_size (mv->dirs, 0);
       return TRUE;
     case VMM_STEP_CREATE_INVENTORY_VM:
       if (mv->placeholder != NULL)
@@ -2138,14 +2158,15 @@ describe_left (VmmSimBackend *self, VmmStep step, VmmMigrationContext *ctx, SimM
   const char *vm = vmm_migration_context_get_vm_name (ctx);
   const char *src = vmm_migration_context_get_source_host (ctx);
   const char *dst = vmm_migration_context_get_destination_host (ctx);
-  GPtrArray *files = g_hash_table_lookup (mv->created, GUINT_TO_POINTER (step + 1));
+  GPtrArray *files
+      = mv->created != NULL ? g_hash_table_lookup (mv->created, GUINT_TO_POINTER (step + 1)) : NULL;
   VmmVmInfo *rec = record_of (self, ctx);
 
   if (undo)
     switch (step)
       {
       case VMM_STEP_RESERVE_DIRECTORY:
-        for (guint i = 0; i < mv->dirs->len; i++)
+        for (guint i = 0; i < str_list_len (mv->dirs); i++)
           g_string_append_printf (left, ", reserved directory %s",
                                   (char *)g_ptr_array_index (mv->dirs, i));
         break;
@@ -2182,7 +2203,7 @@ describe_left (VmmSimBackend *self, VmmStep step, VmmMigrationContext *ctx, SimM
       case VMM_STEP_COMPLETE_SOURCE:
         if (instance_find (self, vm, src, ROLE_STALE) != NULL)
           g_string_append_printf (left, ", stale VM '%s' on host '%s'", vm, src);
-        for (guint i = 0; i < mv->old_files->len; i++)
+        for (guint i = 0; i < str_list_len (mv->old_files); i++)
           g_string_append_printf (left, ", file %s", (char *)g_ptr_array_index (mv->old_files, i));
         break;
       default:
@@ -2207,7 +2228,7 @@ sim_undo_step (VmmBackend *backend, VmmStep step, VmmMigrationContext *ctx,
   Fault *fault = fault_take (self, vmm_migration_context_get_vm_name (ctx), step, TRUE);
   GError *error = NULL;
 
-  g_task_set_source_tag (task, sim_undo_step);
+  vmm_task_set_source_tag (task, sim_undo_step);
   if (fault != NULL)
     {
       g_autofree char *left = describe_left (self, step, ctx, sim_move_get (ctx), TRUE);
@@ -2225,7 +2246,14 @@ sim_undo_step (VmmBackend *backend, VmmStep step, VmmMigrationContext *ctx,
 static gboolean
 sim_abort (VmmBackend *backend, VmmMigrationContext *ctx, GError **error)
 {
-  g_cancellable_cancel (sim_move_get (ctx)->abort);
+  SimMove *mv = sim_move_get (ctx);
+
+  if (!mv->aborted)
+    {
+      mv->aborted = TRUE;
+      if (mv->waiting != NULL)
+        step_cancelled_cb (NULL, mv->waiting->task);
+    }
   return TRUE;
 }
 
@@ -2245,7 +2273,7 @@ sim_cleanup (VmmBackend *backend, VmmMigrationContext *ctx, gboolean succeeded,
                           vmm_migration_context_get_destination_host (ctx), ROLE_ACTIVE)
                != NULL;
 
-  g_task_set_source_tag (task, sim_cleanup);
+  vmm_task_set_source_tag (task, sim_cleanup);
   if (rec != NULL)
     vmm_vm_info_set_migrating (rec, FALSE);
   if (mv != NULL && (succeeded || at_destination))
@@ -2271,7 +2299,7 @@ sim_set_host_enabled_async (VmmBackend *backend, const char *host, gboolean enab
   g_autoptr (GTask) task = g_task_new (self, cancellable, callback, user_data);
   VmmHostInfo *info = vmm_inventory_lookup_host (self->inventory, host);
 
-  g_task_set_source_tag (task, sim_set_host_enabled_async);
+  vmm_task_set_source_tag (task, sim_set_host_enabled_async);
   if (info == NULL)
     {
       g_task_return_new_error (task, VMM_ERROR, VMM_ERROR_NOT_FOUND, "sim: no host '%s'", host);
@@ -2293,7 +2321,7 @@ sim_locate_vm_async (VmmBackend *backend, const char *vm, GCancellable *cancella
   GPtrArray *list = g_hash_table_lookup (self->instances, vm);
   VmmVmLocation *location;
 
-  g_task_set_source_tag (task, sim_locate_vm_async);
+  vmm_task_set_source_tag (task, sim_locate_vm_async);
   if (rec == NULL && (list == NULL || list->len == 0))
     {
       g_task_return_new_error (task, VMM_ERROR, VMM_ERROR_NOT_FOUND,
@@ -2330,7 +2358,7 @@ sim_update_record_async (VmmBackend *backend, const char *vm, const char *host,
   g_autoptr (GTask) task = g_task_new (self, cancellable, callback, user_data);
   VmmVmInfo *rec = vmm_inventory_lookup_vm (self->inventory, vm);
 
-  g_task_set_source_tag (task, sim_update_record_async);
+  vmm_task_set_source_tag (task, sim_update_record_async);
   if (rec == NULL)
     {
       g_task_return_new_error (task, VMM_ERROR, VMM_ERROR_NOT_FOUND, "sim: no record of VM '%s'",
@@ -2389,7 +2417,7 @@ sim_query_inventory_async (VmmBackend *backend, GCancellable *cancellable,
   g_autoptr (GTask) task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_check_cancellable (task, FALSE);
 
-  g_task_set_source_tag (task, sim_query_inventory_async);
+  vmm_task_set_source_tag (task, sim_query_inventory_async);
   g_task_return_pointer (task, g_object_ref (self->inventory), g_object_unref);
 }
 
@@ -3339,7 +3367,7 @@ sim_recover_async (VmmBackend *backend, const char *vm, gboolean forward, const 
   g_autoptr (GTask) task = g_task_new (self, cancellable, callback, user_data);
   GError *error = NULL;
 
-  g_task_set_source_tag (task, sim_recover_async);
+  vmm_task_set_source_tag (task, sim_recover_async);
   if (!sim_recover (self, vm, forward, source, destination, data, &error))
     g_task_return_error (task, error);
   else
