@@ -6,6 +6,8 @@
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <string.h>
 
 #include "vmm-private.h"
@@ -1281,6 +1283,171 @@ test_env_credentials_and_logout (void)
 }
 
 /* vsphere+http against a plain-http vcsim: the same client without TLS. */
+/* tests/vsphere/vsphere-proxy.py in front of PEER (its certificate, so the
+ * backend verifies it with the peer's CA) in MODE; exits when *STDIN_FD is
+ * closed. Returns its port. */
+static char *
+proxy_start (Peer *peer, const char *mode, const char *log, GPid *pid, int *stdin_fd)
+{
+  g_autofree char *script = script_path ("vsphere-proxy.py");
+  g_autofree char *tls = g_path_get_dirname (peer_get (peer, "VCSIM_CA_FILE"));
+  g_autofree char *cert = g_build_filename (tls, "server.pem", NULL);
+  g_autofree char *key = g_build_filename (tls, "server.key", NULL);
+  g_autofree char *port_file = g_strconcat (log, ".port", NULL);
+  const char *argv[] = { "/usr/bin/python3",
+                         script,
+                         "--upstream-port",
+                         peer_get (peer, "VCSIM_PORT"),
+                         "--cert",
+                         cert,
+                         "--key",
+                         key,
+                         "--ca",
+                         peer_get (peer, "VCSIM_CA_FILE"),
+                         "--port-file",
+                         port_file,
+                         "--log",
+                         log,
+                         "--mode",
+                         mode,
+                         NULL };
+  g_autoptr (GError) error = NULL;
+  char *port = NULL;
+
+  g_unlink (port_file);
+  g_unlink (log);
+  g_assert_true (g_spawn_async_with_pipes (NULL, (char **)argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD,
+                                           NULL, NULL, pid, stdin_fd, NULL, NULL, &error));
+  g_assert_no_error (error);
+  for (guint i = 0; i < 200 && port == NULL; i++)
+    if (!g_file_get_contents (port_file, &port, NULL, NULL))
+      g_usleep (50 * 1000);
+  if (port == NULL)
+    g_error ("%s did not start", script);
+  g_strchomp (port);
+  return port;
+}
+
+/* The proxy's log: how many RelocateVM_Task calls reached vcsim, how many
+ * the proxy dropped, how many calls rode on an already used connection, and
+ * whether the RelocateVM_Task after a "dropped" one opened its connection. */
+static void
+proxy_count (const char *log, guint *relayed, guint *dropped, guint *reused,
+             gboolean *fresh_after_drop)
+{
+  gboolean after_drop = FALSE;
+
+  g_autofree char *text = NULL;
+  g_auto (GStrv) lines = NULL;
+
+  *relayed = *dropped = *reused = 0;
+  *fresh_after_drop = FALSE;
+  g_assert_true (g_file_get_contents (log, &text, NULL, NULL));
+  lines = g_strsplit (text, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_auto (GStrv) f = g_strsplit (lines[i], " ", -1);
+
+      if (g_strv_length (f) != 5)
+        continue;
+      g_test_message ("proxy: %s", lines[i]);
+      if (!g_str_equal (f[2], "1"))
+        (*reused)++;
+      if (!g_str_equal (f[3], "RelocateVM_Task"))
+        continue;
+      if (after_drop && g_str_equal (f[4], "relayed"))
+        *fresh_after_drop = g_str_equal (f[2], "1");
+      after_drop = g_str_equal (f[4], "dropped");
+      if (g_str_equal (f[4], "relayed") || g_str_equal (f[4], "relayed-then-dropped"))
+        (*relayed)++;
+      if (g_str_equal (f[4], "dropped") || g_str_equal (f[4], "relayed-then-dropped"))
+        (*dropped)++;
+    }
+}
+
+/* RelocateVM_Task rides on kept-alive connections; whatever the server does
+ * to them, vcsim gets each relocation exactly once and the VM moves once:
+ * close-idle: the server closes every connection after its answer (libsoup
+ *   sees that and opens a new one);
+ * drop-before: the server closes a kept-alive connection as a RelocateVM_Task
+ *   arrives on it, unread (no answer, no task, no move): the backend looks,
+ *   sees nothing, sends it once more on a new connection;
+ * drop-after: vcsim runs it, the answer is lost: the backend sees the VM
+ *   moved and does not send it again. */
+static void
+test_kept_alive_closed (void)
+{
+  const char *const modes[] = { "close-idle", "drop-before", "drop-after" };
+  const char *vm = "DC0_C0_RP0_VM1";
+
+  for (guint i = 0; i < G_N_ELEMENTS (modes); i++)
+    {
+      g_autofree char *log = g_build_filename (workdir, "proxy.log", NULL);
+      GPid pid = 0;
+      int stdin_fd = -1;
+      g_autofree char *port = proxy_start (main_peer, modes[i], log, &pid, &stdin_fd);
+      g_autofree char *uri
+          = g_strdup_printf ("vsphere+https://127.0.0.1:%s/sdk?credentials=%s&ca=%s", port,
+                             main_peer->credentials, peer_get (main_peer, "VCSIM_CA_FILE"));
+      g_autoptr (GError) error = NULL;
+      g_autoptr (VmmBackend) backend = vmm_backend_open (uri, NULL, &error);
+      g_autoptr (VmmEngine) engine = vmm_engine_new ();
+      gboolean resent = FALSE;
+      gboolean moved_anyway = FALSE;
+      guint relayed;
+      guint dropped;
+      guint reused;
+      gboolean fresh_after_drop;
+      const guint n_moves = 3;
+
+      g_test_message ("proxy mode %s", modes[i]);
+      g_assert_no_error (error);
+      for (guint k = 0; k < n_moves; k++)
+        {
+          g_autoptr (VmmVmInfo) before = backend_vm (backend, vm);
+          const char *target = other_cluster_host (vmm_vm_info_get_host (before));
+          g_autofree char *json = g_strdup_printf ("{\"host\": \"%s\"}", target);
+          g_autoptr (VmmMigration) m = migration_new (engine, backend, vm, json);
+          g_autoptr (Recorder) r = recorder_new (m);
+          g_autoptr (VmmMigrationResult) result = vmm_migration_run_sync (m, NULL, &error);
+          g_auto (Where) w = { 0 };
+
+          g_assert_no_error (error);
+          g_assert_cmpstr (vmm_migration_result_get_host (result), ==, target);
+          govc_where (main_peer, vm, &w);
+          g_assert_cmpstr (w.host, ==, target);
+          resent |= recorder_has_warning (r, "sent once more on a new connection");
+          moved_anyway |= recorder_has_warning (r, "vCenter shows the VM moved anyway");
+        }
+      g_clear_object (&backend);
+      proxy_count (log, &relayed, &dropped, &reused, &fresh_after_drop);
+      /* every relocation reached vcsim once, whatever happened on the way */
+      g_assert_cmpuint (relayed, ==, n_moves);
+      if (g_str_equal (modes[i], "close-idle"))
+        {
+          /* no call was ever sent on a connection the server had closed */
+          g_assert_cmpuint (reused, ==, 0);
+          g_assert_cmpuint (dropped, ==, 0);
+          g_assert_false (resent);
+        }
+      else
+        {
+          /* the connection was dropped once, under a RelocateVM_Task sent
+           * on a kept-alive connection */
+          g_assert_cmpuint (reused, >, 0);
+          g_assert_cmpuint (dropped, ==, 1);
+          g_assert_true (resent == g_str_equal (modes[i], "drop-before"));
+          /* sent again on a connection of its own */
+          g_assert_true (fresh_after_drop == g_str_equal (modes[i], "drop-before"));
+          g_assert_true (moved_anyway == g_str_equal (modes[i], "drop-after"));
+        }
+      close (stdin_fd);
+      kill (pid, SIGTERM);
+      waitpid (pid, NULL, 0);
+      g_spawn_close_pid (pid);
+    }
+}
+
 static void
 test_http_scheme (void)
 {
@@ -2268,6 +2435,7 @@ main (int argc, char **argv)
   g_test_add_func ("/vsphere/errors/keep-source-disks", test_keep_source_disks_refused);
   g_test_add_func ("/vsphere/latency/progress-and-cancel", test_latency);
   g_test_add_func ("/vsphere/session/secrets", test_secrets);
+  g_test_add_func ("/vsphere/session/kept-alive-closed", test_kept_alive_closed);
   g_test_add_func ("/vsphere/recovery/locate", test_locate_vm);
   g_test_add_func ("/vsphere/recovery/before-relocate", test_recover_before_relocate);
   g_test_add_func ("/vsphere/recovery/during-relocate", test_recover_during_relocate);
