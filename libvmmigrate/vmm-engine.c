@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "vmm-private.h"
 
+#include <string.h>
 #include <unistd.h>
 
 /**
@@ -17,14 +18,30 @@
  * Since: 1.0
  */
 
+/* One resource the engine limits ("G" global, "S<backend>/<host>" source
+ * host, "D…" destination host, "T…" datastore): how many running
+ * migrations hold it, and how many slots name it (the entry goes with the
+ * last). */
 typedef struct
 {
+  guint running;
+  guint refs;
+  char name[];
+} SlotKey;
+
+typedef struct
+{
+  VmmEngine *engine;       /* unowned */
   VmmMigration *migration; /* unowned: removed on finish/dispose */
   GMainContext *context;
   VmmEngineSlotFunc ready;
   VmmPriority priority;
   guint64 seq;
-  GPtrArray *keys; /* slot keys this migration needs */
+  /* the keys this migration needs: the first ones here, any more (many
+   * disks on many datastores) in @more */
+  SlotKey *keys[4];
+  guint n_keys;
+  GPtrArray *more;
   gboolean holding;
 } Slot;
 
@@ -40,8 +57,8 @@ struct _VmmEngine
   VmmJournal *journal;
   char *id;
 
-  GHashTable *locks;    /* "backend/vm" -> VmmMigration (unowned) */
-  GHashTable *counts;   /* slot key -> count */
+  GHashTable *locks;    /* VmmBackend -> (VM name -> VmmMigration), both unowned */
+  GHashTable *counts;   /* key name -> SlotKey (owned) */
   GHashTable *slots;    /* VmmMigration -> Slot */
   GList *waiting;       /* Slot*, sorted by priority then seq */
   GHashTable *draining; /* "backend/host" being evacuated -> count */
@@ -77,7 +94,16 @@ G_DEFINE_FINAL_TYPE (VmmEngine, vmm_engine, G_TYPE_OBJECT)
 static void
 slot_free (Slot *slot)
 {
-  g_ptr_array_unref (slot->keys);
+  for (guint i = 0; i < slot->n_keys; i++)
+    {
+      SlotKey *key = i < G_N_ELEMENTS (slot->keys)
+                         ? slot->keys[i]
+                         : g_ptr_array_index (slot->more, i - G_N_ELEMENTS (slot->keys));
+
+      if (--key->refs == 0)
+        g_hash_table_remove (slot->engine->counts, key->name);
+    }
+  g_clear_pointer (&slot->more, g_ptr_array_unref);
   if (slot->context != NULL)
     g_main_context_unref (slot->context);
   g_free (slot);
@@ -89,8 +115,8 @@ vmm_engine_finalize (GObject *object)
   VmmEngine *self = VMM_ENGINE (object);
 
   g_hash_table_unref (self->locks);
+  g_hash_table_unref (self->slots); /* before the keys its slots name */
   g_hash_table_unref (self->counts);
-  g_hash_table_unref (self->slots);
   g_hash_table_unref (self->draining);
   g_clear_object (&self->journal);
   g_free (self->id);
@@ -301,8 +327,8 @@ vmm_engine_init (VmmEngine *self)
   self->max_global = 0;
   self->progress_timeout_s = 300;
   self->id = g_strdup_printf ("engine-%d-%08x", (int)getpid (), g_random_int ());
-  self->locks = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  self->counts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->locks = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify)g_hash_table_unref);
+  self->counts = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
   self->slots = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify)slot_free);
   self->draining = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }
@@ -323,10 +349,13 @@ vmm_engine_new (void)
   return g_object_new (VMM_TYPE_ENGINE, NULL);
 }
 
-static char *
-lock_key (VmmBackend *backend, const char *vm)
+/* the migration that holds @vm of @backend, if any */
+static VmmMigration *
+lock_holder (VmmEngine *self, VmmBackend *backend, const char *vm)
 {
-  return g_strdup_printf ("%p/%s", (void *)backend, vm);
+  GHashTable *vms = g_hash_table_lookup (self->locks, backend);
+
+  return vms != NULL ? g_hash_table_lookup (vms, vm) : NULL;
 }
 
 /**
@@ -372,7 +401,7 @@ VmmMigration *
 vmm_engine_create_migration_with_type (VmmEngine *self, GType migration_type, VmmBackend *backend,
                                        const char *vm, VmmRelocateSpec *spec, GError **error)
 {
-  g_autofree char *key = NULL;
+  GHashTable *vms;
   VmmMigration *migration;
 
   g_return_val_if_fail (VMM_IS_ENGINE (self), NULL);
@@ -388,8 +417,7 @@ vmm_engine_create_migration_with_type (VmmEngine *self, GType migration_type, Vm
     }
   if (!vmm_relocate_spec_validate (spec, error))
     return NULL;
-  key = lock_key (backend, vm);
-  if (g_hash_table_contains (self->locks, key))
+  if (lock_holder (self, backend, vm) != NULL)
     {
       g_set_error (error, VMM_ERROR, VMM_ERROR_BUSY,
                    "VM '%s' already has a migration that has not ended", vm);
@@ -397,18 +425,31 @@ vmm_engine_create_migration_with_type (VmmEngine *self, GType migration_type, Vm
     }
   migration = g_object_new (migration_type, NULL);
   vmm_migration_setup (migration, self, backend, vm, spec);
-  g_hash_table_insert (self->locks, g_steal_pointer (&key), migration);
+  vms = g_hash_table_lookup (self->locks, backend);
+  if (vms == NULL)
+    {
+      vms = g_hash_table_new (g_str_hash, g_str_equal);
+      g_hash_table_insert (self->locks, backend, vms);
+    }
+  /* the key is the migration's own copy of the name: unlocked before it goes */
+  g_hash_table_insert (vms, (gpointer)vmm_migration_get_vm_name (migration), migration);
   return migration;
 }
 
 void
 vmm_engine_unlock_vm (VmmEngine *self, VmmMigration *migration)
 {
-  g_autofree char *key
-      = lock_key (vmm_migration_get_backend (migration), vmm_migration_get_vm_name (migration));
+  VmmBackend *backend = vmm_migration_get_backend (migration);
+  const char *vm = vmm_migration_get_vm_name (migration);
 
-  if (g_hash_table_lookup (self->locks, key) == migration)
-    g_hash_table_remove (self->locks, key);
+  if (lock_holder (self, backend, vm) == migration)
+    {
+      GHashTable *vms = g_hash_table_lookup (self->locks, backend);
+
+      g_hash_table_remove (vms, vm);
+      if (g_hash_table_size (vms) == 0)
+        g_hash_table_remove (self->locks, backend);
+    }
   vmm_engine_release_slots (self, migration);
 }
 
@@ -436,9 +477,10 @@ vmm_engine_set_draining (VmmEngine *self, VmmBackend *backend, const char *host,
 guint
 vmm_engine_count_inbound (VmmEngine *self, VmmBackend *backend, const char *host)
 {
-  g_autofree char *key = g_strdup_printf ("D%p/%s", (void *)backend, host);
+  g_autofree char *name = g_strdup_printf ("D%p/%s", (void *)backend, host);
+  SlotKey *key = g_hash_table_lookup (self->counts, name);
 
-  return GPOINTER_TO_UINT (g_hash_table_lookup (self->counts, key));
+  return key != NULL ? key->running : 0;
 }
 
 gboolean
@@ -471,15 +513,67 @@ limit_for (VmmEngine *self, const char *key)
     }
 }
 
+static SlotKey *
+slot_key (Slot *slot, guint i)
+{
+  return i < G_N_ELEMENTS (slot->keys)
+             ? slot->keys[i]
+             : g_ptr_array_index (slot->more, i - G_N_ELEMENTS (slot->keys));
+}
+
+static void
+slot_add_key (Slot *slot, const char *name)
+{
+  GHashTable *counts = slot->engine->counts;
+  SlotKey *key = g_hash_table_lookup (counts, name);
+
+  if (key == NULL)
+    {
+      gsize len = strlen (name);
+
+      key = g_malloc0 (sizeof (SlotKey) + len + 1);
+      memcpy (key->name, name, len + 1);
+      g_hash_table_insert (counts, key->name, key);
+    }
+  for (guint i = 0; i < slot->n_keys; i++)
+    if (slot_key (slot, i) == key)
+      return;
+  key->refs++;
+  if (slot->n_keys < G_N_ELEMENTS (slot->keys))
+    slot->keys[slot->n_keys] = key;
+  else
+    {
+      if (slot->more == NULL)
+        slot->more = g_ptr_array_new ();
+      g_ptr_array_add (slot->more, key);
+    }
+  slot->n_keys++;
+}
+
+static void
+slot_add_key_printf (Slot *slot, const char *format, ...) G_GNUC_PRINTF (2, 3);
+
+static void
+slot_add_key_printf (Slot *slot, const char *format, ...)
+{
+  va_list args;
+  g_autofree char *key = NULL;
+
+  va_start (args, format);
+  key = g_strdup_vprintf (format, args);
+  va_end (args);
+  slot_add_key (slot, key);
+}
+
 static gboolean
 slot_fits (VmmEngine *self, Slot *slot)
 {
-  for (guint i = 0; i < slot->keys->len; i++)
+  for (guint i = 0; i < slot->n_keys; i++)
     {
-      const char *key = g_ptr_array_index (slot->keys, i);
-      guint limit = limit_for (self, key);
+      SlotKey *key = slot_key (slot, i);
+      guint limit = limit_for (self, key->name);
 
-      if (limit > 0 && GPOINTER_TO_UINT (g_hash_table_lookup (self->counts, key)) >= limit)
+      if (limit > 0 && key->running >= limit)
         return FALSE;
     }
   return TRUE;
@@ -488,16 +582,11 @@ slot_fits (VmmEngine *self, Slot *slot)
 static void
 slot_take (VmmEngine *self, Slot *slot, int delta)
 {
-  for (guint i = 0; i < slot->keys->len; i++)
+  for (guint i = 0; i < slot->n_keys; i++)
     {
-      const char *key = g_ptr_array_index (slot->keys, i);
-      guint count = GPOINTER_TO_UINT (g_hash_table_lookup (self->counts, key));
+      SlotKey *key = slot_key (slot, i);
 
-      count = (guint)((int)count + delta);
-      if (count == 0)
-        g_hash_table_remove (self->counts, key);
-      else
-        g_hash_table_insert (self->counts, g_strdup (key), GUINT_TO_POINTER (count));
+      key->running = (guint)((int)key->running + delta);
     }
   slot->holding = delta > 0;
   if (delta > 0)
@@ -523,8 +612,7 @@ slot_start_idle (gpointer user_data)
   VmmEngine *self = NULL;
   Slot *slot;
 
-  /* the engine is reachable through the migration's lock table entry */
-  self = g_object_get_data (G_OBJECT (migration), "vmm-engine");
+  self = vmm_migration_peek_engine (migration);
   if (self == NULL)
     return G_SOURCE_REMOVE;
   slot = g_hash_table_lookup (self->slots, migration);
@@ -566,44 +654,31 @@ vmm_engine_acquire_slots (VmmEngine *self, VmmMigration *migration, VmmMigration
   Slot *slot = g_new0 (Slot, 1);
   GMainContext *main_context = g_main_context_get_thread_default ();
   GPtrArray *targets = vmm_migration_context_get_target_disks (context);
-  g_autoptr (GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
 
+  slot->engine = self;
   slot->migration = migration;
   slot->ready = ready;
   slot->context
       = g_main_context_ref (main_context != NULL ? main_context : g_main_context_default ());
   slot->priority = vmm_relocate_spec_get_priority (vmm_migration_get_spec (migration));
   slot->seq = self->seq++;
-  slot->keys = g_ptr_array_new_with_free_func (g_free);
-  g_ptr_array_add (slot->keys, g_strdup ("G"));
+  slot_add_key (slot, "G");
   if (vmm_migration_context_changes_host (context))
     {
-      g_ptr_array_add (
-          slot->keys,
-          g_strdup_printf ("S%s/%s", prefix, vmm_migration_context_get_source_host (context)));
-      g_ptr_array_add (
-          slot->keys,
-          g_strdup_printf ("D%s/%s", prefix, vmm_migration_context_get_destination_host (context)));
+      slot_add_key_printf (slot, "S%s/%s", prefix, vmm_migration_context_get_source_host (context));
+      slot_add_key_printf (slot, "D%s/%s", prefix,
+                           vmm_migration_context_get_destination_host (context));
     }
   if (vmm_migration_context_changes_primary_datastore (context))
-    {
-      const char *ds = vmm_migration_context_get_destination_datastore (context);
-
-      g_hash_table_add (seen, (gpointer)ds);
-      g_ptr_array_add (slot->keys, g_strdup_printf ("T%s/%s", prefix, ds));
-    }
+    slot_add_key_printf (slot, "T%s/%s", prefix,
+                         vmm_migration_context_get_destination_datastore (context));
   for (guint i = 0; i < targets->len; i++)
     {
       VmmDiskInfo *disk = g_ptr_array_index (targets, i);
-      const char *ds = vmm_disk_info_get_datastore (disk);
 
-      if (!vmm_migration_context_disk_moves (context, vmm_disk_info_get_key (disk))
-          || g_hash_table_contains (seen, ds))
-        continue;
-      g_hash_table_add (seen, (gpointer)ds);
-      g_ptr_array_add (slot->keys, g_strdup_printf ("T%s/%s", prefix, ds));
+      if (vmm_migration_context_disk_moves (context, vmm_disk_info_get_key (disk)))
+        slot_add_key_printf (slot, "T%s/%s", prefix, vmm_disk_info_get_datastore (disk));
     }
-  g_object_set_data (G_OBJECT (migration), "vmm-engine", self);
   g_hash_table_replace (self->slots, migration, slot);
   if (self->waiting == NULL && slot_fits (self, slot))
     {

@@ -187,6 +187,9 @@ void
 vmm_engine_release_slots (VmmEngine *self, VmmMigration *migration);
 void
 vmm_engine_unlock_vm (VmmEngine *self, VmmMigration *migration);
+/* the engine that made @self, until it is disposed */
+VmmEngine *
+vmm_migration_peek_engine (VmmMigration *self);
 VmmMigrationContext *
 vmm_engine_new_context (VmmEngine *self, VmmBackend *backend, VmmInventory *inventory,
                         const char *vm_name, VmmRelocateSpec *spec, GError **error);
