@@ -59,7 +59,7 @@ typedef struct
   GCancellable *user_cancellable;
   gulong cancel_handler;
   GCancellable *step_cancellable;
-  GSource *timeout_source;
+  VmmTimer watchdog;
   gint64 deadline;
   gint64 last_progress;
   guint progress_timeout_s;
@@ -136,6 +136,7 @@ vmm_migration_finalize (GObject *object)
 {
   VmmMigrationPrivate *priv = vmm_migration_get_instance_private (VMM_MIGRATION (object));
 
+  vmm_timer_stop (&priv->watchdog);
   g_clear_object (&priv->backend);
   g_clear_object (&priv->spec);
   g_clear_object (&priv->result);
@@ -660,11 +661,7 @@ disconnect_cancellable (VmmMigrationPrivate *priv)
       g_cancellable_disconnect (priv->user_cancellable, priv->cancel_handler);
       priv->cancel_handler = 0;
     }
-  if (priv->timeout_source != NULL)
-    {
-      g_source_destroy (priv->timeout_source);
-      g_clear_pointer (&priv->timeout_source, g_source_unref);
-    }
+  vmm_timer_stop (&priv->watchdog);
 }
 
 static const char *
@@ -1082,11 +1079,7 @@ watchdog_cb (gpointer user_data);
 static void
 watchdog_stop (VmmMigrationPrivate *priv)
 {
-  if (priv->timeout_source != NULL)
-    {
-      g_source_destroy (priv->timeout_source);
-      g_clear_pointer (&priv->timeout_source, g_source_unref);
-    }
+  vmm_timer_stop (&priv->watchdog);
 }
 
 /* The watchdog wakes when a timeout could first expire (the completion
@@ -1105,9 +1098,8 @@ watchdog_arm (VmmMigration *self)
   if (next == G_MAXINT64)
     return;
   wait_ms = (next - g_get_monotonic_time ()) / 1000 + 1;
-  priv->timeout_source = g_timeout_source_new ((guint)CLAMP (wait_ms, 1, G_MAXINT32));
-  g_source_set_callback (priv->timeout_source, watchdog_cb, self, NULL);
-  g_source_attach (priv->timeout_source, priv->main_context);
+  vmm_timer_start (&priv->watchdog, priv->main_context, (guint)CLAMP (wait_ms, 1, G_MAXINT32),
+                   watchdog_cb, self);
 }
 
 static gboolean

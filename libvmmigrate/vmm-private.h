@@ -10,6 +10,26 @@ G_BEGIN_DECLS
  * flight, for debugging output the library does not print. */
 #define vmm_task_set_source_tag(task, tag) (g_task_set_source_tag) ((task), (tag))
 
+/* A one-shot timer that lives inside its owner's structure (vmm-timer.c):
+ * one GSource per main context serves them all. Zero-initialise it. */
+typedef struct
+{
+  gint64 expiry;
+  guint64 seq;
+  guint index;
+  GSourceFunc func; /* its return value is ignored */
+  gpointer data;
+  gpointer source;
+} VmmTimer;
+
+void
+vmm_timer_start (VmmTimer *timer, GMainContext *context, guint interval_ms, GSourceFunc func,
+                 gpointer data);
+void
+vmm_timer_stop (VmmTimer *timer);
+gboolean
+vmm_timer_is_running (VmmTimer *timer);
+
 /* --- blocking wrappers (vmm-sync.c) --- */
 typedef struct
 {

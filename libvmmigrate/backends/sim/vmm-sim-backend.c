@@ -1134,7 +1134,8 @@ typedef struct _StepRun
   guint64 total;
   guint64 done;
   char *lose_datastore;
-  GSource *timer;
+  VmmTimer timer;
+  GMainContext *context; /* where the step's timer fires */
   GCancellable *cancellable;
   gulong cancel_id;
   GTask *task; /* unowned: the task whose data this is */
@@ -1147,11 +1148,7 @@ step_run_free (StepRun *run)
 {
   if (run->mv->transfer == run)
     run->mv->transfer = NULL;
-  if (run->timer != NULL)
-    {
-      g_source_destroy (run->timer);
-      g_source_unref (run->timer);
-    }
+  vmm_timer_stop (&run->timer);
   if (run->mv->waiting == run)
     run->mv->waiting = NULL;
   if (run->cancel_id != 0)
@@ -1179,11 +1176,7 @@ step_complete (GTask *task, GError *error)
     run->mv->transfer = NULL;
   if (run->mv->waiting == run)
     run->mv->waiting = NULL;
-  if (run->timer != NULL)
-    {
-      g_source_destroy (run->timer);
-      g_clear_pointer (&run->timer, g_source_unref);
-    }
+  vmm_timer_stop (&run->timer);
   if (error == NULL && !record_before (run->self, run->ctx, run->mv, &error))
     g_assert (error != NULL);
   else if (error == NULL && !run->apply (run->self, run->ctx, run->mv, &error))
@@ -1206,7 +1199,6 @@ step_timer_cb (gpointer user_data)
   GTask *task = user_data;
   StepRun *run = g_task_get_task_data (task);
 
-  g_clear_pointer (&run->timer, g_source_unref);
   if (run->phase == PHASE_TRANSFER)
     {
       guint64 chunk = run->self->rate_mibps > 0
@@ -1228,9 +1220,7 @@ step_timer_cb (gpointer user_data)
           step_complete (task, NULL);
           return G_SOURCE_REMOVE;
         }
-      run->timer = g_timeout_source_new (TICK_MS);
-      g_source_set_callback (run->timer, step_timer_cb, task, NULL);
-      g_source_attach (run->timer, g_main_context_get_thread_default ());
+      vmm_timer_start (&run->timer, run->context, TICK_MS, step_timer_cb, task);
       return G_SOURCE_REMOVE;
     }
   step_advance (task);
@@ -1319,9 +1309,7 @@ step_advance (GTask *task)
               return;
             }
           step_watch_cancellation (task);
-          run->timer = g_timeout_source_new (TICK_MS);
-          g_source_set_callback (run->timer, step_timer_cb, task, NULL);
-          g_source_attach (run->timer, g_main_context_get_thread_default ());
+          vmm_timer_start (&run->timer, run->context, TICK_MS, step_timer_cb, task);
           return;
         }
       step_complete (task, NULL);
@@ -1345,6 +1333,7 @@ sim_run (VmmSimBackend *self, VmmStep step, SimApplyFunc apply, VmmMigrationCont
   vmm_task_set_source_tag (task, sim_run);
   run->self = self;
   run->task = task;
+  run->context = g_task_get_context (task);
   run->ctx = g_object_ref (ctx);
   run->mv = sim_move_get (ctx);
   run->step = step;
@@ -1381,9 +1370,7 @@ sim_run (VmmSimBackend *self, VmmStep step, SimApplyFunc apply, VmmMigrationCont
       return;
     }
   step_watch_cancellation (task);
-  run->timer = g_timeout_source_new (self->latency_ms);
-  g_source_set_callback (run->timer, step_timer_cb, task, NULL);
-  g_source_attach (run->timer, g_main_context_get_thread_default ());
+  vmm_timer_start (&run->timer, run->context, self->latency_ms, step_timer_cb, task);
 }
 
 /* --- what each step does to the simulated platform --- */
