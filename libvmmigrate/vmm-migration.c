@@ -57,7 +57,9 @@ typedef struct
   gboolean ctx_ready;
   guint retries;
   GCancellable *user_cancellable;
-  gulong cancel_handler;
+  struct _CancelWatch *watch; /* of user_cancellable, with the other watchers */
+  VmmMigration *watch_prev;
+  VmmMigration *watch_next;
   GCancellable *step_cancellable;
   VmmTimer watchdog;
   gint64 deadline;
@@ -111,6 +113,8 @@ G_DEFINE_TYPE_WITH_PRIVATE (VmmMigration, vmm_migration, G_TYPE_OBJECT)
 static void
 run_next (VmmMigration *self);
 static void
+unwatch_user_cancellable (VmmMigration *self);
+static void
 begin_real_run (gpointer migration);
 static void
 run_plan_done_cb (GObject *source, GAsyncResult *result, gpointer user_data);
@@ -137,6 +141,7 @@ vmm_migration_finalize (GObject *object)
   VmmMigrationPrivate *priv = vmm_migration_get_instance_private (VMM_MIGRATION (object));
 
   vmm_timer_stop (&priv->watchdog);
+  unwatch_user_cancellable (VMM_MIGRATION (object));
   g_clear_object (&priv->backend);
   g_clear_object (&priv->spec);
   g_clear_object (&priv->result);
@@ -653,14 +658,113 @@ journal_outcome (VmmMigration *self, const GError *failure)
 
 /* --- ending --- */
 
-static void
-disconnect_cancellable (VmmMigrationPrivate *priv)
+/* Cancellables the caller passed, watched once however many migrations
+ * they stop: an evacuation, a tool or a program often passes one to all its
+ * migrations, and a signal connection costs about 400 bytes each. */
+typedef struct _CancelWatch
 {
-  if (priv->cancel_handler != 0)
+  GCancellable *cancellable; /* unowned: the watchers' tasks hold it */
+  gulong handler;
+  VmmMigration *first;
+} CancelWatch;
+
+static GRecMutex cancel_watch_lock;
+static GHashTable *cancel_watches; /* GCancellable -> CancelWatch */
+
+static void
+user_cancelled_cb (GCancellable *cancellable, gpointer user_data);
+
+static void
+cancel_watch_cb (GCancellable *cancellable, gpointer user_data)
+{
+  CancelWatch *watch = user_data;
+
+  g_rec_mutex_lock (&cancel_watch_lock);
+  for (VmmMigration *m = watch->first; m != NULL;)
     {
-      g_cancellable_disconnect (priv->user_cancellable, priv->cancel_handler);
-      priv->cancel_handler = 0;
+      VmmMigrationPrivate *mp = vmm_migration_get_instance_private (m);
+
+      user_cancelled_cb (cancellable, m);
+      m = mp->watch_next;
     }
+  g_rec_mutex_unlock (&cancel_watch_lock);
+}
+
+static void
+watch_user_cancellable (VmmMigration *self, GCancellable *cancellable)
+{
+  VmmMigrationPrivate *priv = vmm_migration_get_instance_private (self);
+  CancelWatch *watch;
+
+  unwatch_user_cancellable (self);
+  priv->user_cancellable = cancellable;
+  if (cancellable == NULL)
+    return;
+  g_rec_mutex_lock (&cancel_watch_lock);
+  if (cancel_watches == NULL)
+    cancel_watches = g_hash_table_new (NULL, NULL);
+  watch = g_hash_table_lookup (cancel_watches, cancellable);
+  if (watch == NULL)
+    {
+      watch = g_new0 (CancelWatch, 1);
+      watch->cancellable = cancellable;
+      g_hash_table_insert (cancel_watches, cancellable, watch);
+      /* runs cancel_watch_cb at once if it is cancelled already: the lock
+       * is recursive, and this migration is not on the list yet */
+      watch->handler
+          = g_cancellable_connect (cancellable, G_CALLBACK (cancel_watch_cb), watch, NULL);
+    }
+  priv->watch = watch;
+  priv->watch_prev = NULL;
+  priv->watch_next = watch->first;
+  if (watch->first != NULL)
+    ((VmmMigrationPrivate *)vmm_migration_get_instance_private (watch->first))->watch_prev = self;
+  watch->first = self;
+  g_rec_mutex_unlock (&cancel_watch_lock);
+  if (g_cancellable_is_cancelled (cancellable))
+    user_cancelled_cb (cancellable, self);
+}
+
+static void
+unwatch_user_cancellable (VmmMigration *self)
+{
+  VmmMigrationPrivate *priv = vmm_migration_get_instance_private (self);
+  CancelWatch *watch = priv->watch;
+  CancelWatch *unused = NULL;
+
+  if (watch == NULL)
+    return;
+  g_rec_mutex_lock (&cancel_watch_lock);
+  if (priv->watch_prev != NULL)
+    ((VmmMigrationPrivate *)vmm_migration_get_instance_private (priv->watch_prev))->watch_next
+        = priv->watch_next;
+  else
+    watch->first = priv->watch_next;
+  if (priv->watch_next != NULL)
+    ((VmmMigrationPrivate *)vmm_migration_get_instance_private (priv->watch_next))->watch_prev
+        = priv->watch_prev;
+  priv->watch = NULL;
+  priv->watch_prev = priv->watch_next = NULL;
+  if (watch->first == NULL)
+    {
+      g_hash_table_remove (cancel_watches, watch->cancellable);
+      unused = watch;
+    }
+  g_rec_mutex_unlock (&cancel_watch_lock);
+  if (unused != NULL)
+    {
+      /* outside the lock: this waits for a handler running in another thread */
+      g_cancellable_disconnect (unused->cancellable, unused->handler);
+      g_free (unused);
+    }
+}
+
+static void
+disconnect_cancellable (VmmMigration *self)
+{
+  VmmMigrationPrivate *priv = vmm_migration_get_instance_private (self);
+
+  unwatch_user_cancellable (self);
   vmm_timer_stop (&priv->watchdog);
 }
 
@@ -679,7 +783,7 @@ finish (VmmMigration *self, GError *error)
   gboolean dry = priv->dry_run;
   gint64 duration = priv->start_time > 0 ? (g_get_monotonic_time () - priv->start_time) / 1000 : 0;
 
-  disconnect_cancellable (priv);
+  disconnect_cancellable (self);
   g_clear_object (&priv->current);
   if (dry)
     {
@@ -1589,10 +1693,7 @@ begin (VmmMigration *self, GCancellable *cancellable)
   priv->main_context = g_main_context_get_thread_default ();
   if (priv->main_context == NULL)
     priv->main_context = g_main_context_default ();
-  priv->user_cancellable = cancellable;
-  if (cancellable != NULL)
-    priv->cancel_handler
-        = g_cancellable_connect (cancellable, G_CALLBACK (user_cancelled_cb), self, NULL);
+  watch_user_cancellable (self, cancellable);
   vmm_backend_query_inventory_async (priv->backend, NULL, inventory_cb, g_object_ref (self));
 }
 
@@ -1735,10 +1836,7 @@ run_plan_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
     }
   g_set_object (&priv->plan, plan);
   /* re-arm cancellation for the run */
-  priv->user_cancellable = g_task_get_cancellable (run_task);
-  if (priv->user_cancellable != NULL)
-    priv->cancel_handler = g_cancellable_connect (priv->user_cancellable,
-                                                  G_CALLBACK (user_cancelled_cb), self, NULL);
+  watch_user_cancellable (self, g_task_get_cancellable (run_task));
   /* The run's context, resolved as the plan was: the engine reserves its
    * slots with it, and the run starts on it when the slots are free now. */
   {
