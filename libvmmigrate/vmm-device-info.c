@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "vmm-private.h"
 #include "vmmigrate.h"
 
 /**
@@ -19,11 +20,11 @@
 struct _VmmDeviceInfo
 {
   GObject parent_instance;
-  char *key;
+  const char *key; /* interned */
   VmmDeviceKind kind;
-  char *backing_datastore;
+  const char *backing_datastore; /* interned */
   char *backing_path;
-  char *network;
+  const char *network; /* interned */
   gboolean connected;
 };
 
@@ -76,7 +77,7 @@ vmm_device_info_set_property (GObject *object, guint prop_id, const GValue *valu
   switch (prop_id)
     {
     case PROP_KEY:
-      vmm_device_info_set_string (&self->key, g_value_get_string (value));
+      vmm_set_name (&self->key, g_value_get_string (value));
       break;
     case PROP_KIND:
       self->kind = g_value_get_enum (value);
@@ -92,10 +93,7 @@ vmm_device_info_finalize (GObject *object)
 {
   VmmDeviceInfo *self = VMM_DEVICE_INFO (object);
 
-  g_free (self->key);
-  g_free (self->backing_datastore);
   g_free (self->backing_path);
-  g_free (self->network);
 
   G_OBJECT_CLASS (vmm_device_info_parent_class)->finalize (object);
 }
@@ -160,7 +158,7 @@ vmm_device_info_new (const char *key, VmmDeviceKind kind)
   g_return_val_if_fail ((guint)kind <= VMM_DEVICE_KIND_SERIAL, NULL);
 
   self = g_object_new (VMM_TYPE_DEVICE_INFO, NULL);
-  self->key = g_strdup (key);
+  self->key = g_intern_string (key);
   self->kind = kind;
   return self;
 }
@@ -230,7 +228,7 @@ void
 vmm_device_info_set_backing_datastore (VmmDeviceInfo *self, const char *datastore)
 {
   g_return_if_fail (VMM_IS_DEVICE_INFO (self));
-  vmm_device_info_set_string (&self->backing_datastore, datastore);
+  vmm_set_name (&self->backing_datastore, datastore);
 }
 
 /**
@@ -296,7 +294,7 @@ void
 vmm_device_info_set_network (VmmDeviceInfo *self, const char *network)
 {
   g_return_if_fail (VMM_IS_DEVICE_INFO (self));
-  vmm_device_info_set_string (&self->network, network);
+  vmm_set_name (&self->network, network);
 }
 
 /**

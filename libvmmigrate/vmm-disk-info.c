@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "vmm-private.h"
 #include "vmmigrate.h"
 
 /**
@@ -17,12 +18,12 @@
 struct _VmmDiskInfo
 {
   GObject parent_instance;
-  char *key;
-  char *datastore;
+  const char *key;       /* interned */
+  const char *datastore; /* interned */
   char *path;
   guint64 capacity;
   guint64 allocation;
-  char *format;
+  const char *format; /* interned */
   guint snapshots;
 };
 
@@ -70,7 +71,7 @@ vmm_disk_info_set_property (GObject *object, guint prop_id, const GValue *value,
   switch (prop_id)
     {
     case PROP_KEY:
-      vmm_disk_info_set_string (&self->key, g_value_get_string (value));
+      vmm_set_name (&self->key, g_value_get_string (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -83,10 +84,7 @@ vmm_disk_info_finalize (GObject *object)
 {
   VmmDiskInfo *self = VMM_DISK_INFO (object);
 
-  g_free (self->key);
-  g_free (self->datastore);
   g_free (self->path);
-  g_free (self->format);
 
   G_OBJECT_CLASS (vmm_disk_info_parent_class)->finalize (object);
 }
@@ -138,8 +136,8 @@ vmm_disk_info_new (const char *key, const char *datastore, const char *path)
   g_return_val_if_fail (key != NULL, NULL);
 
   self = g_object_new (VMM_TYPE_DISK_INFO, NULL);
-  self->key = g_strdup (key);
-  self->datastore = g_strdup (datastore);
+  self->key = g_intern_string (key);
+  self->datastore = g_intern_string (datastore);
   self->path = g_strdup (path);
   return self;
 }
@@ -162,12 +160,12 @@ vmm_disk_info_copy (VmmDiskInfo *self)
   g_return_val_if_fail (VMM_IS_DISK_INFO (self), NULL);
 
   copy = g_object_new (VMM_TYPE_DISK_INFO, NULL);
-  copy->key = g_strdup (self->key);
-  copy->datastore = g_strdup (self->datastore);
+  copy->key = self->key;
+  copy->datastore = self->datastore;
   copy->path = g_strdup (self->path);
   copy->capacity = self->capacity;
   copy->allocation = self->allocation;
-  copy->format = g_strdup (self->format);
+  copy->format = self->format;
   copy->snapshots = self->snapshots;
   return copy;
 }
@@ -219,7 +217,7 @@ void
 vmm_disk_info_set_datastore (VmmDiskInfo *self, const char *datastore)
 {
   g_return_if_fail (VMM_IS_DISK_INFO (self));
-  vmm_disk_info_set_string (&self->datastore, datastore);
+  vmm_set_name (&self->datastore, datastore);
 }
 
 /**
@@ -351,7 +349,7 @@ void
 vmm_disk_info_set_format (VmmDiskInfo *self, const char *format)
 {
   g_return_if_fail (VMM_IS_DISK_INFO (self));
-  vmm_disk_info_set_string (&self->format, format);
+  vmm_set_name (&self->format, format);
 }
 
 /**

@@ -25,13 +25,13 @@ struct _VmmMigrationContext
   VmmInventory *inventory;
   VmmVmInfo *vm;
 
-  char *source_host;
-  char *source_pool;
-  char *source_datastore;
-  char *pinned_host;
-  char *dest_host;
-  char *dest_pool;
-  char *dest_datastore;
+  const char *source_host;      /* interned */
+  const char *source_pool;      /* interned */
+  const char *source_datastore; /* interned */
+  const char *pinned_host;      /* interned */
+  const char *dest_host;        /* interned */
+  const char *dest_pool;        /* interned */
+  const char *dest_datastore;   /* interned */
 
   VmmMigrationType type;
   gboolean changes_host;
@@ -81,13 +81,6 @@ vmm_migration_context_finalize (GObject *object)
   g_clear_object (&self->inventory);
   g_clear_object (&self->vm);
   g_free (self->vm_name);
-  g_free (self->source_host);
-  g_free (self->source_pool);
-  g_free (self->source_datastore);
-  g_free (self->pinned_host);
-  g_free (self->dest_host);
-  g_free (self->dest_pool);
-  g_free (self->dest_datastore);
   g_free (self->veto_reason);
   g_clear_pointer (&self->target_disks, g_ptr_array_unref);
   g_clear_pointer (&self->moving_disks, g_hash_table_unref);
@@ -149,19 +142,15 @@ void
 vmm_migration_context_set_vm (VmmMigrationContext *self, VmmVmInfo *vm)
 {
   g_set_object (&self->vm, vm);
-  g_free (self->source_host);
-  g_free (self->source_pool);
-  g_free (self->source_datastore);
-  self->source_host = g_strdup (vmm_vm_info_get_host (vm));
-  self->source_pool = g_strdup (vmm_vm_info_get_resource_pool (vm));
-  self->source_datastore = g_strdup (vmm_vm_info_get_datastore (vm));
+  self->source_host = g_intern_string (vmm_vm_info_get_host (vm));
+  self->source_pool = g_intern_string (vmm_vm_info_get_resource_pool (vm));
+  self->source_datastore = g_intern_string (vmm_vm_info_get_datastore (vm));
 }
 
 void
 vmm_migration_context_set_pinned_host (VmmMigrationContext *self, const char *host)
 {
-  g_free (self->pinned_host);
-  self->pinned_host = g_strdup (host);
+  self->pinned_host = g_intern_string (host);
 }
 
 const char *
@@ -434,8 +423,7 @@ void
 vmm_migration_context_set_destination_host (VmmMigrationContext *self, const char *host)
 {
   g_return_if_fail (VMM_IS_MIGRATION_CONTEXT (self));
-  g_free (self->dest_host);
-  self->dest_host = g_strdup (host);
+  self->dest_host = g_intern_string (host);
 }
 
 /**
@@ -468,8 +456,7 @@ void
 vmm_migration_context_set_destination_pool (VmmMigrationContext *self, const char *pool)
 {
   g_return_if_fail (VMM_IS_MIGRATION_CONTEXT (self));
-  g_free (self->dest_pool);
-  self->dest_pool = g_strdup (pool);
+  self->dest_pool = g_intern_string (pool);
 }
 
 /**
@@ -502,8 +489,7 @@ void
 vmm_migration_context_set_destination_datastore (VmmMigrationContext *self, const char *datastore)
 {
   g_return_if_fail (VMM_IS_MIGRATION_CONTEXT (self));
-  g_free (self->dest_datastore);
-  self->dest_datastore = g_strdup (datastore);
+  self->dest_datastore = g_intern_string (datastore);
 }
 
 /**

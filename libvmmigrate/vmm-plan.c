@@ -20,10 +20,10 @@ struct _VmmPlan
 
   VmmMigrationType type;
   char *vm_name;
-  char *source_host;
-  char *dest_host;
-  char *dest_pool;
-  char *dest_datastore;
+  const char *source_host;    /* interned */
+  const char *dest_host;      /* interned */
+  const char *dest_pool;      /* interned */
+  const char *dest_datastore; /* interned */
   GPtrArray *actions;
   GPtrArray *disks;
   GStrv warnings;
@@ -41,10 +41,6 @@ vmm_plan_finalize (GObject *object)
   VmmPlan *self = VMM_PLAN (object);
 
   g_free (self->vm_name);
-  g_free (self->source_host);
-  g_free (self->dest_host);
-  g_free (self->dest_pool);
-  g_free (self->dest_datastore);
   g_clear_pointer (&self->actions, g_ptr_array_unref);
   g_clear_pointer (&self->disks, g_ptr_array_unref);
   g_strfreev (self->warnings);
@@ -72,10 +68,11 @@ vmm_plan_new_from_context (VmmMigrationContext *context)
 
   self->type = vmm_migration_context_get_migration_type (context);
   self->vm_name = g_strdup (vmm_migration_context_get_vm_name (context));
-  self->source_host = g_strdup (vmm_migration_context_get_source_host (context));
-  self->dest_host = g_strdup (vmm_migration_context_get_destination_host (context));
-  self->dest_pool = g_strdup (vmm_migration_context_get_destination_pool (context));
-  self->dest_datastore = g_strdup (vmm_migration_context_get_destination_datastore (context));
+  self->source_host = g_intern_string (vmm_migration_context_get_source_host (context));
+  self->dest_host = g_intern_string (vmm_migration_context_get_destination_host (context));
+  self->dest_pool = g_intern_string (vmm_migration_context_get_destination_pool (context));
+  self->dest_datastore
+      = g_intern_string (vmm_migration_context_get_destination_datastore (context));
   self->actions = g_ptr_array_copy (vmm_migration_context_get_queue (context),
                                     (GCopyFunc)(void (*) (void))g_object_ref, NULL);
   g_ptr_array_set_free_func (self->actions, g_object_unref);

@@ -10,6 +10,15 @@ G_BEGIN_DECLS
  * flight, for debugging output the library does not print. */
 #define vmm_task_set_source_tag(task, tag) (g_task_set_source_tag) ((task), (tag))
 
+/* Names of inventory objects (hosts, pools, datastores, networks, disk
+ * keys, formats) are interned: a bounded set, shared by every VM, disk,
+ * context and plan that names them instead of a copy each. */
+static inline void
+vmm_set_name (const char **field, const char *value)
+{
+  *field = g_intern_string (value);
+}
+
 /* A one-shot timer that lives inside its owner's structure (vmm-timer.c):
  * one GSource per main context serves them all. Zero-initialise it. */
 typedef struct

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "vmm-private.h"
 #include "vmmigrate.h"
 
 /**
@@ -21,10 +22,10 @@ struct _VmmVmInfo
   GObject parent_instance;
   char *name;
   char *id;
-  char *host;
-  char *resource_pool;
-  char *datastore;
-  char *folder;
+  const char *host;          /* interned */
+  const char *resource_pool; /* interned */
+  const char *datastore;     /* interned */
+  const char *folder;        /* interned */
   VmmPowerState power_state;
   guint64 memory_mib;
   guint vcpus;
@@ -108,10 +109,6 @@ vmm_vm_info_finalize (GObject *object)
 
   g_free (self->name);
   g_free (self->id);
-  g_free (self->host);
-  g_free (self->resource_pool);
-  g_free (self->datastore);
-  g_free (self->folder);
   g_strfreev (self->cpu_features);
   g_ptr_array_unref (self->disks);
   g_ptr_array_unref (self->devices);
@@ -208,10 +205,10 @@ vmm_vm_info_copy (VmmVmInfo *self)
   copy = g_object_new (VMM_TYPE_VM_INFO, NULL);
   copy->name = g_strdup (self->name);
   copy->id = g_strdup (self->id);
-  copy->host = g_strdup (self->host);
-  copy->resource_pool = g_strdup (self->resource_pool);
-  copy->datastore = g_strdup (self->datastore);
-  copy->folder = g_strdup (self->folder);
+  copy->host = self->host;
+  copy->resource_pool = self->resource_pool;
+  copy->datastore = self->datastore;
+  copy->folder = self->folder;
   copy->power_state = self->power_state;
   copy->memory_mib = self->memory_mib;
   copy->vcpus = self->vcpus;
@@ -307,7 +304,7 @@ void
 vmm_vm_info_set_host (VmmVmInfo *self, const char *host)
 {
   g_return_if_fail (VMM_IS_VM_INFO (self));
-  vmm_vm_info_set_string (&self->host, host);
+  vmm_set_name (&self->host, host);
 }
 
 /**
@@ -340,7 +337,7 @@ void
 vmm_vm_info_set_resource_pool (VmmVmInfo *self, const char *pool)
 {
   g_return_if_fail (VMM_IS_VM_INFO (self));
-  vmm_vm_info_set_string (&self->resource_pool, pool);
+  vmm_set_name (&self->resource_pool, pool);
 }
 
 /**
@@ -373,7 +370,7 @@ void
 vmm_vm_info_set_datastore (VmmVmInfo *self, const char *datastore)
 {
   g_return_if_fail (VMM_IS_VM_INFO (self));
-  vmm_vm_info_set_string (&self->datastore, datastore);
+  vmm_set_name (&self->datastore, datastore);
 }
 
 /**
@@ -406,7 +403,7 @@ void
 vmm_vm_info_set_folder (VmmVmInfo *self, const char *folder)
 {
   g_return_if_fail (VMM_IS_VM_INFO (self));
-  vmm_vm_info_set_string (&self->folder, folder);
+  vmm_set_name (&self->folder, folder);
 }
 
 /**
