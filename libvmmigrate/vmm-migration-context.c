@@ -102,13 +102,10 @@ static void
 vmm_migration_context_init (VmmMigrationContext *self)
 {
   self->queue = g_ptr_array_new_with_free_func (g_object_unref);
-  self->warnings = g_ptr_array_new_with_free_func (g_free);
   self->target_disks = g_ptr_array_new_with_free_func (g_object_unref);
   self->downtime_ms = -1;
   self->estimated_duration_ms = -1;
   self->estimated_downtime_ms = -1;
-  self->checks = g_ptr_array_new_with_free_func (g_object_unref);
-  g_ptr_array_add (self->warnings, NULL);
 }
 
 VmmMigrationContext *
@@ -204,7 +201,10 @@ vmm_migration_context_get_queue (VmmMigrationContext *self)
 const char *const *
 vmm_migration_context_get_warnings (VmmMigrationContext *self)
 {
-  return (const char *const *)self->warnings->pdata;
+  static const char *const none[] = { NULL };
+
+  /* made with the first warning */
+  return self->warnings != NULL ? (const char *const *)self->warnings->pdata : none;
 }
 
 guint64
@@ -810,6 +810,11 @@ vmm_migration_context_add_warning (VmmMigrationContext *self, const char *messag
 {
   g_return_if_fail (VMM_IS_MIGRATION_CONTEXT (self));
   g_return_if_fail (message != NULL);
+  if (self->warnings == NULL)
+    {
+      self->warnings = g_ptr_array_new_with_free_func (g_free);
+      g_ptr_array_add (self->warnings, NULL);
+    }
   g_ptr_array_insert (self->warnings, (gint)self->warnings->len - 1, g_strdup (message));
   if (self->sink != NULL && self->sink->warning != NULL)
     self->sink->warning (self->sink_owner, message);
@@ -904,7 +909,7 @@ vmm_migration_context_add_check (VmmMigrationContext *self, VmmCheck *check)
 {
   g_return_if_fail (VMM_IS_MIGRATION_CONTEXT (self));
   g_return_if_fail (VMM_IS_CHECK (check));
-  for (guint i = 0; i < self->checks->len; i++)
+  for (guint i = 0; self->checks != NULL && i < self->checks->len; i++)
     {
       VmmCheck *old = g_ptr_array_index (self->checks, i);
 
@@ -913,7 +918,7 @@ vmm_migration_context_add_check (VmmMigrationContext *self, VmmCheck *check)
           && g_strcmp0 (vmm_check_get_message (old), vmm_check_get_message (check)) == 0)
         return;
     }
-  g_ptr_array_add (self->checks, g_object_ref (check));
+  g_ptr_array_add (vmm_migration_context_get_checks (self), g_object_ref (check));
   if (vmm_check_get_severity (check) == VMM_CHECK_SEVERITY_WARNING)
     {
       g_autofree char *text = vmm_check_to_string (check);
@@ -935,6 +940,9 @@ GPtrArray *
 vmm_migration_context_get_checks (VmmMigrationContext *self)
 {
   g_return_val_if_fail (VMM_IS_MIGRATION_CONTEXT (self), NULL);
+  /* made on first use, like the candidates */
+  if (self->checks == NULL)
+    self->checks = g_ptr_array_new_with_free_func (g_object_unref);
   return self->checks;
 }
 

@@ -339,6 +339,15 @@ vmm_migration_init (VmmMigration *self)
   priv->state = VMM_MIGRATION_STATE_NEW;
 }
 
+/* made when first asked for: most migrations run without a journal */
+static const char *
+journal_id (VmmMigrationPrivate *priv)
+{
+  if (priv->id == NULL)
+    priv->id = g_uuid_string_random ();
+  return priv->id;
+}
+
 VmmEngine *
 vmm_migration_peek_engine (VmmMigration *self)
 {
@@ -357,7 +366,6 @@ vmm_migration_setup (VmmMigration *self, gpointer engine, VmmBackend *backend, c
   priv->backend = g_object_ref (backend);
   priv->vm_name = g_strdup (vm);
   priv->spec = vmm_relocate_spec_copy (spec);
-  priv->id = g_uuid_string_random ();
   priv->journal = vmm_engine_get_journal (engine) != NULL
                       ? g_object_ref (vmm_engine_get_journal (engine))
                       : NULL;
@@ -517,7 +525,7 @@ journal_write (VmmMigrationPrivate *priv, const char *kind, JsonBuilder *b, GErr
   json_builder_end_object (b);
   root = json_builder_get_root (b);
   data = json_to_string (root, FALSE);
-  return vmm_journal_append (priv->journal, priv->id, kind, data, error);
+  return vmm_journal_append (priv->journal, journal_id (priv), kind, data, error);
 }
 
 static JsonBuilder *
@@ -2209,5 +2217,5 @@ vmm_migration_get_journal_id (VmmMigration *self)
 
   g_return_val_if_fail (VMM_IS_MIGRATION (self), NULL);
   priv = vmm_migration_get_instance_private (self);
-  return priv->id;
+  return journal_id (priv);
 }

@@ -60,6 +60,26 @@ vmm_plan_init (VmmPlan *self)
 {
 }
 
+static GPtrArray *
+copy_objects (GPtrArray *objects)
+{
+  GPtrArray *copy;
+
+  if (objects->len == 0)
+    return NULL;
+  copy = g_ptr_array_copy (objects, (GCopyFunc)(void (*) (void))g_object_ref, NULL);
+  g_ptr_array_set_free_func (copy, g_object_unref);
+  return copy;
+}
+
+static GPtrArray *
+objects_of (GPtrArray **objects)
+{
+  if (*objects == NULL)
+    *objects = g_ptr_array_new_with_free_func (g_object_unref);
+  return *objects;
+}
+
 VmmPlan *
 vmm_plan_new_from_context (VmmMigrationContext *context)
 {
@@ -79,13 +99,11 @@ vmm_plan_new_from_context (VmmMigrationContext *context)
   self->disks = g_ptr_array_new_full (targets->len, g_object_unref);
   for (guint i = 0; i < targets->len; i++)
     g_ptr_array_add (self->disks, vmm_disk_info_copy (g_ptr_array_index (targets, i)));
-  self->warnings = g_strdupv ((GStrv)vmm_migration_context_get_warnings (context));
-  self->checks = g_ptr_array_copy (vmm_migration_context_get_checks (context),
-                                   (GCopyFunc)(void (*) (void))g_object_ref, NULL);
-  g_ptr_array_set_free_func (self->checks, g_object_unref);
-  self->candidates = g_ptr_array_copy (vmm_migration_context_get_candidates (context),
-                                       (GCopyFunc)(void (*) (void))g_object_ref, NULL);
-  g_ptr_array_set_free_func (self->candidates, g_object_unref);
+  /* empty lists are made when first asked for */
+  if (vmm_migration_context_get_warnings (context)[0] != NULL)
+    self->warnings = g_strdupv ((GStrv)vmm_migration_context_get_warnings (context));
+  self->checks = copy_objects (vmm_migration_context_get_checks (context));
+  self->candidates = copy_objects (vmm_migration_context_get_candidates (context));
   self->estimated_duration_ms = vmm_migration_context_get_estimated_duration_ms (context);
   self->estimated_downtime_ms = vmm_migration_context_get_estimated_downtime_ms (context);
   return self;
@@ -266,7 +284,9 @@ const char *const *
 vmm_plan_get_warnings (VmmPlan *self)
 {
   g_return_val_if_fail (VMM_IS_PLAN (self), NULL);
-  return (const char *const *)self->warnings;
+  static const char *const none[] = { NULL };
+
+  return self->warnings != NULL ? (const char *const *)self->warnings : none;
 }
 
 /**
@@ -284,7 +304,7 @@ GPtrArray *
 vmm_plan_get_checks (VmmPlan *self)
 {
   g_return_val_if_fail (VMM_IS_PLAN (self), NULL);
-  return self->checks;
+  return objects_of (&self->checks);
 }
 
 /**
@@ -302,7 +322,7 @@ GPtrArray *
 vmm_plan_get_candidates (VmmPlan *self)
 {
   g_return_val_if_fail (VMM_IS_PLAN (self), NULL);
-  return self->candidates;
+  return objects_of (&self->candidates);
 }
 
 /**
@@ -319,8 +339,9 @@ gboolean
 vmm_plan_is_feasible (VmmPlan *self)
 {
   g_return_val_if_fail (VMM_IS_PLAN (self), FALSE);
-  for (guint i = 0; i < self->checks->len; i++)
-    if (vmm_check_get_severity (g_ptr_array_index (self->checks, i)) == VMM_CHECK_SEVERITY_ERROR)
+  for (guint i = 0; i < objects_of (&self->checks)->len; i++)
+    if (vmm_check_get_severity (g_ptr_array_index (objects_of (&self->checks), i))
+        == VMM_CHECK_SEVERITY_ERROR)
       return FALSE;
   return self->type != VMM_MIGRATION_TYPE_UNKNOWN;
 }
@@ -419,14 +440,16 @@ vmm_plan_to_string (VmmPlan *self)
   if (self->estimated_duration_ms >= 0 && self->estimated_downtime_ms >= 0)
     g_string_append_printf (out, ", %" G_GINT64_FORMAT " ms downtime\n",
                             self->estimated_downtime_ms);
-  for (guint i = 0; i < self->checks->len; i++)
+  for (guint i = 0; i < objects_of (&self->checks)->len; i++)
     {
-      g_autofree char *text = vmm_check_to_string (g_ptr_array_index (self->checks, i));
+      g_autofree char *text
+          = vmm_check_to_string (g_ptr_array_index (objects_of (&self->checks), i));
       g_string_append_printf (out, "  check: %s\n", text);
     }
-  for (guint i = 0; i < self->candidates->len; i++)
+  for (guint i = 0; i < objects_of (&self->candidates)->len; i++)
     {
-      g_autofree char *text = vmm_candidate_to_string (g_ptr_array_index (self->candidates, i));
+      g_autofree char *text
+          = vmm_candidate_to_string (g_ptr_array_index (objects_of (&self->candidates), i));
       g_string_append_printf (out, "  candidate %s\n", text);
     }
   g_string_append (out, "  actions:\n");
@@ -490,14 +513,14 @@ vmm_plan_to_json (VmmPlan *self)
   json_builder_end_array (b);
   json_builder_set_member_name (b, "warnings");
   json_builder_begin_array (b);
-  for (guint i = 0; self->warnings[i] != NULL; i++)
+  for (guint i = 0; self->warnings != NULL && self->warnings[i] != NULL; i++)
     json_builder_add_string_value (b, self->warnings[i]);
   json_builder_end_array (b);
   json_builder_set_member_name (b, "checks");
   json_builder_begin_array (b);
-  for (guint i = 0; i < self->checks->len; i++)
+  for (guint i = 0; i < objects_of (&self->checks)->len; i++)
     {
-      VmmCheck *check = g_ptr_array_index (self->checks, i);
+      VmmCheck *check = g_ptr_array_index (objects_of (&self->checks), i);
 
       json_builder_begin_object (b);
       json_builder_set_member_name (b, "code");
@@ -516,9 +539,9 @@ vmm_plan_to_json (VmmPlan *self)
   json_builder_end_array (b);
   json_builder_set_member_name (b, "candidates");
   json_builder_begin_array (b);
-  for (guint i = 0; i < self->candidates->len; i++)
+  for (guint i = 0; i < objects_of (&self->candidates)->len; i++)
     {
-      VmmCandidate *c = g_ptr_array_index (self->candidates, i);
+      VmmCandidate *c = g_ptr_array_index (objects_of (&self->candidates), i);
       GPtrArray *checks = vmm_candidate_get_checks (c);
 
       json_builder_begin_object (b);
