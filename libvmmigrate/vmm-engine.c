@@ -59,7 +59,6 @@ struct _VmmEngine
 
   GHashTable *locks;    /* VmmBackend -> (VM name -> VmmMigration), both unowned */
   GHashTable *counts;   /* key name -> SlotKey (owned) */
-  GHashTable *slots;    /* VmmMigration -> Slot */
   GList *waiting;       /* Slot*, sorted by priority then seq */
   GHashTable *draining; /* "backend/host" being evacuated -> count */
   guint n_running;
@@ -115,7 +114,6 @@ vmm_engine_finalize (GObject *object)
   VmmEngine *self = VMM_ENGINE (object);
 
   g_hash_table_unref (self->locks);
-  g_hash_table_unref (self->slots); /* before the keys its slots name */
   g_hash_table_unref (self->counts);
   g_hash_table_unref (self->draining);
   g_clear_object (&self->journal);
@@ -329,7 +327,6 @@ vmm_engine_init (VmmEngine *self)
   self->id = g_strdup_printf ("engine-%d-%08x", (int)getpid (), g_random_int ());
   self->locks = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify)g_hash_table_unref);
   self->counts = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
-  self->slots = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify)slot_free);
   self->draining = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }
 
@@ -615,7 +612,7 @@ slot_start_idle (gpointer user_data)
   self = vmm_migration_peek_engine (migration);
   if (self == NULL)
     return G_SOURCE_REMOVE;
-  slot = g_hash_table_lookup (self->slots, migration);
+  slot = vmm_migration_get_slot (migration);
   if (slot != NULL && slot->holding)
     slot->ready (migration);
   return G_SOURCE_REMOVE;
@@ -651,7 +648,11 @@ vmm_engine_acquire_slots (VmmEngine *self, VmmMigration *migration, VmmMigration
                           VmmEngineSlotFunc ready)
 {
   g_autofree char *prefix = g_strdup_printf ("%p", (void *)vmm_migration_get_backend (migration));
-  Slot *slot = g_new0 (Slot, 1);
+  Slot *slot;
+
+  /* one slot per migration: a fallback's new attempt gives up the old one */
+  vmm_engine_release_slots (self, migration);
+  slot = g_new0 (Slot, 1);
   GMainContext *main_context = g_main_context_get_thread_default ();
   GPtrArray *targets = vmm_migration_context_get_target_disks (context);
 
@@ -679,7 +680,7 @@ vmm_engine_acquire_slots (VmmEngine *self, VmmMigration *migration, VmmMigration
       if (vmm_migration_context_disk_moves (context, vmm_disk_info_get_key (disk)))
         slot_add_key_printf (slot, "T%s/%s", prefix, vmm_disk_info_get_datastore (disk));
     }
-  g_hash_table_replace (self->slots, migration, slot);
+  *vmm_migration_slot_location (migration) = slot;
   if (self->waiting == NULL && slot_fits (self, slot))
     {
       slot_take (self, slot, +1);
@@ -694,14 +695,15 @@ vmm_engine_acquire_slots (VmmEngine *self, VmmMigration *migration, VmmMigration
 void
 vmm_engine_release_slots (VmmEngine *self, VmmMigration *migration)
 {
-  Slot *slot = g_hash_table_lookup (self->slots, migration);
+  Slot *slot = vmm_migration_get_slot (migration);
 
   if (slot == NULL)
     return;
   if (slot->holding)
     slot_take (self, slot, -1);
   self->waiting = g_list_remove (self->waiting, slot);
-  g_hash_table_remove (self->slots, migration);
+  *vmm_migration_slot_location (migration) = NULL;
+  slot_free (slot);
   schedule_waiting (self);
 }
 

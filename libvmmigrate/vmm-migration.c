@@ -30,8 +30,6 @@ typedef struct
   VmmBackend *backend;
   char *vm_name;
   VmmRelocateSpec *spec;
-  VmmMigrationState state;
-  double fraction;
   VmmAction *current;
   VmmMigrationResult *result;
   VmmPlan *last_plan;
@@ -39,48 +37,54 @@ typedef struct
   /* a plan or run in progress */
   GTask *task;
   GTask *run_task; /* the run's, while its plan is made */
-  gboolean dry_run;
   GMainContext *main_context;
   VmmMigrationContext *ctx;
   VmmInventory *inventory;
   VmmPlan *plan;
-  guint index;
   GPtrArray *done;
   GError *failure;
   GPtrArray *undo_errors;
-  gboolean past_ponr;
-  gboolean in_step_call; /* inside the backend's step function */
-  gboolean in_transfer;
-  gboolean cancel_requested;
-  gboolean timed_out;
-  gboolean queued;
-  gboolean ctx_ready;
-  guint retries;
   GCancellable *user_cancellable;
   struct _CancelWatch *watch; /* of user_cancellable, with the other watchers */
   VmmMigration *watch_prev;
   VmmMigration *watch_next;
   GCancellable *step_cancellable;
   VmmTimer watchdog;
-  gint64 deadline;
-  gint64 last_progress;
-  guint progress_timeout_s;
   char *timeout_reason;
   GPtrArray *attempts;
   GHashTable *excluded;
-  gboolean select_host;
-  gboolean cold_restart;
-  guint other_host_tries;
   GPtrArray *forward_errors; /* steps after the switch-over that failed for good */
   VmmJournal *journal;
   char *id;
   char *lock_key;
+  gpointer slot; /* the engine's */
+
+  double fraction;
+  gint64 deadline;
+  gint64 last_progress;
   gint64 start_time;
   double total_weight;
   double queue_weight; /* of the first @weighed actions of the queue */
-  guint weighed;
   double done_weight;
   gint64 transfer_start;
+
+  VmmMigrationState state;
+  guint index;
+  guint retries;
+  guint progress_timeout_s;
+  guint other_host_tries;
+  guint weighed;
+
+  guint dry_run : 1;
+  guint past_ponr : 1;
+  guint in_step_call : 1; /* inside the backend's step function */
+  guint in_transfer : 1;
+  guint cancel_requested : 1;
+  guint timed_out : 1;
+  guint queued : 1;
+  guint ctx_ready : 1;
+  guint select_host : 1;
+  guint cold_restart : 1;
 } VmmMigrationPrivate;
 
 enum
@@ -346,6 +350,14 @@ journal_id (VmmMigrationPrivate *priv)
   if (priv->id == NULL)
     priv->id = g_uuid_string_random ();
   return priv->id;
+}
+
+gpointer *
+vmm_migration_slot_location (VmmMigration *self)
+{
+  VmmMigrationPrivate *priv = vmm_migration_get_instance_private (self);
+
+  return &priv->slot;
 }
 
 VmmEngine *

@@ -24,11 +24,11 @@ vmm_set_name (const char **field, const char *value)
 typedef struct
 {
   gint64 expiry;
-  guint64 seq;
-  guint index;
   GSourceFunc func; /* its return value is ignored */
   gpointer data;
   gpointer source;
+  guint32 seq; /* order among equal expiries */
+  guint32 index;
 } VmmTimer;
 
 void
@@ -219,6 +219,10 @@ vmm_engine_unlock_vm (VmmEngine *self, VmmMigration *migration);
 /* the engine that made @self, until it is disposed */
 VmmEngine *
 vmm_migration_peek_engine (VmmMigration *self);
+/* where the engine keeps the migration's concurrency slot (its own type) */
+gpointer *
+vmm_migration_slot_location (VmmMigration *self);
+#define vmm_migration_get_slot(self) (*vmm_migration_slot_location (self))
 VmmMigrationContext *
 vmm_engine_new_context (VmmEngine *self, VmmBackend *backend, VmmInventory *inventory,
                         const char *vm_name, VmmRelocateSpec *spec, GError **error);

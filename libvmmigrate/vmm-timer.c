@@ -16,7 +16,7 @@ typedef struct
   GSource source;
   GMainContext *context;
   GPtrArray *heap; /* VmmTimer*, earliest first */
-  guint64 seq;
+  guint32 seq;
 } TimerSource;
 
 G_LOCK_DEFINE_STATIC (timers);
@@ -25,7 +25,7 @@ static GHashTable *timer_sources; /* GMainContext -> TimerSource */
 static gboolean
 earlier (const VmmTimer *a, const VmmTimer *b)
 {
-  return a->expiry != b->expiry ? a->expiry < b->expiry : a->seq < b->seq;
+  return a->expiry != b->expiry ? a->expiry < b->expiry : (gint32)(a->seq - b->seq) < 0;
 }
 
 static void
