@@ -1126,21 +1126,21 @@ typedef struct _StepRun
   VmmSimBackend *self;
   VmmMigrationContext *ctx;
   SimMove *mv;
-  VmmStep step;
   SimApplyFunc apply;
-  Phase phase;
-  Fault fault;
-  gboolean has_fault;
   guint64 total;
   guint64 done;
   char *lose_datastore;
-  VmmTimer timer;
-  GMainContext *context; /* where the step's timer fires */
+  VmmTimer timer; /* fires in the task's context */
   GCancellable *cancellable;
   gulong cancel_id;
   GTask *task; /* unowned: the task whose data this is */
-  gboolean watched;
-  gboolean finished;
+  VmmStep step;
+  Phase phase;
+  VmmSimFaultKind fault_kind;
+  VmmError fault_code;
+  guint has_fault : 1;
+  guint watched : 1;
+  guint finished : 1;
 } StepRun;
 
 static void
@@ -1220,7 +1220,7 @@ step_timer_cb (gpointer user_data)
           step_complete (task, NULL);
           return G_SOURCE_REMOVE;
         }
-      vmm_timer_start (&run->timer, run->context, TICK_MS, step_timer_cb, task);
+      vmm_timer_start (&run->timer, g_task_get_context (task), TICK_MS, step_timer_cb, task);
       return G_SOURCE_REMOVE;
     }
   step_advance (task);
@@ -1282,17 +1282,17 @@ step_advance (GTask *task)
 
   if (run->phase == PHASE_LATENCY)
     {
-      if (run->has_fault && run->fault.kind == VMM_SIM_FAULT_FAIL)
+      if (run->has_fault && run->fault_kind == VMM_SIM_FAULT_FAIL)
         {
           g_autofree char *left = describe_left (run->self, run->step, run->ctx, run->mv, FALSE);
 
-          step_complete (task, g_error_new (VMM_ERROR, run->fault.code,
+          step_complete (task, g_error_new (VMM_ERROR, run->fault_code,
                                             "sim: injected failure in %s for VM '%s'%s",
                                             vmm_step_get_name (run->step),
                                             vmm_migration_context_get_vm_name (run->ctx), left));
           return;
         }
-      if (run->has_fault && run->fault.kind == VMM_SIM_FAULT_HANG)
+      if (run->has_fault && run->fault_kind == VMM_SIM_FAULT_HANG)
         {
           run->phase = PHASE_HANG; /* until cancelled or aborted */
           step_watch_cancellation (task);
@@ -1309,7 +1309,7 @@ step_advance (GTask *task)
               return;
             }
           step_watch_cancellation (task);
-          vmm_timer_start (&run->timer, run->context, TICK_MS, step_timer_cb, task);
+          vmm_timer_start (&run->timer, g_task_get_context (task), TICK_MS, step_timer_cb, task);
           return;
         }
       step_complete (task, NULL);
@@ -1333,7 +1333,6 @@ sim_run (VmmSimBackend *self, VmmStep step, SimApplyFunc apply, VmmMigrationCont
   vmm_task_set_source_tag (task, sim_run);
   run->self = self;
   run->task = task;
-  run->context = g_task_get_context (task);
   run->ctx = g_object_ref (ctx);
   run->mv = sim_move_get (ctx);
   run->step = step;
@@ -1345,11 +1344,12 @@ sim_run (VmmSimBackend *self, VmmStep step, SimApplyFunc apply, VmmMigrationCont
   fault = fault_take (self, vmm_migration_context_get_vm_name (ctx), step, FALSE);
   if (fault != NULL)
     {
-      run->fault = *fault;
+      run->fault_kind = fault->kind;
+      run->fault_code = fault->code;
       run->has_fault = TRUE;
     }
   run->total = transfer_bytes (self, ctx, step);
-  if (run->has_fault && fault->kind == VMM_SIM_FAULT_LOSE_DATASTORE)
+  if (run->has_fault && run->fault_kind == VMM_SIM_FAULT_LOSE_DATASTORE)
     {
       run->lose_datastore = g_strdup (lose_target (ctx));
       if (run->total == 0)
@@ -1370,7 +1370,7 @@ sim_run (VmmSimBackend *self, VmmStep step, SimApplyFunc apply, VmmMigrationCont
       return;
     }
   step_watch_cancellation (task);
-  vmm_timer_start (&run->timer, run->context, self->latency_ms, step_timer_cb, task);
+  vmm_timer_start (&run->timer, g_task_get_context (task), self->latency_ms, step_timer_cb, task);
 }
 
 /* --- what each step does to the simulated platform --- */
