@@ -19,11 +19,14 @@
  *   meson test -C BUILD --benchmark --suite libvirt bench-libvirt-evacuation
  *   VMM_BENCH_ROUNDS=5 VMM_BENCH_GUESTS=20 BUILD/tests/libvirt/bench-libvirt-evacuation
  *
- * VMM_GUEST_MEMORY_MIB (guest.sh) changes the guests' memory (default 128).
+ * VMM_BENCH_LIMIT sets the engine's max-per-source-host and
+ * max-per-destination-host (default 2, the engine's default). VMM_GUEST_MEMORY_MIB
+ * (guest.sh) changes the guests' memory (default 128).
  */
 #include "lv-peer.h"
 
 static guint n_guests;
+static guint limit; /* moves per source and per destination host at a time */
 static GStrv names;
 static char *names_joined;
 
@@ -31,6 +34,52 @@ static double
 since (gint64 start)
 {
   return (double)(g_get_monotonic_time () - start) / G_USEC_PER_SEC;
+}
+
+/* The machine's CPU time (all cores, jiffies) from /proc/stat: busy and
+ * total. The cores are shared, so this counts everyone's work. */
+typedef struct
+{
+  guint64 busy;
+  guint64 total;
+} Cpu;
+
+static Cpu
+cpu_now (void)
+{
+  g_autofree char *stat = NULL;
+  g_auto (GStrv) fields = NULL;
+  Cpu cpu = { 0, 0 };
+
+  if (!g_file_get_contents ("/proc/stat", &stat, NULL, NULL))
+    return cpu;
+  *strchr (stat, '\n') = '\0';
+  fields = g_strsplit_set (stat, " ", -1);
+  /* "cpu  user nice system idle iowait irq softirq steal ..." */
+  for (guint i = 1, col = 0; fields[i] != NULL; i++)
+    {
+      guint64 v;
+
+      if (*fields[i] == '\0')
+        continue;
+      v = g_ascii_strtoull (fields[i], NULL, 10);
+      cpu.total += v;
+      if (col != 3 && col != 4)
+        cpu.busy += v;
+      col++;
+    }
+  return cpu;
+}
+
+/* cores busy on average since @then */
+static double
+cores_busy (Cpu then)
+{
+  Cpu now = cpu_now ();
+
+  return now.total > then.total
+             ? (double)(now.busy - then.busy) / (now.total - then.total) * g_get_num_processors ()
+             : 0;
 }
 
 /* --- the engine's side: one evacuation, and when each of its moves ran --- */
@@ -97,9 +146,12 @@ engine_evacuate (const char *from, const char *to, gboolean timed)
   gint64 start;
   double secs, busy = 0, first_run = 0;
   guint moved = 0;
+  Cpu cpu;
 
-  vmm_engine_set_max_per_source_host (engine, 2);
+  vmm_engine_set_max_per_source_host (engine, limit);
+  vmm_engine_set_max_per_destination_host (engine, limit);
   g_signal_connect (engine, "migration-created", G_CALLBACK (on_move_created), times);
+  cpu = cpu_now ();
   start = g_get_monotonic_time ();
   vmm_engine_evacuate_async (engine, backend, from, NULL, VMM_EVACUATE_FLAGS_NONE, NULL, done_cb,
                              &result);
@@ -136,9 +188,9 @@ engine_evacuate (const char *from, const char *to, gboolean timed)
     }
   g_printerr ("# engine evacuation %s -> %s%s: %.2f s; first move running after %.2f s, "
               "%.2f s per move from its slot to its end (mean), %.2f moves at a time on "
-              "average (busy time / wall), at most %u\n",
+              "average (busy time / wall), at most %u; %.2f cores busy\n",
               from, to, timed ? "" : " (moving back, untimed)", secs, first_run, busy / times->len,
-              busy / secs, max_overlap (times));
+              busy / secs, max_overlap (times), cores_busy (cpu));
   return secs;
 }
 
@@ -158,13 +210,15 @@ static double
 virsh_loop (const char *from, const char *to)
 {
   g_autofree char *cmd = loop_command (from, to);
+  Cpu cpu = cpu_now ();
   gint64 start = g_get_monotonic_time ();
   double secs;
 
   if (sh (NULL, "%s >&2", cmd) != 0)
     g_error ("the virsh loop from %s to %s failed", from, to);
   secs = since (start);
-  g_printerr ("# virsh loop %s -> %s: %.2f s\n", from, to, secs);
+  g_printerr ("# virsh loop %s -> %s: %.2f s, %.2f s per guest; %.2f cores busy\n", from, to, secs,
+              secs / n_guests, cores_busy (cpu));
   return secs;
 }
 
@@ -219,13 +273,15 @@ main (int argc, char **argv)
   g_autofree char *cmd = NULL;
   const char *rounds_env = g_getenv ("VMM_BENCH_ROUNDS");
   const char *guests_env = g_getenv ("VMM_BENCH_GUESTS");
+  const char *limit_env = g_getenv ("VMM_BENCH_LIMIT");
   guint rounds = rounds_env != NULL ? (guint)g_ascii_strtoull (rounds_env, NULL, 10) : 3;
   double me, ml;
   gint64 start;
 
   n_guests = guests_env != NULL ? (guint)g_ascii_strtoull (guests_env, NULL, 10) : 20;
-  if (rounds == 0 || n_guests == 0 || n_guests > 99)
-    g_error ("VMM_BENCH_ROUNDS must be at least 1, VMM_BENCH_GUESTS 1 to 99");
+  limit = limit_env != NULL ? (guint)g_ascii_strtoull (limit_env, NULL, 10) : 2;
+  if (rounds == 0 || n_guests == 0 || n_guests > 99 || limit == 0)
+    g_error ("VMM_BENCH_ROUNDS and VMM_BENCH_LIMIT must be at least 1, VMM_BENCH_GUESTS 1 to 99");
   for (guint i = 0; i < n_guests; i++)
     {
       g_autofree char *name = g_strdup_printf ("evac%02u", i + 1);
@@ -245,6 +301,13 @@ main (int argc, char **argv)
   assert_all_on ("kvm-a");
   g_printerr ("# %u guests started and running on kvm-a in %.1f s\n", n_guests, since (start));
   {
+    Cpu cpu = cpu_now ();
+
+    g_usleep (5 * G_USEC_PER_SEC);
+    g_printerr ("# with the %u guests idling, %.2f of %d cores busy\n", n_guests, cores_busy (cpu),
+                g_get_num_processors ());
+  }
+  {
     /* what each move reads when it plans and when it gets its slots */
     g_autoptr (VmmInventory) inv = NULL;
 
@@ -256,7 +319,9 @@ main (int argc, char **argv)
   }
   cmd = loop_command ("kvm-a", "kvm-b");
   g_print ("# engine: vmm_engine_evacuate_async (engine, backend, \"kvm-a\", NULL, "
-           "VMM_EVACUATE_FLAGS_NONE, ...) with max-per-source-host 2\n");
+           "VMM_EVACUATE_FLAGS_NONE, ...) with max-per-source-host and "
+           "max-per-destination-host %u\n",
+           limit);
   g_print ("# loop:   %s\n", cmd);
   for (guint r = 0; r < rounds; r++)
     for (guint k = 0; k < 2; k++)
@@ -275,9 +340,9 @@ main (int argc, char **argv)
   me = median (engine);
   ml = median (loop);
   g_print ("# engine runs (s):%s\n# loop runs (s):%s\n", runs_e->str, runs_l->str);
-  g_print ("libvirt evacuation of %u idle guests kvm-a -> kvm-b, %u rounds: engine (2 at a "
+  g_print ("libvirt evacuation of %u idle guests kvm-a -> kvm-b, %u rounds: engine (%u at a "
            "time) median %.2f s, virsh loop median %.2f s, ratio %.3f\n",
-           n_guests, rounds, me, ml, ml > 0 ? me / ml : 0.0);
+           n_guests, rounds, limit, me, ml, ml > 0 ? me / ml : 0.0);
   destroy_all ();
   stop_hosts ();
   g_strfreev (names);
