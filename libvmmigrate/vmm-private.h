@@ -108,6 +108,9 @@ vmm_migration_context_get_queue (VmmMigrationContext *self);
  * getter makes an empty one) */
 GHashTable *
 vmm_relocate_spec_peek_network_map (VmmRelocateSpec *self);
+/* the spec's disk locators, or NULL when none was ever set */
+GPtrArray *
+vmm_relocate_spec_peek_disks (VmmRelocateSpec *self);
 const char *const *
 vmm_migration_context_get_warnings (VmmMigrationContext *self);
 guint64

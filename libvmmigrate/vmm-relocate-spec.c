@@ -61,6 +61,9 @@ struct _VmmRelocateSpec
 
 G_DEFINE_FINAL_TYPE (VmmRelocateSpec, vmm_relocate_spec, G_TYPE_OBJECT)
 
+static GPtrArray *
+disk_list (VmmRelocateSpec *self);
+
 enum
 {
   PROP_0,
@@ -467,7 +470,7 @@ vmm_relocate_spec_check (VmmRelocateSpec *self, GError **error)
   if (self->service_locator != NULL
       && !vmm_spec_check_service_locator (self->service_locator, error))
     return FALSE;
-  if (!vmm_spec_check_disks (self->disks, error))
+  if (self->disks != NULL && !vmm_spec_check_disks (self->disks, error))
     return FALSE;
   if (self->networks != NULL && !vmm_spec_check_networks (self->networks, error))
     return FALSE;
@@ -916,7 +919,7 @@ vmm_relocate_spec_load_disks (VmmRelocateSpec *self, JsonNode *node, VmmJsonDupT
         return FALSE;
       /* kept as given, so that vmm_relocate_spec_check() names duplicate keys
        * with their index in the document */
-      g_ptr_array_add (self->disks, disk);
+      g_ptr_array_add (disk_list (self), disk);
     }
   return TRUE;
 }
@@ -1248,7 +1251,7 @@ vmm_relocate_spec_finalize (GObject *object)
   g_free (self->resource_pool);
   g_free (self->datastore);
   g_free (self->folder);
-  g_ptr_array_unref (self->disks);
+  g_clear_pointer (&self->disks, g_ptr_array_unref);
   g_clear_pointer (&self->networks, g_hash_table_unref);
 
   G_OBJECT_CLASS (vmm_relocate_spec_parent_class)->finalize (object);
@@ -1504,6 +1507,21 @@ vmm_relocate_spec_class_init (VmmRelocateSpecClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, props);
 }
 
+/* the disk locators, made on first use: most specs place no disk apart */
+static GPtrArray *
+disk_list (VmmRelocateSpec *self)
+{
+  if (self->disks == NULL)
+    self->disks = g_ptr_array_new_with_free_func (g_object_unref);
+  return self->disks;
+}
+
+GPtrArray *
+vmm_relocate_spec_peek_disks (VmmRelocateSpec *self)
+{
+  return self->disks;
+}
+
 /* the network map, made on first use: most specs remap no network */
 static GHashTable *
 network_map (VmmRelocateSpec *self)
@@ -1516,7 +1534,6 @@ network_map (VmmRelocateSpec *self)
 static void
 vmm_relocate_spec_init (VmmRelocateSpec *self)
 {
-  self->disks = g_ptr_array_new_with_free_func (g_object_unref);
   self->priority = VMM_PRIORITY_DEFAULT;
   self->migration_type = VMM_MIGRATION_PREFERENCE_AUTO;
   self->on_timeout = VMM_ON_TIMEOUT_ABORT;
@@ -1778,7 +1795,7 @@ vmm_relocate_spec_to_json (VmmRelocateSpec *self)
       json_builder_end_object (builder);
     }
 
-  if (self->disks->len > 0)
+  if (self->disks != NULL && self->disks->len > 0)
     {
       json_builder_set_member_name (builder, "disks");
       json_builder_begin_array (builder);
@@ -1914,8 +1931,9 @@ vmm_relocate_spec_copy (VmmRelocateSpec *self)
   copy->folder = g_strdup (self->folder);
   if (self->service_locator != NULL)
     copy->service_locator = vmm_spec_service_locator_dup (self->service_locator);
-  for (guint i = 0; i < self->disks->len; i++)
-    g_ptr_array_add (copy->disks, vmm_spec_disk_locator_dup (g_ptr_array_index (self->disks, i)));
+  for (guint i = 0; self->disks != NULL && i < self->disks->len; i++)
+    g_ptr_array_add (disk_list (copy),
+                     vmm_spec_disk_locator_dup (g_ptr_array_index (self->disks, i)));
   if (self->networks != NULL && g_hash_table_size (self->networks) > 0)
     {
       g_hash_table_iter_init (&iter, self->networks);
@@ -1959,7 +1977,8 @@ vmm_relocate_spec_is_empty (VmmRelocateSpec *self)
   g_return_val_if_fail (VMM_IS_RELOCATE_SPEC (self), TRUE);
 
   return self->host == NULL && self->resource_pool == NULL && self->datastore == NULL
-         && self->folder == NULL && self->service_locator == NULL && self->disks->len == 0
+         && self->folder == NULL && self->service_locator == NULL
+         && (self->disks == NULL || self->disks->len == 0)
          && (self->networks == NULL || g_hash_table_size (self->networks) == 0);
 }
 
@@ -2180,7 +2199,7 @@ GPtrArray *
 vmm_relocate_spec_get_disks (VmmRelocateSpec *self)
 {
   g_return_val_if_fail (VMM_IS_RELOCATE_SPEC (self), NULL);
-  return self->disks;
+  return disk_list (self);
 }
 
 /**
@@ -2203,7 +2222,7 @@ vmm_relocate_spec_add_disk (VmmRelocateSpec *self, VmmDiskLocator *disk)
   g_return_if_fail (VMM_IS_DISK_LOCATOR (disk));
 
   key = vmm_disk_locator_get_key (disk);
-  for (guint i = 0; key != NULL && i < self->disks->len; i++)
+  for (guint i = 0; key != NULL && self->disks != NULL && i < self->disks->len; i++)
     {
       VmmDiskLocator *old = g_ptr_array_index (self->disks, i);
       if (g_strcmp0 (vmm_disk_locator_get_key (old), key) == 0)
@@ -2213,7 +2232,7 @@ vmm_relocate_spec_add_disk (VmmRelocateSpec *self, VmmDiskLocator *disk)
           return;
         }
     }
-  g_ptr_array_add (self->disks, g_object_ref (disk));
+  g_ptr_array_add (disk_list (self), g_object_ref (disk));
 }
 
 /**
@@ -2234,7 +2253,7 @@ vmm_relocate_spec_lookup_disk (VmmRelocateSpec *self, const char *key)
   g_return_val_if_fail (VMM_IS_RELOCATE_SPEC (self), NULL);
   g_return_val_if_fail (key != NULL, NULL);
 
-  for (guint i = 0; i < self->disks->len; i++)
+  for (guint i = 0; self->disks != NULL && i < self->disks->len; i++)
     {
       VmmDiskLocator *disk = g_ptr_array_index (self->disks, i);
       if (g_strcmp0 (vmm_disk_locator_get_key (disk), key) == 0)

@@ -426,7 +426,7 @@ vmm_checks_for_vm (VmmMigrationContext *context, GPtrArray *out)
   VmmRelocateSpec *spec = vmm_migration_context_get_spec (context);
   const char *host = vmm_relocate_spec_get_host (spec);
   const char *datastore = vmm_relocate_spec_get_datastore (spec);
-  GPtrArray *disks = vmm_relocate_spec_get_disks (spec);
+  GPtrArray *disks = vmm_relocate_spec_peek_disks (spec);
   GPtrArray *targets = vmm_migration_context_get_target_disks (context);
   VmmPowerState power = vmm_vm_info_get_power_state (vm);
   const char *name = vmm_vm_info_get_name (vm);
