@@ -35,14 +35,14 @@ typedef struct
   VmmMigration *migration; /* unowned: removed on finish/dispose */
   GMainContext *context;
   VmmEngineSlotFunc ready;
-  VmmPriority priority;
   guint64 seq;
-  /* the keys this migration needs: the first ones here, any more (many
-   * disks on many datastores) in @more */
-  SlotKey *keys[4];
-  guint n_keys;
+  /* the keys this migration needs: the first ones here (global, source
+   * and destination host), any more (datastores) in @more */
+  SlotKey *keys[3];
   GPtrArray *more;
-  gboolean holding;
+  VmmPriority priority;
+  guint n_keys : 16;
+  guint holding : 1;
 } Slot;
 
 struct _VmmEngine

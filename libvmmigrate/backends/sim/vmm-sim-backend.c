@@ -46,10 +46,8 @@ typedef struct
 /* What one migration changed, so its undo and cleanup know. */
 typedef struct
 {
-  gboolean aborted;         /* an abort arrived for the step in flight */
   struct _StepRun *waiting; /* the step waiting (latency, hang, transfer), if any */
   VmmMigrationContext *ctx; /* the owner (not a reference) */
-  gboolean recorded;        /* the VM as it was is in the journal */
   GHashTable *created;      /* step -> GPtrArray of file keys created by that step */
   GPtrArray *old_files;     /* these three made on first use */
   GPtrArray *dirs;
@@ -59,8 +57,10 @@ typedef struct
   char *orig_datastore;
   GPtrArray *orig_disks;
   GHashTable *orig_networks; /* device key -> network */
-  gboolean reserved;
   struct _StepRun *transfer; /* the step moving data now, if any */
+  guint aborted : 1;         /* an abort arrived for the step in flight */
+  guint recorded : 1;        /* the VM as it was is in the journal */
+  guint reserved : 1;
 } SimMove;
 
 struct _VmmSimBackend
