@@ -360,6 +360,97 @@ test_cancel_after_switchover_ignored (void)
   vmm_test_assert_one_place (sim, "hot1", "h2");
 }
 
+/* One cancellable for several migrations (as an evacuation or a tool
+ * passes it): the engine watches it once; a migration that ends leaves the
+ * others watched, one cancel stops every one still running, and a
+ * migration started with it already cancelled stops before anything moves. */
+static void
+test_cancel_shared_cancellable (void)
+{
+  g_autoptr (VmmSimBackend) sim = vmm_test_sim_new ();
+  g_autoptr (VmmEngine) engine = vmm_engine_new ();
+  g_autoptr (GCancellable) cancellable = g_cancellable_new ();
+  const char *vms[] = { "hot1", "local-vm", "cold1" };
+  const char *specs[] = { "{\"host\": \"h2\"}", "{\"host\": \"h2\", \"datastore\": \"local2\"}",
+                          "{\"host\": \"h2\"}" };
+  VmmTestWait waits[G_N_ELEMENTS (vms)] = { { NULL } };
+  VmmTestWait late = { NULL };
+  g_autoptr (VmmMigration) again = NULL;
+  g_autoptr (VmmRelocateSpec) again_spec = vmm_test_spec ("{\"host\": \"h2\"}");
+  g_autoptr (GError) error = NULL;
+
+  /* the three share h1: no limit in the way */
+  vmm_engine_set_max_per_source_host (engine, 0);
+  vmm_engine_set_max_per_destination_host (engine, 0);
+  vmm_engine_set_max_per_datastore (engine, 0);
+  vmm_sim_backend_inject_fault (sim, "hot1", VMM_STEP_PREPARE_SOURCE, VMM_SIM_FAULT_HANG, 0, 1);
+  vmm_sim_backend_inject_fault (sim, "cold1", VMM_STEP_UNREGISTER_SOURCE_VM, VMM_SIM_FAULT_HANG, 0,
+                                1);
+  for (guint i = 0; i < G_N_ELEMENTS (vms); i++)
+    {
+      g_autoptr (VmmRelocateSpec) spec = vmm_test_spec (specs[i]);
+      VmmMigration *m
+          = vmm_engine_create_migration (engine, VMM_BACKEND (sim), vms[i], spec, &error);
+
+      g_assert_no_error (error);
+      vmm_migration_run_async (m, cancellable, vmm_test_wait_cb, &waits[i]);
+      g_object_unref (m); /* the run holds it */
+    }
+  /* local-vm, in the middle of the watchers, ends; the other two hang */
+  {
+    GAsyncResult *result = vmm_test_wait (&waits[1]);
+    g_autoptr (GObject) source = g_async_result_get_source_object (result);
+    g_autoptr (VmmMigrationResult) res
+        = vmm_migration_run_finish (VMM_MIGRATION (source), result, &error);
+
+    g_assert_no_error (error);
+    g_assert_nonnull (res);
+  }
+  {
+    /* moved; the two others are mid-move, so their files are not checked yet */
+    g_auto (GStrv) places = vmm_sim_backend_locate_vm (sim, "local-vm");
+
+    g_assert_cmpuint (g_strv_length (places), ==, 1);
+    g_assert_cmpstr (places[0], ==, "h2");
+  }
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_null (waits[0].result);
+  g_assert_null (waits[2].result);
+  g_assert_cmpuint (vmm_engine_get_n_running (engine), ==, 2);
+
+  g_cancellable_cancel (cancellable);
+  for (guint i = 0; i < G_N_ELEMENTS (vms); i += 2)
+    {
+      GAsyncResult *result = vmm_test_wait (&waits[i]);
+      g_autoptr (GObject) source = g_async_result_get_source_object (result);
+      g_autoptr (VmmMigrationResult) res
+          = vmm_migration_run_finish (VMM_MIGRATION (source), result, &error);
+
+      g_assert_null (res);
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+      g_clear_error (&error);
+    }
+  vmm_test_assert_one_place (sim, "hot1", "h1");
+  vmm_test_assert_one_place (sim, "cold1", "h1");
+
+  /* the same cancellable, cancelled already, on a new migration */
+  again = vmm_engine_create_migration (engine, VMM_BACKEND (sim), "hot1", again_spec, &error);
+  g_assert_no_error (error);
+  vmm_migration_run_async (again, cancellable, vmm_test_wait_cb, &late);
+  {
+    g_autoptr (VmmMigrationResult) res
+        = vmm_migration_run_finish (again, vmm_test_wait (&late), &error);
+
+    g_assert_null (res);
+    g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  }
+  vmm_test_assert_one_place (sim, "hot1", "h1");
+  for (guint i = 0; i < G_N_ELEMENTS (vms); i++)
+    g_clear_object (&waits[i].result);
+  g_clear_object (&late.result);
+}
+
 static void
 test_timeout_aborts (void)
 {
@@ -454,6 +545,7 @@ main (int argc, char **argv)
                    test_cancel_hot_during_initiate_aborts);
   g_test_add_func ("/migration/cancel/after-switchover-ignored",
                    test_cancel_after_switchover_ignored);
+  g_test_add_func ("/migration/cancel/shared-cancellable", test_cancel_shared_cancellable);
   g_test_add_func ("/migration/timeout-aborts", test_timeout_aborts);
   g_test_add_func ("/migration/keep-source-disks", test_keep_source_disks);
   g_test_add_func ("/migration/open-default", test_open_default);
