@@ -52,6 +52,7 @@ static int opt_vms = 10000;
 static int opt_floor_steps = 15;
 static gboolean opt_choose = FALSE;
 static gboolean opt_no_baseline = FALSE;
+static gboolean opt_own_cancellables = FALSE;
 static char *opt_journal = NULL;
 static int opt_host_memory_mib = 4194304;
 
@@ -72,6 +73,9 @@ static const GOptionEntry entries[] = {
     "memory of every host (default 4 TiB; each VM has 1 GiB)", "MIB" },
   { "journal", 0, 0, G_OPTION_ARG_STRING, &opt_journal,
     "journal figure: sqlite (a WAL file in $TMPDIR, the default) or memory", "KIND" },
+  { "own-cancellables", 0, 0, G_OPTION_ARG_NONE, &opt_own_cancellables,
+    "memory figure: a cancellable per migration (the default: one for all, as an evacuation)",
+    NULL },
   { "no-baseline", 0, 0, G_OPTION_ARG_NONE, &opt_no_baseline, "skip the baseline (for callgrind)",
     NULL },
   { NULL }
@@ -326,6 +330,7 @@ typedef struct
   int failed;
   int total;
   GCancellable *cancellable;
+  GPtrArray *own_cancellables; /* when each migration has its own */
   gboolean expect_cancel;
 } MoveRun;
 
@@ -381,6 +386,14 @@ move_start (MoveRun *run)
     g_error ("create_migration: %s", error->message);
   run->busy[vm] = TRUE;
   run->started++;
+  if (run->own_cancellables != NULL)
+    {
+      GCancellable *own = g_cancellable_new ();
+
+      g_ptr_array_add (run->own_cancellables, own);
+      vmm_migration_run_async (migration, own, move_done_cb, run);
+      return;
+    }
   vmm_migration_run_async (migration, run->cancellable, move_done_cb, run);
 }
 
@@ -723,6 +736,8 @@ figure_memory (void)
       run->started = run->finished = run->failed = 0;
       run->total = n;
       run->cancellable = g_object_ref (cancellable);
+      if (opt_own_cancellables)
+        run->own_cancellables = g_ptr_array_new_full ((guint)n, g_object_unref);
       run->expect_cancel = TRUE;
       for (int i = 0; i < n; i++)
         move_start (run);
@@ -741,20 +756,26 @@ figure_memory (void)
        * and rolls back, leaving every VM where it was */
       vmm_sim_backend_set_timing (VMM_SIM_BACKEND (backend), 0, 0);
       g_cancellable_cancel (cancellable);
+      for (guint i = 0; run->own_cancellables != NULL && i < run->own_cancellables->len; i++)
+        g_cancellable_cancel (g_ptr_array_index (run->own_cancellables, i));
       while (run->finished < n)
         g_main_context_iteration (NULL, TRUE);
       if (run->failed != n)
         g_error ("%d of %d parked migrations did not stop when cancelled", n - run->failed, n);
       g_clear_object (&run->cancellable);
+      g_clear_pointer (&run->own_cancellables, g_ptr_array_unref);
     }
-  figure = g_strdup_printf ("memory per in-flight migration, N=%d (heap, mallinfo2)", n);
+  figure = g_strdup_printf ("memory per in-flight migration, N=%d%s (heap, mallinfo2)", n,
+                            opt_own_cancellables ? ", a cancellable each" : "");
   print_runs ("heap", heap, "B/migration");
   print_runs ("RSS", rss, "B/migration");
   g_print ("# ratio heap/target (4096 B): %.3f\n", median (heap) / 4096.0);
   print_result (figure, median (heap), "B/migration", "target 4096 B", 4096,
                 median (heap) / 4096.0);
   {
-    g_autofree char *rss_figure = g_strdup_printf ("memory per in-flight migration, N=%d (RSS)", n);
+    g_autofree char *rss_figure
+        = g_strdup_printf ("memory per in-flight migration, N=%d%s (RSS)", n,
+                           opt_own_cancellables ? ", a cancellable each" : "");
     print_result (rss_figure, median (rss), "B/migration", "target 4096 B", 4096,
                   median (rss) / 4096.0);
   }

@@ -76,6 +76,7 @@ run "" --figure=throughput --concurrency=1 --count=10000
 run "" --figure=throughput --concurrency=100 --count=10000
 run "" --figure=throughput --concurrency=10000 --count=10000
 run "G_SLICE=always-malloc" --figure=memory --concurrency=10000
+run "G_SLICE=always-malloc" --figure=memory --concurrency=10000 --own-cancellables
 run "" --figure=plan --hosts=1000
 run "" --figure=plan --hosts=1000 --choose
 run "" --figure=journal --journal=sqlite --count=2000
