@@ -253,8 +253,9 @@ destroy_all (void)
       g_autofree char *left = NULL;
 
       sh (NULL,
-          "for vm in $(virsh -q -c '%s' list --all --name); do virsh -q -c '%s' destroy \"$vm\"; "
-          "virsh -q -c '%s' undefine \"$vm\"; done >/dev/null 2>&1",
+          /* in parallel: each destroy waits for its QEMU to exit */
+          "for vm in $(virsh -q -c '%s' list --all --name); do (virsh -q -c '%s' destroy \"$vm\"; "
+          "virsh -q -c '%s' undefine \"$vm\") & done >/dev/null 2>&1; wait",
           uri_of (hosts[h]), uri_of (hosts[h]), uri_of (hosts[h]));
       left = virsh (hosts[h], "list --all --name");
       g_assert_cmpstr (left, ==, "");
