@@ -89,6 +89,7 @@ typedef struct
   gint64 created;
   gint64 running; /* got its concurrency slots */
   gint64 ended;
+  gint64 action_start;
 } MoveTimes;
 
 static void
@@ -101,6 +102,29 @@ on_move_state (VmmMigration *m, VmmMigrationState old_state, VmmMigrationState n
     t->ended = g_get_monotonic_time ();
 }
 
+/* seconds spent in each action, summed over the moves: action name -> double */
+static GHashTable *action_secs;
+
+static void
+on_move_action_started (VmmMigration *m, VmmAction *action, MoveTimes *t)
+{
+  t->action_start = g_get_monotonic_time ();
+}
+
+static void
+on_move_action_finished (VmmMigration *m, VmmAction *action, const GError *error, MoveTimes *t)
+{
+  const char *name = vmm_action_get_name (action);
+  double *sum = g_hash_table_lookup (action_secs, name);
+
+  if (sum == NULL)
+    {
+      sum = g_new0 (double, 1);
+      g_hash_table_insert (action_secs, g_strdup (name), sum);
+    }
+  *sum += (double)(g_get_monotonic_time () - t->action_start) / G_USEC_PER_SEC;
+}
+
 static void
 on_move_created (VmmEngine *engine, VmmMigration *m, GPtrArray *times)
 {
@@ -109,6 +133,24 @@ on_move_created (VmmEngine *engine, VmmMigration *m, GPtrArray *times)
   t->created = g_get_monotonic_time ();
   g_ptr_array_add (times, t);
   g_signal_connect (m, "state-changed", G_CALLBACK (on_move_state), t);
+  g_signal_connect (m, "action-started", G_CALLBACK (on_move_action_started), t);
+  g_signal_connect (m, "action-finished", G_CALLBACK (on_move_action_finished), t);
+}
+
+/* the actions taking more than 0.05 s per move on average */
+static void
+print_actions (guint n_moves)
+{
+  GHashTableIter iter;
+  gpointer name, sum;
+  g_autoptr (GString) line = g_string_new ("#   mean per move:");
+
+  g_hash_table_iter_init (&iter, action_secs);
+  while (g_hash_table_iter_next (&iter, &name, &sum))
+    if (*(double *)sum / n_moves >= 0.05)
+      g_string_append_printf (line, " %s %.2f s,", (char *)name, *(double *)sum / n_moves);
+  g_printerr ("%s\n", line->str);
+  g_hash_table_remove_all (action_secs);
 }
 
 /* Largest number of moves running at once, from their [running, ended]. */
@@ -191,6 +233,7 @@ engine_evacuate (const char *from, const char *to, gboolean timed)
               "average (busy time / wall), at most %u; %.2f cores busy\n",
               from, to, timed ? "" : " (moving back, untimed)", secs, first_run, busy / times->len,
               busy / secs, max_overlap (times), cores_busy (cpu));
+  print_actions (times->len);
   return secs;
 }
 
@@ -290,6 +333,7 @@ main (int argc, char **argv)
       g_strv_builder_add (builder, name);
     }
   names = g_strv_builder_end (builder);
+  action_secs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   names_joined = g_strjoinv (" ", names);
 
   start_hosts ();
@@ -348,5 +392,6 @@ main (int argc, char **argv)
   stop_hosts ();
   g_strfreev (names);
   g_free (names_joined);
+  g_hash_table_unref (action_secs);
   return 0;
 }
