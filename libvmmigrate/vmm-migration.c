@@ -1559,11 +1559,15 @@ run_next (VmmMigration *self)
 
     if (vmm_action_run_now (action, priv->ctx, &ok, &error))
       {
-        /* A dry run emits nothing and touches nothing: its built-in actions
-         * run one after the other without a main-loop turn each. The run's
-         * engine actions complete from an idle as their GTask did, so that
-         * cancellation is seen at the same boundaries. */
-        if (priv->dry_run)
+        /* Built-in actions run one after the other without a main-loop
+         * turn each (a dry run emits nothing and touches nothing; a run's
+         * engine actions only read and decide). A cancellation that arrived
+         * meanwhile (a signal handler, another thread) is acted on first,
+         * from the main loop, at the same boundary as before. */
+        if (priv->dry_run
+            || ((priv->user_cancellable == NULL
+                 || !g_cancellable_is_cancelled (priv->user_cancellable))
+                && !g_cancellable_is_cancelled (priv->step_cancellable)))
           action_completed (self, action, ok, error);
         else
           complete_in_idle (self, action, ok, error);
