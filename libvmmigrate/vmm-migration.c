@@ -1700,8 +1700,11 @@ inventory_cb (GObject *source, GAsyncResult *result, gpointer user_data)
                                  priv->vm_name, vmm_backend_get_uri (priv->backend)));
       return;
     }
-  /* The VM as found: the backend's live record changes as the VM moves. */
-  vm = vmm_vm_info_copy (found);
+  /* The VM as found: the backend's live record changes as the VM moves, so
+   * a run works on a copy. A dry run reads it and ends before the main loop
+   * turns again (its actions run one after the other, the target disks are
+   * copies): no other move can change it meanwhile. */
+  vm = priv->dry_run ? g_object_ref (found) : vmm_vm_info_copy (found);
   g_set_object (&priv->inventory, inventory);
   prepare_and_start_queue (self, inventory, vm);
 }
