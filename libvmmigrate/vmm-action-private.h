@@ -23,4 +23,10 @@ gboolean vmm_action_run_now (VmmAction *action,
                              gboolean *ok,
                              GError **error);
 
+/* The fields, without the public getters' type check: the engine reads
+ * them for every action at every progress report. */
+VmmActionPerformer vmm_action_peek_performer (VmmAction *self);
+gboolean vmm_action_peek_transfers_data (VmmAction *self);
+gboolean vmm_action_peek_point_of_no_return (VmmAction *self);
+
 G_END_DECLS

@@ -423,3 +423,21 @@ vmm_action_undo_finish (VmmAction *self, GAsyncResult *result, GError **error)
     return g_task_propagate_boolean (G_TASK (result), error);
   return klass->undo_finish (self, result, error);
 }
+
+VmmActionPerformer
+vmm_action_peek_performer (VmmAction *self)
+{
+  return ((VmmActionPrivate *)vmm_action_get_instance_private (self))->performer;
+}
+
+gboolean
+vmm_action_peek_transfers_data (VmmAction *self)
+{
+  return ((VmmActionPrivate *)vmm_action_get_instance_private (self))->transfers_data;
+}
+
+gboolean
+vmm_action_peek_point_of_no_return (VmmAction *self)
+{
+  return ((VmmActionPrivate *)vmm_action_get_instance_private (self))->point_of_no_return;
+}

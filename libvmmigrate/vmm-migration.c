@@ -401,9 +401,9 @@ set_state (VmmMigration *self, VmmMigrationState state)
 static double
 action_weight (VmmAction *action)
 {
-  if (vmm_action_get_transfers_data (action))
+  if (vmm_action_peek_transfers_data (action))
     return 20.0;
-  switch (vmm_action_get_performer (action))
+  switch (vmm_action_peek_performer (action))
     {
     case VMM_ACTION_PERFORMER_BACKEND:
       return 2.0;
@@ -1260,7 +1260,7 @@ watchdog_cb (gpointer user_data)
       g_autofree char *msg = NULL;
 
       g_type_class_unref (klass);
-      if (priv->current != NULL && vmm_action_get_transfers_data (priv->current)
+      if (priv->current != NULL && vmm_action_peek_transfers_data (priv->current)
           && vmm_backend_apply_timeout_action (priv->backend, priv->ctx, action, &error))
         {
           /* the move goes on, finishing the way the spec asked: watch no more */
@@ -1331,7 +1331,7 @@ action_completed (VmmMigration *self, VmmAction *action, gboolean ok, GError *er
 
   priv->in_transfer = FALSE;
   if (ok && priv->cancel_requested && !priv->past_ponr
-      && !vmm_action_get_point_of_no_return (action))
+      && !vmm_action_peek_point_of_no_return (action))
     {
       /* Cancelled while an action that could not see it ran: stop at the
        * boundary, undoing this action too. */
@@ -1395,7 +1395,7 @@ action_completed (VmmMigration *self, VmmAction *action, gboolean ok, GError *er
     }
   priv->retries = 0;
   g_ptr_array_add (priv->done, g_object_ref (action));
-  if (vmm_action_get_point_of_no_return (action) && !priv->dry_run)
+  if (vmm_action_peek_point_of_no_return (action) && !priv->dry_run)
     {
       priv->past_ponr = TRUE;
       /* a stop asked for while the switch-over ran comes too late */
@@ -1578,7 +1578,7 @@ run_next (VmmMigration *self)
     VmmStep step;
 
     if (vmm_action_step_get_step (action, &step)
-        && vmm_action_get_performer (action) == VMM_ACTION_PERFORMER_BACKEND)
+        && vmm_action_peek_performer (action) == VMM_ACTION_PERFORMER_BACKEND)
       {
         priv->in_step_call = TRUE;
         vmm_backend_run_step_async (vmm_migration_context_get_backend (priv->ctx), step, priv->ctx,

@@ -80,6 +80,8 @@ objects_of (GPtrArray **objects)
   return *objects;
 }
 
+/* From a dry run's context, which ends with the plan: its target disks are
+ * shared (nothing changes them after a dry run; a run has its own). */
 VmmPlan *
 vmm_plan_new_from_context (VmmMigrationContext *context)
 {
@@ -98,7 +100,7 @@ vmm_plan_new_from_context (VmmMigrationContext *context)
   g_ptr_array_set_free_func (self->actions, g_object_unref);
   self->disks = g_ptr_array_new_full (targets->len, g_object_unref);
   for (guint i = 0; i < targets->len; i++)
-    g_ptr_array_add (self->disks, vmm_disk_info_copy (g_ptr_array_index (targets, i)));
+    g_ptr_array_add (self->disks, g_object_ref (g_ptr_array_index (targets, i)));
   /* empty lists are made when first asked for */
   if (vmm_migration_context_get_warnings (context)[0] != NULL)
     self->warnings = g_strdupv ((GStrv)vmm_migration_context_get_warnings (context));
