@@ -84,6 +84,7 @@ typedef struct
   guint queued : 1;
   guint ctx_ready : 1;
   guint select_host : 1;
+  guint plan_for_run : 1; /* the dry run is a run's first part */
   guint cold_restart : 1;
 } VmmMigrationPrivate;
 
@@ -121,7 +122,9 @@ unwatch_user_cancellable (VmmMigration *self);
 static void
 begin_real_run (gpointer migration);
 static void
-run_plan_done_cb (GObject *source, GAsyncResult *result, gpointer user_data);
+run_plan_done (VmmMigration *self, VmmPlan *plan_in, GError *error_in);
+static void
+plan_for_run (VmmMigration *self, GTask *run_task);
 static gboolean
 try_fallback (VmmMigration *self, GTask *task, const GError *error, const char *failed_host);
 
@@ -813,6 +816,15 @@ finish (VmmMigration *self, GError *error)
       g_clear_object (&priv->last_plan);
       if (ctx != NULL)
         priv->last_plan = vmm_plan_new_from_context (ctx);
+      if (priv->plan_for_run)
+        {
+          /* the run goes on from here, without a task of the plan's */
+          g_autoptr (VmmMigration) keep = g_object_ref (self);
+
+          priv->plan_for_run = FALSE;
+          run_plan_done (self, error == NULL ? g_object_ref (priv->last_plan) : NULL, error);
+          return;
+        }
       /* returning may start the run at once: touch nothing of priv after */
       if (error != NULL)
         g_task_return_error (task, error);
@@ -985,9 +997,7 @@ try_fallback (VmmMigration *self, GTask *task, const GError *error, const char *
     vmm_engine_release_slots (priv->engine, self);
   /* plan again (another host, or cold), then run: the same path as the first try */
   priv->task = NULL;
-  priv->run_task = g_object_ref (task);
-  vmm_migration_plan_async (self, g_task_get_cancellable (task), run_plan_done_cb,
-                            g_object_ref (self));
+  plan_for_run (self, g_object_ref (task));
   return TRUE;
 }
 
@@ -1818,13 +1828,27 @@ vmm_migration_plan (VmmMigration *self, GCancellable *cancellable, GError **erro
 /* The run: plan first (nothing moves if any check fails or the backend lacks
  * a step), then wait for the engine's slots, then run the real queue. */
 
+/* The dry run that starts a run (@run_task: transfer full). While it runs
+ * the run's task stands for the plan's; finish() hands the plan to
+ * run_plan_done(). */
 static void
-run_plan_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+plan_for_run (VmmMigration *self, GTask *run_task)
 {
-  g_autoptr (VmmMigration) self = user_data;
   VmmMigrationPrivate *priv = vmm_migration_get_instance_private (self);
-  g_autoptr (GError) error = NULL;
-  g_autoptr (VmmPlan) plan = vmm_migration_plan_finish (self, result, &error);
+
+  priv->run_task = run_task;
+  priv->task = g_object_ref (run_task);
+  priv->plan_for_run = TRUE;
+  priv->dry_run = TRUE;
+  begin (self, g_task_get_cancellable (run_task));
+}
+
+static void
+run_plan_done (VmmMigration *self, VmmPlan *plan_in, GError *error_in)
+{
+  VmmMigrationPrivate *priv = vmm_migration_get_instance_private (self);
+  g_autoptr (GError) error = error_in;
+  g_autoptr (VmmPlan) plan = plan_in;
   GTask *run_task = g_steal_pointer (&priv->run_task);
 
   priv->task = run_task;
@@ -1947,7 +1971,7 @@ begin_real_run (gpointer migration)
     }
   if (priv->ctx_ready)
     {
-      /* the facts were not read again since run_plan_done_cb() prepared it */
+      /* the facts were not read again since run_plan_done() prepared it */
       priv->ctx_ready = FALSE;
       start_queue (self);
       return;
@@ -2002,8 +2026,7 @@ vmm_migration_run_async (VmmMigration *self, GCancellable *cancellable,
       g_object_unref (run_task);
       return;
     }
-  priv->run_task = run_task;
-  vmm_migration_plan_async (self, cancellable, run_plan_done_cb, g_object_ref (self));
+  plan_for_run (self, run_task);
 }
 
 /**
