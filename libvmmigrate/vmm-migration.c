@@ -819,10 +819,10 @@ finish (VmmMigration *self, GError *error)
       if (priv->plan_for_run)
         {
           /* the run goes on from here, without a task of the plan's */
-          g_autoptr (VmmMigration) keep = g_object_ref (self);
-
           priv->plan_for_run = FALSE;
+          g_object_ref (self); /* through whatever the run's callback drops */
           run_plan_done (self, error == NULL ? g_object_ref (priv->last_plan) : NULL, error);
+          g_object_unref (self);
           return;
         }
       /* returning may start the run at once: touch nothing of priv after */
