@@ -680,7 +680,7 @@ vmm_engine_acquire_slots (VmmEngine *self, VmmMigration *migration, VmmMigration
       if (vmm_migration_context_disk_moves (context, vmm_disk_info_get_key (disk)))
         slot_add_key_printf (slot, "T%s/%s", prefix, vmm_disk_info_get_datastore (disk));
     }
-  *vmm_migration_slot_location (migration) = slot;
+  vmm_migration_set_slot (migration, slot);
   if (self->waiting == NULL && slot_fits (self, slot))
     {
       slot_take (self, slot, +1);
@@ -702,7 +702,7 @@ vmm_engine_release_slots (VmmEngine *self, VmmMigration *migration)
   if (slot->holding)
     slot_take (self, slot, -1);
   self->waiting = g_list_remove (self->waiting, slot);
-  *vmm_migration_slot_location (migration) = NULL;
+  vmm_migration_set_slot (migration, NULL);
   slot_free (slot);
   schedule_waiting (self);
 }

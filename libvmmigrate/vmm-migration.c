@@ -355,12 +355,20 @@ journal_id (VmmMigrationPrivate *priv)
   return priv->id;
 }
 
-gpointer *
-vmm_migration_slot_location (VmmMigration *self)
+gpointer
+vmm_migration_get_slot (VmmMigration *self)
 {
   VmmMigrationPrivate *priv = vmm_migration_get_instance_private (self);
 
-  return &priv->slot;
+  return priv->slot;
+}
+
+void
+vmm_migration_set_slot (VmmMigration *self, gpointer slot)
+{
+  VmmMigrationPrivate *priv = vmm_migration_get_instance_private (self);
+
+  priv->slot = slot;
 }
 
 VmmEngine *

@@ -222,10 +222,11 @@ vmm_engine_unlock_vm (VmmEngine *self, VmmMigration *migration);
 /* the engine that made @self, until it is disposed */
 VmmEngine *
 vmm_migration_peek_engine (VmmMigration *self);
-/* where the engine keeps the migration's concurrency slot (its own type) */
-gpointer *
-vmm_migration_slot_location (VmmMigration *self);
-#define vmm_migration_get_slot(self) (*vmm_migration_slot_location (self))
+/* the engine's concurrency slot of the migration (the engine's own type) */
+gpointer
+vmm_migration_get_slot (VmmMigration *self);
+void
+vmm_migration_set_slot (VmmMigration *self, gpointer slot);
 VmmMigrationContext *
 vmm_engine_new_context (VmmEngine *self, VmmBackend *backend, VmmInventory *inventory,
                         const char *vm_name, VmmRelocateSpec *spec, GError **error);

@@ -1906,19 +1906,27 @@ poll_timer_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-/* Reads the TaskInfo of the run's task. */
+/* Reads the TaskInfo of vCenter's task @task_id for @task. */
 static void
-read_task_info (GTask *task, GAsyncReadyCallback callback)
+retrieve_task_info (VmmVsphereBackend *self, const char *task_id, GAsyncReadyCallback callback,
+                    GTask *task)
 {
-  VmmVsphereBackend *self = run_backend (task);
-  Run *run = g_task_get_task_data (task);
   const char *const paths[] = { "info", NULL };
   xmlNode *spec;
   xmlDoc *req = retrieve_request (self, &spec);
 
   add_prop_set (spec, "Task", paths);
-  add_object (spec, "Task", run->task_id);
+  add_object (spec, "Task", task_id);
   retrieve_async (self, req, NULL, callback, task);
+}
+
+/* Reads the TaskInfo of the run's task. */
+static void
+read_task_info (GTask *task, GAsyncReadyCallback callback)
+{
+  Run *run = g_task_get_task_data (task);
+
+  retrieve_task_info (run_backend (task), run->task_id, callback, task);
 }
 
 /* The fault of a TaskInfo in state error, as a VMM_ERROR. */
@@ -3210,15 +3218,9 @@ recover_sent_task_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 static void
 recover_poll_sent (GTask *task)
 {
-  VmmVsphereBackend *self = g_task_get_source_object (task);
   Recover *r = g_task_get_task_data (task);
-  const char *const paths[] = { "info", NULL };
-  xmlNode *spec;
-  xmlDoc *req = retrieve_request (self, &spec);
 
-  add_prop_set (spec, "Task", paths);
-  add_object (spec, "Task", r->task_id);
-  retrieve_async (self, req, NULL, recover_sent_task_cb, task);
+  retrieve_task_info (g_task_get_source_object (task), r->task_id, recover_sent_task_cb, task);
 }
 
 static void

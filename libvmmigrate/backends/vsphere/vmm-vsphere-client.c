@@ -685,12 +685,9 @@ message_new (VmmVsphereClient *self, GBytes *body, const char *method, VmmVspher
   SoupMessageHeaders *headers = soup_message_get_request_headers (msg);
 
   soup_message_add_flags (msg, SOUP_MESSAGE_NO_REDIRECT);
-  if (method_is_safe (method))
-    soup_message_add_flags (msg, SOUP_MESSAGE_IDEMPOTENT);
-  else if (flags & VMM_VSPHERE_CALL_REUSE_CONNECTION)
-    soup_message_add_flags (msg, SOUP_MESSAGE_IDEMPOTENT);
+  /* metrics tell a kept-alive connection that closed under the call */
   if (method_is_safe (method) || (flags & VMM_VSPHERE_CALL_REUSE_CONNECTION))
-    soup_message_add_flags (msg, SOUP_MESSAGE_COLLECT_METRICS);
+    soup_message_add_flags (msg, SOUP_MESSAGE_IDEMPOTENT | SOUP_MESSAGE_COLLECT_METRICS);
   soup_message_set_request_body_from_bytes (msg, "text/xml; charset=utf-8", body);
   soup_message_headers_replace (headers, "SOAPAction", SOAP_ACTION);
   if (self->cookie != NULL)
