@@ -18,15 +18,21 @@ vmm_action_init_fields (VmmAction *self, const char *name, VmmActionPerformer pe
  * (which does nothing then). Returns %FALSE, running nothing, when @action
  * must run through vmm_action_run_async(); otherwise sets @ok and @error as
  * vmm_action_run_finish() would. */
-gboolean vmm_action_run_now (VmmAction *action,
-                             VmmMigrationContext *context,
-                             gboolean *ok,
-                             GError **error);
+gboolean
+vmm_action_run_now (VmmAction *action, VmmMigrationContext *context, gboolean *ok, GError **error);
 
 /* The fields, without the public getters' type check: the engine reads
  * them for every action at every progress report. */
-VmmActionPerformer vmm_action_peek_performer (VmmAction *self);
-gboolean vmm_action_peek_transfers_data (VmmAction *self);
-gboolean vmm_action_peek_point_of_no_return (VmmAction *self);
+VmmActionPerformer
+vmm_action_peek_performer (VmmAction *self);
+gboolean
+vmm_action_peek_transfers_data (VmmAction *self);
+gboolean
+vmm_action_peek_point_of_no_return (VmmAction *self);
+
+/* The action's name, interned (built-in actions' names already are): it
+ * outlives the action, for a result to keep without a copy. */
+const char *
+vmm_action_peek_interned_name (VmmAction *self);
 
 G_END_DECLS

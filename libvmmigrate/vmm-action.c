@@ -441,3 +441,11 @@ vmm_action_peek_point_of_no_return (VmmAction *self)
 {
   return ((VmmActionPrivate *)vmm_action_get_instance_private (self))->point_of_no_return;
 }
+
+const char *
+vmm_action_peek_interned_name (VmmAction *self)
+{
+  VmmActionPrivate *priv = vmm_action_get_instance_private (self);
+
+  return priv->name_interned ? priv->name : g_intern_string (priv->name);
+}

@@ -450,32 +450,70 @@ vmm_engine_unlock_vm (VmmEngine *self, VmmMigration *migration)
   vmm_engine_release_slots (self, migration);
 }
 
+/* Keys of the engine's tables: a kind letter ('\0' for none), the
+ * backend's address in hex, '/', a host or datastore name. Written into
+ * @buf (KEY_BUF_SIZE bytes) when it fits, else into *@heap for the caller
+ * to free; returns the key. Built for every move: no printf, no copy. */
+#define KEY_BUF_SIZE 128
+
+static const char *
+engine_key (char *buf, char **heap, char kind, gconstpointer backend, const char *name)
+{
+  static const char digits[] = "0123456789abcdef";
+  char addr[2 * sizeof (guintptr) + 1];
+  guintptr value = (guintptr)backend;
+  gsize n_addr = 0, len;
+  char *out;
+
+  do
+    {
+      addr[sizeof addr - 1 - ++n_addr] = digits[value & 0xf];
+      value >>= 4;
+    }
+  while (value != 0);
+  len = (kind != '\0' ? 1 : 0) + n_addr + 1 + strlen (name);
+  out = len < KEY_BUF_SIZE ? buf : (*heap = g_malloc (len + 1));
+  if (kind != '\0')
+    *out++ = kind;
+  memcpy (out, addr + sizeof addr - 1 - n_addr, n_addr);
+  out[n_addr] = '/';
+  strcpy (out + n_addr + 1, name);
+  return len < KEY_BUF_SIZE ? buf : *heap;
+}
+
 gboolean
 vmm_engine_is_draining (VmmEngine *self, VmmBackend *backend, const char *host)
 {
-  g_autofree char *key = g_strdup_printf ("%p/%s", (void *)backend, host);
+  char buf[KEY_BUF_SIZE];
+  g_autofree char *heap = NULL;
 
-  return g_hash_table_contains (self->draining, key);
+  /* asked for every move: nothing to build when no host is draining */
+  if (g_hash_table_size (self->draining) == 0)
+    return FALSE;
+  return g_hash_table_contains (self->draining, engine_key (buf, &heap, '\0', backend, host));
 }
 
 void
 vmm_engine_set_draining (VmmEngine *self, VmmBackend *backend, const char *host, gboolean draining)
 {
-  g_autofree char *key = g_strdup_printf ("%p/%s", (void *)backend, host);
+  char buf[KEY_BUF_SIZE];
+  g_autofree char *heap = NULL;
+  const char *key = engine_key (buf, &heap, '\0', backend, host);
   guint count = GPOINTER_TO_UINT (g_hash_table_lookup (self->draining, key));
 
   count = draining ? count + 1 : (count > 0 ? count - 1 : 0);
   if (count == 0)
     g_hash_table_remove (self->draining, key);
   else
-    g_hash_table_insert (self->draining, g_steal_pointer (&key), GUINT_TO_POINTER (count));
+    g_hash_table_insert (self->draining, g_strdup (key), GUINT_TO_POINTER (count));
 }
 
 guint
 vmm_engine_count_inbound (VmmEngine *self, VmmBackend *backend, const char *host)
 {
-  g_autofree char *name = g_strdup_printf ("D%p/%s", (void *)backend, host);
-  SlotKey *key = g_hash_table_lookup (self->counts, name);
+  char buf[KEY_BUF_SIZE];
+  g_autofree char *heap = NULL;
+  SlotKey *key = g_hash_table_lookup (self->counts, engine_key (buf, &heap, 'D', backend, host));
 
   return key != NULL ? key->running : 0;
 }
@@ -548,18 +586,12 @@ slot_add_key (Slot *slot, const char *name)
 }
 
 static void
-slot_add_key_printf (Slot *slot, const char *format, ...) G_GNUC_PRINTF (2, 3);
-
-static void
-slot_add_key_printf (Slot *slot, const char *format, ...)
+slot_add_key_for (Slot *slot, char kind, VmmBackend *backend, const char *name)
 {
-  va_list args;
-  g_autofree char *key = NULL;
+  char buf[KEY_BUF_SIZE];
+  g_autofree char *heap = NULL;
 
-  va_start (args, format);
-  key = g_strdup_vprintf (format, args);
-  va_end (args);
-  slot_add_key (slot, key);
+  slot_add_key (slot, engine_key (buf, &heap, kind, backend, name));
 }
 
 static gboolean
@@ -647,7 +679,7 @@ gboolean
 vmm_engine_acquire_slots (VmmEngine *self, VmmMigration *migration, VmmMigrationContext *context,
                           VmmEngineSlotFunc ready)
 {
-  g_autofree char *prefix = g_strdup_printf ("%p", (void *)vmm_migration_get_backend (migration));
+  VmmBackend *backend = vmm_migration_get_backend (migration);
   Slot *slot;
 
   /* one slot per migration: a fallback's new attempt gives up the old one */
@@ -666,19 +698,18 @@ vmm_engine_acquire_slots (VmmEngine *self, VmmMigration *migration, VmmMigration
   slot_add_key (slot, "G");
   if (vmm_migration_context_changes_host (context))
     {
-      slot_add_key_printf (slot, "S%s/%s", prefix, vmm_migration_context_get_source_host (context));
-      slot_add_key_printf (slot, "D%s/%s", prefix,
-                           vmm_migration_context_get_destination_host (context));
+      slot_add_key_for (slot, 'S', backend, vmm_migration_context_get_source_host (context));
+      slot_add_key_for (slot, 'D', backend, vmm_migration_context_get_destination_host (context));
     }
   if (vmm_migration_context_changes_primary_datastore (context))
-    slot_add_key_printf (slot, "T%s/%s", prefix,
-                         vmm_migration_context_get_destination_datastore (context));
+    slot_add_key_for (slot, 'T', backend,
+                      vmm_migration_context_get_destination_datastore (context));
   for (guint i = 0; i < targets->len; i++)
     {
       VmmDiskInfo *disk = g_ptr_array_index (targets, i);
 
       if (vmm_migration_context_disk_moves (context, vmm_disk_info_get_key (disk)))
-        slot_add_key_printf (slot, "T%s/%s", prefix, vmm_disk_info_get_datastore (disk));
+        slot_add_key_for (slot, 'T', backend, vmm_disk_info_get_datastore (disk));
     }
   vmm_migration_set_slot (migration, slot);
   if (self->waiting == NULL && slot_fits (self, slot))

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "vmm-private.h"
+#include "vmm-action-private.h"
 
 #include <json-glib/json-glib.h>
 
@@ -21,11 +22,11 @@ struct _VmmMigrationResult
   char *vm_name;
   VmmMigrationType type;
   gboolean moved;
-  char *host;
-  char *pool;
-  char *datastore;
+  const char *host; /* interned, as the names below */
+  const char *pool;
+  const char *datastore;
   GPtrArray *disks;
-  GStrv actions;
+  const char **actions; /* the array is owned, the names interned */
   gint64 duration_ms;
   gint64 downtime_ms;
   guint64 bytes_moved;
@@ -41,11 +42,8 @@ vmm_migration_result_finalize (GObject *object)
   VmmMigrationResult *self = VMM_MIGRATION_RESULT (object);
 
   g_free (self->vm_name);
-  g_free (self->host);
-  g_free (self->pool);
-  g_free (self->datastore);
   g_clear_pointer (&self->disks, g_ptr_array_unref);
-  g_strfreev (self->actions);
+  g_free (self->actions);
   g_strfreev (self->warnings);
   g_strfreev (self->attempts);
   G_OBJECT_CLASS (vmm_migration_result_parent_class)->finalize (object);
@@ -61,7 +59,7 @@ static void
 vmm_migration_result_init (VmmMigrationResult *self)
 {
   self->disks = g_ptr_array_new_with_free_func (g_object_unref);
-  self->actions = g_new0 (char *, 1);
+  self->actions = g_new0 (const char *, 1);
   self->warnings = g_new0 (char *, 1);
   self->attempts = g_new0 (char *, 1);
   self->downtime_ms = -1;
@@ -102,29 +100,26 @@ vmm_migration_result_fill (VmmMigrationResult *self, VmmMigrationContext *contex
                            GPtrArray *actions_done, gint64 duration_ms)
 {
   VmmVmInfo *vm = vmm_migration_context_get_vm (context);
-  GStrvBuilder *builder = g_strv_builder_new ();
+  guint n_actions = actions_done != NULL ? actions_done->len : 0;
 
   self->type = vmm_migration_context_get_migration_type (context);
   self->moved = moved;
-  g_free (self->host);
-  g_free (self->pool);
-  g_free (self->datastore);
   if (moved)
     {
       GPtrArray *targets = vmm_migration_context_get_target_disks (context);
 
-      self->host = g_strdup (vmm_migration_context_get_destination_host (context));
-      self->pool = g_strdup (vmm_migration_context_get_destination_pool (context));
-      self->datastore = g_strdup (vmm_migration_context_get_destination_datastore (context));
+      vmm_set_name (&self->host, vmm_migration_context_get_destination_host (context));
+      vmm_set_name (&self->pool, vmm_migration_context_get_destination_pool (context));
+      vmm_set_name (&self->datastore, vmm_migration_context_get_destination_datastore (context));
       g_ptr_array_set_size (self->disks, 0);
       for (guint i = 0; i < targets->len; i++)
         g_ptr_array_add (self->disks, vmm_disk_info_copy (g_ptr_array_index (targets, i)));
     }
   else
     {
-      self->host = g_strdup (vmm_migration_context_get_source_host (context));
-      self->pool = g_strdup (vmm_migration_context_get_source_pool (context));
-      self->datastore = g_strdup (vmm_migration_context_get_source_datastore (context));
+      vmm_set_name (&self->host, vmm_migration_context_get_source_host (context));
+      vmm_set_name (&self->pool, vmm_migration_context_get_source_pool (context));
+      vmm_set_name (&self->datastore, vmm_migration_context_get_source_datastore (context));
       g_ptr_array_set_size (self->disks, 0);
       if (vm != NULL)
         {
@@ -134,11 +129,12 @@ vmm_migration_result_fill (VmmMigrationResult *self, VmmMigrationContext *contex
             g_ptr_array_add (self->disks, vmm_disk_info_copy (g_ptr_array_index (disks, i)));
         }
     }
-  for (guint i = 0; actions_done != NULL && i < actions_done->len; i++)
-    g_strv_builder_add (builder, vmm_action_get_name (g_ptr_array_index (actions_done, i)));
-  g_strfreev (self->actions);
-  self->actions = g_strv_builder_end (builder);
-  g_strv_builder_unref (builder);
+  /* an action's name, interned, outlives the action */
+  g_free (self->actions);
+  self->actions = g_new (const char *, n_actions + 1);
+  for (guint i = 0; i < n_actions; i++)
+    self->actions[i] = vmm_action_peek_interned_name (g_ptr_array_index (actions_done, i));
+  self->actions[n_actions] = NULL;
   g_strfreev (self->warnings);
   self->warnings = g_strdupv ((GStrv)vmm_migration_context_get_warnings (context));
   self->duration_ms = duration_ms;

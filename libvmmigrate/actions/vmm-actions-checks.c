@@ -85,6 +85,18 @@ is_hot (VmmMigrationContext *context)
   return is_running (context) && !vmm_migration_context_get_cold_restart (context);
 }
 
+/* What a datastore is the target of, for a check's message: made only when
+ * a check is (a move that passes formats nothing). */
+static const char *
+target_what (VmmDiskInfo *disk, char **buf)
+{
+  if (disk == NULL)
+    return "the VM's configuration";
+  if (*buf == NULL)
+    *buf = g_strdup_printf ("disk %s", vmm_disk_info_get_key (disk));
+  return *buf;
+}
+
 /* Storage rules (the storage-motion spec): every target must exist, be online,
  * be reachable from @host and have room; storage the VM keeps must be
  * reachable too, or the move needs storage motion. */
@@ -106,26 +118,25 @@ checks_for_storage (VmmMigrationContext *context, const char *host, GPtrArray *o
           = disk != NULL ? vmm_migration_context_disk_moves (context, vmm_disk_info_get_key (disk))
                          : vmm_migration_context_changes_primary_datastore (context);
       g_autofree char *what_buf = NULL;
-      const char *what;
       g_autofree char *remedy = NULL;
       VmmDatastoreInfo *ds;
 
       if (name == NULL)
         continue;
-      what = disk != NULL ? (what_buf = g_strdup_printf ("disk %s", vmm_disk_info_get_key (disk)))
-                          : "the VM's configuration";
       ds = vmm_inventory_lookup_datastore (inventory, name);
       if (ds == NULL)
         {
           add_check (out, "datastore-not-found", ERROR, VMM_ERROR_NOT_FOUND, name, NULL,
-                     "datastore '%s' (target of %s) does not exist", name, what);
+                     "datastore '%s' (target of %s) does not exist", name,
+                     target_what (disk, &what_buf));
           continue;
         }
       if (!vmm_datastore_info_get_online (ds))
         {
           add_check (out, "datastore-offline", ERROR, VMM_ERROR_INCOMPATIBLE, name,
                      "bring it back or choose another datastore",
-                     "datastore '%s' (target of %s) is offline", name, what);
+                     "datastore '%s' (target of %s) is offline", name,
+                     target_what (disk, &what_buf));
           continue;
         }
       if (host != NULL && !vmm_datastore_info_is_mounted_on (ds, host))
@@ -133,20 +144,20 @@ checks_for_storage (VmmMigrationContext *context, const char *host, GPtrArray *o
           remedy = g_strdup_printf ("move the storage too: name a datastore '%s' reaches", host);
           if (moves)
             add_check (out, "datastore-not-mounted", ERROR, VMM_ERROR_INCOMPATIBLE, name, remedy,
-                       "datastore '%s' (target of %s) is not reachable from host '%s'", name, what,
-                       host);
+                       "datastore '%s' (target of %s) is not reachable from host '%s'", name,
+                       target_what (disk, &what_buf), host);
           else if (!vmm_datastore_info_get_shared (ds))
-            add_check (out, "local-storage-needs-motion", ERROR, VMM_ERROR_INCOMPATIBLE, name,
-                       remedy,
-                       "datastore '%s' (target of %s) is not reachable from host '%s': it is local "
-                       "to host '%s', so the move needs storage motion",
-                       name, what, host, source_host != NULL ? source_host : "?");
+            add_check (
+                out, "local-storage-needs-motion", ERROR, VMM_ERROR_INCOMPATIBLE, name, remedy,
+                "datastore '%s' (target of %s) is not reachable from host '%s': it is local "
+                "to host '%s', so the move needs storage motion",
+                name, target_what (disk, &what_buf), host, source_host != NULL ? source_host : "?");
           else
             add_check (out, "shared-storage-unreachable", ERROR, VMM_ERROR_INCOMPATIBLE, name,
                        remedy,
                        "datastore '%s' (target of %s) is not reachable from host '%s': the shared "
                        "storage is not mounted there, so the move needs storage motion",
-                       name, what, host);
+                       name, target_what (disk, &what_buf), host);
           if (!moves && motion != NULL)
             *motion = TRUE;
         }
