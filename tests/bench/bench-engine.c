@@ -322,6 +322,8 @@ typedef struct
   VmmBackend *backend;
   int *host_of; /* VM index -> host index */
   gboolean *busy;
+  GStrv vm_names;   /* made once: a caller has its VMs' and hosts' names */
+  GStrv host_names;
   int n_vms;
   int n_hosts;
   int next_vm;
@@ -370,18 +372,15 @@ move_start (MoveRun *run)
 {
   g_autoptr (VmmRelocateSpec) spec = vmm_relocate_spec_new ();
   g_autoptr (GError) error = NULL;
-  g_autofree char *vm_name = NULL;
-  g_autofree char *host = NULL;
   VmmMigration *migration;
   int vm = run->next_vm;
 
   while (run->busy[vm])
     vm = (vm + 1) % run->n_vms;
   run->next_vm = (vm + 1) % run->n_vms;
-  vm_name = g_strdup_printf ("vm%05d", vm);
-  host = g_strdup_printf ("h%04d", next_host (run->host_of[vm]));
-  vmm_relocate_spec_set_host (spec, host);
-  migration = vmm_engine_create_migration (run->engine, run->backend, vm_name, spec, &error);
+  vmm_relocate_spec_set_host (spec, run->host_names[next_host (run->host_of[vm])]);
+  migration
+      = vmm_engine_create_migration (run->engine, run->backend, run->vm_names[vm], spec, &error);
   if (migration == NULL)
     g_error ("create_migration: %s", error->message);
   run->busy[vm] = TRUE;
@@ -412,8 +411,15 @@ move_run_new (VmmBackend *backend, int n_hosts, int n_vms)
   run->n_hosts = n_hosts;
   run->host_of = g_new (int, n_vms);
   run->busy = g_new0 (gboolean, n_vms);
+  run->vm_names = g_new0 (char *, n_vms + 1);
+  run->host_names = g_new0 (char *, n_hosts + 1);
   for (int v = 0; v < n_vms; v++)
-    run->host_of[v] = v % n_hosts;
+    {
+      run->host_of[v] = v % n_hosts;
+      run->vm_names[v] = g_strdup_printf ("vm%05d", v);
+    }
+  for (int h = 0; h < n_hosts; h++)
+    run->host_names[h] = g_strdup_printf ("h%04d", h);
   return run;
 }
 
@@ -425,6 +431,8 @@ move_run_free (MoveRun *run)
   g_clear_object (&run->cancellable);
   g_free (run->host_of);
   g_free (run->busy);
+  g_strfreev (run->vm_names);
+  g_strfreev (run->host_names);
   g_free (run);
 }
 
