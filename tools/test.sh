@@ -29,9 +29,10 @@ done
 # the docs suite checks that every public symbol has a doc comment and Since:.
 echo "== build (-Werror) in $build"
 if [ ! -d "$build" ]; then
-  meson setup "$build" -Dwerror=true -Dintrospection=enabled -Ddocs=true "${backend_opts[@]}"
+  meson setup "$build" -Dwerror=true -Dintrospection=enabled -Ddocs=true -Dcast_checks=enabled \
+    "${backend_opts[@]}"
 else
-  meson configure "$build" -Ddocs=true "${backend_opts[@]}"
+  meson configure "$build" -Ddocs=true -Dcast_checks=enabled "${backend_opts[@]}"
 fi
 ninja -C "$build"
 log=$(mktemp)
@@ -43,8 +44,10 @@ meson test -C "$build" --print-errorlogs --num-processes "$jobs" | tee -a "$log"
 
 echo "== AddressSanitizer + UBSan build in $asan"
 if [ ! -d "$asan" ]; then
-  CC=clang meson setup "$asan" -Dwerror=true -Dintrospection=disabled \
+  CC=clang meson setup "$asan" -Dwerror=true -Dintrospection=disabled -Dcast_checks=enabled \
     -Db_sanitize=address,undefined -Db_lundef=false
+else
+  meson configure "$asan" -Dcast_checks=enabled
 fi
 ninja -C "$asan"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
