@@ -112,8 +112,9 @@ vmm_migration_result_fill (VmmMigrationResult *self, VmmMigrationContext *contex
       vmm_set_name (&self->pool, vmm_migration_context_get_destination_pool (context));
       vmm_set_name (&self->datastore, vmm_migration_context_get_destination_datastore (context));
       g_ptr_array_set_size (self->disks, 0);
+      /* the run is over: its records of the disks serve the result */
       for (guint i = 0; i < targets->len; i++)
-        g_ptr_array_add (self->disks, vmm_disk_info_copy (g_ptr_array_index (targets, i)));
+        g_ptr_array_add (self->disks, g_object_ref (g_ptr_array_index (targets, i)));
     }
   else
     {

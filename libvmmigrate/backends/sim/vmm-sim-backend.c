@@ -30,7 +30,7 @@ typedef enum
 
 typedef struct
 {
-  char *host;
+  const char *host; /* interned */
   Role role;
 } Instance;
 
@@ -90,7 +90,6 @@ vmm_sim_backend_register (void)
 static void
 instance_free (Instance *inst)
 {
-  g_free (inst->host);
   g_free (inst);
 }
 
@@ -314,7 +313,7 @@ instance_add (VmmSimBackend *self, const char *vm, const char *host, Role role)
 {
   Instance *inst = g_new0 (Instance, 1);
 
-  inst->host = g_strdup (host);
+  vmm_set_name (&inst->host, host);
   inst->role = role;
   g_ptr_array_add (instances_of (self, vm), inst);
 }
