@@ -640,24 +640,35 @@ invoke_callbacks (VmmMigrationContext *context, GError **error)
 VmmAction *
 vmm_action_invoke_prechecks_new (void)
 {
-  return vmm_engine_action_new ("InvokePrechecks", VMM_ACTION_PERFORMER_ENGINE, invoke_prechecks);
+  static VmmAction *shared;
+
+  return vmm_engine_action_shared (&shared, "InvokePrechecks", VMM_ACTION_PERFORMER_ENGINE,
+                                   invoke_prechecks);
 }
 
 VmmAction *
 vmm_action_check_permission_new (void)
 {
-  return vmm_engine_action_new ("CheckPermission", VMM_ACTION_PERFORMER_ENGINE, check_permission);
+  static VmmAction *shared;
+
+  return vmm_engine_action_shared (&shared, "CheckPermission", VMM_ACTION_PERFORMER_ENGINE,
+                                   check_permission);
 }
 
 VmmAction *
 vmm_action_check_compatibility_new (void)
 {
-  return vmm_engine_action_new ("CheckCompatibility", VMM_ACTION_PERFORMER_ENGINE,
-                                check_compatibility);
+  static VmmAction *shared;
+
+  return vmm_engine_action_shared (&shared, "CheckCompatibility", VMM_ACTION_PERFORMER_ENGINE,
+                                   check_compatibility);
 }
 
 VmmAction *
 vmm_action_invoke_callbacks_new (void)
 {
-  return vmm_engine_action_new ("InvokeCallbacks", VMM_ACTION_PERFORMER_CALLER, invoke_callbacks);
+  static VmmAction *shared;
+
+  return vmm_engine_action_shared (&shared, "InvokeCallbacks", VMM_ACTION_PERFORMER_CALLER,
+                                   invoke_callbacks);
 }

@@ -200,5 +200,8 @@ compute_spec (VmmMigrationContext *context, GError **error)
 VmmAction *
 vmm_action_compute_spec_new (void)
 {
-  return vmm_engine_action_new ("ComputeSpec", VMM_ACTION_PERFORMER_ENGINE, compute_spec);
+  static VmmAction *shared;
+
+  return vmm_engine_action_shared (&shared, "ComputeSpec", VMM_ACTION_PERFORMER_ENGINE,
+                                   compute_spec);
 }

@@ -257,8 +257,10 @@ select_destination (VmmMigrationContext *context, GError **error)
 VmmAction *
 vmm_action_select_destination_new (void)
 {
-  return vmm_engine_action_new ("SelectDestination", VMM_ACTION_PERFORMER_ENGINE,
-                                select_destination);
+  static VmmAction *shared;
+
+  return vmm_engine_action_shared (&shared, "SelectDestination", VMM_ACTION_PERFORMER_ENGINE,
+                                   select_destination);
 }
 
 /* --- batch placement --- */

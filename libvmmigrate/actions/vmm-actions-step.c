@@ -47,34 +47,25 @@ vmm_engine_action_init (VmmEngineAction *self)
 
 /* Built-in actions hold nothing of a migration (the context is passed to
  * each run): one instance of each serves every migration of the process,
- * instead of two dozen objects per migration (its plan and its run). */
+ * instead of two dozen objects per migration (its plan and its run). A
+ * migration asks for about 24 of them: taking one is a load and a ref. */
 G_LOCK_DEFINE_STATIC (shared_actions);
-static GHashTable *shared_engine_actions; /* func -> VmmEngineAction */
 #define N_PERFORMERS 8
 static VmmAction *shared_step_actions[VMM_STEP_LAST][N_PERFORMERS];
 
 VmmAction *
-vmm_engine_action_new (const char *name, VmmActionPerformer performer, VmmEngineActionFunc func)
+vmm_engine_action_shared (VmmAction **shared, const char *name, VmmActionPerformer performer,
+                          VmmEngineActionFunc func)
 {
-  VmmEngineAction *self;
-
-  G_LOCK (shared_actions);
-  if (shared_engine_actions == NULL)
-    shared_engine_actions = g_hash_table_new (NULL, NULL);
-  self = g_hash_table_lookup (shared_engine_actions, func);
-  if (self == NULL || g_strcmp0 (vmm_action_get_name (VMM_ACTION (self)), name) != 0
-      || vmm_action_get_performer (VMM_ACTION (self)) != performer)
+  if (g_once_init_enter (shared))
     {
-      self = g_object_new (VMM_TYPE_ENGINE_ACTION, NULL);
+      VmmEngineAction *self = g_object_new (VMM_TYPE_ENGINE_ACTION, NULL);
+
       vmm_action_init_fields (VMM_ACTION (self), name, performer, FALSE, FALSE);
       self->func = func;
-      if (!g_hash_table_contains (shared_engine_actions, func))
-        g_hash_table_insert (shared_engine_actions, func, g_object_ref (self));
-      G_UNLOCK (shared_actions);
-      return VMM_ACTION (self);
+      g_once_init_leave (shared, VMM_ACTION (self));
     }
-  G_UNLOCK (shared_actions);
-  return VMM_ACTION (g_object_ref (self));
+  return g_object_ref (*shared);
 }
 
 #define VMM_TYPE_STEP_ACTION (vmm_step_action_get_type ())
@@ -178,6 +169,9 @@ vmm_action_step_new (VmmBackend *backend, VmmStep step)
       break;
     }
   g_return_val_if_fail ((guint)step < VMM_STEP_LAST && (guint)performer < N_PERFORMERS, NULL);
+  self = (VmmStepAction *)g_atomic_pointer_get (&shared_step_actions[step][performer]);
+  if (self != NULL)
+    return g_object_ref (VMM_ACTION (self));
   G_LOCK (shared_actions);
   if (shared_step_actions[step][performer] == NULL)
     {
@@ -188,7 +182,7 @@ vmm_action_step_new (VmmBackend *backend, VmmStep step)
                                   || step == VMM_STEP_RECONFIGURE_VM,
                               step == VMM_STEP_INITIATE_SOURCE);
       self->step = step;
-      shared_step_actions[step][performer] = VMM_ACTION (self);
+      g_atomic_pointer_set (&shared_step_actions[step][performer], VMM_ACTION (self));
     }
   self = g_object_ref (VMM_STEP_ACTION (shared_step_actions[step][performer]));
   G_UNLOCK (shared_actions);

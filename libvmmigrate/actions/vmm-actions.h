@@ -7,8 +7,11 @@ G_BEGIN_DECLS
 
 typedef gboolean (*VmmEngineActionFunc) (VmmMigrationContext *context, GError **error);
 
+/* The one action running @func, made on first use and kept in *@shared (a
+ * static of the caller's); returns a new reference to it. */
 VmmAction *
-vmm_engine_action_new (const char *name, VmmActionPerformer performer, VmmEngineActionFunc func);
+vmm_engine_action_shared (VmmAction **shared, const char *name, VmmActionPerformer performer,
+                          VmmEngineActionFunc func);
 
 /* The rules, shared by InvokePrechecks, SelectDestination, CheckCompatibility
  * and placement: each appends VmmCheck results to @out. */
