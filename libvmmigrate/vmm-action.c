@@ -185,7 +185,7 @@ vmm_action_init_fields (VmmAction *self, const char *name, VmmActionPerformer pe
   /* one copy of each name for all the migrations' actions */
   if (!priv->name_interned)
     g_free (priv->name);
-  priv->name = (char *)g_intern_string (name);
+  priv->name = (char *)vmm_intern (name);
   priv->name_interned = TRUE;
   priv->performer = performer;
   priv->transfers_data = transfers_data;
@@ -447,5 +447,5 @@ vmm_action_peek_interned_name (VmmAction *self)
 {
   VmmActionPrivate *priv = vmm_action_get_instance_private (self);
 
-  return priv->name_interned ? priv->name : g_intern_string (priv->name);
+  return priv->name_interned ? priv->name : vmm_intern (priv->name);
 }

@@ -158,7 +158,7 @@ vmm_device_info_new (const char *key, VmmDeviceKind kind)
   g_return_val_if_fail ((guint)kind <= VMM_DEVICE_KIND_SERIAL, NULL);
 
   self = g_object_new (VMM_TYPE_DEVICE_INFO, NULL);
-  self->key = g_intern_string (key);
+  self->key = vmm_intern (key);
   self->kind = kind;
   return self;
 }

@@ -136,8 +136,8 @@ vmm_disk_info_new (const char *key, const char *datastore, const char *path)
   g_return_val_if_fail (key != NULL, NULL);
 
   self = g_object_new (VMM_TYPE_DISK_INFO, NULL);
-  self->key = g_intern_string (key);
-  self->datastore = g_intern_string (datastore);
+  self->key = vmm_intern (key);
+  self->datastore = vmm_intern (datastore);
   self->path = g_strdup (path);
   return self;
 }

@@ -139,15 +139,15 @@ void
 vmm_migration_context_set_vm (VmmMigrationContext *self, VmmVmInfo *vm)
 {
   g_set_object (&self->vm, vm);
-  self->source_host = g_intern_string (vmm_vm_info_get_host (vm));
-  self->source_pool = g_intern_string (vmm_vm_info_get_resource_pool (vm));
-  self->source_datastore = g_intern_string (vmm_vm_info_get_datastore (vm));
+  self->source_host = vmm_intern (vmm_vm_info_get_host (vm));
+  self->source_pool = vmm_intern (vmm_vm_info_get_resource_pool (vm));
+  self->source_datastore = vmm_intern (vmm_vm_info_get_datastore (vm));
 }
 
 void
 vmm_migration_context_set_pinned_host (VmmMigrationContext *self, const char *host)
 {
-  self->pinned_host = g_intern_string (host);
+  self->pinned_host = vmm_intern (host);
 }
 
 const char *
@@ -423,7 +423,7 @@ void
 vmm_migration_context_set_destination_host (VmmMigrationContext *self, const char *host)
 {
   g_return_if_fail (VMM_IS_MIGRATION_CONTEXT (self));
-  self->dest_host = g_intern_string (host);
+  self->dest_host = vmm_intern (host);
 }
 
 /**
@@ -456,7 +456,7 @@ void
 vmm_migration_context_set_destination_pool (VmmMigrationContext *self, const char *pool)
 {
   g_return_if_fail (VMM_IS_MIGRATION_CONTEXT (self));
-  self->dest_pool = g_intern_string (pool);
+  self->dest_pool = vmm_intern (pool);
 }
 
 /**
@@ -489,7 +489,7 @@ void
 vmm_migration_context_set_destination_datastore (VmmMigrationContext *self, const char *datastore)
 {
   g_return_if_fail (VMM_IS_MIGRATION_CONTEXT (self));
-  self->dest_datastore = g_intern_string (datastore);
+  self->dest_datastore = vmm_intern (datastore);
 }
 
 /**

@@ -90,11 +90,10 @@ vmm_plan_new_from_context (VmmMigrationContext *context)
 
   self->type = vmm_migration_context_get_migration_type (context);
   self->vm_name = g_strdup (vmm_migration_context_get_vm_name (context));
-  self->source_host = g_intern_string (vmm_migration_context_get_source_host (context));
-  self->dest_host = g_intern_string (vmm_migration_context_get_destination_host (context));
-  self->dest_pool = g_intern_string (vmm_migration_context_get_destination_pool (context));
-  self->dest_datastore
-      = g_intern_string (vmm_migration_context_get_destination_datastore (context));
+  self->source_host = vmm_intern (vmm_migration_context_get_source_host (context));
+  self->dest_host = vmm_intern (vmm_migration_context_get_destination_host (context));
+  self->dest_pool = vmm_intern (vmm_migration_context_get_destination_pool (context));
+  self->dest_datastore = vmm_intern (vmm_migration_context_get_destination_datastore (context));
   self->actions = g_ptr_array_copy (vmm_migration_context_get_queue (context),
                                     (GCopyFunc)(void (*) (void))g_object_ref, NULL);
   g_ptr_array_set_free_func (self->actions, g_object_unref);

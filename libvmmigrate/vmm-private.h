@@ -12,11 +12,17 @@ G_BEGIN_DECLS
 
 /* Names of inventory objects (hosts, pools, datastores, networks, disk
  * keys, formats) are interned: a bounded set, shared by every VM, disk,
- * context and plan that names them instead of a copy each. */
+ * context and plan that names them instead of a copy each.
+ * vmm_intern() is g_intern_string() that answers at once, without
+ * g_intern_string()'s lock and hash, for a name it interned before on
+ * this thread (most names come from another record's interned field). */
+const char *
+vmm_intern (const char *value);
+
 static inline void
 vmm_set_name (const char **field, const char *value)
 {
-  *field = g_intern_string (value);
+  *field = vmm_intern (value);
 }
 
 /* A one-shot timer that lives inside its owner's structure (vmm-timer.c):

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include "vmmigrate.h"
+#include "vmm-private.h"
 
 static const char *const step_names[VMM_STEP_LAST] = {
   [VMM_STEP_RESERVE_DIRECTORY] = "ReserveDirectory",
@@ -73,4 +73,26 @@ vmm_migration_type_to_string (VmmMigrationType type)
     default:
       return "unknown";
     }
+}
+
+/* A few recently interned names per thread, each in the slot its address
+ * picks. An interned string is never freed, so a pointer equal to one seen
+ * here is that interned string. */
+#define N_SEEN_NAMES 64
+
+const char *
+vmm_intern (const char *value)
+{
+  static __thread const char *seen[N_SEEN_NAMES];
+  const char *interned;
+  guint slot;
+
+  if (value == NULL)
+    return NULL;
+  slot = (guint)(((guintptr)value >> 4) % N_SEEN_NAMES);
+  if (seen[slot] == value)
+    return value;
+  interned = g_intern_string (value);
+  seen[slot] = interned;
+  return interned;
 }
