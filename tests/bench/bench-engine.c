@@ -322,7 +322,7 @@ typedef struct
   VmmBackend *backend;
   int *host_of; /* VM index -> host index */
   gboolean *busy;
-  GStrv vm_names;   /* made once: a caller has its VMs' and hosts' names */
+  GStrv vm_names; /* made once: a caller has its VMs' and hosts' names */
   GStrv host_names;
   int n_vms;
   int n_hosts;
@@ -510,7 +510,13 @@ figure_throughput (void)
           g_array_append_val (floors, floor_rate);
         }
     }
-  figure = g_strdup_printf ("throughput, hot host moves, N=%d", opt_concurrency);
+  /* GLib 2.74 allocates objects and tasks from GSlice's slabs unless the
+   * environment says G_SLICE=always-malloc (GLib >= 2.76 always uses malloc) */
+  figure = g_strdup_printf (
+      "throughput, hot host moves, N=%d%s", opt_concurrency,
+      strstr (g_getenv ("G_SLICE") != NULL ? g_getenv ("G_SLICE") : "", "always-malloc") != NULL
+          ? ", malloc instead of GSlice"
+          : "");
   baseline = g_strdup_printf ("floor, %d chained GTasks, N=%d, in chains/s", opt_floor_steps,
                               opt_concurrency);
   g_assert (measured_runs == opt_runs);
