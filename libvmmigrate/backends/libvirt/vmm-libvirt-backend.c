@@ -55,6 +55,7 @@ typedef struct
   double cpu_overcommit;
   GMutex lock;
   virConnectPtr conn;
+  GPtrArray *spare; /* idle connections for calls that block a whole move */
 } LvHost;
 
 typedef struct
@@ -108,6 +109,7 @@ lv_host_free (LvHost *host)
   g_free (host->zone);
   if (host->conn != NULL)
     virConnectClose (host->conn);
+  g_clear_pointer (&host->spare, g_ptr_array_unref);
   g_mutex_clear (&host->lock);
   g_free (host);
 }
@@ -174,6 +176,57 @@ lv_host_connect_locked (LvHost *host, GError **error)
   host->conn = conn;
   virConnectRef (conn);
   return conn;
+}
+
+/* A connection of its own for one call that blocks for a whole move
+ * (virDomainMigrateToURI3). libvirt's client multiplexes the calls of all
+ * threads over one connection, and while one thread waits inside a long
+ * call the others' requests on that connection can sit unsent until the
+ * next message arrives from the daemon: measured 0.1-0.57 s before a
+ * move's own migrate call started when another move's migrate call was
+ * running on the shared connection. Idle ones are kept for the next move;
+ * give it back with lv_host_release(). */
+static virConnectPtr
+lv_host_take (LvHost *host, GError **error)
+{
+  virConnectPtr conn = NULL;
+
+  g_mutex_lock (&host->lock);
+  while (conn == NULL && host->spare != NULL && host->spare->len > 0)
+    {
+      conn = g_ptr_array_steal_index_fast (host->spare, host->spare->len - 1);
+      if (virConnectIsAlive (conn) != 1)
+        g_clear_pointer (&conn, lv_connect_close);
+    }
+  g_mutex_unlock (&host->lock);
+  if (conn != NULL)
+    return conn;
+  conn = virConnectOpen (host->uri);
+  if (conn == NULL)
+    {
+      lv_set_error (error, VMM_ERROR_BACKEND, "libvirt: cannot connect to host '%s'", host->name);
+      return NULL;
+    }
+  virConnectSetKeepAlive (conn, 5, 3);
+  return conn;
+}
+
+/* at most this many idle connections per host */
+#define LV_SPARE_CONNECTIONS 4
+
+static void
+lv_host_release (LvHost *host, virConnectPtr conn)
+{
+  if (conn == NULL)
+    return;
+  g_mutex_lock (&host->lock);
+  if (host->spare == NULL)
+    host->spare = g_ptr_array_new_with_free_func ((GDestroyNotify)lv_connect_close);
+  if (host->spare->len < LV_SPARE_CONNECTIONS && virConnectIsAlive (conn) == 1)
+    g_ptr_array_add (host->spare, g_steal_pointer (&conn));
+  g_mutex_unlock (&host->lock);
+  if (conn != NULL)
+    lv_connect_close (conn);
 }
 
 static virConnectPtr
@@ -644,12 +697,17 @@ lv_power_state (int state)
     }
 }
 
+/* @dom as virConnectListAllDomains() listed it, @persistent whether the
+ * persistent listing named it too. Three calls per domain: its XML, its
+ * definition's (persistent only) and virDomainGetInfo (state, memory,
+ * vCPUs); whether it runs is the ID the listing gave (libvirt gives a
+ * running domain an ID, an inactive one none). */
 static void
 lv_facts_domain (VmmLibvirtBackend *self, LvFacts *facts, LvHost *host, virConnectPtr conn,
-                 virDomainPtr dom)
+                 virDomainPtr dom, gboolean persistent_dom)
 {
   const char *name = virDomainGetName (dom);
-  gboolean active = virDomainIsActive (dom) == 1;
+  gboolean active = virDomainGetID (dom) != (unsigned int)-1;
   gpointer seen = NULL;
   g_autofree char *xml = NULL;
   g_autofree char *inactive_xml = NULL;
@@ -658,7 +716,7 @@ lv_facts_domain (VmmLibvirtBackend *self, LvFacts *facts, LvHost *host, virConne
   g_autoptr (VmmVmInfo) vm = NULL;
   char uuid[VIR_UUID_STRING_BUFLEN] = { 0 };
   virDomainInfo info = { 0 };
-  int state = VIR_DOMAIN_NOSTATE, reason = 0;
+  int state = VIR_DOMAIN_NOSTATE;
   const char *primary = NULL;
 
   if (g_hash_table_lookup_extended (facts->vm_active, name, NULL, &seen)
@@ -667,7 +725,7 @@ lv_facts_domain (VmmLibvirtBackend *self, LvFacts *facts, LvHost *host, virConne
   xml = virDomainGetXMLDesc (dom, 0);
   if (xml == NULL || (parsed = lv_domain_xml_parse (xml, NULL)) == NULL)
     return;
-  if (virDomainIsPersistent (dom) == 1)
+  if (persistent_dom)
     {
       inactive_xml = virDomainGetXMLDesc (dom, VIR_DOMAIN_XML_INACTIVE);
       if (inactive_xml != NULL)
@@ -681,10 +739,9 @@ lv_facts_domain (VmmLibvirtBackend *self, LvFacts *facts, LvHost *host, virConne
   virDomainGetUUIDString (dom, uuid);
   vmm_vm_info_set_id (vm, uuid);
   vmm_vm_info_set_host (vm, host->name);
-  virDomainGetState (dom, &state, &reason, 0);
-  vmm_vm_info_set_power_state (vm, lv_power_state (state));
   if (virDomainGetInfo (dom, &info) == 0)
     {
+      state = info.state;
       vmm_vm_info_set_memory_mib (vm, info.maxMem / 1024);
       vmm_vm_info_set_vcpus (vm, info.nrVirtCpu);
       if (active)
@@ -695,6 +752,7 @@ lv_facts_domain (VmmLibvirtBackend *self, LvFacts *facts, LvHost *host, virConne
                                GUINT_TO_POINTER (used + info.nrVirtCpu));
         }
     }
+  vmm_vm_info_set_power_state (vm, lv_power_state (state));
   /* the CPU the guest's definition requires: the persistent one is what the
    * destination keeps and must be able to start */
   {
@@ -968,14 +1026,27 @@ lv_query_inventory (VmmLibvirtBackend *self, GError **error)
 
       if (conn == NULL)
         continue;
+      g_autoptr (GHashTable) persistent = g_hash_table_new (g_str_hash, g_str_equal);
+      virDomainPtr *pdoms = NULL;
+      int np;
+
       lv_facts_dirty_rates (&facts, host, conn);
+      /* which are persistent: one listing instead of a call per domain */
+      np = virConnectListAllDomains (conn, &pdoms, VIR_CONNECT_LIST_DOMAINS_PERSISTENT);
+      for (int j = 0; j < np; j++)
+        g_hash_table_add (persistent, (gpointer)virDomainGetName (pdoms[j]));
       n = virConnectListAllDomains (conn, &doms, 0);
       for (int j = 0; j < n; j++)
         {
-          lv_facts_domain (self, &facts, host, conn, doms[j]);
+          lv_facts_domain (self, &facts, host, conn, doms[j],
+                           g_hash_table_contains (persistent, virDomainGetName (doms[j])));
           virDomainFree (doms[j]);
         }
       free (doms);
+      g_hash_table_remove_all (persistent);
+      for (int j = 0; j < np; j++)
+        virDomainFree (pdoms[j]);
+      free (pdoms);
     }
   lv_facts_cpu (&facts);
   for (guint i = 0; i < host_infos->len; i++)
@@ -2273,8 +2344,22 @@ lv_migrate (LvRun *run, GError **error)
       VIR_DOMAIN_EVENT_CALLBACK (lv_migration_iteration_cb), poller.wake, lv_wake_unref);
   if (iteration_cb < 0)
     lv_wake_unref (poller.wake);
-  poller.thread = g_thread_new ("vmm-libvirt-poll", lv_poller_thread, &poller);
-  rc = virDomainMigrateToURI3 (dom, dst_host->migration_uri, params, (unsigned int)nparams, flags);
+  {
+    /* the migrate call on a connection of its own (lv_host_take()); the
+     * poller, the events and every other call stay on the shared one */
+    LvHost *src_host = lv_host_lookup (self, mv->src_host);
+    virConnectPtr mconn = lv_host_take (src_host, NULL);
+    unsigned char uuid[VIR_UUID_BUFLEN];
+    g_autoptr (virDomain) mdom = NULL;
+
+    if (mconn != NULL && virDomainGetUUID (dom, uuid) == 0)
+      mdom = virDomainLookupByUUID (mconn, uuid);
+    poller.thread = g_thread_new ("vmm-libvirt-poll", lv_poller_thread, &poller);
+    rc = virDomainMigrateToURI3 (mdom != NULL ? mdom : dom, dst_host->migration_uri, params,
+                                 (unsigned int)nparams, flags);
+    g_clear_pointer (&mdom, lv_domain_free);
+    lv_host_release (src_host, mconn);
+  }
   if (rc < 0)
     lv_set_error (error, VMM_ERROR_BACKEND, "libvirt: moving '%s' from '%s' to '%s' failed", mv->vm,
                   mv->src_host, mv->dst_host);
