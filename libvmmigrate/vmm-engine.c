@@ -465,6 +465,8 @@ engine_key (char *buf, char **heap, char kind, gconstpointer backend, const char
   gsize n_addr = 0, len;
   char *out;
 
+  if (name == NULL)
+    name = ""; /* a datastore a backend left unnamed: one key for all of them */
   do
     {
       addr[sizeof addr - 1 - ++n_addr] = digits[value & 0xf];
