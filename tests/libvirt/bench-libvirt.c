@@ -133,8 +133,9 @@ dirty_guest_figures (void)
   g_clear_object (&res);
 
   /* back, pre-copy only: auto-converge throttles the guest's vCPUs, and the
-   * max downtime is raised in steps up to 300 ms (a pre-copy move reports
-   * its downtime; after post-copy libvirt keeps none) */
+   * max downtime is raised in steps up to 300 ms (libvirt reports a pre-copy
+   * move's downtime; a post-copy one's the backend takes from the lifecycle
+   * events) */
   start = g_get_monotonic_time ();
   res = move ("dirty1",
               "{\"host\": \"kvm-a\", \"bandwidth-mibps\": 50, \"max-downtime-ms\": 300, "

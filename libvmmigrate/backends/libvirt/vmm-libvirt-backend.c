@@ -1889,6 +1889,10 @@ typedef struct
   GCond cond;
   gboolean stop;
   guint events;
+  /* post-copy downtime from lifecycle events (lv_pause_watch_note()) */
+  unsigned char uuid[VIR_UUID_BUFLEN];
+  gint64 paused;  /* monotonic µs; 0: not yet */
+  gint64 resumed; /* monotonic µs, after @paused; 0: not yet */
 } LvWake;
 
 static void
@@ -1901,6 +1905,21 @@ lv_wake_unref (void *data)
   g_mutex_clear (&wake->lock);
   g_cond_clear (&wake->cond);
   g_free (wake);
+}
+
+/* Registers @callback for @event_id with @wake as its data, which the
+ * registration holds a reference on. */
+static int
+lv_wake_register (virConnectPtr conn, virDomainPtr dom, int event_id,
+                  virConnectDomainEventGenericCallback callback, LvWake *wake)
+{
+  int id;
+
+  g_atomic_int_inc (&wake->ref);
+  id = virConnectDomainEventRegisterAny (conn, dom, event_id, callback, wake, lv_wake_unref);
+  if (id < 0)
+    lv_wake_unref (wake);
+  return id;
 }
 
 static void
@@ -2151,6 +2170,70 @@ lv_poller_thread (gpointer data)
   return NULL;
 }
 
+/* The downtime of a post-copy move, which libvirt's job statistics do not
+ * give: from the domain lifecycle events as this process receives them,
+ * the source's SUSPENDED (detail POSTCOPY: the guest stopped there for
+ * the switch to post-copy) to the destination's RESUMED (detail POSTCOPY,
+ * or MIGRATED: the guest runs there again). Both daemons send their event
+ * as the state changes and one event loop thread receives both, so the
+ * difference is the pause plus the difference of the two deliveries (a
+ * few milliseconds here). The times go into the move's LvWake; @destination:
+ * the event came from the destination's connection. */
+static void
+lv_pause_watch_note (LvWake *watch, virDomainPtr dom, int event, int detail, gboolean destination)
+{
+  unsigned char uuid[VIR_UUID_BUFLEN];
+  gint64 now = g_get_monotonic_time ();
+
+  if (virDomainGetUUID (dom, uuid) < 0 || memcmp (uuid, watch->uuid, VIR_UUID_BUFLEN) != 0)
+    return;
+  g_mutex_lock (&watch->lock);
+  if (!destination && event == VIR_DOMAIN_EVENT_SUSPENDED
+      && detail == VIR_DOMAIN_EVENT_SUSPENDED_POSTCOPY && watch->paused == 0)
+    watch->paused = now;
+  else if (destination && event == VIR_DOMAIN_EVENT_RESUMED
+           && (detail == VIR_DOMAIN_EVENT_RESUMED_POSTCOPY
+               || detail == VIR_DOMAIN_EVENT_RESUMED_MIGRATED)
+           && watch->paused != 0 && watch->resumed == 0)
+    watch->resumed = now;
+  g_cond_broadcast (&watch->cond);
+  g_mutex_unlock (&watch->lock);
+}
+
+static int
+lv_pause_watch_source_cb (virConnectPtr conn, virDomainPtr dom, int event, int detail, void *opaque)
+{
+  lv_pause_watch_note (opaque, dom, event, detail, FALSE);
+  return 0;
+}
+
+static int
+lv_pause_watch_destination_cb (virConnectPtr conn, virDomainPtr dom, int event, int detail,
+                               void *opaque)
+{
+  lv_pause_watch_note (opaque, dom, event, detail, TRUE);
+  return 0;
+}
+
+/* The pause in ms once both events arrived (waiting for the destination's
+ * up to 2 s after the move returned); -1 when the guest never paused for
+ * post-copy or an event is missing. */
+static gint64
+lv_pause_watch_ms (LvWake *watch)
+{
+  gint64 until = g_get_monotonic_time () + 2 * G_USEC_PER_SEC;
+  gint64 ms = -1;
+
+  g_mutex_lock (&watch->lock);
+  while (watch->paused != 0 && watch->resumed == 0
+         && g_cond_wait_until (&watch->cond, &watch->lock, until))
+    ;
+  if (watch->paused != 0 && watch->resumed > watch->paused)
+    ms = MAX ((watch->resumed - watch->paused) / 1000, 1);
+  g_mutex_unlock (&watch->lock);
+  return ms;
+}
+
 /* Whether @path lies in the directory of a pool the cluster description
  * marks shared, as @conn's host defines that pool. */
 static gboolean
@@ -2231,6 +2314,9 @@ lv_migrate (LvRun *run, GError **error)
   LvPoller poller = { 0 };
   int iteration_cb;
   int rc;
+  g_autoptr (virConnect) pause_dconn = NULL;
+  int pause_src_cb = -1, pause_dst_cb = -1;
+  gint64 pause_ms = -1;
 
   if (conn == NULL)
     return FALSE;
@@ -2336,14 +2422,24 @@ lv_migrate (LvRun *run, GError **error)
   poller.run = run;
   poller.dom = dom;
   poller.wake = g_new0 (LvWake, 1);
-  poller.wake->ref = 2; /* the poller and libvirt's registration */
+  poller.wake->ref = 1; /* the poller's; each registration takes one */
   g_mutex_init (&poller.wake->lock);
   g_cond_init (&poller.wake->cond);
-  iteration_cb = virConnectDomainEventRegisterAny (
-      conn, dom, VIR_DOMAIN_EVENT_ID_MIGRATION_ITERATION,
-      VIR_DOMAIN_EVENT_CALLBACK (lv_migration_iteration_cb), poller.wake, lv_wake_unref);
-  if (iteration_cb < 0)
-    lv_wake_unref (poller.wake);
+  iteration_cb
+      = lv_wake_register (conn, dom, VIR_DOMAIN_EVENT_ID_MIGRATION_ITERATION,
+                          VIR_DOMAIN_EVENT_CALLBACK (lv_migration_iteration_cb), poller.wake);
+  if ((flags & VIR_MIGRATE_POSTCOPY) != 0 && virDomainGetUUID (dom, poller.wake->uuid) == 0
+      && (pause_dconn = lv_connect (self, mv->dst_host, NULL)) != NULL)
+    {
+      /* the domain appears on the destination during the move: all
+       * domains there, matched by UUID */
+      pause_src_cb
+          = lv_wake_register (conn, dom, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
+                              VIR_DOMAIN_EVENT_CALLBACK (lv_pause_watch_source_cb), poller.wake);
+      pause_dst_cb = lv_wake_register (pause_dconn, NULL, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
+                                       VIR_DOMAIN_EVENT_CALLBACK (lv_pause_watch_destination_cb),
+                                       poller.wake);
+    }
   {
     /* the migrate call on a connection of its own (lv_host_take()); the
      * poller, the events and every other call stay on the shared one */
@@ -2370,6 +2466,12 @@ lv_migrate (LvRun *run, GError **error)
   g_thread_join (poller.thread);
   if (iteration_cb >= 0)
     virConnectDomainEventDeregisterAny (conn, iteration_cb);
+  if (rc >= 0)
+    pause_ms = lv_pause_watch_ms (poller.wake);
+  if (pause_src_cb >= 0)
+    virConnectDomainEventDeregisterAny (conn, pause_src_cb);
+  if (pause_dst_cb >= 0)
+    virConnectDomainEventDeregisterAny (pause_dconn, pause_dst_cb);
   lv_wake_unref (poller.wake);
   virTypedParamsFree (params, nparams);
   g_mutex_lock (&mv->lock);
@@ -2447,6 +2549,9 @@ lv_migrate (LvRun *run, GError **error)
           mv->downtime_ms = (gint64)downtime;
         virTypedParamsFree (stats, nstats);
       }
+    /* a post-copy move: libvirt's statistics have none, the events do */
+    if (mv->downtime_ms < 0)
+      mv->downtime_ms = pause_ms;
   }
   return TRUE;
 }
