@@ -32,7 +32,9 @@ if [ ! -d "$build" ]; then
   meson setup "$build" -Dwerror=true -Dintrospection=enabled -Ddocs=true -Dcast_checks=enabled \
     "${backend_opts[@]}"
 else
-  meson configure "$build" -Ddocs=true -Dcast_checks=enabled "${backend_opts[@]}"
+  # --reconfigure, not configure: it also learns options added since the setup
+  meson setup --reconfigure "$build" -Ddocs=true -Dcast_checks=enabled "${backend_opts[@]}" \
+    >/dev/null
 fi
 ninja -C "$build"
 log=$(mktemp)
@@ -47,7 +49,7 @@ if [ ! -d "$asan" ]; then
   CC=clang meson setup "$asan" -Dwerror=true -Dintrospection=disabled -Dcast_checks=enabled \
     -Db_sanitize=address,undefined -Db_lundef=false
 else
-  meson configure "$asan" -Dcast_checks=enabled
+  CC=clang meson setup --reconfigure "$asan" -Dcast_checks=enabled >/dev/null
 fi
 ninja -C "$asan"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
