@@ -490,6 +490,7 @@ figure_throughput (void)
   g_autofree char *figure = NULL;
   g_autofree char *baseline = NULL;
   int count = opt_count > 0 ? opt_count : MAX (opt_concurrency, 10000);
+  const char *slice = g_getenv ("G_SLICE");
 
   if (opt_concurrency > opt_vms)
     g_error ("--concurrency %d exceeds --vms %d", opt_concurrency, opt_vms);
@@ -512,11 +513,10 @@ figure_throughput (void)
     }
   /* GLib 2.74 allocates objects and tasks from GSlice's slabs unless the
    * environment says G_SLICE=always-malloc (GLib >= 2.76 always uses malloc) */
-  figure = g_strdup_printf (
-      "throughput, hot host moves, N=%d%s", opt_concurrency,
-      strstr (g_getenv ("G_SLICE") != NULL ? g_getenv ("G_SLICE") : "", "always-malloc") != NULL
-          ? ", malloc instead of GSlice"
-          : "");
+  figure = g_strdup_printf ("throughput, hot host moves, N=%d%s", opt_concurrency,
+                            g_strrstr (slice != NULL ? slice : "", "always-malloc") != NULL
+                                ? ", malloc instead of GSlice"
+                                : "");
   baseline = g_strdup_printf ("floor, %d chained GTasks, N=%d, in chains/s", opt_floor_steps,
                               opt_concurrency);
   g_assert (measured_runs == opt_runs);

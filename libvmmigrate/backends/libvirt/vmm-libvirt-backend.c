@@ -150,6 +150,22 @@ lv_host_connect (LvHost *host, GError **error)
   return conn;
 }
 
+/* A new connection to @host. */
+static virConnectPtr
+lv_host_open (LvHost *host, GError **error)
+{
+  virConnectPtr conn = virConnectOpen (host->uri);
+
+  if (conn == NULL)
+    {
+      lv_set_error (error, VMM_ERROR_BACKEND, "libvirt: cannot connect to host '%s'", host->name);
+      return NULL;
+    }
+  /* dead peers are noticed within ~15 s instead of at the TCP timeout */
+  virConnectSetKeepAlive (conn, 5, 3);
+  return conn;
+}
+
 static virConnectPtr
 lv_host_connect_locked (LvHost *host, GError **error)
 {
@@ -165,14 +181,9 @@ lv_host_connect_locked (LvHost *host, GError **error)
       virConnectClose (host->conn);
       host->conn = NULL;
     }
-  conn = virConnectOpen (host->uri);
+  conn = lv_host_open (host, error);
   if (conn == NULL)
-    {
-      lv_set_error (error, VMM_ERROR_BACKEND, "libvirt: cannot connect to host '%s'", host->name);
-      return NULL;
-    }
-  /* dead peers are noticed within ~15 s instead of at the TCP timeout */
-  virConnectSetKeepAlive (conn, 5, 3);
+    return NULL;
   host->conn = conn;
   virConnectRef (conn);
   return conn;
@@ -199,16 +210,7 @@ lv_host_take (LvHost *host, GError **error)
         g_clear_pointer (&conn, lv_connect_close);
     }
   g_mutex_unlock (&host->lock);
-  if (conn != NULL)
-    return conn;
-  conn = virConnectOpen (host->uri);
-  if (conn == NULL)
-    {
-      lv_set_error (error, VMM_ERROR_BACKEND, "libvirt: cannot connect to host '%s'", host->name);
-      return NULL;
-    }
-  virConnectSetKeepAlive (conn, 5, 3);
-  return conn;
+  return conn != NULL ? conn : lv_host_open (host, error);
 }
 
 /* at most this many idle connections per host */
