@@ -2234,7 +2234,11 @@ sim_abort (VmmBackend *backend, VmmMigrationContext *ctx, GError **error)
 {
   SimMove *mv = sim_move_get (ctx);
 
-  if (!mv->aborted)
+  /* An abort is for the step in flight. With none waiting, the step has
+   * completed and its result is on its way to the migration (the
+   * switch-over won the race): nothing to stop, and the steps after it
+   * must not see an abort meant for it. */
+  if (!mv->aborted && mv->waiting != NULL)
     {
       mv->aborted = TRUE;
       if (mv->waiting != NULL)
