@@ -90,6 +90,10 @@ typedef struct
   gint64 running; /* got its concurrency slots */
   gint64 ended;
   gint64 action_start;
+  /* after running: the first action's start, the last one's end, their sum */
+  gint64 first_action;
+  gint64 last_action_end;
+  gint64 in_actions;
 } MoveTimes;
 
 static void
@@ -115,6 +119,7 @@ static void
 on_move_action_finished (VmmMigration *m, VmmAction *action, const GError *error, MoveTimes *t)
 {
   const char *name = vmm_action_get_name (action);
+  gint64 now = g_get_monotonic_time ();
   double *sum = g_hash_table_lookup (action_secs, name);
 
   if (sum == NULL)
@@ -122,7 +127,14 @@ on_move_action_finished (VmmMigration *m, VmmAction *action, const GError *error
       sum = g_new0 (double, 1);
       g_hash_table_insert (action_secs, g_strdup (name), sum);
     }
-  *sum += (double)(g_get_monotonic_time () - t->action_start) / G_USEC_PER_SEC;
+  *sum += (double)(now - t->action_start) / G_USEC_PER_SEC;
+  if (t->running != 0)
+    {
+      if (t->first_action == 0)
+        t->first_action = t->action_start;
+      t->last_action_end = now;
+      t->in_actions += now - t->action_start;
+    }
 }
 
 static void
@@ -137,7 +149,7 @@ on_move_created (VmmEngine *engine, VmmMigration *m, GPtrArray *times)
   g_signal_connect (m, "action-finished", G_CALLBACK (on_move_action_finished), t);
 }
 
-/* the actions taking more than 0.05 s per move on average */
+/* the actions taking 2 ms or more per move on average */
 static void
 print_actions (guint n_moves)
 {
@@ -147,8 +159,8 @@ print_actions (guint n_moves)
 
   g_hash_table_iter_init (&iter, action_secs);
   while (g_hash_table_iter_next (&iter, &name, &sum))
-    if (*(double *)sum / n_moves >= 0.05)
-      g_string_append_printf (line, " %s %.2f s,", (char *)name, *(double *)sum / n_moves);
+    if (*(double *)sum / n_moves >= 0.002)
+      g_string_append_printf (line, " %s %.3f s,", (char *)name, *(double *)sum / n_moves);
   g_printerr ("%s\n", line->str);
   g_hash_table_remove_all (action_secs);
 }
@@ -186,7 +198,7 @@ engine_evacuate (const char *from, const char *to, gboolean timed)
   g_autoptr (GPtrArray) entries = NULL;
   gboolean empty = FALSE;
   gint64 start;
-  double secs, busy = 0, first_run = 0;
+  double secs, busy = 0, first_run = 0, before = 0, between = 0, after = 0;
   guint moved = 0;
   Cpu cpu;
 
@@ -225,6 +237,13 @@ engine_evacuate (const char *from, const char *to, gboolean timed)
       g_assert_cmpint (t->running, >, 0);
       g_assert_cmpint (t->ended, >=, t->running);
       busy += (double)(t->ended - t->running) / G_USEC_PER_SEC;
+      if (t->first_action != 0)
+        {
+          before += (double)(t->first_action - t->running) / G_USEC_PER_SEC;
+          between
+              += (double)(t->last_action_end - t->first_action - t->in_actions) / G_USEC_PER_SEC;
+          after += (double)(t->ended - t->last_action_end) / G_USEC_PER_SEC;
+        }
       first_run = i == 0 ? (double)(t->running - start) / G_USEC_PER_SEC
                          : MIN (first_run, (double)(t->running - start) / G_USEC_PER_SEC);
     }
@@ -233,6 +252,9 @@ engine_evacuate (const char *from, const char *to, gboolean timed)
               "average (busy time / wall), at most %u; %.2f cores busy\n",
               from, to, timed ? "" : " (moving back, untimed)", secs, first_run, busy / times->len,
               busy / secs, max_overlap (times), cores_busy (cpu));
+  g_printerr ("#   per move outside its actions (mean): %.3f s before the first, %.3f s between "
+              "them, %.3f s after the last\n",
+              before / times->len, between / times->len, after / times->len);
   print_actions (times->len);
   return secs;
 }

@@ -24,7 +24,7 @@ PREFIX=30
 START_TIMEOUT=${VMM_HOSTS_START_TIMEOUT:-180}   # seconds to wait for both daemons
 
 PACKAGES=(libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients libvirt-dev
-          qemu-system-x86 qemu-utils iproute2)
+          qemu-system-x86 qemu-utils iproute2 tini)
 
 log() { printf 'hosts.sh: %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -171,11 +171,17 @@ launch_libvirtd() {
     seed_caps_cache "$sd" "$h"
     # ip netns exec enters the network namespace; unshare gives the daemon (and the
     # QEMU processes it starts) a private mount namespace with the per-host dirs.
-    # The chain execs all the way down, so $! is libvirtd's PID.
+    # tini -s is libvirtd's parent and a child subreaper: libvirtd daemonizes each
+    # QEMU, so a QEMU that exits is an orphan, and libvirt counts a migration or a
+    # shutdown as done only once that PID is gone.  On a real host init reaps it at
+    # once; the PID 1 of some containers reaps only on a 1-s tick, which added
+    # 1-1.8 s to every move and shutdown.  tini reaps at once, as systemd would.
+    # The chain execs all the way down to tini, so $! is tini's PID; tini
+    # forwards signals to libvirtd and exits with it.
     # shellcheck disable=SC2016  # expanded by the inner shell
     VMM_TEST_HOST="$d" setsid ip netns exec "$ns" \
         unshare --mount --propagation private \
-        /bin/sh -c '
+        tini -s -- /bin/sh -c '
             set -e
             mkdir -p /etc/libvirt /run/libvirt /var/lib/libvirt /var/cache/libvirt /var/log/libvirt
             mount --bind "$VMM_TEST_HOST/etc"   /etc/libvirt
