@@ -346,6 +346,11 @@ vmm_backend_get_step_mode (VmmBackend *self, VmmStep step)
  *
  * Reads the platform's facts: hosts, datastores, networks and VMs.
  *
+ * The inventory is read-only to its receiver: a backend may hand one
+ * inventory to several callers (the sim backend's is its live record; the
+ * libvirt backend answers the requests made in the same main-loop iteration
+ * with one read).
+ *
  * Since: 1.0
  */
 void

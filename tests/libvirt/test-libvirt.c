@@ -47,6 +47,48 @@ test_inventory (void)
 }
 
 static void
+got_inventory (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  VmmInventory **out = user_data;
+  g_autoptr (GError) error = NULL;
+
+  *out = vmm_backend_query_inventory_finish (VMM_BACKEND (source), result, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (*out);
+}
+
+/* Requests made in one main-loop iteration share one read; a request made
+ * after it, or from another main context, gets a read of its own. */
+static void
+test_inventory_shared_read (void)
+{
+  VmmInventory *inv[5] = { NULL };
+  g_autoptr (GMainContext) other = g_main_context_new ();
+
+  for (guint i = 0; i < 3; i++)
+    vmm_backend_query_inventory_async (backend, NULL, got_inventory, &inv[i]);
+  g_main_context_push_thread_default (other);
+  vmm_backend_query_inventory_async (backend, NULL, got_inventory, &inv[3]);
+  while (inv[3] == NULL)
+    g_main_context_iteration (other, TRUE);
+  g_main_context_pop_thread_default (other);
+  while (inv[0] == NULL || inv[1] == NULL || inv[2] == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (inv[1] == inv[0]);
+  g_assert_true (inv[2] == inv[0]);
+  g_assert_true (inv[3] != inv[0]);
+  g_assert_nonnull (vmm_inventory_lookup_host (inv[0], "kvm-a"));
+  g_assert_nonnull (vmm_inventory_lookup_host (inv[3], "kvm-b"));
+  vmm_backend_query_inventory_async (backend, NULL, got_inventory, &inv[4]);
+  while (inv[4] == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (inv[4] != inv[0]);
+  g_assert_nonnull (vmm_inventory_lookup_host (inv[4], "kvm-a"));
+  for (guint i = 0; i < G_N_ELEMENTS (inv); i++)
+    g_object_unref (inv[i]);
+}
+
+static void
 test_hot_host (void)
 {
   g_autoptr (GError) error = NULL;
@@ -1023,6 +1065,7 @@ main (int argc, char **argv)
       return 1;
     }
   g_test_add_func ("/libvirt/inventory", test_inventory);
+  g_test_add_func ("/libvirt/inventory/shared-read", test_inventory_shared_read);
   g_test_add_func ("/libvirt/open-errors", test_open_errors);
   g_test_add_func ("/libvirt/hot-host", test_hot_host);
   g_test_add_func ("/libvirt/hot-host-shared-storage", test_hot_host_shared);
