@@ -1251,9 +1251,9 @@ step_cancelled_cb (GCancellable *cancellable, gpointer user_data)
   g_source_unref (source);
 }
 
-/* A step that completes at once never sees a cancellation: it is watched
- * only from the moment it starts to wait (latency, hang or transfer). An
- * abort (sim_abort()) finds it as its move's waiting step. */
+/* A step is watched for cancellation only once it waits (latency, hang or
+ * transfer); a zero-latency step, which ends at the next iteration, is not.
+ * An abort (sim_abort()) finds either as its move's waiting step. */
 static void
 step_watch_cancellation (GTask *task)
 {
@@ -1363,12 +1363,16 @@ sim_run (VmmSimBackend *self, VmmStep step, SimApplyFunc apply, VmmMigrationCont
       return;
     }
 
-  if (self->latency_ms == 0)
-    {
-      step_advance (task);
-      return;
-    }
-  step_watch_cancellation (task);
+  /* Even at zero latency a step ends from the context's timer source, in a
+   * later iteration, as a reply from a platform would: the task then returns
+   * at once, where a task completed inside this call would be returned from
+   * an idle source of its own (one GSource more per step). Until then an
+   * abort (sim_abort()) finds it as its move's waiting step; it is not
+   * watched for cancellation, which the migration looks at between steps. */
+  if (self->latency_ms > 0)
+    step_watch_cancellation (task);
+  else
+    run->mv->waiting = run;
   vmm_timer_start (&run->timer, g_task_get_context (task), self->latency_ms, step_timer_cb, task);
 }
 
