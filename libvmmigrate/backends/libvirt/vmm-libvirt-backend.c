@@ -823,14 +823,6 @@ lv_facts_domain (VmmLibvirtBackend *self, LvFacts *facts, LvHost *host, virConne
       vmm_vm_info_add_device (vm, dev);
     }
   vmm_vm_info_set_datastore (vm, primary);
-  if (active)
-    {
-      g_autofree char *key = g_strdup_printf ("%s/%s", host->name, name);
-      guint64 *rate = g_hash_table_lookup (facts->dirty_rates, key);
-
-      if (rate != NULL)
-        vmm_vm_info_set_dirty_rate (vm, *rate);
-    }
   vmm_inventory_add_vm (facts->inventory, vm);
 }
 
@@ -964,11 +956,73 @@ lv_facts_dirty_rates (LvFacts *facts, LvHost *host, virConnectPtr conn)
   free (active);
 }
 
+/* One host's dirty rates, read on a connection of its own while the
+ * domains are listed on the shared one: asking the QEMUs takes as long as
+ * listing the domains when the cores are busy, and a long call on a shared
+ * connection can hold the other threads' requests back (lv_host_take()). */
+typedef struct
+{
+  LvHost *host;
+  GHashTable *rates; /* "host/vm" -> guint64 *, bytes per second */
+  GThread *thread;
+} LvRatesRead;
+
+static gpointer
+lv_rates_thread (gpointer data)
+{
+  LvRatesRead *read = data;
+  virConnectPtr conn = lv_host_take (read->host, NULL);
+  LvFacts facts = { .dirty_rates = read->rates };
+
+  /* no connection: the rates are unknown for this read, like a busy
+   * domain's; the listing on the shared connection reports the host */
+  if (conn != NULL)
+    {
+      lv_facts_dirty_rates (&facts, read->host, conn);
+      lv_host_release (read->host, conn);
+    }
+  return NULL;
+}
+
+static LvRatesRead *
+lv_rates_read_start (LvHost *host)
+{
+  LvRatesRead *read = g_new0 (LvRatesRead, 1);
+
+  read->host = host;
+  read->rates = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  read->thread = g_thread_new ("vmm-lv-rates", lv_rates_thread, read);
+  return read;
+}
+
+/* Waits for @read and gives its rates to the running VMs of its host. */
+static void
+lv_rates_read_finish (LvRatesRead *read, VmmInventory *inventory)
+{
+  GHashTableIter iter;
+  gpointer key, value;
+  gsize prefix = strlen (read->host->name) + 1;
+
+  g_thread_join (read->thread);
+  g_hash_table_iter_init (&iter, read->rates);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      VmmVmInfo *vm = vmm_inventory_lookup_vm (inventory, (const char *)key + prefix);
+
+      if (vm != NULL && g_strcmp0 (vmm_vm_info_get_host (vm), read->host->name) == 0
+          && vmm_vm_info_get_power_state (vm) != VMM_POWER_STATE_OFF)
+        vmm_vm_info_set_dirty_rate (vm, *(guint64 *)value);
+    }
+  g_hash_table_unref (read->rates);
+  g_free (read);
+}
+
 static VmmInventory *
 lv_query_inventory (VmmLibvirtBackend *self, GError **error)
 {
   LvFacts facts = { 0 };
   g_autoptr (GPtrArray) host_infos = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr (GPtrArray) rates_reads = g_ptr_array_new ();
   VmmInventory *result;
   guint connected = 0;
   g_autoptr (GError) last_error = NULL;
@@ -986,7 +1040,6 @@ lv_query_inventory (VmmLibvirtBackend *self, GError **error)
   facts.cpu_needs = g_ptr_array_new_with_free_func ((GDestroyNotify)lv_cpu_need_free);
   facts.connections
       = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify)lv_connect_close);
-  facts.dirty_rates = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 
   for (guint i = 0; i < self->hosts->len; i++)
     {
@@ -1048,6 +1101,14 @@ lv_query_inventory (VmmLibvirtBackend *self, GError **error)
       lv_facts_clear (&facts);
       return NULL;
     }
+  /* the dirty rates while the domains are listed */
+  for (guint i = 0; i < self->hosts->len; i++)
+    {
+      LvHost *host = g_ptr_array_index (self->hosts, i);
+
+      if (g_hash_table_contains (facts.connections, host->name))
+        g_ptr_array_add (rates_reads, lv_rates_read_start (host));
+    }
   /* domains, once every pool's directory is known */
   for (guint i = 0; i < self->hosts->len; i++)
     {
@@ -1062,7 +1123,6 @@ lv_query_inventory (VmmLibvirtBackend *self, GError **error)
       virDomainPtr *pdoms = NULL;
       int np;
 
-      lv_facts_dirty_rates (&facts, host, conn);
       /* which are persistent: one listing instead of a call per domain */
       np = virConnectListAllDomains (conn, &pdoms, VIR_CONNECT_LIST_DOMAINS_PERSISTENT);
       for (int j = 0; j < np; j++)
@@ -1080,6 +1140,8 @@ lv_query_inventory (VmmLibvirtBackend *self, GError **error)
         virDomainFree (pdoms[j]);
       free (pdoms);
     }
+  for (guint i = 0; i < rates_reads->len; i++)
+    lv_rates_read_finish (g_ptr_array_index (rates_reads, i), facts.inventory);
   lv_facts_cpu (&facts);
   for (guint i = 0; i < host_infos->len; i++)
     {
