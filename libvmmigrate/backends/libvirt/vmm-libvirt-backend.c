@@ -528,7 +528,6 @@ typedef struct
   GHashTable *vcpus_used;   /* host -> GUINT_TO_POINTER */
   GPtrArray *cpu_needs;     /* LvCpuNeed */
   GHashTable *connections;  /* host -> virConnectPtr (ref) */
-  GHashTable *dirty_rates;  /* "host/vm" -> bytes per second, last measured */
 } LvFacts;
 
 static void
@@ -543,7 +542,6 @@ lv_facts_clear (LvFacts *facts)
   g_clear_pointer (&facts->vcpus_used, g_hash_table_unref);
   g_clear_pointer (&facts->cpu_needs, g_ptr_array_unref);
   g_clear_pointer (&facts->connections, g_hash_table_unref);
-  g_clear_pointer (&facts->dirty_rates, g_hash_table_unref);
 }
 
 static GHashTable *
@@ -893,8 +891,9 @@ lv_set_to_strv (GHashTable *set)
 }
 
 /* The dirty rates libvirt last measured (virDomainStartDirtyRateCalc, e.g.
- * `virsh domdirtyrate-calc`) for the running domains of @host; a query
- * reads facts and starts no measurement.
+ * `virsh domdirtyrate-calc`) for the running domains of @conn's host, into
+ * @rates (domain name -> guint64 *, bytes per second); a query reads facts
+ * and starts no measurement.
  *
  * Each rate is a monitor command in that domain's QEMU, which waits for the
  * domain's job lock. A domain that is migrating is busy with its job: with
@@ -905,7 +904,7 @@ lv_set_to_strv (GHashTable *set)
  * 0.01-0.29 s under the same load, the rest being idle QEMUs that answer
  * late when the cores are busy. */
 static void
-lv_facts_dirty_rates (LvFacts *facts, LvHost *host, virConnectPtr conn)
+lv_dirty_rates (virConnectPtr conn, GHashTable *rates)
 {
   virDomainStatsRecordPtr *records = NULL;
   virDomainPtr *active = NULL;
@@ -944,9 +943,7 @@ lv_facts_dirty_rates (LvFacts *facts, LvHost *host, virConnectPtr conn)
           guint64 *rate = g_new (guint64, 1);
 
           *rate = (guint64)mbps * 1024 * 1024;
-          g_hash_table_insert (
-              facts->dirty_rates,
-              g_strdup_printf ("%s/%s", host->name, virDomainGetName (records[i]->dom)), rate);
+          g_hash_table_insert (rates, g_strdup (virDomainGetName (records[i]->dom)), rate);
         }
     }
   if (records != NULL)
@@ -963,7 +960,7 @@ lv_facts_dirty_rates (LvFacts *facts, LvHost *host, virConnectPtr conn)
 typedef struct
 {
   LvHost *host;
-  GHashTable *rates; /* "host/vm" -> guint64 *, bytes per second */
+  GHashTable *rates; /* domain name -> guint64 *, bytes per second */
   GThread *thread;
 } LvRatesRead;
 
@@ -972,13 +969,12 @@ lv_rates_thread (gpointer data)
 {
   LvRatesRead *read = data;
   virConnectPtr conn = lv_host_take (read->host, NULL);
-  LvFacts facts = { .dirty_rates = read->rates };
 
   /* no connection: the rates are unknown for this read, like a busy
    * domain's; the listing on the shared connection reports the host */
   if (conn != NULL)
     {
-      lv_facts_dirty_rates (&facts, read->host, conn);
+      lv_dirty_rates (conn, read->rates);
       lv_host_release (read->host, conn);
     }
   return NULL;
@@ -1001,13 +997,12 @@ lv_rates_read_finish (LvRatesRead *read, VmmInventory *inventory)
 {
   GHashTableIter iter;
   gpointer key, value;
-  gsize prefix = strlen (read->host->name) + 1;
 
   g_thread_join (read->thread);
   g_hash_table_iter_init (&iter, read->rates);
   while (g_hash_table_iter_next (&iter, &key, &value))
     {
-      VmmVmInfo *vm = vmm_inventory_lookup_vm (inventory, (const char *)key + prefix);
+      VmmVmInfo *vm = vmm_inventory_lookup_vm (inventory, key);
 
       if (vm != NULL && g_strcmp0 (vmm_vm_info_get_host (vm), read->host->name) == 0
           && vmm_vm_info_get_power_state (vm) != VMM_POWER_STATE_OFF)

@@ -2245,8 +2245,7 @@ sim_abort (VmmBackend *backend, VmmMigrationContext *ctx, GError **error)
   if (!mv->aborted && mv->waiting != NULL)
     {
       mv->aborted = TRUE;
-      if (mv->waiting != NULL)
-        step_cancelled_cb (NULL, mv->waiting->task);
+      step_cancelled_cb (NULL, mv->waiting->task);
     }
   return TRUE;
 }
